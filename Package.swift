@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Multitask",
+    products: [
+        .library(name: "Multitask", targets: ["Multitask"]),
+        .executable(name: "multitask", targets: ["multitask"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "CShim"),
+        .target(
+            name: "Multitask",
+            dependencies: [
+                "CShim",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "multitask",
+            dependencies: [
+                "Multitask",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MultitaskTests", dependencies: ["Multitask"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,41 @@
+// Fixed-arity wrappers for the Linux calls Swift cannot reach: variadic `syscall`,
+// `prctl` (not exported by the Glibc module) and the thread id. No logic lives here.
+#ifndef MULTITASK_CSHIM_H
+#define MULTITASK_CSHIM_H
+
+#include <stdint.h>
+#include <time.h>
+
+/// FUTEX_WAIT_BITSET with an absolute CLOCK_MONOTONIC deadline (NULL: forever).
+/// Returns 0 or -errno.
+int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline, int private_flag);
+/// FUTEX_WAKE. Returns the number woken or -errno.
+int cshim_futex_wake(uint32_t *word, int count, int private_flag);
+/// The kernel thread id of the caller, cached per thread and reset in fork children.
+int32_t cshim_gettid(void);
+/// prctl(PR_SET_PDEATHSIG, sig). Returns 0 or -errno.
+int cshim_set_pdeathsig(int sig);
+/// prctl(PR_SET_NAME, name). Returns 0 or -errno.
+int cshim_set_thread_name(const char *name);
+/// A CPU-relax hint for spin loops.
+void cshim_cpu_relax(void);
+/// pidfd_open(pid, 0). Returns the fd or -errno.
+int cshim_pidfd_open(int pid);
+/// pidfd_send_signal(pidfd, sig, NULL, 0). Returns 0 or -errno.
+int cshim_pidfd_send_signal(int pidfd, int sig);
+/// memfd_create(name, MFD_CLOEXEC). Returns the fd or -errno.
+int cshim_memfd_create(const char *name);
+/// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
+int cshim_pipe2_cloexec(int fds[2]);
+/// prctl(PR_SET_CHILD_SUBREAPER, on). Returns 0 or -errno.
+int cshim_set_child_subreaper(int on);
+/// The process environment (the C global `environ`).
+char **cshim_environ(void);
+/// Incremented in every fork child (an atfork handler installed at load time), so a
+/// process-local primitive can tell that it was copied into another process.
+extern uint32_t cshim_fork_generation_value;
+static inline uint32_t cshim_fork_generation(void) { return __atomic_load_n(&cshim_fork_generation_value, __ATOMIC_RELAXED); }
+/// Number of CPUs this process may run on (sched_getaffinity).
+int cshim_cpu_count(void);
+
+#endif

@@ -1,0 +1,73 @@
+#define _GNU_SOURCE
+#include "cshim.h"
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline, int private_flag) {
+    int op = FUTEX_WAIT_BITSET | (private_flag ? FUTEX_PRIVATE_FLAG : 0);
+    long rc = syscall(SYS_futex, word, op, expected, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
+    return rc == -1 ? -errno : 0;
+}
+
+int cshim_futex_wake(uint32_t *word, int count, int private_flag) {
+    int op = FUTEX_WAKE | (private_flag ? FUTEX_PRIVATE_FLAG : 0);
+    long rc = syscall(SYS_futex, word, op, count, NULL, NULL, 0);
+    return rc == -1 ? -errno : (int)rc;
+}
+
+static __thread int32_t cached_tid;
+uint32_t cshim_fork_generation_value;
+
+// Runs in the child, on the only thread there: its cached tid belongs to the parent.
+static void reset_in_fork_child(void) {
+    cached_tid = 0;
+    __atomic_add_fetch(&cshim_fork_generation_value, 1, __ATOMIC_RELAXED);
+}
+__attribute__((constructor)) static void install_atfork(void) { pthread_atfork(NULL, NULL, reset_in_fork_child); }
+
+int32_t cshim_gettid(void) {
+    int32_t tid = cached_tid;
+    if (__builtin_expect(tid == 0, 0)) {
+        tid = (int32_t)syscall(SYS_gettid);
+        cached_tid = tid;
+    }
+    return tid;
+}
+
+int cshim_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig) == -1 ? -errno : 0; }
+int cshim_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name) == -1 ? -errno : 0; }
+void cshim_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+int cshim_pidfd_open(int pid) {
+    long rc = syscall(SYS_pidfd_open, pid, 0);
+    return rc == -1 ? -errno : (int)rc;
+}
+int cshim_pidfd_send_signal(int pidfd, int sig) {
+    long rc = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+    return rc == -1 ? -errno : 0;
+}
+int cshim_memfd_create(const char *name) {
+    int rc = memfd_create(name, MFD_CLOEXEC);
+    return rc == -1 ? -errno : rc;
+}
+int cshim_pipe2_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == -1 ? -errno : 0; }
+int cshim_set_child_subreaper(int on) { return prctl(PR_SET_CHILD_SUBREAPER, on) == -1 ? -errno : 0; }
+extern char **environ;
+char **cshim_environ(void) { return environ; }
+int cshim_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return CPU_COUNT(&set);
+}

@@ -1,0 +1,65 @@
+import CShim
+import Synchronization
+
+/// The memory that holds a primitive's futex words, and where it lives.
+///
+/// Process-local storage is a private heap allocation and uses private futexes; it records the
+/// fork generation it was created in, so a copy used inside a fork child is caught instead of
+/// silently failing to exclude the parent. Process-shared storage (placed in a shared-memory
+/// segment by the `Memory` layer) keeps its segment alive through `owner`.
+final class SyncStorage: @unchecked Sendable {
+    /// Invariant: `count` initialized words, valid while this object lives.
+    let base: UnsafeMutablePointer<Atomic<UInt32>>
+    let count: Int
+    let isShared: Bool
+    /// The fork generation of the process that created local storage.
+    let generation: UInt32
+    /// Keeps shared memory mapped; nil for local storage, which this object frees.
+    private let owner: AnyObject?
+
+    /// Allocates `count` zeroed process-local words.
+    init(localWords count: Int) {
+        let base = UnsafeMutablePointer<Atomic<UInt32>>.allocate(capacity: count)
+        for i in 0..<count { (base + i).initialize(to: Atomic(0)) }
+        self.base = base
+        self.count = count
+        self.isShared = false
+        self.generation = cshim_fork_generation()
+        self.owner = nil
+    }
+
+    /// Wraps `count` words that live in shared memory kept mapped by `owner`.
+    init(sharedWords base: UnsafeMutablePointer<Atomic<UInt32>>, count: Int, owner: AnyObject) {
+        self.base = base
+        self.count = count
+        self.isShared = true
+        self.generation = 0
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil {
+            base.deinitialize(count: count)
+            base.deallocate()
+        }
+    }
+
+    /// The word at `index`.
+    @inline(__always)
+    func word(_ index: Int) -> FutexWord {
+        FutexWord(pointer: base + index, isShared: isShared)
+    }
+
+    /// Traps when process-local storage is used in a process other than its creator's.
+    @inline(__always)
+    func checkProcess(_ kind: StaticString) {
+        if !isShared && generation != cshim_fork_generation() {
+            crossedProcess(kind)
+        }
+    }
+
+    @inline(never)
+    private func crossedProcess(_ kind: StaticString) -> Never {
+        fatalError("\(kind) is process-local and was used in a forked child process; create it with `.shared` placement to use it across processes")
+    }
+}

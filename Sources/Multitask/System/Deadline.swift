@@ -1,0 +1,43 @@
+import Glibc
+
+/// An absolute instant on `CLOCK_MONOTONIC`, the clock every timed wait in Multitask uses.
+///
+/// Waits take deadlines rather than durations so that a wait interrupted by a signal or a
+/// spurious wake-up resumes with the time that is really left.
+struct Deadline: Sendable {
+    /// The instant as the kernel's absolute `timespec`.
+    var timespec: Glibc.timespec
+
+    /// The current instant. The corresponding C function is `clock_gettime(CLOCK_MONOTONIC)`.
+    static var now: Deadline {
+        var ts = Glibc.timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Deadline(timespec: ts)
+    }
+
+    /// The instant `duration` from now; a negative duration means now.
+    static func after(_ duration: Duration) -> Deadline {
+        var d = now
+        let (seconds, attoseconds) = duration.components
+        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return d }
+        let cappedSeconds = min(seconds, Int64(Int32.max))
+        var nanoseconds = Int(d.timespec.tv_nsec) + Int(attoseconds / 1_000_000_000)
+        var secs = Int(d.timespec.tv_sec) + Int(cappedSeconds)
+        if nanoseconds >= 1_000_000_000 {
+            nanoseconds -= 1_000_000_000
+            secs += 1
+        }
+        d.timespec.tv_sec = secs
+        d.timespec.tv_nsec = nanoseconds
+        return d
+    }
+
+    /// Nanoseconds since an arbitrary fixed point (boot).
+    var nanoseconds: Int64 { Int64(timespec.tv_sec) * 1_000_000_000 + Int64(timespec.tv_nsec) }
+
+    /// Whether this instant is in the past.
+    var hasPassed: Bool { Deadline.now.nanoseconds >= nanoseconds }
+
+    /// The time left until this instant, zero if it has passed.
+    var remaining: Duration { .nanoseconds(max(0, nanoseconds - Deadline.now.nanoseconds)) }
+}

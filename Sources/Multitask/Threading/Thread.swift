@@ -1,0 +1,167 @@
+import CShim
+import Glibc
+
+/// A thread of execution running Swift code, with Python's `threading.Thread` lifecycle.
+///
+/// Create it with a closure, or subclass it and override ``run()``. Call ``start()`` once,
+/// then ``join()``. An error thrown by the target is printed on standard error with the
+/// thread's name (Python's excepthook) and does not stop the program. When the program exits
+/// normally it first waits for every started non-daemon thread; daemon threads are not
+/// waited for.
+///
+/// ```swift
+/// let worker = Thread(name: "worker") { print("hello from", Thread.current.name) }
+/// worker.start()
+/// worker.join()
+/// ```
+///
+/// When a file imports Foundation too, write `Multitask.Thread` (or add
+/// `typealias Thread = Multitask.Thread` at file level).
+open class Thread: @unchecked Sendable {
+    private enum Phase { case created, running, finished }
+
+    private let target: (@Sendable () throws -> Void)?
+    private let state = InternalLock()
+    private var phase = Phase.created
+    private var _name: String
+    private var _isDaemon: Bool
+    private var _nativeID: Int32?
+    private var _ident: UInt?
+    private let finished = Event()
+
+    /// Creates a thread that will run `target`.
+    public init(name: String? = nil, daemon: Bool = false, target: @escaping @Sendable () throws -> Void) {
+        self.target = target
+        self._name = name ?? ThreadRegistry.shared.nextName()
+        self._isDaemon = daemon
+    }
+
+    /// Creates a thread for a subclass that overrides ``run()``.
+    public init(name: String? = nil, daemon: Bool = false) {
+        self.target = nil
+        self._name = name ?? ThreadRegistry.shared.nextName()
+        self._isDaemon = daemon
+    }
+
+    /// Describes an already running OS thread (the main thread, or one not started by us).
+    init(adopting name: String, daemon: Bool) {
+        self.target = nil
+        self._name = name
+        self._isDaemon = daemon
+        self.phase = .running
+        self._nativeID = cshim_gettid()
+        self._ident = UInt(pthread_self())
+    }
+
+    /// The thread's name, used in error reports and given to the OS (first 15 bytes).
+    public var name: String {
+        get { state.withLock { _name } }
+        set { state.withLock { _name = newValue } }
+    }
+
+    /// Whether the program may exit without waiting for this thread. Set it before ``start()``.
+    public var isDaemon: Bool {
+        get { state.withLock { _isDaemon } }
+        set {
+            state.withLock {
+                precondition(phase == .created, "Thread.isDaemon: cannot change it after start() ('\(_name)')")
+                _isDaemon = newValue
+            }
+        }
+    }
+
+    /// The pthread handle as a number, once started (Python's `ident`).
+    public var ident: UInt? { state.withLock { _ident } }
+
+    /// The kernel thread id, once running (Python's `native_id`).
+    public var nativeID: Int32? { state.withLock { _nativeID } }
+
+    /// Whether ``start()`` was called and ``run()`` has not returned yet.
+    public var isAlive: Bool { state.withLock { phase == .running } }
+
+    /// The work of the thread. The default runs the closure given at creation; subclasses
+    /// override it. Errors thrown here are reported on standard error.
+    open func run() throws {
+        try target?()
+    }
+
+    /// Starts the thread. Calling it twice is a programmer error.
+    public func start() {
+        state.withLock {
+            precondition(phase == .created, "Thread.start(): thread '\(_name)' was already started")
+            phase = .running
+        }
+        ThreadRegistry.shared.add(self)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let rc = pthread_create(&handle, nil, { raw in
+            let thread = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
+            thread.main()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<Thread>.fromOpaque(context).release()
+            ThreadRegistry.shared.remove(self)
+            fatalError("Thread.start(): pthread_create failed for '\(name)' (\(String(cString: strerror(rc))))")
+        }
+        state.withLock { _ident = UInt(handle) }
+        pthread_detach(handle)
+    }
+
+    private func main() {
+        ThreadRegistry.current.value = self
+        let name = state.withLock {
+            _nativeID = cshim_gettid()
+            _ident = UInt(pthread_self())
+            return _name
+        }
+        _ = String(name.utf8.prefix(15))?.withCString { cshim_set_thread_name($0) }
+        do {
+            try run()
+        } catch {
+            writeToStandardError("Exception in thread \(name): \(error)\n")
+        }
+        state.withLock { phase = .finished }
+        ThreadRegistry.shared.remove(self)
+        finished.set()
+    }
+
+    /// Waits until the thread ends. Joining a thread that was not started, or the current
+    /// thread, is a programmer error.
+    public func join() { _ = join(until: nil) }
+
+    /// Waits at most `timeout` for the thread to end; returns whether it ended.
+    @discardableResult
+    public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
+
+    private func join(until deadline: Deadline?) -> Bool {
+        state.withLock {
+            precondition(phase != .created, "Thread.join(): thread '\(_name)' was never started")
+        }
+        precondition(Thread.current !== self, "Thread.join(): thread '\(name)' cannot join itself")
+        if _nativeID != nil && target == nil && ThreadRegistry.shared.isAdopted(self) {
+            preconditionFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
+        }
+        return finished.wait(until: deadline)
+    }
+
+    /// The thread running this code. Threads not started by Multitask get a daemon
+    /// placeholder named like Python's (`Dummy-N`), the main thread is ``main``.
+    public static var current: Thread { ThreadRegistry.current.value }
+
+    /// The program's main thread.
+    public static var main: Thread { ThreadRegistry.shared.mainThread }
+
+    /// Every thread started by Multitask that is still alive, plus the main thread.
+    public static var all: [Thread] { ThreadRegistry.shared.alive() }
+}
+
+extension Thread: CustomStringConvertible {
+    /// `<Thread(name, started daemon 1234)>` in Python's spirit.
+    public var description: String {
+        state.withLock {
+            let status = switch phase { case .created: "initial"; case .running: "started"; case .finished: "stopped" }
+            return "<Thread(\(_name), \(status)\(_isDaemon ? " daemon" : "")\(_nativeID.map { " \($0)" } ?? ""))>"
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Glibc
+
+/// A value with one independent copy per thread (Python's `threading.local`).
+///
+/// Each thread sees the value produced by `initial` until it assigns its own; a thread's copy
+/// is destroyed when the thread ends.
+///
+/// ```swift
+/// let requestID = ThreadLocal { 0 }
+/// requestID.value = 42          // only this thread sees 42
+/// ```
+public final class ThreadLocal<Value>: @unchecked Sendable {
+    private final class Box { var value: Value; init(_ value: Value) { self.value = value } }
+    private var key = pthread_key_t()
+    private let initial: @Sendable () -> Value
+
+    /// Creates a thread-local value; `initial` runs once in each thread that reads it first.
+    public init(_ initial: @escaping @Sendable () -> Value) {
+        self.initial = initial
+        let rc = pthread_key_create(&key) { raw in
+            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        }
+        precondition(rc == 0, "ThreadLocal: pthread_key_create failed (\(rc))")
+    }
+
+    deinit {
+        // Copies of threads still alive leak here, as with every pthread key; only this
+        // thread's copy can be reclaimed safely.
+        if let raw = pthread_getspecific(key) { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        pthread_key_delete(key)
+    }
+
+    private var box: Box {
+        if let raw = pthread_getspecific(key) {
+            return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as! Box
+        }
+        let box = Box(initial())
+        pthread_setspecific(key, Unmanaged<AnyObject>.passRetained(box).toOpaque())
+        return box
+    }
+
+    /// This thread's copy.
+    public var value: Value {
+        get { box.value }
+        set { box.value = newValue }
+    }
+}

@@ -1,0 +1,77 @@
+import CShim
+import Glibc
+
+/// The library's record of live threads: names, `Thread.current`, and the join of
+/// non-daemon threads at exit.
+final class ThreadRegistry: @unchecked Sendable {
+    static let shared = ThreadRegistry()
+
+    /// The `Thread` object of each OS thread; created lazily for threads we did not start.
+    static let current = ThreadLocal<Thread> { shared.adoptCurrentThread() }
+
+    private let lock = InternalLock()
+    private var threads: [ObjectIdentifier: Thread] = [:]
+    private var adopted: Set<ObjectIdentifier> = []
+    private var counter = 0
+    private var dummyCounter = 0
+    private var exitHookInstalled = false
+    let mainThread: Thread
+
+    private init() {
+        mainThread = Thread(adopting: "MainThread", daemon: false)
+    }
+
+    func nextName() -> String {
+        lock.withLock {
+            counter += 1
+            return "Thread-\(counter)"
+        }
+    }
+
+    fileprivate func adoptCurrentThread() -> Thread {
+        if cshim_gettid() == getpid() { return mainThread }
+        let thread = lock.withLock {
+            dummyCounter += 1
+            return Thread(adopting: "Dummy-\(dummyCounter)", daemon: true)
+        }
+        lock.withLock { _ = adopted.insert(ObjectIdentifier(thread)) }
+        return thread
+    }
+
+    func isAdopted(_ thread: Thread) -> Bool {
+        thread === mainThread || lock.withLock { adopted.contains(ObjectIdentifier(thread)) }
+    }
+
+    func add(_ thread: Thread) {
+        let install = lock.withLock {
+            threads[ObjectIdentifier(thread)] = thread
+            defer { exitHookInstalled = true }
+            return !exitHookInstalled
+        }
+        if install { atexit { ThreadRegistry.shared.joinNonDaemonThreads() } }
+    }
+
+    func remove(_ thread: Thread) {
+        lock.withLock { _ = threads.removeValue(forKey: ObjectIdentifier(thread)) }
+    }
+
+    func alive() -> [Thread] {
+        [mainThread] + lock.withLock { Array(threads.values) }
+    }
+
+    /// Python's `threading._shutdown`: normal exit waits for started non-daemon threads.
+    func joinNonDaemonThreads() {
+        while true {
+            let me = Thread.current
+            let pending = lock.withLock { threads.values.filter { !$0.isDaemon && $0 !== me } }
+            guard let next = pending.first else { return }
+            next.join()
+        }
+    }
+
+    /// In a fork child only the forking thread exists: forget the others.
+    func reinitializeAfterFork(keeping survivor: Thread) {
+        lock.reinitializeAfterFork()
+        threads = threads.filter { $0.value === survivor }
+    }
+}

@@ -1,0 +1,2 @@
+import Multitask
+print("multitask")

@@ -1,0 +1,54 @@
+import Testing
+@testable import Multitask
+
+@Suite("Thread")
+struct ThreadTests {
+    @Test("a closure thread runs, is alive, then joins")
+    func closure() {
+        let gate = Event()
+        let t = Thread(name: "closure") { gate.wait() }
+        #expect(!t.isAlive)
+        t.start()
+        #expect(t.isAlive)
+        #expect(!t.join(timeout: .milliseconds(20)))
+        gate.set()
+        #expect(t.join(timeout: .seconds(10)))
+        #expect(!t.isAlive)
+    }
+
+    @Test("a subclass overrides run and sees itself as Thread.current")
+    func subclass() {
+        final class Worker: Thread, @unchecked Sendable {
+            let sawSelf = Event()
+            override func run() throws {
+                if Thread.current === self, Thread.current.name == "sub" { sawSelf.set() }
+            }
+        }
+        let w = Worker(name: "sub")
+        w.start()
+        w.join()
+        #expect(w.sawSelf.isSet)
+        #expect(w.nativeID != nil && w.ident != nil)
+    }
+
+    @Test("main thread and the alive list")
+    func registry() {
+        #expect(Thread.main.name == "MainThread")
+        let gate = Event()
+        let t = Thread(name: "listed") { gate.wait() }
+        t.start()
+        #expect(Thread.all.contains { $0 === t })
+        gate.set()
+        t.join()
+        #expect(!Thread.all.contains { $0 === t })
+    }
+
+    @Test("starting twice stops with a precise message")
+    func startTwice() async {
+        await #expect(processExitsWith: .failure) {
+            let t = Thread {}
+            t.start()
+            t.start()
+        }
+    }
+}
