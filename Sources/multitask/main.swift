@@ -1,2 +1,0 @@
-import Multitask
-print("multitask")
