@@ -26,6 +26,7 @@ let package = Package(
             name: "multitask",
             dependencies: [
                 "Multitask",
+                "CShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

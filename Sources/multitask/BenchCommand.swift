@@ -1,7 +1,58 @@
 import ArgumentParser
 
-/// Placeholder until the `bench` subcommand lands.
+/// `multitask bench`: the metrics of `baselines/METRICS.md`, measured on this machine.
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "(not yet implemented)")
-    func run() throws { throw ValidationError("`multitask bench` is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Multitask's primitives (medians) with the metric names the baselines use.",
+        discussion: """
+            With --json, prints one JSON object per line: {"metric": NAME, "value": N, "unit": U}.
+            Compare with CPython and C in one run:
+              python3 ../shared/baselines/run.py --ours "swift run -c release multitask bench --json" --rounds 3
+            """
+    )
+
+    @Flag(help: "Print one JSON object per metric instead of a table.")
+    var json = false
+
+    @Option(help: "Run only these areas (comma-separated): \(BenchCommand.areas.map(\.name).joined(separator: ", ")).")
+    var only: String?
+
+    static let areas: [BenchArea] = [ThreadingBench.area]
+
+    func validate() throws {
+        let known = Set(Self.areas.map(\.name))
+        for name in selectedNames where !known.contains(name) {
+            throw ValidationError("unknown area '\(name)'; known: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    private var selectedNames: [String] {
+        only?.split(separator: ",").map { String($0).trimmingWhitespace } ?? Self.areas.map(\.name)
+    }
+
+    func run() throws {
+        let chosen = Self.areas.filter { selectedNames.contains($0.name) }
+        if !json { print(pad("metric", 38) + pad("value", 14) + pad("unit", 9) + "what") }
+        for area in chosen {
+            area.run { metric in
+                if json {
+                    print(metric.jsonLine)
+                } else {
+                    print(pad(metric.name, 38) + pad(format(metric.value), 14) + pad(metric.unit, 9) + metric.note)
+                }
+                flushStandardOutput()
+            }
+        }
+    }
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
 }

@@ -1,7 +1,43 @@
 import ArgumentParser
+import CShim
 
-/// Placeholder until the `lab` subcommand lands.
+/// `multitask lab`: the seed's lessons measured on this machine.
 struct LabCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lab", abstract: "(not yet implemented)")
-    func run() throws { throw ValidationError("`multitask lab` is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Measure sequential vs parallel vs concurrent work on this machine.",
+        discussion: """
+            Runs the same units of CPU-bound work (arithmetic) and blocking work (50 ms sleeps)
+            one after another and on several workers, and prints wall time, speed-up and what
+            each row shows.
+            """
+    )
+
+    @Flag(help: "Print the rows as JSON instead of a table.")
+    var json = false
+
+    @Option(help: "CPU-bound units per row (default: 2 per core).")
+    var cpuUnits: Int?
+
+    @Option(help: "Blocking 50 ms units per row.")
+    var blockingUnits = 20
+
+    @Option(help: "Workers for the blocking rows.")
+    var blockingWorkers = 10
+
+    func run() throws {
+        let cores = max(1, Int(cshim_cpu_count()))
+        let experiment = LabExperiment(
+            cores: cores,
+            cpuUnits: cpuUnits ?? 2 * cores,
+            blockingUnits: blockingUnits,
+            cpuIterations: Workloads.cpuUnitIterations,
+            blockingWorkers: blockingWorkers
+        )
+        let bar = ProgressBar(enabled: standardErrorIsTerminal && !json)
+        if !json && !standardErrorIsTerminal { writeError("running \(experiment.plan.count) measurements…\n") }
+        let rows = experiment.run { done, total, label in bar.show(done: done, total: total, label: label) }
+        bar.finish()
+        print(json ? LabReport.json(rows, cores: cores) : LabReport.table(rows, cores: cores))
+    }
 }

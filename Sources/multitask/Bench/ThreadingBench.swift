@@ -1,0 +1,114 @@
+import Multitask
+import Synchronization
+
+/// The threading metrics of `baselines/METRICS.md`, with the CPython peer's workloads.
+enum ThreadingBench {
+    static let area = BenchArea(name: "threading") { report in
+        report(lockUncontended())
+        report(eventPingPong())
+        report(cpuScaling())
+        report(ioBound())
+    }
+
+    /// Median over rounds of ns per `acquire`+`release` on one thread, after another thread
+    /// has existed (so nothing can take a single-threaded shortcut).
+    static func lockUncontended() -> BenchMetric {
+        let t = Thread {}
+        t.start()
+        t.join()
+        let lock = Lock()
+        let n = 20_000_000
+        var rounds: [Double] = []
+        for _ in 0..<7 {
+            let s = Stopwatch.seconds {
+                for _ in 0..<n {
+                    lock.acquire()
+                    lock.release()
+                }
+            }
+            rounds.append(s / Double(n) * 1e9)
+        }
+        return BenchMetric(name: "lock_uncontended", value: rounds.median, unit: "ns/pair", note: "Lock acquire+release, median of 7 x 20M")
+    }
+
+    /// Two threads bounce through two `Event`s (set → wait → clear); median round trip.
+    static func eventPingPong() -> BenchMetric {
+        let n = 30_000
+        let e1 = Event(), e2 = Event()
+        let pong = Thread(name: "pong") {
+            for _ in 0..<(n + 100) {
+                e1.wait()
+                e1.clear()
+                e2.set()
+            }
+        }
+        pong.start()
+        for _ in 0..<100 {
+            e1.set(); e2.wait(); e2.clear()
+        }
+        var samples = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let start = ContinuousClock.now
+            e1.set(); e2.wait(); e2.clear()
+            samples[i] = (ContinuousClock.now - start).seconds * 1e6
+        }
+        pong.join()
+        return BenchMetric(name: "event_pingpong_rtt", value: samples.median, unit: "us", note: "Event ping-pong, median of 30k round trips")
+    }
+
+    /// Four equal CPU units: sequential time / time on 2 threads.
+    static func cpuScaling() -> BenchMetric {
+        let unit = Workloads.cpuUnitIterations
+        _ = Workloads.cpuUnit(unit / 10)
+        var reference = 0
+        let sequential = Stopwatch.seconds {
+            for _ in 0..<4 { reference &+= Workloads.cpuUnit(unit) }
+        }
+        let results = Mutex([Int]())
+        let parallel = Stopwatch.seconds {
+            let threads = (0..<2).map { _ in
+                Thread {
+                    let a = Workloads.cpuUnit(unit), b = Workloads.cpuUnit(unit)
+                    results.withLock { $0 += [a, b] }
+                }
+            }
+            threads.forEach { $0.start() }
+            threads.forEach { $0.join() }
+        }
+        let total = results.withLock { $0.reduce(0, &+) }
+        precondition(total == reference, "CPU units disagree between sequential and threaded runs")
+        return BenchMetric(name: "cpu_scaling_threads2_speedup", value: sequential / parallel, unit: "x",
+                           note: "4 CPU units: sequential \(format(sequential)) s / 2 threads \(format(parallel)) s")
+    }
+
+    /// 20 blocking 50 ms units on 10 threads.
+    static func ioBound() -> BenchMetric {
+        let next = Atomic<Int>(0)
+        let elapsed = Stopwatch.seconds {
+            let threads = (0..<10).map { _ in
+                Thread {
+                    while next.wrappingAdd(1, ordering: .relaxed).oldValue < 20 { Workloads.ioUnit() }
+                }
+            }
+            threads.forEach { $0.start() }
+            threads.forEach { $0.join() }
+        }
+        return BenchMetric(name: "io_bound_threads10", value: elapsed, unit: "s", note: "20 x 50 ms sleeps on 10 threads")
+    }
+}
+
+/// Two decimals, without Foundation.
+func format(_ x: Double, decimals: Int = 3) -> String {
+    guard x.isFinite else { return "\(x)" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let r = (x * scale).rounded() / scale
+    var s = "\(r)"
+    if let dot = s.firstIndex(of: ".") {
+        let fraction = s[s.index(after: dot)...].count
+        if fraction < decimals { s += String(repeating: "0", count: decimals - fraction) }
+    } else if decimals > 0 {
+        s += "." + String(repeating: "0", count: decimals)
+    }
+    return s
+}

@@ -1,0 +1,109 @@
+import Multitask
+import Synchronization
+
+/// One row of the lab: a kind of work run by one strategy.
+struct LabRow: Sendable {
+    enum Work: String, Sendable { case cpu = "CPU-bound", blocking = "blocking" }
+    let work: Work
+    let strategy: String
+    let workers: Int
+    let units: Int
+    let seconds: Double
+    var speedup: Double = 1
+    var reading: String = ""
+}
+
+/// A way to run `units` units of work, timed by the lab.
+struct LabStrategy: Sendable {
+    let name: String
+    let workers: Int
+    /// Runs `units` copies of `unit` and returns when all are done.
+    let run: @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void) -> Void
+
+    static let sequential = LabStrategy(name: "sequential", workers: 1) { units, unit in
+        for _ in 0..<units { unit() }
+    }
+
+    /// `workers` threads taking units from a shared counter.
+    static func threads(_ workers: Int) -> LabStrategy {
+        LabStrategy(name: "threads", workers: workers) { units, unit in
+            let next = Atomic<Int>(0)
+            let threads = (0..<workers).map { i in
+                Thread(name: "lab-\(i)") {
+                    while next.wrappingAdd(1, ordering: .relaxed).oldValue < units { unit() }
+                }
+            }
+            threads.forEach { $0.start() }
+            threads.forEach { $0.join() }
+        }
+    }
+}
+
+/// The seed's experiment: the same units of work run sequentially and in parallel, for
+/// CPU-bound and for blocking work, with one sentence that reads each result.
+struct LabExperiment {
+    let cores: Int
+    let cpuUnits: Int
+    let blockingUnits: Int
+    let cpuIterations: Int
+    let blockingWorkers: Int
+
+    var plan: [(LabRow.Work, LabStrategy)] {
+        [
+            (.cpu, .sequential),
+            (.cpu, .threads(cores)),
+            (.blocking, .sequential),
+            (.blocking, .threads(blockingWorkers)),
+        ]
+    }
+
+    func run(progress: (_ done: Int, _ total: Int, _ label: String) -> Void) -> [LabRow] {
+        let iterations = cpuIterations
+        _ = Workloads.cpuUnit(iterations / 20)  // warm-up
+        var rows: [LabRow] = []
+        let plan = self.plan
+        for (index, (work, strategy)) in plan.enumerated() {
+            progress(index, plan.count, "\(work.rawValue) · \(strategy.name) × \(strategy.workers)")
+            let units = work == .cpu ? cpuUnits : blockingUnits
+            let unit: @Sendable () -> Void
+            switch work {
+            case .cpu: unit = { blackHole(Workloads.cpuUnit(iterations)) }
+            case .blocking: unit = { Workloads.ioUnit() }
+            }
+            let seconds = Stopwatch.seconds { strategy.run(units, unit) }
+            rows.append(LabRow(work: work, strategy: strategy.name, workers: strategy.workers, units: units, seconds: seconds))
+        }
+        progress(plan.count, plan.count, "done")
+        return Self.read(rows, cores: cores)
+    }
+
+    /// Fills in speed-ups against the sequential row of the same work, and the readings.
+    static func read(_ rows: [LabRow], cores: Int) -> [LabRow] {
+        rows.map { row in
+            var row = row
+            let base = rows.first { $0.work == row.work && $0.strategy == "sequential" }?.seconds ?? row.seconds
+            row.speedup = base / row.seconds
+            row.reading = reading(row, cores: cores)
+            return row
+        }
+    }
+
+    static func reading(_ row: LabRow, cores: Int) -> String {
+        let x = format(row.speedup, decimals: 2)
+        switch (row.work, row.strategy) {
+        case (_, "sequential"):
+            return "one unit after another: the baseline"
+        case (.cpu, _):
+            let ideal = min(row.workers, cores)
+            return row.speedup >= 0.8 * Double(ideal)
+                ? "\(x)× on \(cores) cores: CPU work runs in parallel (no GIL; CPython threads stay ~1×)"
+                : "\(x)× of an ideal \(ideal)×: the cores were busy with something else (noisy machine)"
+        case (.blocking, _):
+            return "\(x)× with \(row.workers) \(row.strategy) on \(cores) cores: waiting needs no CPU, so waits overlap (concurrency)"
+        }
+    }
+}
+
+/// Keeps a result alive so the optimizer cannot drop the work.
+@inline(never)
+func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
