@@ -25,6 +25,9 @@ struct LabCommand: ParsableCommand {
     @Option(help: "Workers for the blocking rows.")
     var blockingWorkers = 10
 
+    @Flag(help: "Also run the same workloads in CPython (threads and processes), when python3 is installed.")
+    var python = false
+
     func run() throws {
         let cores = max(1, Int(cshim_cpu_count()))
         let experiment = LabExperiment(
@@ -36,7 +39,16 @@ struct LabCommand: ParsableCommand {
         )
         let bar = ProgressBar(enabled: standardErrorIsTerminal && !json)
         if !json && !standardErrorIsTerminal { writeError("running \(experiment.plan.count) measurements…\n") }
-        let rows = experiment.run { done, total, label in bar.show(done: done, total: total, label: label) }
+        var rows = experiment.run { done, total, label in bar.show(done: done, total: total, label: label) }
+        if python {
+            bar.show(done: 0, total: 1, label: "CPython (threads and processes)")
+            do {
+                let pyRows = try PythonPeer.run(cores: cores, cpuUnits: experiment.cpuUnits, blockingUnits: blockingUnits, blockingWorkers: blockingWorkers)
+                rows = LabExperiment.read(rows + pyRows, cores: cores)
+            } catch {
+                writeError("--python: \(error); showing Multitask rows only\n")
+            }
+        }
         bar.finish()
         print(json ? LabReport.json(rows, cores: cores) : LabReport.table(rows, cores: cores))
     }

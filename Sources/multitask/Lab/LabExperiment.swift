@@ -81,7 +81,8 @@ struct LabExperiment {
     static func read(_ rows: [LabRow], cores: Int) -> [LabRow] {
         rows.map { row in
             var row = row
-            let base = rows.first { $0.work == row.work && $0.strategy == "sequential" }?.seconds ?? row.seconds
+            let sequential = row.strategy.hasPrefix("py ") ? "py sequential" : "sequential"
+            let base = rows.first { $0.work == row.work && $0.strategy == sequential }?.seconds ?? row.seconds
             row.speedup = base / row.seconds
             row.reading = reading(row, cores: cores)
             return row
@@ -91,8 +92,12 @@ struct LabExperiment {
     static func reading(_ row: LabRow, cores: Int) -> String {
         let x = format(row.speedup, decimals: 2)
         switch (row.work, row.strategy) {
-        case (_, "sequential"):
+        case (_, "sequential"), (_, "py sequential"):
             return "one unit after another: the baseline"
+        case (.cpu, "py threads"):
+            return "\(x)×: CPython threads take turns holding the GIL, so CPU work does not speed up"
+        case (.cpu, "py processes"):
+            return "\(x)×: CPython needs processes (one GIL each) to use the cores"
         case (.cpu, _):
             let ideal = min(row.workers, cores)
             return row.speedup >= 0.8 * Double(ideal)

@@ -5,7 +5,8 @@ enum LabReport {
         let header = pad("work", 11) + pad("strategy", 13) + pad("workers", 9) + pad("units", 7) + pad("wall s", 9) + pad("speed-up", 10) + "reading"
         out += header + "\n" + String(repeating: "─", count: header.count + 40) + "\n"
         var lastWork: LabRow.Work?
-        for row in rows {
+        let grouped = rows.filter { $0.work == .cpu } + rows.filter { $0.work == .blocking }
+        for row in grouped {
             if let lastWork, lastWork != row.work { out += "\n" }
             lastWork = row.work
             out += pad(row.work.rawValue, 11) + pad(row.strategy, 13) + pad("\(row.workers)", 9) + pad("\(row.units)", 7)
