@@ -1,8 +1,8 @@
 /// The futex condition-variable algorithm on two words: a sequence number and a count of
 /// registered waiters.
 ///
-/// All calls are made with the associated lock held, which is what makes the waiter count
-/// exact and a notify without waiters free (no syscall). A waiter reads the sequence, drops
+/// All calls are made with the associated lock held. A waiter registers under the lock before
+/// it reads the sequence, so a notify that sees no registered waiter can skip the syscall. A waiter reads the sequence, drops
 /// the lock and sleeps while the sequence is unchanged; notify bumps the sequence and wakes.
 /// Like POSIX condition variables, a wait may return without a matching notify: callers
 /// re-check their predicate (the public `Condition.wait(for:)` does).
@@ -25,8 +25,10 @@ struct ConditionCore: Sendable {
             // A futex return is a hint only: a wake aimed at an older sequence, or EINTR.
             notified = sequence.load() != seen
         }
-        relock()
+        // Unregister before taking the lock back: a waiter that is awake needs no wake-up, so
+        // a notifier running meanwhile must not pay a futex syscall for it.
         waiters.subtract(1)
+        relock()
         return notified
     }
 
