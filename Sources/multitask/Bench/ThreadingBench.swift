@@ -6,6 +6,7 @@ enum ThreadingBench {
     static let area = BenchArea(name: "threading") { report in
         report(lockUncontended())
         report(eventPingPong())
+        report(threadQueueThroughput())
         report(cpuScaling())
         report(ioBound())
     }
@@ -54,6 +55,14 @@ enum ThreadingBench {
         }
         pong.join()
         return BenchMetric(name: "event_pingpong_rtt", value: samples.median, unit: "us", note: "Event ping-pong, median of 30k round trips")
+    }
+
+    /// One producer thread → one consumer, 300 k Ints through an unbounded `ThreadQueue`;
+    /// median of 7 runs after a warm-up.
+    static func threadQueueThroughput() -> BenchMetric {
+        _ = ThreadQueueBenchmark.throughputInt(count: 30_000)
+        let runs = (0..<7).map { _ in ThreadQueueBenchmark.throughputInt(count: 300_000) }
+        return BenchMetric(name: "thread_queue_throughput_int", value: runs.median, unit: "msgs/s", note: "ThreadQueue<Int> 1 producer -> 1 consumer, 300k, median of 7")
     }
 
     /// Four equal CPU units: sequential time / time on 2 threads.
