@@ -7,7 +7,18 @@ struct MultitaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "multitask",
         abstract: "Multitasking for Swift on Linux: measure it, benchmark it, inspect it.",
-        discussion: "Run `multitask lab` to see sequential, threaded and multi-process work measured on this machine.",
+        discussion: """
+            Run `multitask lab` to see sequential, threaded and multi-process work measured on \
+            this machine, `multitask bench` for the benchmark numbers, and `multitask ps` or \
+            `multitask pstree` to look at running processes (your own children included) the \
+            way procps `ps aux` and psmisc `pstree` show them.
+
+            Examples:
+              multitask lab
+              multitask ps --tree
+              multitask ps --children-of 1234 --json
+              multitask pstree -p 1
+            """,
         subcommands: [LabCommand.self, BenchCommand.self, PSCommand.self, PSTreeCommand.self],
         defaultSubcommand: nil
     )
