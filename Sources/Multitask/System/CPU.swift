@@ -1,0 +1,8 @@
+import CShim
+
+/// Facts about the processors this process may use.
+public enum CPU {
+    /// The number of CPUs this process may run on (its affinity mask), at least 1 — Python's
+    /// `len(os.sched_getaffinity(0))`. The corresponding C function is `sched_getaffinity`.
+    public static var available: Int { max(1, Int(cshim_cpu_count())) }
+}
