@@ -11,9 +11,12 @@
 /// ready.set()
 /// ```
 public final class Event: Sendable {
-    // Word 0: bit 0 = flag, bit 1 = a waiter may be sleeping.
+    // Word 0: bit 0 = flag, bit 1 = a waiter may be sleeping, bits 2... = count of set()
+    // calls (wrapping). The count lets a waiter notice a set() that a clear() undid before it
+    // woke up: Python's wait returns true once the flag was set after the wait started.
     private static let flag: UInt32 = 1
     private static let sleepers: UInt32 = 2
+    private static let oneSet: UInt32 = 4
     private let storage: SyncStorage
     private let word: FutexWord
 
@@ -26,10 +29,20 @@ public final class Event: Sendable {
     /// Whether the flag is up.
     public var isSet: Bool { word.load() & Self.flag != 0 }
 
+    /// Whether a waiter has gone (or is about to go) to sleep; for tests.
+    var hasSleepers: Bool { word.load() & Self.sleepers != 0 }
+
     /// Raises the flag and wakes every waiter.
     public func set() {
         storage.checkProcess("Event")
-        if word.exchange(Self.flag) & Self.sleepers != 0 { word.wakeAll() }
+        var state = word.load()
+        while true {
+            let raised = ((state & ~(Self.flag | Self.sleepers)) &+ Self.oneSet) | Self.flag
+            let result = word.compareExchange(state, raised)
+            if result.exchanged { break }
+            state = result.original
+        }
+        if state & Self.sleepers != 0 { word.wakeAll() }
     }
 
     /// Lowers the flag; later `wait` calls block until the next `set()`.
@@ -47,17 +60,21 @@ public final class Event: Sendable {
 
     func wait(until deadline: Deadline?) -> Bool {
         storage.checkProcess("Event")
-        if Spin.until(iterations: Spin.signalIterations, { word.loadRelaxed() & Self.flag != 0 }) {
-            return word.load() & Self.flag != 0
+        let start = word.load()
+        if start & Self.flag != 0 { return true }
+        // Set now, or set (and maybe cleared) since the wait started.
+        let released = { (state: UInt32) in state & Self.flag != 0 || (state ^ start) >> 2 != 0 }
+        if Spin.until(iterations: Spin.signalIterations, { released(word.loadRelaxed()) }) {
+            return released(word.load())
         }
         while true {
             let state = word.load()
-            if state & Self.flag != 0 { return true }
+            if released(state) { return true }
             if state & Self.sleepers == 0 && !word.compareExchange(state, state | Self.sleepers).exchanged {
                 continue
             }
             if !word.wait(whileEqualTo: state | Self.sleepers, until: deadline) {
-                return isSet
+                return released(word.load())
             }
         }
     }

@@ -83,3 +83,29 @@ enum Spin {
         return done()
     }
 }
+
+extension FutexWord {
+    // Sequentially consistent forms, for hand-shakes across two words ("I registered as a
+    // waiter, then read the value" against "I changed the value, then read the waiter count"):
+    // acquire/release alone would let both sides read the old value of the other word.
+    @inline(__always) func loadSequentiallyConsistent() -> UInt32 {
+        pointer.pointee.load(ordering: .sequentiallyConsistent)
+    }
+
+    @discardableResult @inline(__always)
+    func addSequentiallyConsistent(_ delta: UInt32) -> UInt32 {
+        pointer.pointee.wrappingAdd(delta, ordering: .sequentiallyConsistent).oldValue
+    }
+
+    @discardableResult @inline(__always)
+    func subtractSequentiallyConsistent(_ delta: UInt32) -> UInt32 {
+        pointer.pointee.wrappingSubtract(delta, ordering: .sequentiallyConsistent).oldValue
+    }
+
+    @inline(__always)
+    func compareExchangeSequentiallyConsistent(_ expected: UInt32, _ desired: UInt32) -> (exchanged: Bool, original: UInt32) {
+        pointer.pointee.compareExchange(expected: expected, desired: desired, ordering: .sequentiallyConsistent)
+    }
+
+    @inline(__always) func storeRelaxed(_ value: UInt32) { pointer.pointee.store(value, ordering: .relaxed) }
+}

@@ -1,4 +1,5 @@
-/// A lock that can be acquired and released: ``Lock``, ``RLock``, ``Semaphore``.
+/// A lock that can be acquired and released: ``Lock``, ``RLock``, ``Condition`` (its lock),
+/// ``Semaphore`` and ``BoundedSemaphore``.
 ///
 /// `withLock` is provided for every conforming type.
 public protocol Lockable: AnyObject, Sendable {

@@ -44,4 +44,23 @@ struct EventTests {
         }
         #expect(t.join(timeout: .seconds(60)))
     }
+
+    @Test("a set() undone at once by clear() still releases a thread already waiting")
+    func pulse() {
+        // Whether the waiter wakes before the clear() depends on the scheduler, so repeat.
+        for _ in 0..<20 {
+            let event = Event()
+            let released = Event()
+            let waiter = Thread {
+                if event.wait(timeout: .seconds(30)) { released.set() }
+            }
+            waiter.start()
+            #expect(eventually { event.hasSleepers })   // past its spin: it is waiting
+            event.set()
+            event.clear()
+            #expect(waiter.join(timeout: .seconds(60)))
+            #expect(released.isSet)
+            #expect(!event.isSet)
+        }
+    }
 }

@@ -1,0 +1,188 @@
+/// The error a ``Barrier`` throws when it is broken: by ``Barrier/abort()``, by a waiter
+/// whose timeout passed, by an action that threw, or by ``Barrier/reset()`` while threads
+/// were waiting (Python's `BrokenBarrierError`).
+public enum BarrierError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The barrier is (or was, for this wait) broken.
+    case broken
+
+    public var description: String { "the barrier is broken" }
+}
+
+/// The barrier algorithm (Python's `threading.Barrier`) on words: a ``MutexCore``, a
+/// ``ConditionCore``, and `state`, `count`, `generation` and `parties`.
+///
+/// `count` is the number of threads waiting in the current generation. The thread that
+/// completes a generation bumps `generation` and sets `count` to 0 in one critical section,
+/// so the next generation can fill at once; an earlier waiter knows it passed because the
+/// generation it arrived in has ended. Breaking (abort, a timeout, a failed action) and
+/// resetting are states: waiters of the current generation leave with an error, and a reset
+/// lets the next generation in only after the last of them has left.
+struct BarrierCore: Sendable {
+    static let filling: UInt32 = 0
+    static let resetting: UInt32 = 1
+    static let broken: UInt32 = 2
+
+    let mutex: MutexCore
+    let condition: ConditionCore
+    let state: FutexWord
+    let count: FutexWord
+    let generation: FutexWord
+    let parties: FutexWord
+
+    /// Waits for the generation to fill and returns the arrival index; the last arrival runs
+    /// `action` first. Throws ``BarrierError/broken``, or the action's error in the thread
+    /// that ran it.
+    func wait(until deadline: Deadline?, action: (() throws -> Void)?) throws -> Int {
+        _ = mutex.lock(until: nil)
+        defer { _ = mutex.unlock() }
+        while state.load() == Self.resetting { sleep(until: nil) }
+        if state.load() == Self.broken { throw BarrierError.broken }
+
+        let index = count.load()
+        let arrival = generation.load()
+        if index + 1 == parties.load() {
+            do {
+                try action?()
+            } catch {
+                breakBarrier()
+                throw error
+            }
+            generation.add(1)
+            count.store(0)
+            condition.notifyAll()
+            return Int(index)
+        }
+
+        count.store(index + 1)
+        while generation.load() == arrival && state.load() == Self.filling {
+            if !sleep(until: deadline) && generation.load() == arrival && state.load() == Self.filling {
+                breakBarrier()
+            }
+        }
+        if generation.load() != arrival { return Int(index) }
+        // Broken or being reset: leave, and let a reset finish once the last waiter is out.
+        count.subtract(1)
+        if count.load() == 0 && state.load() == Self.resetting {
+            state.store(Self.filling)
+            condition.notifyAll()
+        }
+        throw BarrierError.broken
+    }
+
+    /// Puts the barrier back to its initial state; current waiters get ``BarrierError/broken``.
+    func reset() {
+        withMutex {
+            state.store(count.load() > 0 ? Self.resetting : Self.filling)
+            condition.notifyAll()
+        }
+    }
+
+    /// Breaks the barrier: current and future waiters get ``BarrierError/broken`` until a reset.
+    func abort() { withMutex { breakBarrier() } }
+
+    /// Waiting threads of the current generation (a snapshot).
+    var waitingCount: Int { state.load() == Self.filling ? Int(count.load()) : 0 }
+
+    var isBroken: Bool { state.load() == Self.broken }
+
+    /// Call with the mutex held.
+    private func breakBarrier() {
+        state.store(Self.broken)
+        condition.notifyAll()
+    }
+
+    /// Call with the mutex held; returns `false` if the deadline passed.
+    @discardableResult
+    private func sleep(until deadline: Deadline?) -> Bool {
+        condition.wait(until: deadline, unlock: { _ = mutex.unlock() }, relock: { _ = mutex.lock(until: nil) })
+    }
+
+    private func withMutex(_ body: () -> Void) {
+        _ = mutex.lock(until: nil)
+        body()
+        _ = mutex.unlock()
+    }
+}
+
+/// A rendezvous for a fixed number of threads, with Python's `threading.Barrier` semantics.
+///
+/// Each of `parties` threads calls ``wait(timeout:)``; all of them block until the last one
+/// arrives, then all pass together and the barrier is ready for the next round (a new
+/// generation). Each thread gets a distinct arrival index in `0..<parties`. The optional
+/// `action` runs once per generation, in the last thread to arrive, before any thread is
+/// released. The barrier breaks, and every current and later waiter throws
+/// ``BarrierError/broken`` until ``reset()``, when: ``abort()`` is called, a waiter's timeout
+/// passes, or the action throws (the thread that ran it throws the action's error instead).
+///
+/// ```swift
+/// let barrier = Barrier(parties: 3)
+/// // in each of 3 threads:
+/// let index = try barrier.wait()
+/// if index == 0 { print("all three arrived") }
+/// ```
+public final class Barrier: Sendable {
+    private let storage: SyncStorage
+    private let core: BarrierCore
+    private let action: (@Sendable () throws -> Void)?
+    /// The number of threads that must call ``wait(timeout:)`` for them all to pass.
+    public let parties: Int
+    /// The timeout of a ``wait(timeout:)`` that does not give one (nil: none).
+    public let timeout: Duration?
+
+    /// Creates a barrier for `parties` threads (at least 1). `action` runs in the last thread
+    /// to arrive, before the others are released, while the barrier's internal lock is held:
+    /// it must not call ``wait(timeout:)``, ``reset()`` or ``abort()``. `timeout` is the
+    /// default for ``wait(timeout:)``.
+    public init(parties: Int, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+        guard parties >= 1, let words = UInt32(exactly: parties) else {
+            fatalError("Barrier(parties: \(parties)): parties must be in 1...\(UInt32.max)")
+        }
+        storage = SyncStorage(localWords: 7)
+        core = BarrierCore(
+            mutex: MutexCore(word: storage.word(0)),
+            condition: ConditionCore(sequence: storage.word(1), waiters: storage.word(2)),
+            state: storage.word(3),
+            count: storage.word(4),
+            generation: storage.word(5),
+            parties: storage.word(6)
+        )
+        core.parties.store(words)
+        self.parties = parties
+        self.action = action
+        self.timeout = timeout
+    }
+
+    /// Waits until all ``parties`` threads have called `wait`, and returns this thread's
+    /// arrival index in `0..<parties`. `timeout` (by default the barrier's own) limits the
+    /// wait; when it passes the barrier breaks.
+    ///
+    /// - Throws: ``BarrierError/broken`` if the barrier is or becomes broken or is reset
+    ///   during the wait; in the thread that ran the action, the error the action threw.
+    @discardableResult
+    public func wait(timeout: Duration? = nil) throws -> Int {
+        storage.checkProcess("Barrier")
+        let deadline = (timeout ?? self.timeout).map { Deadline.after($0) }
+        return try core.wait(until: deadline, action: action)
+    }
+
+    /// Returns the barrier to its initial state. Threads waiting on it throw
+    /// ``BarrierError/broken``; new arrivals wait until they have all left.
+    public func reset() {
+        storage.checkProcess("Barrier")
+        core.reset()
+    }
+
+    /// Breaks the barrier: waiting threads and later calls to ``wait(timeout:)`` throw
+    /// ``BarrierError/broken`` until ``reset()``.
+    public func abort() {
+        storage.checkProcess("Barrier")
+        core.abort()
+    }
+
+    /// The number of threads waiting in the current generation (a snapshot; Python's
+    /// `n_waiting`).
+    public var waitingCount: Int { core.waitingCount }
+
+    /// Whether the barrier is broken.
+    public var isBroken: Bool { core.isBroken }
+}

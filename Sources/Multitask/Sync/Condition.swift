@@ -1,0 +1,163 @@
+/// A condition variable with Python's `threading.Condition` semantics.
+///
+/// A condition is a lock (an ``RLock`` of its own, or a ``Lock``/``RLock`` you pass in) plus
+/// a way to sleep until another thread signals that something changed. Call `wait` and
+/// `notify` only while holding the lock; doing otherwise is a programmer error and stops the
+/// program. `wait` releases the lock while it sleeps (every level of a re-entered ``RLock``)
+/// and holds it again, at the same depth, when it returns. A wait may end without a matching
+/// notify, and `notify(count:)` may occasionally wake more than `count` threads: always
+/// re-check the state you wait for, or let `wait(for:timeout:)` do it.
+///
+/// ```swift
+/// let ready = Condition()
+/// // consumer
+/// ready.withLock { _ = ready.wait(for: { !items.isEmpty }); take(items.removeFirst()) }
+/// // producer
+/// ready.withLock { items.append(x); ready.notify() }
+/// ```
+public final class Condition: Lockable {
+    private enum Underlying: Sendable {
+        case lock(Lock)
+        case rlock(RLock)
+    }
+
+    private let underlying: Underlying
+    private let storage: SyncStorage
+    private let core: ConditionCore
+
+    /// Creates a condition with its own ``RLock``.
+    public convenience init() {
+        self.init(underlying: .rlock(RLock()))
+    }
+
+    /// Creates a condition on `lock`, which may also be used on its own.
+    public convenience init(lock: Lock) {
+        self.init(underlying: .lock(lock))
+    }
+
+    /// Creates a condition on `lock`, which may also be used on its own.
+    public convenience init(lock: RLock) {
+        self.init(underlying: .rlock(lock))
+    }
+
+    private init(underlying: Underlying) {
+        self.underlying = underlying
+        storage = SyncStorage(localWords: 2)
+        core = ConditionCore(sequence: storage.word(0), waiters: storage.word(1))
+    }
+
+    // MARK: The lock
+
+    /// Acquires the underlying lock.
+    public func acquire() {
+        switch underlying {
+        case .lock(let lock): lock.acquire()
+        case .rlock(let lock): lock.acquire()
+        }
+    }
+
+    /// Waits at most `timeout` for the underlying lock; returns whether it was acquired.
+    public func acquire(timeout: Duration) -> Bool {
+        switch underlying {
+        case .lock(let lock): lock.acquire(timeout: timeout)
+        case .rlock(let lock): lock.acquire(timeout: timeout)
+        }
+    }
+
+    /// Acquires the underlying lock if that is possible without waiting.
+    public func tryAcquire() -> Bool {
+        switch underlying {
+        case .lock(let lock): lock.tryAcquire()
+        case .rlock(let lock): lock.tryAcquire()
+        }
+    }
+
+    /// Releases the underlying lock.
+    public func release() {
+        switch underlying {
+        case .lock(let lock): lock.release()
+        case .rlock(let lock): lock.release()
+        }
+    }
+
+    // MARK: Waiting
+
+    /// Releases the lock, sleeps until notified, and takes the lock back.
+    public func wait() { _ = wait(until: nil) }
+
+    /// Like ``wait()``, giving up after `timeout`; returns `false` if the time ran out.
+    /// The lock is held again when this returns, either way.
+    @discardableResult
+    public func wait(timeout: Duration) -> Bool { wait(until: .after(timeout)) }
+
+    /// Waits until `predicate` returns true or `timeout` passes (nil: no limit); returns the
+    /// predicate's last answer (Python's `wait_for`). The predicate runs with the lock held,
+    /// first before any waiting.
+    ///
+    /// ```swift
+    /// let gotOne = cond.withLock { cond.wait(for: { !queue.isEmpty }, timeout: .seconds(1)) }
+    /// ```
+    @discardableResult
+    public func wait<Failure: Error>(
+        for predicate: () throws(Failure) -> Bool, timeout: Duration? = nil
+    ) throws(Failure) -> Bool {
+        checkHeld("wait(for:timeout:)")
+        let deadline = timeout.map { Deadline.after($0) }
+        var result = try predicate()
+        while !result {
+            if let deadline, deadline.hasPassed { break }
+            _ = wait(until: deadline)
+            result = try predicate()
+        }
+        return result
+    }
+
+    func wait(until deadline: Deadline?) -> Bool {
+        checkHeld("wait()")
+        switch underlying {
+        case .lock(let lock):
+            return core.wait(until: deadline, unlock: { lock.release() }, relock: { lock.acquire() })
+        case .rlock(let lock):
+            var depth: UInt32 = 0
+            return core.wait(
+                until: deadline,
+                unlock: { depth = lock.releaseFully() },
+                relock: { lock.reacquire(depth: depth) }
+            )
+        }
+    }
+
+    // MARK: Notifying
+
+    /// Wakes up to `count` threads waiting on this condition (none if nobody waits).
+    /// Call it with the lock held.
+    public func notify(count: Int = 1) {
+        checkHeld("notify()")
+        core.notify(count)
+    }
+
+    /// Wakes every thread waiting on this condition. Call it with the lock held.
+    public func notifyAll() {
+        checkHeld("notifyAll()")
+        core.notifyAll()
+    }
+
+    /// Traps unless the caller holds the lock. A ``Lock`` has no owner, so for it "held"
+    /// means "locked by some thread", as in Python.
+    private func checkHeld(_ operation: String) {
+        storage.checkProcess("Condition")
+        switch underlying {
+        case .lock(let lock):
+            if !lock.isLocked { lockNotHeld(lock, operation) }
+        case .rlock(let lock):
+            if !lock.isOwnedByCurrentThread { lock.notOwned(operation, type: "Condition", advice: Self.advice) }
+        }
+    }
+
+    private static let advice = "; call it between the condition's acquire() and release()"
+
+    @inline(never)
+    private func lockNotHeld(_ lock: Lock, _ operation: String) -> Never {
+        fatalError("Condition.\(operation): the lock \(lock.debugName) is not locked\(Self.advice)")
+    }
+}

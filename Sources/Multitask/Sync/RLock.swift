@@ -1,0 +1,189 @@
+import CShim
+
+/// The re-entrant mutex algorithm on three words: a ``MutexCore`` word, the owner's kernel
+/// thread id (0: none) and the recursion depth.
+///
+/// Thread ids are unique across the whole system, so the same words work when they are placed
+/// in memory shared by several processes. The owner word is written only by the owner (its own
+/// id on the first acquire, 0 on the last release), so a thread that reads its own id there
+/// holds the lock, and relaxed reads suffice; the depth is touched only by the owner.
+struct RecursiveMutexCore: Sendable {
+    let mutex: MutexCore
+    let owner: FutexWord
+    let depth: FutexWord
+
+    /// The id this algorithm stores for the calling thread.
+    @inline(__always)
+    static var currentThread: UInt32 { UInt32(bitPattern: cshim_gettid()) }
+
+    /// Locks or re-enters, waiting until `deadline` (nil: forever); `false` on timeout.
+    @inline(__always)
+    func lock(until deadline: Deadline?, as me: UInt32) -> Bool {
+        if owner.loadRelaxed() == me {
+            reenter()
+            return true
+        }
+        guard mutex.lock(until: deadline) else { return false }
+        take(as: me, depth: 1)
+        return true
+    }
+
+    @inline(__always)
+    func tryLock(as me: UInt32) -> Bool {
+        if owner.loadRelaxed() == me {
+            reenter()
+            return true
+        }
+        guard mutex.tryLock() else { return false }
+        take(as: me, depth: 1)
+        return true
+    }
+
+    /// Undoes one acquire; returns `false` if the caller does not own the lock.
+    @inline(__always)
+    func unlock(as me: UInt32) -> Bool {
+        guard owner.loadRelaxed() == me else { return false }
+        let level = depth.loadRelaxed()
+        if level > 1 {
+            depth.storeRelaxed(level - 1)
+        } else {
+            give()
+        }
+        return true
+    }
+
+    /// Releases every level at once and returns the depth to restore later (Python's
+    /// `_release_save`, used by `Condition.wait`); `nil` if the caller does not own the lock.
+    func unlockFully(as me: UInt32) -> UInt32? {
+        guard owner.loadRelaxed() == me else { return nil }
+        let level = depth.loadRelaxed()
+        give()
+        return level
+    }
+
+    /// Takes the lock back at the depth `unlockFully` returned (Python's `_acquire_restore`).
+    func relock(as me: UInt32, depth level: UInt32) {
+        _ = mutex.lock(until: nil)
+        take(as: me, depth: level)
+    }
+
+    func isOwned(by me: UInt32) -> Bool { owner.loadRelaxed() == me }
+
+    /// The owner's thread id, 0 when unlocked (a snapshot, for diagnostics).
+    var currentOwner: UInt32 { owner.load() }
+
+    var isLocked: Bool { mutex.isLocked }
+
+    @inline(__always)
+    private func take(as me: UInt32, depth level: UInt32) {
+        depth.storeRelaxed(level)
+        owner.storeRelaxed(me)
+    }
+
+    @inline(__always)
+    private func give() {
+        depth.storeRelaxed(0)
+        // Cleared before the mutex opens, so the next owner never sees a stale id of ours.
+        owner.storeRelaxed(0)
+        _ = mutex.unlock()
+    }
+
+    @inline(__always)
+    private func reenter() {
+        let level = depth.loadRelaxed()
+        if level == UInt32.max { depthOverflow() }
+        depth.storeRelaxed(level + 1)
+    }
+
+    @inline(never)
+    private func depthOverflow() -> Never {
+        fatalError("RLock.acquire(): recursion depth exceeds \(UInt32.max)")
+    }
+}
+
+/// A re-entrant mutual-exclusion lock with Python's `threading.RLock` semantics.
+///
+/// The thread that holds it may acquire it again; it is free once that thread has released it
+/// as many times as it acquired it. Only the owning thread may release it: releasing an
+/// RLock that is unlocked, or held by another thread, is a programmer error and stops the
+/// program.
+///
+/// ```swift
+/// let lock = RLock()
+/// func add(_ n: Int) { lock.withLock { total += n } }
+/// func addTwice(_ n: Int) { lock.withLock { add(n); add(n) } }   // re-enters, no deadlock
+/// ```
+public final class RLock: Lockable {
+    private let storage: SyncStorage
+    private let core: RecursiveMutexCore
+    /// The name given at creation, used in diagnostics.
+    public let name: String?
+    /// Where the lock was created.
+    public let creationSite: CreationSite
+
+    /// Creates an unlocked, process-local re-entrant lock.
+    public init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        storage = SyncStorage(localWords: 3)
+        core = RecursiveMutexCore(mutex: MutexCore(word: storage.word(0)), owner: storage.word(1), depth: storage.word(2))
+        self.name = name
+        self.creationSite = CreationSite(file: file, line: line)
+    }
+
+    /// Blocks until the lock is acquired, or adds one level if this thread already holds it.
+    @inline(__always)
+    public func acquire() {
+        storage.checkProcess("RLock")
+        _ = core.lock(until: nil, as: RecursiveMutexCore.currentThread)
+    }
+
+    /// Waits at most `timeout` for the lock; returns whether it was acquired. Returns `true`
+    /// at once if this thread already holds it.
+    public func acquire(timeout: Duration) -> Bool {
+        storage.checkProcess("RLock")
+        return core.lock(until: .after(timeout), as: RecursiveMutexCore.currentThread)
+    }
+
+    /// Acquires the lock if that is possible without waiting (always, for its owner).
+    public func tryAcquire() -> Bool {
+        storage.checkProcess("RLock")
+        return core.tryLock(as: RecursiveMutexCore.currentThread)
+    }
+
+    /// Undoes one acquire by the calling thread. Releasing a lock the calling thread does not
+    /// hold stops the program.
+    @inline(__always)
+    public func release() {
+        if !core.unlock(as: RecursiveMutexCore.currentThread) { notOwned("release()") }
+    }
+
+    /// Whether the calling thread holds the lock.
+    public var isOwnedByCurrentThread: Bool { core.isOwned(by: RecursiveMutexCore.currentThread) }
+
+    /// Whether some thread holds the lock right now (a snapshot).
+    public var isLocked: Bool { core.isLocked }
+
+    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
+
+    /// Python's `_release_save`, for `Condition.wait`: the caller has checked ownership.
+    func releaseFully() -> UInt32 {
+        guard let level = core.unlockFully(as: RecursiveMutexCore.currentThread) else { notOwned("release()") }
+        return level
+    }
+
+    /// Python's `_acquire_restore`, for `Condition.wait`.
+    func reacquire(depth level: UInt32) {
+        core.relock(as: RecursiveMutexCore.currentThread, depth: level)
+    }
+
+    /// Stops the program: the calling thread does not own the lock. `type.operation` names
+    /// the misused call; `advice` ends the message.
+    @inline(never)
+    func notOwned(_ operation: String, type: String = "RLock", advice: String = "") -> Never {
+        let owner = core.currentOwner
+        let me = RecursiveMutexCore.currentThread
+        if owner == 0 {
+            fatalError("\(type).\(operation): the lock \(debugName) is not locked\(advice)")
+        }
+        fatalError("\(type).\(operation): the lock \(debugName) is held by thread \(owner), not by the calling thread \(me)\(advice)")
+    }
+}

@@ -1,0 +1,150 @@
+/// The counting-semaphore algorithm on two words: the value, and the number of threads that
+/// registered to sleep on it.
+///
+/// Acquire decrements a positive value with a compare-and-swap; a thread that finds zero
+/// spins briefly, then registers and sleeps on the value word. Release adds to the value and
+/// makes the wake syscall only when someone is registered. The two sides touch the two words
+/// in opposite orders, so those accesses are sequentially consistent (free on x86, where
+/// every atomic read-modify-write is a full barrier anyway).
+struct SemaphoreCore: Sendable {
+    let value: FutexWord
+    let sleepers: FutexWord
+
+    /// Takes one unit if the value is positive; never blocks.
+    @inline(__always)
+    func tryAcquire() -> Bool {
+        var current = value.loadSequentiallyConsistent()
+        while current > 0 {
+            let result = value.compareExchangeSequentiallyConsistent(current, current - 1)
+            if result.exchanged { return true }
+            current = result.original
+        }
+        return false
+    }
+
+    /// Takes one unit, waiting until `deadline` (nil: forever); `false` on timeout.
+    @inline(__always)
+    func acquire(until deadline: Deadline?) -> Bool {
+        if tryAcquire() { return true }
+        return acquireSlow(until: deadline)
+    }
+
+    @inline(never)
+    func acquireSlow(until deadline: Deadline?) -> Bool {
+        if Spin.until(iterations: Spin.signalIterations, { value.loadRelaxed() > 0 && tryAcquire() }) {
+            return true
+        }
+        sleepers.addSequentiallyConsistent(1)
+        defer { sleepers.subtract(1) }
+        while !tryAcquire() {
+            // A futex return is only a hint; a unit may have been taken by a thread that
+            // never slept. After the deadline, the check above gets one last chance.
+            if !value.wait(whileEqualTo: 0, until: deadline) { return tryAcquire() }
+        }
+        return true
+    }
+
+    /// Adds `count` units unless the value would exceed `bound`, in which case nothing
+    /// changes and the result is `false`.
+    func release(_ count: UInt32, bound: UInt32) -> Bool {
+        var current = value.load()
+        repeat {
+            guard count <= bound, current <= bound - count else { return false }
+            let result = value.compareExchangeSequentiallyConsistent(current, current + count)
+            if result.exchanged { break }
+            current = result.original
+        } while true
+        if sleepers.loadSequentiallyConsistent() != 0 { value.wake(Int32(clamping: count)) }
+        return true
+    }
+
+    /// The value right now (a snapshot).
+    var currentValue: UInt32 { value.load() }
+}
+
+/// A counting semaphore with Python's `threading.Semaphore` semantics.
+///
+/// It holds a number of units: `acquire` takes one, waiting while there are none, and
+/// `release` gives units back, waking as many waiters. Any thread may release, and release
+/// is not limited by the initial value (use ``BoundedSemaphore`` for that). Release without
+/// waiters makes no system call; a waiter spins briefly before it sleeps.
+///
+/// ```swift
+/// let slots = Semaphore(value: 3)           // at most 3 threads inside at once
+/// slots.withLock { download(url) }
+/// if slots.acquire(timeout: .seconds(1)) { defer { slots.release() }; work() }
+/// ```
+///
+/// When a file imports Foundation or Glibc too, write `Multitask.Semaphore`: the Glibc overlay
+/// declares `typealias Semaphore = UnsafeMutablePointer<sem_t>`.
+public class Semaphore: Lockable, @unchecked Sendable {
+    private let storage: SyncStorage
+    private let core: SemaphoreCore
+    /// The largest value `release` may reach (the initial value for a bounded semaphore).
+    private let bound: UInt32
+    private let kind: StaticString
+    /// The name given at creation, used in diagnostics.
+    public let name: String?
+    /// Where the semaphore was created.
+    public let creationSite: CreationSite
+
+    /// Creates a process-local semaphore holding `value` units (at least 0).
+    public convenience init(value: Int = 1, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line))
+    }
+
+    init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite) {
+        guard let initial = UInt32(exactly: value) else {
+            fatalError("\(kind)(value: \(value)): the value must be in 0...\(UInt32.max)")
+        }
+        storage = SyncStorage(localWords: 2)
+        core = SemaphoreCore(value: storage.word(0), sleepers: storage.word(1))
+        core.value.store(initial)
+        bound = bounded ? initial : UInt32.max
+        self.kind = kind
+        self.name = name
+        self.creationSite = site
+    }
+
+    /// Takes one unit, waiting as long as it takes.
+    @inline(__always)
+    public final func acquire() {
+        storage.checkProcess(kind)
+        _ = core.acquire(until: nil)
+    }
+
+    /// Waits at most `timeout` for a unit; returns whether one was taken.
+    public final func acquire(timeout: Duration) -> Bool {
+        storage.checkProcess(kind)
+        return core.acquire(until: .after(timeout))
+    }
+
+    /// Takes a unit if one is available right now; never blocks.
+    public final func tryAcquire() -> Bool {
+        storage.checkProcess(kind)
+        return core.tryAcquire()
+    }
+
+    /// Gives back one unit, waking a waiter if there is one.
+    public final func release() { release(count: 1) }
+
+    /// Gives back `count` units (at least 1), waking up to `count` waiters. For a
+    /// ``BoundedSemaphore``, going above the initial value stops the program.
+    public final func release(count: Int) {
+        storage.checkProcess(kind)
+        guard count >= 1, let units = UInt32(exactly: count) else {
+            fatalError("\(kind).release(count: \(count)): the count must be in 1...\(UInt32.max)")
+        }
+        if !core.release(units, bound: bound) { tooManyReleases(count) }
+    }
+
+    /// The number of units available right now (a snapshot).
+    public final var value: Int { Int(core.currentValue) }
+
+    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
+
+    @inline(never)
+    private func tooManyReleases(_ count: Int) -> Never {
+        fatalError("\(kind).release(count: \(count)): released too many times; the semaphore \(debugName) holds \(core.currentValue) of at most \(bound) units")
+    }
+}
