@@ -4,7 +4,8 @@ import Synchronization
 /// The threading metrics of `baselines/METRICS.md`, with the CPython peer's workloads.
 enum ThreadingBench {
     static let area = BenchArea(name: "threading") { report in
-        report(lockUncontended())
+        report(uncontended(Lock(), metric: "lock_uncontended", label: "Lock"))
+        report(uncontended(RLock(), metric: "rlock_uncontended", label: "RLock"))
         report(eventPingPong())
         report(threadQueueThroughput())
         report(cpuScaling())
@@ -13,11 +14,10 @@ enum ThreadingBench {
 
     /// Median over rounds of ns per `acquire`+`release` on one thread, after another thread
     /// has existed (so nothing can take a single-threaded shortcut).
-    static func lockUncontended() -> BenchMetric {
+    static func uncontended(_ lock: some Lockable, metric: String, label: String) -> BenchMetric {
         let t = Thread {}
         t.start()
         t.join()
-        let lock = Lock()
         let n = 20_000_000
         var rounds: [Double] = []
         for _ in 0..<7 {
@@ -29,7 +29,7 @@ enum ThreadingBench {
             }
             rounds.append(s / Double(n) * 1e9)
         }
-        return BenchMetric(name: "lock_uncontended", value: rounds.median, unit: "ns/pair", note: "Lock acquire+release, median of 7 x 20M")
+        return BenchMetric(name: metric, value: rounds.median, unit: "ns/pair", note: "\(label) acquire+release, median of 7 x 20M")
     }
 
     /// Two threads bounce through two `Event`s (set → wait → clear); median round trip.

@@ -162,6 +162,6 @@ struct ThreadPoolTests {
     }
 }
 
-enum Workloads {
+private enum Workloads {
     static func sleep(milliseconds: Int) { _ = Event().wait(timeout: .milliseconds(milliseconds)) }
 }
