@@ -1,0 +1,88 @@
+import Testing
+import Multitask
+
+// The README's examples, compiled and run so they stay true.
+
+private final class Counter: @unchecked Sendable {
+    let lock = Lock()
+    var value = 0
+}
+
+private final class Greeter: Thread, @unchecked Sendable {
+    let who: String
+    init(who: String) { self.who = who; super.init(name: "greeter") }
+    override func run() throws { print("hello, \(who), from \(Thread.current.name)") }
+}
+
+@Suite("README examples")
+struct ReadmeExamplesTests {
+    @Test("threads with a lock count to 400000")
+    func threads() {
+        let counter = Counter()
+        let workers = (0..<4).map { i in
+            Thread(name: "worker-\(i)") {
+                for _ in 0..<100_000 { counter.lock.withLock { counter.value += 1 } }
+            }
+        }
+        workers.forEach { $0.start() }
+        workers.forEach { $0.join() }
+        #expect(counter.value == 400_000)
+        let g = Greeter(who: "world")
+        g.start()
+        g.join()
+    }
+
+    @Test("event, condition, semaphore, barrier and timer examples run")
+    func primitives() throws {
+        let ready = Event()
+        let t = Thread { ready.wait(); print("go") }
+        t.start()
+        ready.set()
+        t.join()
+
+        let cond = Condition()
+        let got = cond.withLock { cond.wait(for: { true }, timeout: .seconds(1)) }
+        #expect(got)
+
+        let slots = BoundedSemaphore(value: 3)
+        slots.withLock {}
+
+        let barrier = Barrier(parties: 2)
+        let other = Thread { _ = try barrier.wait(timeout: .seconds(5)) }
+        other.start()
+        let index = try barrier.wait(timeout: .seconds(5))
+        other.join()
+        #expect(index == 0 || index == 1)
+
+        let fired = Event()
+        let timer = Timer(interval: .milliseconds(100)) { fired.set() }
+        timer.start()
+        timer.join()
+        #expect(fired.isSet)
+    }
+
+    @Test("thread queue and thread pool examples run")
+    func queuesAndPool() throws {
+        let jobs = ThreadQueue<Int>(maxSize: 100)
+        let consumer = Thread {
+            while let job = try? jobs.get() { _ = job; jobs.taskDone() }
+        }
+        consumer.start()
+        for job in 0..<10 { try jobs.put(job) }
+        jobs.join()
+        jobs.shutdown()
+        #expect(consumer.join(timeout: .seconds(30)))
+
+        let squares = try ThreadPool.withPool(threads: 4) { pool in
+            try pool.map(Array(1...10), chunkSize: 2) { $0 * $0 }
+        }
+        #expect(squares == [1, 4, 9, 16, 25, 36, 49, 64, 81, 100])
+    }
+
+    @Test("the process table example lists this test's children")
+    func processTable() throws {
+        let table = try ProcessTable.snapshot()
+        #expect(table.process(pid: ProcessTable.currentPID) != nil)
+        for entry in table.children(of: ProcessTable.currentPID) { _ = (entry.pid, entry.stat, entry.command) }
+    }
+}
