@@ -16,7 +16,7 @@ struct ConditionCore: Sendable {
         waiters.add(1)
         let seen = sequence.load()
         unlock()
-        var notified = Spin.until(iterations: Spin.signalIterations) { sequence.loadRelaxed() != seen }
+        var notified = Spin.until(budget: Spin.signalBudget) { sequence.loadRelaxed() != seen }
         while !notified {
             if !sequence.wait(whileEqualTo: seen, until: deadline) {
                 notified = sequence.load() != seen

@@ -64,7 +64,7 @@ public final class Event: Sendable {
         if start & Self.flag != 0 { return true }
         // Set now, or set (and maybe cleared) since the wait started.
         let released = { (state: UInt32) in state & Self.flag != 0 || (state ^ start) >> 2 != 0 }
-        if Spin.until(iterations: Spin.signalIterations, { released(word.loadRelaxed()) }) {
+        if Spin.until(budget: Spin.signalBudget, { released(word.loadRelaxed()) }) {
             return released(word.load())
         }
         while true {

@@ -64,22 +64,31 @@ struct FutexWord: @unchecked Sendable {
 ///
 /// Waking a sleeping thread on another CPU costs tens of microseconds on a VM
 /// (`notes/swift-probes.md`, probe 3); when the other side answers within a few microseconds,
-/// spinning first turns a round trip from ~45 µs into well under 1 µs.
+/// spinning first turns a round trip from ~45 µs into well under 1 µs. The budget is time,
+/// not iterations: a `pause` costs ~10 ns on some CPUs and ~65 ns on this machine's EPYC, and a
+/// long spin on an oversubscribed machine steals the time slice the other side needs.
 enum Spin {
-    /// Spin budget for lock hand-offs (short critical sections).
-    static let lockIterations = 100
-    /// Spin budget for signalling waits (events, semaphores, conditions, queues).
-    static let signalIterations = 2_000
+    /// Spin budget for lock hand-offs (short critical sections), in nanoseconds.
+    static let lockBudget: Int64 = 2_000
+    /// Spin budget for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
+    static let signalBudget: Int64 = 8_000
 
-    /// Spins up to `iterations` times until `done` returns true; returns its last answer.
+    /// Spins for about `budget` nanoseconds until `done` returns true; returns its last answer.
     @inline(__always)
-    static func until(iterations: Int, _ done: () -> Bool) -> Bool {
-        var i = 0
-        while i < iterations {
-            if done() { return true }
-            cshim_cpu_relax()
-            i += 1
-        }
+    static func until(budget: Int64, _ done: () -> Bool) -> Bool {
+        if done() { return true }
+        return spinSlow(budget: budget, done)
+    }
+
+    @inline(__always)
+    private static func spinSlow(budget: Int64, _ done: () -> Bool) -> Bool {
+        let end = Deadline.now.nanoseconds + budget
+        repeat {
+            for _ in 0..<8 {
+                cshim_cpu_relax()
+                if done() { return true }
+            }
+        } while Deadline.now.nanoseconds < end
         return done()
     }
 }

@@ -17,7 +17,7 @@ struct MutexCore: Sendable {
 
     @inline(never)
     func lockSlow(until deadline: Deadline?) -> Bool {
-        if Spin.until(iterations: Spin.lockIterations, { word.loadRelaxed() == 0 && tryLock() }) {
+        if Spin.until(budget: Spin.lockBudget, { word.loadRelaxed() == 0 && tryLock() }) {
             return true
         }
         // From here on the state is 2 whenever we hold or wait, so unlock knows to wake.

@@ -31,7 +31,7 @@ struct SemaphoreCore: Sendable {
 
     @inline(never)
     func acquireSlow(until deadline: Deadline?) -> Bool {
-        if Spin.until(iterations: Spin.signalIterations, { value.loadRelaxed() > 0 && tryAcquire() }) {
+        if Spin.until(budget: Spin.signalBudget, { value.loadRelaxed() > 0 && tryAcquire() }) {
             return true
         }
         sleepers.addSequentiallyConsistent(1)

@@ -218,7 +218,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     ) -> Bool {
         if spin {
             unlock()
-            _ = Spin.until(iterations: Spin.signalIterations, hint)
+            _ = Spin.until(budget: Spin.signalBudget, hint)
             lock()
             if ready() { return true }
         }
