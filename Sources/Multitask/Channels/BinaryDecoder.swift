@@ -1,8 +1,9 @@
 /// Decodes `Decodable` values from the bytes `BinaryEncoder` writes.
 ///
 /// Decoding is safe on any input: truncated, corrupt or hostile bytes make `decode` throw a
-/// `CodecError`; they never trap, never make the decoder allocate more than the input could
-/// hold (every length is checked against the remaining bytes first), and never recurse more
+/// `CodecError`. They never trap; they never make the decoder allocate for a length or a
+/// count the bytes do not contain (every length is checked against the remaining bytes
+/// first, element counts are counted, not trusted); and `init(from:)` calls never nest more
 /// than `maxDepth` levels. The whole input must be one value (`CodecError.trailingBytes`
 /// otherwise). The byte layout is described on `BinaryFormat` in `BinaryFormat.swift`.
 ///

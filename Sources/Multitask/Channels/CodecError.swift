@@ -1,7 +1,7 @@
 /// Why `BinaryDecoder`, `BinaryEncoder` or `MessageCodec` refused a value.
 ///
 /// Decoding throws one of these for every defect it finds in the bytes: truncated or hostile
-/// input never traps and never makes the decoder allocate more than the input could hold.
+/// input never traps and never makes the decoder allocate for a length the bytes do not hold.
 /// `offset` is a byte position in the input; `path` names the value the way Swift code would
 /// reach it (`orders[3].items.price`), `""` for the top-level value.
 ///
