@@ -38,4 +38,55 @@ static inline uint32_t cshim_fork_generation(void) { return __atomic_load_n(&csh
 /// Number of CPUs this process may run on (sched_getaffinity).
 int cshim_cpu_count(void);
 
+// --- Processes: supervision, spawn, fork server ---------------------------------------
+
+/// epoll_create1(EPOLL_CLOEXEC). Returns the fd or -errno.
+int cshim_epoll_create(void);
+/// epoll_ctl(EPOLL_CTL_ADD or EPOLL_CTL_DEL, fd) watching EPOLLIN with `data` as the tag.
+/// Returns 0 or -errno. (The packed `struct epoll_event` stays on the C side.)
+int cshim_epoll_add(int epfd, int fd, uint64_t data);
+int cshim_epoll_remove(int epfd, int fd);
+/// epoll_wait: fills up to `max` tags. Returns the count or -errno.
+int cshim_epoll_wait(int epfd, uint64_t *tags, int max, int timeout_ms);
+/// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK). Returns the fd or -errno.
+int cshim_eventfd(void);
+/// waitid(P_PIDFD, pidfd, WEXITED [| WNOHANG]): reaps a child through its pidfd.
+/// Returns 1 and sets *exit_code (exit status, or -signal when killed), 0 when the child is
+/// still running (nohang), or -errno.
+int cshim_wait_pidfd(int pidfd, int nohang, int *exit_code);
+/// Decodes a wait(2) status into an exit status or -signal; -1000 if neither.
+int cshim_decode_wait_status(int status);
+/// close_range(first, ~0U, 0). Returns 0 or -errno.
+int cshim_close_from(int first);
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+). Returns 0 or an error number.
+int cshim_spawn_add_close_from(void *file_actions, int first);
+/// sendmsg of `length` bytes plus up to 8 descriptors (SCM_RIGHTS), MSG_NOSIGNAL.
+/// Returns the bytes sent or -errno.
+long cshim_send_with_fds(int socket, const void *bytes, long length, const int *fds, int fd_count);
+/// recvmsg of up to `capacity` bytes plus up to `fd_capacity` descriptors (made close-on-exec).
+/// `*fd_count` receives the number of descriptors; a truncated message is an error (-EMSGSIZE).
+/// Returns the bytes received (0 at end of stream) or -errno.
+long cshim_receive_with_fds(int socket, void *bytes, long capacity, int *fds, int fd_capacity, int *fd_count, int dontwait);
+/// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). Returns 0 or -errno.
+int cshim_seqpacket_pair(int fds[2]);
+/// The number of threads of this process, from /proc/self/stat; -1 if unreadable.
+int cshim_thread_count(void);
+
+/// The Swift function a re-executed child of Multitask enters before `main`
+/// (`@_cdecl("multitask_child_main")` in the Multitask module). Called from a constructor of
+/// this library when MULTITASK_CHILD is set; weak so that a program without it still loads.
+extern void multitask_child_main(void) __attribute__((weak));
+/// Discards what stdout and stderr hold in their buffers without writing it (__fpurge).
+void cshim_purge_standard_streams(void);
+/// Whether this shim (so Multitask) was loaded from a shared object rather than the executable.
+int cshim_in_shared_object(void);
+
+/// Routes Swift concurrency's global executor (and its delayed variants) to `enqueue`,
+/// a C-convention function that receives the job and a delay in nanoseconds (0: now; for
+/// deadlines, an absolute CLOCK_MONOTONIC time is converted to a delay). Used in fork children,
+/// where the parent's Dispatch worker pool does not exist.
+void cshim_install_global_executor(void (*enqueue)(void *job, uint64_t delay_ns));
+/// Runs one job taken from `enqueue` on the generic executor (swift_job_run).
+void cshim_run_job(void *job);
+
 #endif

@@ -1,0 +1,85 @@
+import CShim
+import Glibc
+import SystemPackage
+
+/// How a re-executed copy of the program (a `.spawn` child or the fork server) finds its way
+/// to its job instead of running the program's `main`.
+///
+/// The parent starts `/proc/self/exe` with `MULTITASK_CHILD` in the environment and the
+/// payload on descriptor 3. A constructor in the C shim sees the variable before `main` runs
+/// and calls ``enterChild()``, which never returns. Constructors of the executable run after
+/// the Swift runtime registered the executable's types, so entry types resolve there; this
+/// works for any `main`, including a test runner's. ``Multitask/bootstrap()`` is therefore
+/// only a guard: in a program that links Multitask statically (SwiftPM's default) a child never
+/// reaches it; if Multitask is a shared library, whose constructors run before the
+/// executable's types are registered, the child waits for `bootstrap()` in `main` instead.
+enum ChildBootstrap {
+    static let modeVariable = "MULTITASK_CHILD"
+    static let parentVariable = "MULTITASK_PARENT_PID"
+    /// Descriptor of the payload (spawn) or the request socket (fork server).
+    static let channelDescriptor: CInt = 3
+    /// Descriptor of the parent's pidfd, when the parent could open one.
+    static let parentDescriptor: CInt = 4
+
+    private enum Pending { case none, spawn(ChildPayload, ProcessDescriptor?), forkServer }
+    nonisolated(unsafe) private static var pending = Pending.none
+
+    /// Called before `main` (from the C constructor) when `MULTITASK_CHILD` is set.
+    static func enterChild() {
+        guard let raw = getenv(modeVariable) else { return }
+        let mode = String(cString: raw)
+        let expectedParent = getenv(parentVariable).flatMap { Int32(String(cString: $0)) } ?? getppid()
+        // The child's own children and programs must not think they are Multitask children.
+        unsetenv(modeVariable)
+        unsetenv(parentVariable)
+        ChildMain.armParentDeathSignal(expectedParent: expectedParent)
+        switch mode {
+        case "forkserver":
+            pending = .forkServer
+        case "spawn":
+            let parent = fcntl(parentDescriptor, F_SETFD, FD_CLOEXEC) == 0 ? ProcessDescriptor(rawValue: parentDescriptor) : nil
+            let bytes: [UInt8]
+            do {
+                bytes = try FileDescriptor(rawValue: channelDescriptor).readToEnd()
+            } catch {
+                fail("cannot read the start payload from the parent (\(error))")
+            }
+            close(channelDescriptor)
+            do {
+                pending = .spawn(try ChildPayload(bytes: bytes), parent)
+            } catch {
+                fail("the start payload from the parent is unreadable (\(error))")
+            }
+        default:
+            fail("unknown \(modeVariable) mode '\(mode)'")
+        }
+        if canEnterBeforeMain { run() }
+    }
+
+    /// Runs a pending child; returns only in the program's first process.
+    static func run() {
+        switch pending {
+        case .none:
+            return
+        case .forkServer:
+            ForkServer.serve(socket: PacketSocket(fd: channelDescriptor))
+        case .spawn(let payload, let parent):
+            ChildMain.runEntry(payload, parentDescriptor: parent)
+        }
+    }
+
+    /// Whether the types of the executable are registered already: true unless Multitask
+    /// itself lives in a shared library (whose constructors run before the executable's).
+    private static var canEnterBeforeMain: Bool { cshim_in_shared_object() == 0 }
+
+    private static func fail(_ message: String) -> Never {
+        writeToStandardError("Multitask child \(getpid()): \(message)\n")
+        ProcessControl.exitImmediately(1)
+    }
+}
+
+/// The symbol the C shim's constructor calls.
+@_cdecl("multitask_child_main")
+func multitaskChildMain() {
+    ChildBootstrap.enterChild()
+}

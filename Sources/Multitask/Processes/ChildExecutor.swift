@@ -1,0 +1,120 @@
+#if compiler(>=6.3)
+@_spi(ExperimentalScheduling) import _Concurrency
+#endif
+import CShim
+import DequeModule
+import Glibc
+
+/// Swift concurrency's global executor in a fork child.
+///
+/// The global executor normally hands jobs to Dispatch's worker pool. After a fork only the
+/// forking thread exists, and if the parent had live Dispatch workers at that moment, jobs
+/// submitted in the child never run: a `Task` or an `await` hangs silently
+/// (`notes/swift-probes.md`, probe 1). A fork child therefore installs this executor through
+/// the runtime's hooks (`swift_task_enqueueGlobal_hook` and its delayed variants): one thread
+/// of the child's own runs every job. Jobs run with this executor as the current task
+/// executor, which is where Swift 6.3's `Task.sleep` looks for a scheduler, so sleeping works
+/// too. Tasks in a fork child run one at a time. Two things still do not work there: Dispatch
+/// queues used directly, and `@MainActor` code (the main queue is never drained in a child) —
+/// use `.spawn` or `.forkserver` for those.
+enum ChildExecutor {
+    static func install() {
+        cshim_install_global_executor { job, delay in
+            ChildTaskExecutor.shared.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
+        }
+    }
+}
+
+/// The job queue and the thread that drains it.
+final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = ChildTaskExecutor()
+
+    private struct Delayed {
+        var due: Int64
+        var job: UnownedJob
+    }
+
+    private let lock = InternalLock()
+    private let storage = SyncStorage(localWords: 1)
+    /// Bumped on every enqueue; the thread sleeps on it.
+    private var doorbell: FutexWord { storage.word(0) }
+    private var ready = Deque<UnownedJob>()
+    /// Sorted by `due`; short in practice.
+    private var delayed: [Delayed] = []
+    private var started = false
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        enqueue(UnownedJob(job), delayNanoseconds: 0)
+    }
+
+    func enqueue(_ job: UnownedJob, delayNanoseconds: UInt64) {
+        let start = lock.withLock { () -> Bool in
+            if delayNanoseconds == 0 {
+                ready.append(job)
+            } else {
+                let due = Deadline.now.nanoseconds + Int64(clamping: delayNanoseconds)
+                let index = delayed.firstIndex { $0.due > due } ?? delayed.count
+                delayed.insert(Delayed(due: due, job: job), at: index)
+            }
+            defer { started = true }
+            return !started
+        }
+        doorbell.add(1)
+        doorbell.wake(1)
+        if start { startThread() }
+    }
+
+    private func startThread() {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let rc = pthread_create(&handle, nil, { raw in
+            Unmanaged<ChildTaskExecutor>.fromOpaque(raw!).takeRetainedValue().drain()
+        }, context)
+        precondition(rc == 0, "Multitask: cannot start the fork child's executor thread")
+        pthread_detach(handle)
+    }
+
+    private func drain() -> Never {
+        _ = cshim_set_thread_name("mt-executor")
+        let me = asUnownedTaskExecutor()
+        while true {
+            let seen = doorbell.load()
+            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Int64?) in
+                let now = Deadline.now.nanoseconds
+                while let first = delayed.first, first.due <= now {
+                    ready.append(first.job)
+                    delayed.removeFirst()
+                }
+                return (ready.popFirst(), delayed.first?.due)
+            }
+            if let job {
+                job.runSynchronously(on: me)
+                continue
+            }
+            let deadline = wakeAt.map { due in
+                Deadline(timespec: timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000)))
+            }
+            _ = doorbell.wait(whileEqualTo: seen, until: deadline)
+        }
+    }
+}
+
+#if compiler(>=6.3)
+extension ChildTaskExecutor: SchedulingExecutor {
+    func enqueue<C: Clock>(_ job: consuming ExecutorJob, at instant: C.Instant, tolerance: C.Duration?, clock: C) {
+        let delay = clock.now.duration(to: instant)
+        enqueue(UnownedJob(job), delayNanoseconds: Self.nanoseconds(delay))
+    }
+
+    func enqueue<C: Clock>(_ job: consuming ExecutorJob, after delay: C.Duration, tolerance: C.Duration?, clock: C) {
+        enqueue(UnownedJob(job), delayNanoseconds: Self.nanoseconds(delay))
+    }
+
+    private static func nanoseconds<D>(_ duration: D) -> UInt64 {
+        guard let duration = duration as? Duration else { return 0 }
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
+        return UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: max(0, attoseconds / 1_000_000_000))
+    }
+}
+#endif

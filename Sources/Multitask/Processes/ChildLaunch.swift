@@ -1,0 +1,113 @@
+import CShim
+import Glibc
+import SystemPackage
+
+/// Creating a child with `.fork` or `.spawn`, always on the supervisor thread.
+///
+/// Every child gets `PR_SET_PDEATHSIG(SIGKILL)`: daemon or not, a child must not outlive a
+/// parent that crashed or was killed (at a normal exit the parent joins non-daemon children
+/// first, so the signal never fires for them). The signal follows the creating thread, which
+/// is why creation happens on the supervisor thread, which never exits.
+enum ChildLaunch {
+    /// Forks `process`; the child runs `process.run()` and `_exit`s.
+    static func fork(_ process: Process) throws(ProcessError) {
+        let supervisor = Supervisor.shared
+        let failure: ProcessError? = supervisor.perform {
+            ForkWarning.checkBeforeFork()
+            let parentPID = getpid()
+            let parentName = ProcessSelf.snapshot.name
+            // Anything buffered now would be written again by the child's final flush.
+            ProcessControl.flushStandardStreams()
+            let pid: pid_t
+            do throws(Errno) {
+                pid = try ProcessControl.fork()
+            } catch {
+                return .startFailed(error)
+            }
+            if pid == 0 {
+                ChildMain.runForked(process, parentPID: parentPID, parentName: parentName)
+            }
+            return adopt(pid: pid, process: process, method: .fork, supervisor: supervisor)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Starts a fresh copy of this executable that runs the entry described by `payload`.
+    static func spawn(_ process: Process, payload: [UInt8]) throws(ProcessError) {
+        let supervisor = Supervisor.shared
+        let inheritStandardInput = process.standardInput == .inherit
+        let failure: ProcessError? = supervisor.perform {
+            let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+            do throws(Errno) {
+                let created = try FileDescriptor.closeOnExecPipe()
+                let readEnd = try ProcessControl.moveDescriptor(created.readEnd.rawValue, atLeast: ChildBootstrap.parentDescriptor + 1)
+                pipe = (FileDescriptor(rawValue: readEnd), created.writeEnd)
+            } catch {
+                return .startFailed(error)
+            }
+            var request = childProgram(mode: "spawn")
+            request.fileActions.append(.duplicate(pipe.readEnd.rawValue, to: ChildBootstrap.channelDescriptor))
+            if let parent = supervisor.selfDescriptor {
+                request.fileActions.append(.duplicate(parent.rawValue, to: ChildBootstrap.parentDescriptor))
+            }
+            if !inheritStandardInput {
+                request.fileActions.append(.open("/dev/null", flags: O_RDONLY, at: 0))
+            }
+            request.fileActions.append(.closeFrom(ChildBootstrap.parentDescriptor + 1))
+            let pid: pid_t
+            do throws(Errno) {
+                pid = try request.run()
+            } catch {
+                _ = try? pipe.readEnd.close()
+                _ = try? pipe.writeEnd.close()
+                return .startFailed(error)
+            }
+            _ = try? pipe.readEnd.close()
+            if let failure = adopt(pid: pid, process: process, method: .spawn, supervisor: supervisor) {
+                _ = try? pipe.writeEnd.close()
+                return failure
+            }
+            // This thread blocks every signal, so a child that died early gives EPIPE here,
+            // not a SIGPIPE that would kill the parent; the child then reports its own failure.
+            _ = try? pipe.writeEnd.writeAll(bytes: payload)
+            _ = try? pipe.writeEnd.close()
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    /// The `posix_spawn` request that restarts this executable as a Multitask child. The
+    /// channel (fd 3) and parent pidfd (fd 4) are dup2'ed into place; the sources are moved
+    /// above 4 first, since `dup2(fd, fd)` would leave the close-on-exec flag set.
+    static func childProgram(mode: String) -> Spawn {
+        var environment: [String] = []
+        if var entry = cshim_environ() {
+            while let raw = entry.pointee {
+                let item = String(cString: raw)
+                if !item.hasPrefix(ChildBootstrap.modeVariable + "=") && !item.hasPrefix(ChildBootstrap.parentVariable + "=") {
+                    environment.append(item)
+                }
+                entry += 1
+            }
+        }
+        environment.append("\(ChildBootstrap.modeVariable)=\(mode)")
+        environment.append("\(ChildBootstrap.parentVariable)=\(getpid())")
+        return Spawn(path: "/proc/self/exe", arguments: CommandLine.arguments, environment: environment)
+    }
+
+    /// Opens the pidfd of a child just created, records it and starts watching it. The child
+    /// cannot have been reaped yet: only this thread reaps.
+    static func adopt(pid: pid_t, process: Process, method: StartMethod, supervisor: Supervisor) -> ProcessError? {
+        do throws(Errno) {
+            let descriptor = try ProcessDescriptor.open(pid: pid)
+            process.didStart(pid: pid, descriptor: descriptor, method: method)
+            supervisor.watch(process, descriptor: descriptor)
+            return nil
+        } catch {
+            Glibc.kill(pid, SIGKILL)
+            var status: CInt = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return .startFailed(error)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Glibc
+import SystemPackage
+
+/// What every child process does, whatever its start method: become its `Process`, run the
+/// work, report an uncaught error, wait for its own threads and children, and leave with
+/// `_exit` — never returning into the code that created it (for a fork child that code is the
+/// parent's supervisor loop; for a re-executed child it is the program's `main`).
+enum ChildMain {
+    /// The fork path: called in the child, on the copy of the supervisor thread.
+    static func runForked(_ process: Process, parentPID: pid_t, parentName: String) -> Never {
+        // The parent flushed stdio just before fork; anything buffered now was written by
+        // another parent thread in that instant, and the parent still holds it and will write
+        // it. Writing it here too would print it twice.
+        ProcessControl.discardStandardStreamBuffers()
+        ProcessControl.unblockAllSignals()
+        armParentDeathSignal(expectedParent: parentPID)
+        reinitializeLibraryAfterFork()
+        process.becomeCurrentAfterFork()
+        ProcessSelf.becomeChild(
+            name: process.name, isDaemon: process.isDaemon, startMethod: .fork, identity: process.identity,
+            parentPID: parentPID, parentName: parentName,
+            parentDescriptor: try? ProcessDescriptor.open(pid: parentPID)
+        )
+        if process.standardInput == .null { redirectStandardInputToNull() }
+        ChildExecutor.install()
+        run(name: process.name) { try process.run() }
+    }
+
+    /// The spawn and fork-server path: `payload` came from the parent; standard input and the
+    /// parent-death signal are already set up.
+    static func runEntry(_ payload: ChildPayload, parentDescriptor: ProcessDescriptor?) -> Never {
+        ProcessSelf.becomeChild(
+            name: payload.name, isDaemon: payload.isDaemon, startMethod: payload.startMethod,
+            identity: payload.identity, parentPID: payload.parentPID, parentName: payload.parentName,
+            parentDescriptor: parentDescriptor
+        )
+        run(name: payload.name) {
+            let entry = try payload.decodeEntry()
+            try entry.run()
+        }
+    }
+
+    /// Runs the work and exits with 0, or 1 after printing an uncaught error.
+    static func run(name: String, _ body: () throws -> Void) -> Never {
+        var status: Int32 = 0
+        do {
+            try body()
+        } catch {
+            reportUncaught(error, processName: name)
+            status = 1
+        }
+        exit(status)
+    }
+
+    /// Python's child epilogue: join non-daemon threads, end our own children (daemons are
+    /// terminated, others joined), flush stdio, then `_exit` (no parent exit handlers).
+    static func exit(_ status: Int32) -> Never {
+        ThreadRegistry.shared.joinNonDaemonThreads()
+        ChildRegistry.shutdown()
+        ProcessControl.flushStandardStreams()
+        ProcessControl.exitImmediately(status)
+    }
+
+    /// Python prints the traceback under a `Process NAME:` header; Swift keeps no traceback
+    /// for thrown errors, so the header is followed by the error's type and description.
+    static func reportUncaught(_ error: any Error, processName: String) {
+        ProcessControl.flushStandardStreams()
+        writeToStandardError("""
+        Process \(processName):
+        Uncaught error thrown by run() (Swift records no traceback for thrown errors):
+        \(String(reflecting: type(of: error))): \(error)
+
+        """)
+    }
+
+    /// `PR_SET_PDEATHSIG(SIGKILL)`, then the race check: if the parent died before the call,
+    /// this process was already re-parented and the signal will never come, so die now.
+    static func armParentDeathSignal(expectedParent: pid_t) {
+        try? ProcessControl.setParentDeathSignal(SIGKILL)
+        if ProcessControl.parentPID != expectedParent {
+            Glibc.kill(getpid(), SIGKILL)
+            ProcessControl.exitImmediately(128 + SIGKILL)
+        }
+    }
+
+    /// The library's own locks and registries, as copied by fork, may be held by parent
+    /// threads that do not exist here. Reset them; the child starts its own supervisor lazily.
+    static func reinitializeLibraryAfterFork() {
+        ThreadRegistry.shared.reinitializeAfterFork(keeping: Thread.main)
+        Supervisor.forgetAfterFork()
+        ChildRegistry.reinitializeAfterFork()
+        DefaultStartMethod.reinitializeAfterFork()
+        ForkWarning.reinitializeAfterFork()
+    }
+
+    static func redirectStandardInputToNull() {
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            dup2(fd, 0)
+            close(fd)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Glibc
+
+/// The children this process has started and not yet seen end (Python's `_children`), and
+/// what happens to them when the program exits.
+///
+/// At normal exit (an `atexit` handler, installed with the first child) daemon children are
+/// sent SIGTERM and then every child is joined, as Python's `multiprocessing` does. If the
+/// program dies abruptly instead, `PR_SET_PDEATHSIG` kills every child (see `ChildLaunch`).
+enum ChildRegistry {
+    private static let lock = InternalLock()
+    nonisolated(unsafe) private static var children: [ObjectIdentifier: Process] = [:]
+    nonisolated(unsafe) private static var exitHookInstalled = false
+
+    static func add(_ process: Process) {
+        let install = lock.withLock {
+            children[ObjectIdentifier(process)] = process
+            defer { exitHookInstalled = true }
+            return !exitHookInstalled
+        }
+        if install { atexit { ChildRegistry.shutdown() } }
+    }
+
+    static func remove(_ process: Process) {
+        _ = lock.withLock { children.removeValue(forKey: ObjectIdentifier(process)) }
+    }
+
+    /// Started children that have not ended, oldest first.
+    static var active: [Process] {
+        lock.withLock { Array(children.values) }.filter(\.isAlive).sorted { ($0.pid ?? 0) < ($1.pid ?? 0) }
+    }
+
+    /// Python's `_exit_function`: terminate daemon children, then join every child.
+    static func shutdown() {
+        let all = lock.withLock { Array(children.values) }
+        for child in all where child.isDaemon { child.terminate() }
+        for child in all { child.join() }
+    }
+
+    /// In a fork child: the parent's children are not ours.
+    static func reinitializeAfterFork() {
+        lock.reinitializeAfterFork()
+        children = [:]
+    }
+}

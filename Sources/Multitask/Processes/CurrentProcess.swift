@@ -1,0 +1,121 @@
+import Glibc
+import SystemPackage
+
+/// A description of the process running this code (Python's `current_process()`).
+///
+/// In the program's first process the name is `MainProcess`. In a child started by Multitask
+/// it is the name of its `Process` object, and ``parentPID`` is the process that called
+/// `start()`: the same as `getppid()` for `.fork` and `.spawn`; for `.forkserver`, whose
+/// children are forked by the server, `getppid()` is the server and ``parentPID`` is still the
+/// process that asked for the child (as Python's `parent_process()` does).
+public struct CurrentProcess: Sendable, CustomStringConvertible {
+    /// This process's id (`getpid()`).
+    public let pid: Int32
+    /// The id of the process that started this one.
+    public let parentPID: Int32
+    /// The name of this process.
+    public let name: String
+    /// Whether this process is a daemon child (ended when its parent exits).
+    public let isDaemon: Bool
+    /// How this process was started; nil for a process not started by Multitask.
+    public let startMethod: StartMethod?
+
+    public var description: String {
+        "<CurrentProcess(\(name), pid \(pid), parent \(parentPID)\(isDaemon ? ", daemon" : ""))>"
+    }
+}
+
+/// The process that started this one (Python's `parent_process()`); nil in the main process.
+///
+/// It watches the parent through a pidfd obtained when the child started, so ``isAlive`` and
+/// ``join(timeout:)`` cannot be fooled by pid reuse.
+public final class ParentProcess: Sendable, CustomStringConvertible {
+    /// The parent's process id.
+    public let pid: Int32
+    /// The parent's name (`MainProcess` for a program's first process).
+    public let name: String
+    private let descriptor: ProcessDescriptor?
+
+    init(pid: Int32, name: String, descriptor: ProcessDescriptor?) {
+        self.pid = pid
+        self.name = name
+        self.descriptor = descriptor
+    }
+
+    /// Whether the parent is still running.
+    public var isAlive: Bool {
+        guard let descriptor else { return Glibc.kill(pid, 0) == 0 }
+        return !descriptor.hasExited
+    }
+
+    /// Waits until the parent exits or `timeout` passes; returns whether it exited.
+    @discardableResult
+    public func join(timeout: Duration) -> Bool {
+        guard let descriptor else { return !isAlive }
+        return descriptor.waitForExit(until: .after(timeout))
+    }
+
+    /// A descriptor that becomes readable when the parent exits (a pidfd), for `poll`/`epoll`.
+    public var sentinel: FileDescriptor? { descriptor?.fileDescriptor }
+
+    public var description: String { "<ParentProcess(\(name), pid \(pid))>" }
+}
+
+/// What this process knows about itself: its role, name and parent. Set once at child start.
+enum ProcessSelf {
+    struct State {
+        var name = "MainProcess"
+        var isDaemon = false
+        var startMethod: StartMethod?
+        var identity: [Int] = []
+        var childCounter = 0
+        var parent: ParentProcess?
+        var logicalParentPID: Int32?
+    }
+
+    private static let lock = InternalLock()
+    nonisolated(unsafe) private static var state = State()
+
+    /// Whether this process was started by Multitask as a child.
+    static var isChild: Bool { lock.withLock { state.startMethod != nil } }
+
+    static var snapshot: CurrentProcess {
+        lock.withLock {
+            CurrentProcess(
+                pid: getpid(),
+                parentPID: state.logicalParentPID ?? getppid(),
+                name: state.name,
+                isDaemon: state.isDaemon,
+                startMethod: state.startMethod
+            )
+        }
+    }
+
+    static var parent: ParentProcess? { lock.withLock { state.parent } }
+
+    /// The identity path of this process (Python's `_identity`), used to name its children.
+    static var identity: [Int] { lock.withLock { state.identity } }
+
+    /// The default name of the next child (`Process-3`, or `Process-2:1` in a child) and its
+    /// identity.
+    static func nextChildIdentity() -> (name: String, identity: [Int]) {
+        lock.withLock {
+            state.childCounter += 1
+            let identity = state.identity + [state.childCounter]
+            return ("Process-" + identity.map(String.init).joined(separator: ":"), identity)
+        }
+    }
+
+    /// Records who this child is. `lock` may have been copied held by fork; it is reset first.
+    static func becomeChild(
+        name: String, isDaemon: Bool, startMethod: StartMethod, identity: [Int],
+        parentPID: Int32, parentName: String, parentDescriptor: ProcessDescriptor?
+    ) {
+        lock.reinitializeAfterFork()
+        state = State(
+            name: name, isDaemon: isDaemon, startMethod: startMethod, identity: identity, childCounter: 0,
+            parent: ParentProcess(pid: parentPID, name: parentName, descriptor: parentDescriptor),
+            logicalParentPID: parentPID
+        )
+    }
+}

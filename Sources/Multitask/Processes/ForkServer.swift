@@ -1,0 +1,118 @@
+import Glibc
+import SystemPackage
+
+/// The fork server: a copy of the program, started once, that forks children on request.
+///
+/// It is single-threaded and does nothing but wait, so the `fork` calls it makes copy no lock
+/// held by another thread, no Dispatch pool, no half-built runtime metadata: every child starts
+/// from a clean, quiet process. It reaps its children and reports their exit codes, and exits
+/// when the program closes the connection.
+///
+/// It blocks SIGINT: a Ctrl-C in the terminal reaches the whole process group, the program
+/// decides what happens, and the server's death would kill every child. Blocking rather than
+/// ignoring matters: a child inherits the mask, so a SIGINT sent to it in the instant before it
+/// starts stays pending and is delivered when it unblocks; an ignored disposition would drop it. Its parent-death signal ends it if the program
+/// dies, and the children's parent-death signal then ends them.
+enum ForkServer {
+    static func serve(socket: PacketSocket) -> Never {
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &interrupt, nil)
+        var children: [CInt: pid_t] = [:]
+        var resolvedTypes: Set<String> = []
+        while true {
+            var polled = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)]
+            for fd in children.keys { polled.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            let n = poll(&polled, nfds_t(polled.count), -1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                ProcessControl.exitImmediately(1)
+            }
+            for entry in polled.dropFirst() where entry.revents != 0 {
+                guard let pid = children[entry.fd] else { continue }
+                guard let code = try? ProcessDescriptor(rawValue: entry.fd).reap(nonBlocking: true) else { continue }
+                children[entry.fd] = nil
+                close(entry.fd)
+                try? socket.send(ForkServerMessage.exited(pid: pid, code: code).encoded())
+            }
+            guard polled[0].revents != 0 else { continue }
+            let received: PacketSocket.Received
+            do {
+                received = try socket.receive(capacity: ForkServerMessage.maximumSize)
+            } catch {
+                ProcessControl.exitImmediately(0)
+            }
+            guard case .message(let bytes, let descriptors) = received else {
+                // The program closed the connection (or exited): so do we.
+                ProcessControl.exitImmediately(0)
+            }
+            guard case let .start(id, inherits, hasParent, inline)? = ForkServerMessage(bytes) else {
+                descriptors.forEach { _ = close($0) }
+                continue
+            }
+            var remaining = descriptors[...]
+            let parent = hasParent ? remaining.popFirst() : nil
+            let standardInput = inherits ? remaining.popFirst() : nil
+            let payloadPipe = inline.isEmpty ? remaining.popFirst() : nil
+            remaining.forEach { _ = close($0) }
+
+            // Resolving the entry type here instantiates its metadata once, in this quiet
+            // process, instead of in every child.
+            if !inline.isEmpty, let payload = try? ChildPayload(bytes: inline), resolvedTypes.insert(payload.entryType).inserted {
+                _ = EntryType.resolve(payload.entryType)
+            }
+
+            let serverPID = getpid()
+            let pid: pid_t
+            do throws(Errno) {
+                pid = try ProcessControl.fork()
+            } catch {
+                [parent, standardInput, payloadPipe].forEach { if let fd = $0 { close(fd) } }
+                try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
+                continue
+            }
+            if pid == 0 {
+                socket.close()
+                for fd in children.keys { close(fd) }
+                runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, payloadPipe: payloadPipe, inline: inline)
+            }
+            [parent, standardInput, payloadPipe].forEach { if let fd = $0 { close(fd) } }
+            do throws(Errno) {
+                let descriptor = try ProcessDescriptor.open(pid: pid)
+                children[descriptor.rawValue] = pid
+                try? socket.send(ForkServerMessage.started(request: id, pid: pid).encoded(), descriptors: [descriptor.rawValue])
+            } catch {
+                Glibc.kill(pid, SIGKILL)
+                var status: CInt = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
+            }
+        }
+    }
+
+    /// In the forked child: set up descriptors and signals, then become the entry's process.
+    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, payloadPipe: CInt?, inline: [UInt8]) -> Never {
+        ChildMain.armParentDeathSignal(expectedParent: serverPID)
+        if let standardInput {
+            dup2(standardInput, 0)
+            close(standardInput)
+        } else {
+            ChildMain.redirectStandardInputToNull()
+        }
+        var bytes = inline
+        if let payloadPipe {
+            bytes = (try? FileDescriptor(rawValue: payloadPipe).readToEnd()) ?? []
+            close(payloadPipe)
+        }
+        let payload: ChildPayload
+        do {
+            payload = try ChildPayload(bytes: bytes)
+        } catch {
+            writeToStandardError("Multitask fork-server child \(getpid()): unreadable start payload (\(error))\n")
+            ProcessControl.exitImmediately(1)
+        }
+        ProcessControl.unblockAllSignals()
+        ChildMain.runEntry(payload, parentDescriptor: parent.map(ProcessDescriptor.init(rawValue:)))
+    }
+}

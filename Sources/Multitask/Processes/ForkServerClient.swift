@@ -1,0 +1,227 @@
+import Glibc
+import SystemPackage
+
+/// The program's side of the fork server: starts it, sends start requests, and turns its
+/// reports into `Process` state.
+///
+/// The server's children are the server's, not ours, so their exit status comes from the
+/// server (it reaps them and reports, as CPython's forkserver does). Each child's pidfd is
+/// opened by the server right after `fork` — before it could be reaped and its pid reused —
+/// and passed here, so signals and ``Process/sentinel`` are as safe as for direct children.
+/// Replies are read on the supervisor thread; requests are sent from the caller's thread.
+final class ForkServerClient: @unchecked Sendable {
+    private final class PendingStart {
+        let process: Process
+        let done = Event()
+        var failure: ProcessError?
+        init(_ process: Process) { self.process = process }
+    }
+
+    private let socket: PacketSocket
+    private let serverDescriptor: ProcessDescriptor
+    let serverPID: pid_t
+    private unowned let supervisor: Supervisor
+    private let lock = InternalLock()
+    private var nextRequest: UInt64 = 0
+    private var pending: [UInt64: PendingStart] = [:]
+    private var usable = true
+    /// Started children by pid, until their exit report; supervisor thread only.
+    private var children: [Int32: Process] = [:]
+
+    private init(socket: PacketSocket, serverPID: pid_t, serverDescriptor: ProcessDescriptor, supervisor: Supervisor) {
+        self.socket = socket
+        self.serverPID = serverPID
+        self.serverDescriptor = serverDescriptor
+        self.supervisor = supervisor
+    }
+
+    /// Starts a server (on the supervisor thread, so that its parent-death signal is tied to
+    /// a thread that never exits).
+    static func launch(supervisor: Supervisor) throws(ProcessError) -> ForkServerClient {
+        precondition(supervisor.isCurrentThread)
+        let mine: PacketSocket
+        let theirs: CInt
+        do throws(Errno) {
+            let pair = try PacketSocket.pair()
+            mine = pair.0
+            theirs = try ProcessControl.moveDescriptor(pair.1.fd, atLeast: ChildBootstrap.parentDescriptor + 1)
+        } catch {
+            throw .startFailed(error)
+        }
+        var program = ChildLaunch.childProgram(mode: "forkserver")
+        program.fileActions = [.duplicate(theirs, to: ChildBootstrap.channelDescriptor), .closeFrom(ChildBootstrap.channelDescriptor + 1)]
+        let pid: pid_t
+        do throws(Errno) {
+            pid = try program.run()
+        } catch {
+            mine.close()
+            close(theirs)
+            throw .startFailed(error)
+        }
+        close(theirs)
+        do {
+            let descriptor = try ProcessDescriptor.open(pid: pid)
+            let client = ForkServerClient(socket: mine, serverPID: pid, serverDescriptor: descriptor, supervisor: supervisor)
+            try supervisor.watchForkServer(socket: mine.fd, process: descriptor)
+            return client
+        } catch {
+            Glibc.kill(pid, SIGKILL)
+            var status: CInt = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            mine.close()
+            throw .forkServerUnavailable("cannot watch the server (\(error))")
+        }
+    }
+
+    /// Whether requests can still be sent (the server has not gone away).
+    var isUsable: Bool { lock.withLock { usable } }
+
+    /// Asks the server for a child running `payload`; returns once the child exists.
+    func start(_ process: Process, payload: [UInt8]) throws(ProcessError) {
+        let request = PendingStart(process)
+        let id = lock.withLock { () -> UInt64? in
+            guard usable else { return nil }
+            nextRequest += 1
+            pending[nextRequest] = request
+            return nextRequest
+        }
+        guard let id else { throw .forkServerUnavailable("the server exited") }
+
+        var descriptors: [CInt] = []
+        let parent = supervisor.selfDescriptor
+        if let parent { descriptors.append(parent.rawValue) }
+        let inherits = process.standardInput == .inherit
+        if inherits { descriptors.append(0) }
+        var largePayload: FileDescriptor?
+        var inline = payload
+        if payload.count > ForkServerMessage.inlinePayloadLimit {
+            do {
+                let pipe = try FileDescriptor.closeOnExecPipe()
+                descriptors.append(pipe.readEnd.rawValue)
+                largePayload = pipe.writeEnd
+                inline = []
+                defer { _ = try? pipe.readEnd.close() }
+                try sendRequest(id: id, inherits: inherits, hasParent: parent != nil, payload: inline, descriptors: descriptors)
+            } catch {
+                abandon(id)
+                throw .forkServerUnavailable("cannot send the request (\(error))")
+            }
+        } else {
+            do {
+                try sendRequest(id: id, inherits: inherits, hasParent: parent != nil, payload: inline, descriptors: descriptors)
+            } catch {
+                abandon(id)
+                throw .forkServerUnavailable("cannot send the request (\(error))")
+            }
+        }
+        if let writeEnd = largePayload {
+            // Written on the supervisor thread, which blocks SIGPIPE: a child that dies before
+            // reading gives EPIPE there instead of killing this program.
+            supervisor.perform {
+                _ = try? writeEnd.writeAll(bytes: payload)
+                _ = try? writeEnd.close()
+            }
+        }
+        request.done.wait()
+        if let failure = request.failure { throw failure }
+    }
+
+    private func sendRequest(id: UInt64, inherits: Bool, hasParent: Bool, payload: [UInt8], descriptors: [CInt]) throws(Errno) {
+        let message = ForkServerMessage.start(request: id, inheritsStandardInput: inherits, hasParentDescriptor: hasParent, payload: payload)
+        try socket.send(message.encoded(), descriptors: descriptors)
+    }
+
+    private func abandon(_ id: UInt64) {
+        _ = lock.withLock { pending.removeValue(forKey: id) }
+    }
+
+    // MARK: Supervisor thread
+
+    /// Reads every waiting report from the server.
+    func socketReadable() {
+        while true {
+            let received: PacketSocket.Received
+            do throws(Errno) {
+                received = try socket.receive(capacity: ForkServerMessage.maximumSize, nonBlocking: true)
+            } catch {
+                serverGone("the connection failed (\(error))")
+                return
+            }
+            switch received {
+            case .wouldBlock:
+                return
+            case .endOfStream:
+                serverGone("the server exited")
+                return
+            case .message(let bytes, let descriptors):
+                handle(ForkServerMessage(bytes), descriptors: descriptors)
+            }
+        }
+    }
+
+    private func handle(_ message: ForkServerMessage?, descriptors: [CInt]) {
+        switch message {
+        case let .started(id, pid)?:
+            guard let request = lock.withLock({ pending.removeValue(forKey: id) }), let fd = descriptors.first else {
+                descriptors.forEach { _ = close($0) }
+                return
+            }
+            descriptors.dropFirst().forEach { _ = close($0) }
+            request.process.didStart(pid: pid, descriptor: ProcessDescriptor(rawValue: fd), method: .forkserver)
+            children[pid] = request.process
+            request.done.set()
+        case let .failed(id, errno)?:
+            descriptors.forEach { _ = close($0) }
+            guard let request = lock.withLock({ pending.removeValue(forKey: id) }) else { return }
+            request.failure = .startFailed(Errno(rawValue: errno))
+            request.done.set()
+        case let .exited(pid, code)?:
+            descriptors.forEach { _ = close($0) }
+            children.removeValue(forKey: pid)?.didFinish(exitCode: code)
+        case .start?, nil:
+            descriptors.forEach { _ = close($0) }
+        }
+    }
+
+    /// The server process ended.
+    func serverExited() {
+        serverGone("the server exited")
+    }
+
+    /// The server is gone (or its connection failed): fail waiting starts, reap the server,
+    /// release the connection. Its children die by their parent-death signal; watch them end.
+    private func serverGone(_ why: String) {
+        let waiting = lock.withLock { () -> [PendingStart]? in
+            guard usable else { return nil }
+            usable = false
+            defer { pending = [:] }
+            return Array(pending.values)
+        }
+        guard let waiting else { return }
+        for request in waiting {
+            request.failure = .forkServerUnavailable(why)
+            request.done.set()
+        }
+        for (_, process) in children {
+            if let descriptor = process.sentinel {
+                supervisor.watch(process, descriptor: ProcessDescriptor(rawValue: descriptor.rawValue), isDirectChild: false)
+            }
+        }
+        children = [:]
+        supervisor.unwatchForkServer(socket: socket.fd, process: serverDescriptor)
+        socket.close()
+        // The server exits on its own once the connection is gone; make sure, then reap it
+        // here so that nothing of it outlives this call.
+        if !serverDescriptor.hasExited { try? serverDescriptor.sendSignal(SIGKILL) }
+        _ = try? serverDescriptor.reap(nonBlocking: false)
+        serverDescriptor.close()
+    }
+
+    /// In a fork child: this connection belongs to the parent.
+    func closeAfterFork() {
+        lock.reinitializeAfterFork()
+        guard usable else { return }
+        socket.close()
+        serverDescriptor.close()
+    }
+}

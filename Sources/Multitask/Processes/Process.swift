@@ -1,0 +1,341 @@
+import Glibc
+import SystemPackage
+
+/// A child process running Swift code, with Python's `multiprocessing.Process` lifecycle.
+///
+/// Give it a closure (runs in a `.fork` child), a ``ProcessEntry`` value (any start method), or
+/// subclass it and override ``run()`` (`.fork`). Call ``start()`` once, then ``join()``.
+///
+/// - ``exitCode`` is `nil` while the child runs, then `0` for success, `1` when `run()` threw
+///   (the error is printed on the child's standard error under `Process NAME:`), `N` when the
+///   child called `exit(N)`, and `-N` when a signal N killed it (a Swift trap is `-SIGILL` or
+///   `-SIGTRAP`, ``terminate()`` gives `-SIGTERM`).
+/// - The child's standard input is `/dev/null` unless ``standardInput`` is `.inherit`.
+/// - When the program exits normally it terminates its daemon children and waits for the
+///   others; if it dies abruptly, every child is killed with it (`PR_SET_PDEATHSIG`).
+/// - Children are reaped as soon as they end: no zombies, no SIGCHLD handler.
+///
+/// ```swift
+/// let p = Process(name: "worker") { print("hello from", Multitask.currentProcess.pid) }
+/// try p.start()
+/// if !p.join(timeout: .seconds(5)) { p.terminate(); p.join() }
+/// print(p.exitCode!)   // 0
+/// ```
+///
+/// Foundation also has a `Process` type: in a file that imports both, write
+/// `Multitask.Process` (or add `typealias Process = Multitask.Process` at file level).
+open class Process: @unchecked Sendable {
+    enum Work {
+        case closure(@Sendable () throws -> Void)
+        case asyncClosure(@Sendable () async throws -> Void)
+        case entry(any ProcessEntry)
+        case subclass
+    }
+
+    private enum Phase { case created, started, finished }
+
+    let work: Work
+    /// The start method asked for at creation; nil means the program default.
+    private let requestedMethod: StartMethod?
+    private let state = InternalLock()
+    private var phase = Phase.created
+    private var _name: String
+    private var _isDaemon: Bool
+    private var _standardInput: ChildStandardInput
+    private var _pid: Int32?
+    private var _descriptor: ProcessDescriptor?
+    private var _exitCode: Int32?
+    private var _startMethod: StartMethod?
+    private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
+    private let finished = Event()
+    /// Python's `_identity`, which default names are made from.
+    let identity: [Int]
+    /// The process that created this object: only it may start or join it.
+    private let creatorPID: Int32
+
+    private init(work: Work, name: String?, daemon: Bool, startMethod: StartMethod?, stdin: ChildStandardInput) {
+        let (defaultName, identity) = ProcessSelf.nextChildIdentity()
+        self.work = work
+        self.requestedMethod = startMethod
+        self._name = name ?? defaultName
+        self._isDaemon = daemon
+        self._standardInput = stdin
+        self.identity = identity
+        self.creatorPID = getpid()
+    }
+
+    /// Creates a process that runs `target` in a `.fork` child.
+    ///
+    /// A closure cannot travel to a freshly started program, so `startMethod` must be `.fork`;
+    /// anything else is a programmer error (use a ``ProcessEntry`` value instead).
+    public convenience init(
+        name: String? = nil, daemon: Bool = false, startMethod: StartMethod = .fork,
+        stdin: ChildStandardInput = .null, target: @escaping @Sendable () throws -> Void
+    ) {
+        precondition(startMethod == .fork, "Process(target:): a closure can only run in a .fork child, not .\(startMethod); pass a ProcessEntry value (entry:) to use .\(startMethod)")
+        self.init(work: .closure(target), name: name, daemon: daemon, startMethod: .fork, stdin: stdin)
+    }
+
+    /// Creates a process that runs the async `target` in a `.fork` child.
+    ///
+    /// The child runs it on an executor of its own (see `ChildExecutor`): Dispatch's worker
+    /// pool is not usable in a fork child of a parent that used Swift concurrency, and the
+    /// default executor would hang there.
+    public convenience init(
+        name: String? = nil, daemon: Bool = false, stdin: ChildStandardInput = .null,
+        target: @escaping @Sendable () async throws -> Void
+    ) {
+        self.init(work: .asyncClosure(target), name: name, daemon: daemon, startMethod: .fork, stdin: stdin)
+    }
+
+    /// Creates a process that runs `entry.run()` in a child started with `startMethod`
+    /// (nil: ``Multitask/defaultStartMethod``, `.forkserver` unless changed).
+    public convenience init(
+        name: String? = nil, daemon: Bool = false, startMethod: StartMethod? = nil,
+        stdin: ChildStandardInput = .null, entry: some ProcessEntry
+    ) {
+        self.init(work: .entry(entry), name: name, daemon: daemon, startMethod: startMethod, stdin: stdin)
+    }
+
+    /// Creates a process for a subclass that overrides ``run()``; it starts with `.fork`.
+    public init(name: String? = nil, daemon: Bool = false, stdin: ChildStandardInput = .null) {
+        let (defaultName, identity) = ProcessSelf.nextChildIdentity()
+        self.work = .subclass
+        self.requestedMethod = .fork
+        self._name = name ?? defaultName
+        self._isDaemon = daemon
+        self._standardInput = stdin
+        self.identity = identity
+        self.creatorPID = getpid()
+    }
+
+    deinit {
+        _descriptor?.close()
+    }
+
+    // MARK: Properties
+
+    /// The process name, shown in error reports and in ``Multitask/currentProcess`` of the child.
+    public var name: String {
+        get { state.withLock { _name } }
+        set { state.withLock { _name = newValue } }
+    }
+
+    /// Whether the child is ended (SIGTERM) when the program exits, instead of waited for.
+    /// Set it before ``start()``.
+    public var isDaemon: Bool {
+        get { state.withLock { _isDaemon } }
+        set {
+            state.withLock {
+                precondition(phase == .created, "Process.isDaemon: cannot change it after start() ('\(_name)')")
+                _isDaemon = newValue
+            }
+        }
+    }
+
+    /// The child's standard input: `/dev/null` (default) or the parent's. Set it before ``start()``.
+    public var standardInput: ChildStandardInput {
+        get { state.withLock { _standardInput } }
+        set {
+            state.withLock {
+                precondition(phase == .created, "Process.standardInput: cannot change it after start() ('\(_name)')")
+                _standardInput = newValue
+            }
+        }
+    }
+
+    /// The child's process id, once started.
+    public var pid: Int32? { state.withLock { _pid } }
+
+    /// The start method used, once started.
+    public var startMethod: StartMethod? { state.withLock { _startMethod } }
+
+    /// `nil` while running (or not started), else the exit status or `-signal`.
+    public var exitCode: Int32? { state.withLock { _exitCode } }
+
+    /// Whether the child was started and has not ended yet.
+    public var isAlive: Bool { state.withLock { phase == .started } }
+
+    /// A descriptor that becomes readable when the child ends (a pidfd), for `poll`/`epoll`
+    /// loops or an event library; nil before ``start()``. It stays valid while this object lives.
+    /// (Python's `sentinel`.)
+    public var sentinel: FileDescriptor? { state.withLock { _descriptor?.fileDescriptor } }
+
+    // MARK: Work
+
+    /// The work of the child. The default runs the closure or entry given at creation;
+    /// subclasses override it (and start with `.fork`). Errors thrown here are reported on the
+    /// child's standard error and give exit code 1.
+    open func run() throws {
+        switch work {
+        case .closure(let target): try target()
+        case .asyncClosure(let target): try Self.runToCompletion(target)
+        case .entry(let entry): try entry.run()
+        case .subclass: break
+        }
+    }
+
+    /// Runs async work from synchronous code, blocking the calling thread until it ends.
+    private static func runToCompletion(_ work: @escaping @Sendable () async throws -> Void) throws {
+        final class Outcome: @unchecked Sendable { var error: (any Error)? }
+        let outcome = Outcome()
+        let done = Event()
+        Task {
+            do { try await work() } catch { outcome.error = error }
+            done.set()
+        }
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts the child process; returns once it exists (``pid`` is set).
+    ///
+    /// Calling it twice, or in another process than the one that created this object, is a
+    /// programmer error, as is an entry type that cannot be named across processes (a
+    /// `private` type) with `.spawn` or `.forkserver`. Throws when the system refuses to create
+    /// a process.
+    public func start() throws(ProcessError) {
+        let method = state.withLock { () -> StartMethod in
+            precondition(phase == .created, "Process.start(): process '\(_name)' was already started")
+            precondition(creatorPID == getpid(), "Process.start(): '\(_name)' was created by process \(creatorPID); only that process can start it")
+            phase = .started
+            return requestedMethod ?? DefaultStartMethod.take()
+        }
+        ChildRegistry.add(self)
+        do throws(ProcessError) {
+            switch method {
+            case .fork:
+                try ChildLaunch.fork(self)
+            case .spawn, .forkserver:
+                guard case .entry(let entry) = work else {
+                    preconditionFailure("Process.start(): '\(name)' overrides run() or has a closure, which needs .fork, not .\(method)")
+                }
+                let payload = try makePayload(entry: entry, method: method)
+                if method == .spawn {
+                    try ChildLaunch.spawn(self, payload: payload)
+                } else {
+                    try Supervisor.shared.forkServerClient().start(self, payload: payload)
+                }
+            }
+        } catch {
+            ChildRegistry.remove(self)
+            state.withLock { phase = .created }
+            throw error
+        }
+    }
+
+    private func makePayload(entry: any ProcessEntry, method: StartMethod) throws(ProcessError) -> [UInt8] {
+        let typeName: String
+        switch EntryType.name(of: type(of: entry)) {
+        case .success(let name): typeName = name
+        case .failure(let problem): preconditionFailure("Process.start(): \(problem)")
+        }
+        let me = ProcessSelf.snapshot
+        do {
+            return try ChildPayload(
+                entry: entry, typeName: typeName, name: name, isDaemon: isDaemon, identity: identity,
+                startMethod: method, parentPID: me.pid, parentName: me.name
+            ).serialized()
+        } catch {
+            preconditionFailure("Process.start(): the entry value of '\(name)' cannot be encoded: \(error)")
+        }
+    }
+
+    /// Waits until the child ends. Joining a process that was not started, or from another
+    /// process than its parent, is a programmer error.
+    public func join() { _ = join(until: nil) }
+
+    /// Waits at most `timeout` for the child to end; returns whether it ended.
+    @discardableResult
+    public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
+
+    private func join(until deadline: Deadline?) -> Bool {
+        state.withLock {
+            precondition(phase != .created, "Process.join(): process '\(_name)' was never started")
+            precondition(creatorPID == getpid(), "Process.join(): can only join a child process; '\(_name)' belongs to process \(creatorPID)")
+        }
+        return finished.wait(until: deadline)
+    }
+
+    /// Suspends until the child ends and returns its ``exitCode``, without blocking a thread:
+    /// the supervisor thread resumes the task when the child is reaped.
+    public func waitForExit() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let code = state.withLock { () -> Int32? in
+                precondition(phase != .created, "Process.waitForExit(): process '\(_name)' was never started")
+                if let code = _exitCode { return code }
+                exitWaiters.append(continuation)
+                return nil
+            }
+            if let code { continuation.resume(returning: code) }
+        }
+    }
+
+    /// Asks the child to stop with SIGTERM (Python's `terminate()`). Does nothing once it ended.
+    public func terminate() { send(SIGTERM) }
+
+    /// Stops the child with SIGKILL, which it cannot catch. Does nothing once it ended.
+    public func kill() { send(SIGKILL) }
+
+    /// Sends SIGINT, as Ctrl-C would. Does nothing once it ended.
+    public func interrupt() { send(SIGINT) }
+
+    /// Sends `signal` to the child through its pidfd (never to a recycled pid).
+    public func send(_ signal: Int32) {
+        let descriptor = state.withLock { () -> ProcessDescriptor? in
+            precondition(phase != .created, "Process: cannot signal '\(_name)', it was never started")
+            return phase == .started ? _descriptor : nil
+        }
+        try? descriptor?.sendSignal(signal)
+    }
+
+    // MARK: Supervisor callbacks
+
+    /// The child exists (called on the supervisor thread, before it can be reaped).
+    func didStart(pid: Int32, descriptor: ProcessDescriptor, method: StartMethod) {
+        state.withLock {
+            _pid = pid
+            _descriptor = descriptor
+            _startMethod = method
+        }
+    }
+
+    /// The child ended with `code` (called on the supervisor thread).
+    func didFinish(exitCode code: Int32) {
+        let waiters = state.withLock { () -> [CheckedContinuation<Int32, Never>] in
+            _exitCode = code
+            phase = .finished
+            defer { exitWaiters = [] }
+            return exitWaiters
+        }
+        ChildRegistry.remove(self)
+        finished.set()
+        for waiter in waiters { waiter.resume(returning: code) }
+    }
+
+    /// In a fork child, this object describes the running process itself. Its lock may have
+    /// been copied held by a parent thread.
+    func becomeCurrentAfterFork() {
+        state.reinitializeAfterFork()
+        state.withLock {
+            _pid = getpid()
+            _startMethod = .fork
+        }
+    }
+}
+
+extension Process: CustomStringConvertible {
+    /// `<Process(name, started daemon pid=1234)>`, `<Process(name, stopped exitcode=-15)>`.
+    public var description: String {
+        state.withLock {
+            let status = switch phase { case .created: "initial"; case .started: "started"; case .finished: "stopped" }
+            var text = "<Process(\(_name), \(status)"
+            if _isDaemon { text += " daemon" }
+            if let pid = _pid { text += " pid=\(pid)" }
+            if let code = _exitCode { text += " exitcode=\(code)" }
+            return text + ")>"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import CShim
+import Glibc
+import SystemPackage
+
+/// Calls that act on the calling process itself: identity, `prctl`, descriptors, the signal
+/// mask, and leaving.
+enum ProcessControl {
+    /// The caller's pid. The corresponding C function is `getpid`.
+    static var pid: pid_t { getpid() }
+
+    /// The pid of the caller's parent (the kernel's view). The corresponding C function is `getppid`.
+    static var parentPID: pid_t { getppid() }
+
+    /// Asks the kernel to send `signal` to the caller when the thread that created it exits.
+    /// The corresponding C function is `prctl(PR_SET_PDEATHSIG)`.
+    static func setParentDeathSignal(_ signal: CInt) throws(Errno) {
+        let rc = cshim_set_pdeathsig(signal)
+        guard rc == 0 else { throw Errno(rawValue: -rc) }
+    }
+
+    /// Number of threads of the caller's process, or nil if `/proc` is unavailable.
+    static var threadCount: Int? {
+        let n = cshim_thread_count()
+        return n > 0 ? Int(n) : nil
+    }
+
+    /// Closes every descriptor numbered `first` or above. The corresponding C function is
+    /// `close_range`.
+    static func closeDescriptors(from first: CInt) {
+        _ = cshim_close_from(first)
+    }
+
+    /// Returns `fd` renumbered to at least `minimum` (close-on-exec), closing the original;
+    /// returns `fd` itself when it is already high enough. The corresponding C function is
+    /// `fcntl(F_DUPFD_CLOEXEC)`.
+    static func moveDescriptor(_ fd: CInt, atLeast minimum: CInt) throws(Errno) -> CInt {
+        if fd >= minimum { return fd }
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, minimum)
+        guard moved >= 0 else { throw Errno(rawValue: errno) }
+        Glibc.close(fd)
+        return moved
+    }
+
+    /// Unblocks every signal for the calling thread (a fork child inherits the mask of the
+    /// thread that forked it). The corresponding C function is `pthread_sigmask(SIG_SETMASK)`.
+    static func unblockAllSignals() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
+    }
+
+    /// Blocks every signal for the calling thread, so that process-directed signals are
+    /// delivered to the program's own threads instead. The corresponding C function is
+    /// `pthread_sigmask(SIG_SETMASK)`.
+    static func blockAllSignals() {
+        var full = sigset_t()
+        sigfillset(&full)
+        pthread_sigmask(SIG_SETMASK, &full, nil)
+    }
+
+    /// Forks the calling process. Returns the child's pid in the parent and 0 in the child.
+    /// The corresponding C function is `fork`.
+    static func fork() throws(Errno) -> pid_t {
+        let pid = Glibc.fork()
+        guard pid >= 0 else { throw Errno(rawValue: errno) }
+        return pid
+    }
+
+    /// Ends the process at once with `status`: no exit handlers, no stdio flush. The
+    /// corresponding C function is `_exit`.
+    static func exitImmediately(_ status: Int32) -> Never {
+        _exit(status)
+    }
+
+    /// Drops unwritten stdout/stderr data without writing it. The corresponding C function is
+    /// `__fpurge`.
+    static func discardStandardStreamBuffers() {
+        cshim_purge_standard_streams()
+    }
+
+    /// Flushes every stdio stream. The corresponding C function is `fflush(NULL)`.
+    static func flushStandardStreams() {
+        fflush(nil)
+    }
+}

@@ -1,0 +1,63 @@
+import Glibc
+@testable import Multitask
+
+/// An entry that exits with a chosen status after checking its identity.
+struct StatusEntry: ProcessEntry {
+    var status: Int32
+    var expectedName: String?
+    func run() throws {
+        if let expectedName { try childRequire(Multitask.currentProcess.name == expectedName, "name \(Multitask.currentProcess.name)") }
+        if status != 0 { Multitask.exit(status) }
+    }
+}
+
+/// An entry that writes facts about itself to a file named by the parent.
+struct ReportEntry: ProcessEntry {
+    var path: String
+    var numbers: [Int]
+    var label: String?
+    func run() throws {
+        let me = Multitask.currentProcess
+        let text = "\(me.pid) \(me.parentPID) \(me.name) \(numbers.reduce(0, +)) \(label ?? "nil") \(Multitask.parentProcess?.pid ?? -1)"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var t = text
+        t.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+}
+
+enum Outer {
+    struct Nested<T: Codable & Sendable>: ProcessEntry {
+        var value: T
+        var path: String
+        func run() throws {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            var t = "\(value)"
+            t.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+    }
+}
+
+struct ThrowingEntry: ProcessEntry {
+    struct Boom: Error {}
+    func run() throws { throw Boom() }
+}
+
+struct SleepEntry: ProcessEntry {
+    var seconds: UInt32
+    func run() throws { sleep(seconds) }
+}
+
+struct TrapEntry: ProcessEntry {
+    func run() throws { fatalError("deliberate trap in a child") }
+}
+
+private struct PrivateEntry: ProcessEntry {
+    func run() throws {}
+}
+
+/// A private type, exposed only so a test can check that it is rejected.
+func privateEntryTypeName() -> Result<String, EntryType.Unresolvable> {
+    EntryType.name(of: PrivateEntry.self)
+}
