@@ -2,14 +2,31 @@
 /// functions, `os.getpid`, `sys.exit`).
 ///
 /// This namespace has the module's name, so `Multitask.X` looks inside it first. The
-/// typealiases below keep `Multitask.Process` and `Multitask.Thread` working: that spelling is
-/// how a file that also imports Foundation names our `Process` and `Thread`.
+/// typealiases below keep `Multitask.Process`, `Multitask.Thread`, `Multitask.Timer`,
+/// `Multitask.Semaphore`, … working: that spelling is how a file that also imports Foundation
+/// (which re-exports Glibc) names our types whose names Foundation or Glibc use too.
 public enum Multitask {
     public typealias Process = _MultitaskProcess
     public typealias Thread = _MultitaskThread
+    public typealias Timer = _MultitaskTimer
+    public typealias Semaphore = _MultitaskSemaphore
+    public typealias BoundedSemaphore = _MultitaskBoundedSemaphore
+    public typealias Condition = _MultitaskCondition
+    public typealias Lock = _MultitaskLock
+    public typealias RLock = _MultitaskRLock
+    public typealias Event = _MultitaskEvent
+    public typealias Barrier = _MultitaskBarrier
 }
 
 // Module-level names the namespace's typealiases can point at (inside the enum, `Process`
-// would name the typealias itself).
+// would name the typealias itself). Not for direct use.
 public typealias _MultitaskProcess = Process
 public typealias _MultitaskThread = Thread
+public typealias _MultitaskTimer = Timer
+public typealias _MultitaskSemaphore = Semaphore
+public typealias _MultitaskBoundedSemaphore = BoundedSemaphore
+public typealias _MultitaskCondition = Condition
+public typealias _MultitaskLock = Lock
+public typealias _MultitaskRLock = RLock
+public typealias _MultitaskEvent = Event
+public typealias _MultitaskBarrier = Barrier
