@@ -4,6 +4,13 @@ import Multitask
 /// The `multitask` command: the lab, the benchmarks and the process inspectors.
 @main
 struct MultitaskCommand: ParsableCommand {
+    /// Diverts spawned and fork-server children to their entry before parsing arguments
+    /// (the Swift form of `if __name__ == '__main__':`).
+    static func main() {
+        Multitask.bootstrap()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "multitask",
         abstract: "Multitasking for Swift on Linux: measure it, benchmark it, inspect it.",

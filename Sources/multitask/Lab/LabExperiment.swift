@@ -39,6 +39,27 @@ struct LabStrategy: Sendable {
     }
 }
 
+extension LabStrategy {
+    /// `workers` fork children, each running its share of the units (a process per worker,
+    /// started and joined inside the measurement, as the seed's `Process` examples do).
+    static func processes(_ workers: Int) -> LabStrategy {
+        LabStrategy(name: "processes", workers: workers) { units, unit in
+            let children = (0..<workers).map { i in
+                Process(name: "lab-\(i)") {
+                    for _ in stride(from: i, to: units, by: workers) { unit() }
+                }
+            }
+            for child in children {
+                do { try child.start() } catch { fatalError("lab: cannot start a process: \(error)") }
+            }
+            for child in children {
+                child.join()
+                precondition(child.exitCode == 0, "lab: process \(child.name) ended with exit code \(child.exitCode ?? -999)")
+            }
+        }
+    }
+}
+
 /// The seed's experiment: the same units of work run sequentially and in parallel, for
 /// CPU-bound and for blocking work, with one sentence that reads each result.
 struct LabExperiment {
@@ -52,8 +73,10 @@ struct LabExperiment {
         [
             (.cpu, .sequential),
             (.cpu, .threads(cores)),
+            (.cpu, .processes(cores)),
             (.blocking, .sequential),
             (.blocking, .threads(blockingWorkers)),
+            (.blocking, .processes(blockingWorkers)),
         ]
     }
 
@@ -98,6 +121,11 @@ struct LabExperiment {
             return "\(x)×: CPython threads take turns holding the GIL, so CPU work does not speed up"
         case (.cpu, "py processes"):
             return "\(x)×: CPython needs processes (one GIL each) to use the cores"
+        case (.cpu, "processes"):
+            let ideal = min(row.workers, cores)
+            return row.speedup >= 0.8 * Double(ideal)
+                ? "\(x)×: each process has its own memory and runs on its own core (start-up included)"
+                : "\(x)× of an ideal \(ideal)×: the cores were busy with something else (noisy machine)"
         case (.cpu, _):
             let ideal = min(row.workers, cores)
             return row.speedup >= 0.8 * Double(ideal)
