@@ -58,7 +58,13 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
 
     var reportHandler: @Sendable (DeadlockReport) -> Void {
         get { withGlobalLock { handler } }
-        set { withGlobalLock { handler = newValue } }
+        set {
+            let previous = withGlobalLock {
+                defer { handler = newValue }
+                return handler
+            }
+            withExtendedLifetime(previous) {}
+        }
     }
 
     // MARK: LockObserver
@@ -85,12 +91,13 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
         if me.remove(id) { return }
         // Released by another thread than the one that acquired it (Python's `Lock` allows it),
         // or acquired while the detector was off.
-        withGlobalLock {
+        let dropped: ThreadLockState? = withGlobalLock {
             for record in threads.values where record !== me && record.remove(id) {
-                if record.isDisposable { threads[ObjectIdentifier(record)] = nil }
-                return
+                return record.isDisposable ? threads.removeValue(forKey: ObjectIdentifier(record)) : nil
             }
+            return nil
         }
+        withExtendedLifetime(dropped) {}
     }
 
     func lockDidDie(_ id: UInt64) {
@@ -268,6 +275,10 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
         }
     }
 
+    /// Runs `body` under the global lock. Nothing may release the last reference to a user
+    /// object in there (a report handler, a record that owns a `Thread` and so its closure):
+    /// its `deinit` could destroy a `Lock`, whose `lockDidDie` takes this lock again. Such
+    /// values are handed out of `body` and released after it.
     @inline(__always)
     private func withGlobalLock<Result>(_ body: () -> Result) -> Result {
         if _slowPath(forkGenerationChanged) { resetAfterFork() }
@@ -280,9 +291,10 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     /// detector lock at the moment of fork: start from empty records.
     private func resetAfterFork() {
         lock.reinitializeAfterFork()
+        // First, so that a `Lock` destroyed by dropping the old records finds the state reset.
         forkGeneration = cshim_fork_generation()
-        threads = [:]
         epoch.add(1, ordering: .relaxed)
+        threads = [:]
     }
 
     private func startAfterFork() -> ThreadLockState {

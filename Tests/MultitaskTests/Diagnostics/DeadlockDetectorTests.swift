@@ -166,6 +166,28 @@ struct DeadlockDetectorTests {
         }
     }
 
+    @Test("a report handler may itself use Locks: they are not followed, nothing recurses")
+    func handlerUsingLocks() {
+        withDetector { _ in
+            final class Box: @unchecked Sendable {
+                let guard1 = Lock(name: "handler-guard"), guard2 = Lock(name: "handler-inner")
+                var texts: [String] = []
+            }
+            let box = Box()
+            DeadlockDetector.reportHandler = { report in
+                // Both orders inside the handler: would be a cycle if the detector followed them.
+                box.guard1.withLock { box.guard2.withLock { box.texts.append(report.description) } }
+                box.guard2.withLock { box.guard1.withLock {} }
+            }
+            let a = Lock(name: "outer-A"), b = Lock(name: "outer-B")
+            a.withLock { b.withLock {} }
+            b.withLock { a.withLock {} }
+            let texts = box.guard1.withLock { box.texts }
+            #expect(texts.count == 1)
+            #expect(texts.first?.contains("outer-A") == true)
+        }
+    }
+
     @Test("dump shows who holds and who waits for which lock")
     func dump() {
         withDetector(threshold: .seconds(30)) { _ in
@@ -215,6 +237,28 @@ struct DeadlockDetectorTests {
             // must not see a as still held by the ended thread.
             b.withLock {}
             #expect(reports.all.isEmpty)
+        }
+    }
+
+    @Test("dropping an ended thread's record runs the deinit of its locks outside the detector's lock")
+    func recordDropReleasesOutsideLock() {
+        withDetector { _ in
+            let a = Lock(name: "hand-off")
+            do {
+                let onlyInThread = Lock(name: "only-in-thread")
+                runThread("short-lived") {
+                    onlyInThread.withLock {}
+                    a.acquire()
+                }
+            }
+            var dump = DeadlockDetector.dump()
+            for _ in 0..<2_000 where !dump.contains("(ended)") {
+                usleep(1_000)
+                dump = DeadlockDetector.dump()
+            }
+            // The record is the last owner of the Thread, whose closure owns `onlyInThread`.
+            a.release()
+            #expect(!DeadlockDetector.dump().contains("hand-off"))
         }
     }
 
