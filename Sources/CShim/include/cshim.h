@@ -39,7 +39,9 @@ static inline uint32_t cshim_fork_generation(void) { return __atomic_load_n(&csh
 int cshim_cpu_count(void);
 /// Whether locks report to the deadlock detector: 0 = off, anything else = on. Starts at
 /// `CSHIM_LOCK_OBSERVATION_UNRESOLVED` so the first acquire resolves it (environment). Read on
-/// every lock acquire, hence a plain global behind an inline relaxed load.
+/// every lock acquire and release, hence a plain global read with a volatile load (Linux's
+/// READ_ONCE): it compiles to one compare with memory, where an atomic load takes two
+/// instructions. A stale read only delays a mode change by an operation or two.
 #define CSHIM_LOCK_OBSERVATION_UNRESOLVED 0xFFFFFFFFu
 extern uint32_t cshim_lock_observation_mode_value;
 static inline uint32_t cshim_lock_observation_mode(void) { return *(volatile uint32_t *)&cshim_lock_observation_mode_value; }

@@ -3,13 +3,18 @@ import CShim
 /// The seam between the locks (this layer) and the deadlock detector (`Diagnostics/`).
 ///
 /// Every observable lock checks ``isOn`` on acquire and release: with the detector off that is
-/// one relaxed load of a C global and one predictable branch. When it is on, the lock calls the
-/// hooks below, which forward to the ``LockObserver`` that the composition root
+/// one load of a C global and one predictable branch. When it is on, the lock calls the hooks
+/// below, which forward to the ``LockObserver`` that the composition root
 /// (`Sources/Multitask/LayerWiring.swift`) supplies; this layer never names the detector.
 ///
 /// How a primitive is instrumented (``Lock`` is the model):
-/// - blocking or timed acquire: `if _slowPath(LockObservation.isOn) { return LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0) } }`
-///   before the plain path; the closure is the raw, unobserved acquire with a deadline.
+/// - blocking or timed acquire: `if _slowPath(LockObservation.isOn) { return observedAcquire(…) }`
+///   before the plain path, where the `@inline(never)` method `observedAcquire` calls
+///   `LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0) }`.
+///   Keeping it out of line keeps the fast path free of extra registers and stack. The closure
+///   is the raw, unobserved acquire: it must give up at its deadline (the observer first calls
+///   it with a deadline in the past, to take a free lock without waiting, then in slices of
+///   the wait threshold).
 /// - successful try-acquire: `if _slowPath(LockObservation.isOn) { LockObservation.didAcquire(self, at: site) }`.
 /// - release: `if _slowPath(LockObservation.isOn) { LockObservation.willRelease(self) }` before
 ///   the lock word is released.
