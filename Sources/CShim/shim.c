@@ -24,6 +24,8 @@ int cshim_futex_wake(uint32_t *word, int count, int private_flag) {
 
 static __thread int32_t cached_tid;
 uint32_t cshim_fork_generation_value;
+uint32_t cshim_lock_observation_mode_value = CSHIM_LOCK_OBSERVATION_UNRESOLVED;
+__thread void *cshim_lock_observer_thread_value;
 
 // Runs in the child, on the only thread there: its cached tid belongs to the parent.
 static void reset_in_fork_child(void) {

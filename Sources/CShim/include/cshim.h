@@ -37,6 +37,21 @@ extern uint32_t cshim_fork_generation_value;
 static inline uint32_t cshim_fork_generation(void) { return __atomic_load_n(&cshim_fork_generation_value, __ATOMIC_RELAXED); }
 /// Number of CPUs this process may run on (sched_getaffinity).
 int cshim_cpu_count(void);
+/// Whether locks report to the deadlock detector: 0 = off, anything else = on. Starts at
+/// `CSHIM_LOCK_OBSERVATION_UNRESOLVED` so the first acquire resolves it (environment). Read on
+/// every lock acquire and release, hence a plain global read with a volatile load (Linux's
+/// READ_ONCE): it compiles to one compare with memory, where an atomic load takes two
+/// instructions. A stale read only delays a mode change by an operation or two.
+#define CSHIM_LOCK_OBSERVATION_UNRESOLVED 0xFFFFFFFFu
+extern uint32_t cshim_lock_observation_mode_value;
+static inline uint32_t cshim_lock_observation_mode(void) { return *(volatile uint32_t *)&cshim_lock_observation_mode_value; }
+static inline void cshim_set_lock_observation_mode(uint32_t mode) { __atomic_store_n(&cshim_lock_observation_mode_value, mode, __ATOMIC_RELAXED); }
+/// The deadlock detector's record of the calling thread, unretained (a thread-local value owns
+/// it and clears this slot at thread exit). A C thread-local is a single load, unlike
+/// `pthread_getspecific` plus a Swift cast.
+extern __thread void *cshim_lock_observer_thread_value __attribute__((tls_model("initial-exec")));
+static inline void *cshim_lock_observer_thread(void) { return cshim_lock_observer_thread_value; }
+static inline void cshim_set_lock_observer_thread(void *record) { cshim_lock_observer_thread_value = record; }
 
 // --- Processes: supervision, spawn, fork server ---------------------------------------
 

@@ -4,18 +4,22 @@
 /// ``RLock`` for that). Any thread may release it, not only the one that acquired it.
 /// Releasing an unlocked lock is a programmer error and stops the program.
 ///
+/// The deadlock detector (``DeadlockDetector``) follows every `Lock` when it is on; the
+/// `file`/`line` parameters of the acquire methods are the call site it reports.
+///
 /// ```swift
 /// let lock = Lock()
 /// lock.withLock { counter += 1 }
 /// if lock.acquire(timeout: .milliseconds(50)) { defer { lock.release() }; work() }
 /// ```
-public final class Lock: Lockable {
+public final class Lock: Lockable, ObservableLock {
     private let storage: SyncStorage
     private let core: MutexCore
     /// The name given at creation, used in diagnostics.
     public let name: String?
     /// Where the lock was created.
     public let creationSite: CreationSite
+    let observation = LockObservationSlot()
 
     /// Creates an unlocked, process-local lock.
     public init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
@@ -25,28 +29,33 @@ public final class Lock: Lockable {
         self.creationSite = CreationSite(file: file, line: line)
     }
 
+    deinit { LockObservation.lockDidDie(observation) }
+
     /// Blocks until the lock is acquired.
     @inline(__always)
-    public func acquire() {
+    public func acquire(file: StaticString = #fileID, line: UInt = #line) {
         storage.checkProcess("Lock")
+        if _slowPath(LockObservation.isOn) { return observedAcquire(file: file, line: line) }
         _ = core.lock(until: nil)
     }
 
     /// Waits at most `timeout` for the lock; returns whether it was acquired.
-    public func acquire(timeout: Duration) -> Bool {
-        storage.checkProcess("Lock")
-        return core.lock(until: .after(timeout))
+    public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
+        acquire(until: .after(timeout), at: AcquisitionSite(file: file, line: line))
     }
 
     /// Acquires the lock if it is free right now; never blocks.
-    public func tryAcquire() -> Bool {
+    public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
         storage.checkProcess("Lock")
-        return core.tryLock()
+        guard core.tryLock() else { return false }
+        if _slowPath(LockObservation.isOn) { LockObservation.didAcquire(self, at: AcquisitionSite(file: file, line: line)) }
+        return true
     }
 
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
     @inline(__always)
     public func release() {
+        if _slowPath(LockObservation.isOn) { LockObservation.willRelease(self) }
         if !core.unlock() {
             fatalError("Lock.release(): the lock \(self.debugName) is not locked")
         }
@@ -56,4 +65,29 @@ public final class Lock: Lockable {
     public var isLocked: Bool { core.isLocked }
 
     var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
+
+    @inline(__always)
+    private func acquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
+        storage.checkProcess("Lock")
+        if _slowPath(LockObservation.isOn) { return observedAcquire(until: deadline, at: site) }
+        return core.lock(until: deadline)
+    }
+
+    // Out of line, so that the fast paths above need no extra registers or stack; the blocking
+    // variant takes only scalars for the same reason.
+    @inline(never)
+    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
+        LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0) }
+    }
+
+    @inline(never)
+    private func observedAcquire(file: StaticString, line: UInt) {
+        _ = observedAcquire(until: nil, at: AcquisitionSite(file: file, line: line))
+    }
+
+    /// The acquire without the detector's bookkeeping, for the detector's own acquire variants.
+    func acquireUnobserved(until deadline: Deadline?) -> Bool {
+        storage.checkProcess("Lock")
+        return core.lock(until: deadline)
+    }
 }
