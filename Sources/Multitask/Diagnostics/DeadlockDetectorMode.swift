@@ -46,14 +46,14 @@ struct DeadlockDetectorSettings {
     /// parse is reported on standard error and the default is kept.
     static func fromEnvironment() -> DeadlockDetectorSettings {
         var settings = DeadlockDetectorSettings(mode: .off, waitThreshold: DeadlockDetector.defaultWaitThreshold)
-        if let text = environmentValue(DeadlockDetector.modeVariable) {
+        if let text = Environment.value(DeadlockDetector.modeVariable) {
             if let mode = DeadlockDetector.Mode(text) {
                 settings.mode = mode
             } else {
                 writeToStandardError("Multitask: ignoring \(DeadlockDetector.modeVariable)=\(text) (expected off, report or trap)\n")
             }
         }
-        if let text = environmentValue(DeadlockDetector.thresholdVariable) {
+        if let text = Environment.value(DeadlockDetector.thresholdVariable) {
             if let ms = Int(text), ms > 0 {
                 settings.waitThreshold = .milliseconds(ms)
             } else {

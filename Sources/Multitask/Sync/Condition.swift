@@ -49,26 +49,26 @@ public final class Condition: Lockable {
     // MARK: The lock
 
     /// Acquires the underlying lock.
-    public func acquire() {
+    public func acquire(file: StaticString = #fileID, line: UInt = #line) {
         switch underlying {
-        case .lock(let lock): lock.acquire()
-        case .rlock(let lock): lock.acquire()
+        case .lock(let lock): lock.acquire(file: file, line: line)
+        case .rlock(let lock): lock.acquire(file: file, line: line)
         }
     }
 
     /// Waits at most `timeout` for the underlying lock; returns whether it was acquired.
-    public func acquire(timeout: Duration) -> Bool {
+    public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
         switch underlying {
-        case .lock(let lock): lock.acquire(timeout: timeout)
-        case .rlock(let lock): lock.acquire(timeout: timeout)
+        case .lock(let lock): lock.acquire(timeout: timeout, file: file, line: line)
+        case .rlock(let lock): lock.acquire(timeout: timeout, file: file, line: line)
         }
     }
 
     /// Acquires the underlying lock if that is possible without waiting.
-    public func tryAcquire() -> Bool {
+    public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
         switch underlying {
-        case .lock(let lock): lock.tryAcquire()
-        case .rlock(let lock): lock.tryAcquire()
+        case .lock(let lock): lock.tryAcquire(file: file, line: line)
+        case .rlock(let lock): lock.tryAcquire(file: file, line: line)
         }
     }
 

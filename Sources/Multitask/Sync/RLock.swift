@@ -62,10 +62,14 @@ struct RecursiveMutexCore: Sendable {
     }
 
     /// Takes the lock back at the depth `unlockFully` returned (Python's `_acquire_restore`).
-    func relock(as me: UInt32, depth level: UInt32) {
-        _ = mutex.lock(until: nil)
+    func relock(as me: UInt32, depth level: UInt32, until deadline: Deadline? = nil) -> Bool {
+        guard mutex.lock(until: deadline) else { return false }
         take(as: me, depth: level)
+        return true
     }
+
+    /// Whether `me` holds the lock exactly once, so that a release really opens it.
+    func isLastLevel(of me: UInt32) -> Bool { owner.loadRelaxed() == me && depth.loadRelaxed() == 1 }
 
     func isOwned(by me: UInt32) -> Bool { owner.loadRelaxed() == me }
 
@@ -113,7 +117,7 @@ struct RecursiveMutexCore: Sendable {
 /// func add(_ n: Int) { lock.withLock { total += n } }
 /// func addTwice(_ n: Int) { lock.withLock { add(n); add(n) } }   // re-enters, no deadlock
 /// ```
-public final class RLock: Lockable {
+public final class RLock: Lockable, ObservableLock {
     private let storage: SyncStorage
     private let core: RecursiveMutexCore
     /// The name given at creation, used in diagnostics.
@@ -129,31 +133,41 @@ public final class RLock: Lockable {
         self.creationSite = CreationSite(file: file, line: line)
     }
 
+    let observation = LockObservationSlot()
+
+    deinit { LockObservation.lockDidDie(observation) }
+
     /// Blocks until the lock is acquired, or adds one level if this thread already holds it.
     @inline(__always)
-    public func acquire() {
-        storage.checkProcess("RLock")
-        _ = core.lock(until: nil, as: RecursiveMutexCore.currentThread)
+    public func acquire(file: StaticString = #fileID, line: UInt = #line) {
+        _ = acquire(until: nil, file: file, line: line)
     }
 
     /// Waits at most `timeout` for the lock; returns whether it was acquired. Returns `true`
     /// at once if this thread already holds it.
-    public func acquire(timeout: Duration) -> Bool {
-        storage.checkProcess("RLock")
-        return core.lock(until: .after(timeout), as: RecursiveMutexCore.currentThread)
+    public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
+        acquire(until: .after(timeout), file: file, line: line)
     }
 
     /// Acquires the lock if that is possible without waiting (always, for its owner).
-    public func tryAcquire() -> Bool {
+    public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
         storage.checkProcess("RLock")
-        return core.tryLock(as: RecursiveMutexCore.currentThread)
+        let me = RecursiveMutexCore.currentThread
+        let reentry = core.isOwned(by: me)
+        guard core.tryLock(as: me) else { return false }
+        if _slowPath(LockObservation.isOn) && !reentry {
+            LockObservation.didAcquire(self, at: AcquisitionSite(file: file, line: line))
+        }
+        return true
     }
 
     /// Undoes one acquire by the calling thread. Releasing a lock the calling thread does not
     /// hold stops the program.
     @inline(__always)
     public func release() {
-        if !core.unlock(as: RecursiveMutexCore.currentThread) { notOwned("release()") }
+        let me = RecursiveMutexCore.currentThread
+        if _slowPath(LockObservation.isOn) && core.isLastLevel(of: me) { LockObservation.willRelease(self) }
+        if !core.unlock(as: me) { notOwned("release()") }
     }
 
     /// Whether the calling thread holds the lock.
@@ -166,13 +180,38 @@ public final class RLock: Lockable {
 
     /// Python's `_release_save`, for `Condition.wait`: the caller has checked ownership.
     func releaseFully() -> UInt32 {
+        if _slowPath(LockObservation.isOn) && isOwnedByCurrentThread { LockObservation.willRelease(self) }
         guard let level = core.unlockFully(as: RecursiveMutexCore.currentThread) else { notOwned("release()") }
         return level
     }
 
     /// Python's `_acquire_restore`, for `Condition.wait`.
-    func reacquire(depth level: UInt32) {
-        core.relock(as: RecursiveMutexCore.currentThread, depth: level)
+    func reacquire(depth level: UInt32, file: StaticString = #fileID, line: UInt = #line) {
+        let me = RecursiveMutexCore.currentThread
+        if _slowPath(LockObservation.isOn) {
+            _ = LockObservation.acquire(self, until: nil, at: AcquisitionSite(file: file, line: line)) {
+                core.relock(as: me, depth: level, until: $0)
+            }
+        } else {
+            _ = core.relock(as: me, depth: level)
+        }
+    }
+
+    // Re-entry is not a new acquisition: it neither adds a lock-order edge nor waits, so only a
+    // first acquisition goes through the observer.
+    @inline(__always)
+    private func acquire(until deadline: Deadline?, file: StaticString, line: UInt) -> Bool {
+        storage.checkProcess("RLock")
+        let me = RecursiveMutexCore.currentThread
+        if _slowPath(LockObservation.isOn) && !core.isOwned(by: me) {
+            return observedAcquire(until: deadline, at: AcquisitionSite(file: file, line: line), as: me)
+        }
+        return core.lock(until: deadline, as: me)
+    }
+
+    @inline(never)
+    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite, as me: UInt32) -> Bool {
+        LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0, as: me) }
     }
 
     /// Stops the program: the calling thread does not own the lock. `type.operation` names

@@ -77,7 +77,7 @@ struct SemaphoreCore: Sendable {
 ///
 /// When a file imports Foundation or Glibc too, write `Multitask.Semaphore`: the Glibc overlay
 /// declares `typealias Semaphore = UnsafeMutablePointer<sem_t>`.
-public class Semaphore: Lockable, @unchecked Sendable {
+public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
     private let storage: SyncStorage
     private let core: SemaphoreCore
     /// The largest value `release` may reach (the initial value for a bounded semaphore).
@@ -93,7 +93,15 @@ public class Semaphore: Lockable, @unchecked Sendable {
         self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line))
     }
 
+    /// Whether the deadlock detector treats this semaphore as a lock: one created with value 1
+    /// is a mutex in all but name (see ``DeadlockDetector``).
+    let observedAsLock: Bool
+    let observation = LockObservationSlot()
+
+    deinit { LockObservation.lockDidDie(observation) }
+
     init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite) {
+        observedAsLock = value == 1
         guard let initial = UInt32(exactly: value) else {
             fatalError("\(kind)(value: \(value)): the value must be in 0...\(UInt32.max)")
         }
@@ -108,21 +116,35 @@ public class Semaphore: Lockable, @unchecked Sendable {
 
     /// Takes one unit, waiting as long as it takes.
     @inline(__always)
-    public final func acquire() {
-        storage.checkProcess(kind)
-        _ = core.acquire(until: nil)
+    public final func acquire(file: StaticString = #fileID, line: UInt = #line) {
+        _ = acquire(until: nil, at: AcquisitionSite(file: file, line: line))
     }
 
     /// Waits at most `timeout` for a unit; returns whether one was taken.
-    public final func acquire(timeout: Duration) -> Bool {
+    public final func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
+        acquire(until: .after(timeout), at: AcquisitionSite(file: file, line: line))
+    }
+
+    @inline(__always)
+    private func acquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
         storage.checkProcess(kind)
-        return core.acquire(until: .after(timeout))
+        if _slowPath(LockObservation.isOn) && observedAsLock { return observedAcquire(until: deadline, at: site) }
+        return core.acquire(until: deadline)
+    }
+
+    @inline(never)
+    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
+        LockObservation.acquire(self, until: deadline, at: site) { core.acquire(until: $0) }
     }
 
     /// Takes a unit if one is available right now; never blocks.
-    public final func tryAcquire() -> Bool {
+    public final func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
         storage.checkProcess(kind)
-        return core.tryAcquire()
+        guard core.tryAcquire() else { return false }
+        if _slowPath(LockObservation.isOn) && observedAsLock {
+            LockObservation.didAcquire(self, at: AcquisitionSite(file: file, line: line))
+        }
+        return true
     }
 
     /// Gives back one unit, waking a waiter if there is one.
@@ -135,6 +157,7 @@ public class Semaphore: Lockable, @unchecked Sendable {
         guard count >= 1, let units = UInt32(exactly: count) else {
             fatalError("\(kind).release(count: \(count)): the count must be in 1...\(UInt32.max)")
         }
+        if _slowPath(LockObservation.isOn) && observedAsLock { LockObservation.willRelease(self) }
         if !core.release(units, bound: bound) { tooManyReleases(count) }
     }
 

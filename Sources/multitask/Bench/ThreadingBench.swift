@@ -23,7 +23,7 @@ enum ThreadingBench {
         for _ in 0..<7 {
             let s = Stopwatch.seconds {
                 for _ in 0..<n {
-                    lock.acquire()
+                    lock.acquire(file: #fileID, line: #line)
                     lock.release()
                 }
             }

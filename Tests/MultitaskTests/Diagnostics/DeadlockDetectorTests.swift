@@ -4,10 +4,6 @@ import Testing
 
 /// Every test here changes the process-wide detector mode, so they run one at a time and each
 /// restores the mode, threshold and handler it found (`withDetector`).
-///
-/// Still to add after RLock lands (issue 6): "RLock re-entry is not a cycle" — with the
-/// detector in report mode, acquire an RLock twice on one thread while holding a Lock, and the
-/// Lock while holding the RLock once elsewhere in a consistent order; expect no report.
 @Suite("Deadlock detector", .serialized)
 struct DeadlockDetectorTests {
     @Test("an AB/BA inversion is reported in report mode although no thread ever blocks")
@@ -72,6 +68,33 @@ struct DeadlockDetectorTests {
             workers.forEach { $0.start() }
             for worker in workers { #expect(worker.join(timeout: .seconds(60))) }
             #expect(reports.all.isEmpty)
+        }
+    }
+
+    @Test("RLock re-entry is not a cycle; an RLock/Lock inversion is")
+    func rlockReentry() throws {
+        try withDetector { reports in
+            let r = RLock(name: "re-R"), l = Lock(name: "re-L")
+            runThread("reentrant") {
+                r.withLock { l.withLock { r.withLock { r.withLock {} } } }
+            }
+            runThread("same-order") { r.withLock { l.withLock {} } }
+            #expect(reports.all.isEmpty)
+            runThread("inverted") { l.withLock { r.withLock {} } }
+            let found = reports.all
+            try #require(found.count == 1)
+            #expect(Set(found[0].locks.map(\.name)) == ["re-R", "re-L"])
+        }
+    }
+
+    @Test("a semaphore of value 1 takes part in lock-order cycles")
+    func semaphoreAsLock() throws {
+        try withDetector { reports in
+            let s = Semaphore(value: 1, name: "sem-S"), l = Lock(name: "sem-L")
+            runThread("s-then-l") { s.withLock { l.withLock {} } }
+            #expect(reports.all.isEmpty)
+            runThread("l-then-s") { l.withLock { s.withLock {} } }
+            try #require(reports.all.count == 1)
         }
     }
 
