@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Run only these areas (comma-separated): \(BenchCommand.areas.map(\.name).joined(separator: ", ")).")
     var only: String?
 
-    static let areas: [BenchArea] = [ThreadingBench.area]
+    static let areas: [BenchArea] = [ThreadingBench.area, DeadlockBench.area]
 
     func validate() throws {
         let known = Set(Self.areas.map(\.name))
@@ -33,13 +33,13 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let chosen = Self.areas.filter { selectedNames.contains($0.name) }
-        if !json { print(pad("metric", 38) + pad("value", 14) + pad("unit", 9) + "what") }
+        if !json { print(pad("metric", 42) + pad("value", 14) + pad("unit", 9) + "what") }
         for area in chosen {
             area.run { metric in
                 if json {
                     print(metric.jsonLine)
                 } else {
-                    print(pad(metric.name, 38) + pad(format(metric.value), 14) + pad(metric.unit, 9) + metric.note)
+                    print(pad(metric.name, 42) + pad(format(metric.value), 14) + pad(metric.unit, 9) + metric.note)
                 }
                 flushStandardOutput()
             }
