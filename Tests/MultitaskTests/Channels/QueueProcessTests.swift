@@ -40,6 +40,14 @@ struct QueueProcessTests {
             return 0
         }
 
+        /// Runs the consumer code once in this process, so fork children find every piece of
+        /// generic metadata it needs already instantiated (see `ForkHelper`).
+        func warmUp() {
+            let queue = Queue<Int>()
+            try? queue.put(-1)
+            _ = consume(queue, as: 0)
+        }
+
         /// How many times message `index` of `producer` was received, over all consumers.
         func deliveries(producer: Int, index: Int) -> Int {
             seen.withUnsafeMutableBufferPointer { seen in
@@ -55,6 +63,7 @@ struct QueueProcessTests {
         let ledger = Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
         try queue.put(0)
         _ = try queue.get() // warm up the generic code before forking
+        ledger.warmUp()
 
         let consumerPIDs = (0..<consumers).map { c in ForkHelper.start { ledger.consume(queue, as: c) } }
         let producerPIDs = (0..<producers).map { p in
@@ -90,18 +99,19 @@ struct QueueProcessTests {
         let acknowledged = SharedArray(repeating: UInt8(0), count: producers * perProducer, lock: false)
         try queue.put(0)
         _ = try queue.get()
-        acknowledged.withUnsafeMutableBufferPointer { $0[0] = 0 }
+        ledger.warmUp()
 
         let consumerPIDs = (0..<consumers).map { c in ForkHelper.start { ledger.consume(queue, as: c) } }
-        func produce(_ p: Int) -> Int32 {
+        func produce(_ p: Int, count: Int = perProducer) -> Int32 {
             acknowledged.withUnsafeMutableBufferPointer { acks in
-                for i in 0..<perProducer {
+                for i in 0..<count {
                     guard (try? queue.put(p * perProducer + i)) != nil else { return 1 }
                     acks[p * perProducer + i] = 1
                 }
                 return 0
             }
         }
+        _ = produce(0, count: 0)
         let steadyPIDs = (0..<steady).map { p in ForkHelper.start { produce(p) } }
         var generator = SystemRandomNumberGenerator()
         for v in steady..<producers {

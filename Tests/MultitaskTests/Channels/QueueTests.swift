@@ -89,16 +89,7 @@ struct QueueTests {
         let other = Queue<Int>()
         try other.put(0)
         _ = try other.get()
-        let child = ForkHelper.start {
-            do {
-                _ = try other.get() // blocks until the parent closes
-                return 1
-            } catch QueueError.closed {
-                return 0
-            } catch {
-                return 2
-            }
-        }
+        let child = expectClosedInChild { () throws(QueueError) in _ = try other.get() } // blocks until the parent closes
         usleep(100_000)
         other.close()
         #expect(ForkHelper.wait(child) == .exited(0))
@@ -108,9 +99,18 @@ struct QueueTests {
     func closeWakesProducer() throws {
         let queue = Queue<Int>(maxSize: 1)
         try queue.put(1)
-        let child = ForkHelper.start {
+        let child = expectClosedInChild { () throws(QueueError) in try queue.put(2) } // blocks until the parent closes
+        usleep(100_000)
+        queue.close()
+        #expect(ForkHelper.wait(child) == .exited(0))
+        #expect(try queue.get() == 1)
+    }
+
+    /// Runs `operation` in a child, which exits with 0 if it threw `.closed`.
+    private func expectClosedInChild(_ operation: @escaping () throws(QueueError) -> Void) -> pid_t {
+        ForkHelper.start {
             do {
-                try queue.put(2)
+                try operation()
                 return 1
             } catch QueueError.closed {
                 return 0
@@ -118,10 +118,6 @@ struct QueueTests {
                 return 2
             }
         }
-        usleep(100_000)
-        queue.close()
-        #expect(ForkHelper.wait(child) == .exited(0))
-        #expect(try queue.get() == 1)
     }
 
     @Test("messages larger than the initial storage and than a block travel intact across processes")

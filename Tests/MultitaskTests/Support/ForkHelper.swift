@@ -30,19 +30,12 @@ enum ForkHelper {
     /// Forks a child that runs `body` and exits with its result; returns the child's pid.
     /// An `alarm` kills a child that outlives `lifetime` seconds even if the parent is gone.
     static func start(lifetime: UInt32 = 120, _ body: () -> Int32) -> pid_t {
-        fflush(nil)
-        let pid = fork()
-        precondition(pid >= 0, "fork failed: errno \(errno)")
-        if pid == 0 {
-            var none = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, nil)
+        RawFork.start {
             alarm(lifetime)
             let code = body()
             fflush(nil)
-            _exit(code)
+            return code
         }
-        return pid
     }
 
     /// Waits for `pid`, SIGKILLing it if it is still alive after `timeout`.
@@ -54,12 +47,20 @@ enum ForkHelper {
             if rc == pid { return outcome(status) }
             precondition(rc == 0 || errno == EINTR, "waitpid failed: errno \(errno)")
             if deadline.hasPassed {
+                reportHang(pid)
                 kill(pid, SIGKILL)
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                 return .hung
             }
             usleep(1_000)
         }
+    }
+
+    /// Prints where a hung child is stuck (kernel wait channel and a gdb backtrace), so a
+    /// hang can be told apart from a deadlock in the runtime after fork.
+    private static func reportHang(_ pid: pid_t) {
+        fflush(nil)
+        _ = system("echo \"ForkHelper: child \(pid) hung; wchan: $(cat /proc/\(pid)/wchan 2>/dev/null)\" >&2; timeout 20 gdb -p \(pid) -batch -ex 'thread apply all bt 25' >&2 2>/dev/null")
     }
 
     /// Forks a child running `body` and waits for it.
