@@ -16,6 +16,9 @@ public enum Multitask {
     public typealias RLock = _MultitaskRLock
     public typealias Event = _MultitaskEvent
     public typealias Barrier = _MultitaskBarrier
+    public typealias Queue<Element: Codable> = _MultitaskQueue<Element>
+    public typealias SimpleQueue<Element: Codable> = _MultitaskSimpleQueue<Element>
+    public typealias JoinableQueue<Element: Codable> = _MultitaskJoinableQueue<Element>
 }
 
 // Module-level names the namespace's typealiases can point at (inside the enum, `Process`
@@ -30,3 +33,6 @@ public typealias _MultitaskLock = Lock
 public typealias _MultitaskRLock = RLock
 public typealias _MultitaskEvent = Event
 public typealias _MultitaskBarrier = Barrier
+public typealias _MultitaskQueue<Element: Codable> = Queue<Element>
+public typealias _MultitaskSimpleQueue<Element: Codable> = SimpleQueue<Element>
+public typealias _MultitaskJoinableQueue<Element: Codable> = JoinableQueue<Element>

@@ -13,8 +13,8 @@
 /// if lock.acquire(timeout: .milliseconds(50)) { defer { lock.release() }; work() }
 /// ```
 public final class Lock: Lockable, ObservableLock {
-    private let storage: SyncStorage
-    private let core: MutexCore
+    let storage: SyncStorage
+    let core: MutexCore
     /// The name given at creation, used in diagnostics.
     public let name: String?
     /// Where the lock was created.
@@ -30,6 +30,15 @@ public final class Lock: Lockable, ObservableLock {
     }
 
     deinit { LockObservation.lockDidDie(observation) }
+
+    /// Creates an unlocked lock on one word of `storage`, process-local or placed in shared
+    /// memory (see `Lock(placement:)`).
+    init(storage: SyncStorage, name: String?, creationSite: CreationSite) {
+        self.storage = storage
+        core = MutexCore(word: storage.word(0))
+        self.name = name
+        self.creationSite = creationSite
+    }
 
     /// Blocks until the lock is acquired.
     @inline(__always)

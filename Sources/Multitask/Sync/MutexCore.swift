@@ -1,22 +1,66 @@
 /// The futex mutex algorithm (Drepper, "Futexes Are Tricky", mutex 2), on one word.
 ///
-/// States: 0 unlocked, 1 locked, 2 locked with possible sleepers. Ownerless: any thread may
-/// unlock, which is what Python's `Lock` allows. Used by `Lock`, and as the inner lock of
-/// `RLock`, `Condition` and `Barrier`.
+/// Process-local words use Drepper's states: 0 unlocked, 1 locked, 2 locked with possible
+/// sleepers. Process-shared words record who holds them, so that a process dying with the
+/// lock held cannot block the others forever: 0 unlocked, otherwise the pid of the acquiring
+/// process in the low 30 bits plus ``sharedSleepersBit``. A waiter that has slept about
+/// ``ownerCheckInterval`` checks whether that process still exists and, if not, takes the
+/// lock over (``Acquisition/ownerDied(pid:)``). Ownerless in the Python sense either way:
+/// any thread, in any process, may unlock. Used by `Lock`, and as the inner lock of `RLock`,
+/// `Condition`, `Barrier` and the shared-memory queue.
 struct MutexCore: Sendable {
     let word: FutexWord
 
-    @inline(__always) func tryLock() -> Bool { word.compareExchange(0, 1).exchanged }
+    /// Set in a shared word while some waiter may be sleeping on it.
+    static let sharedSleepersBit: UInt32 = 1 << 31
+    /// The owner's pid in a shared word (Linux pids are below 2^22).
+    static let sharedOwnerMask: UInt32 = (1 << 30) - 1
+    /// How long a waiter on a shared word sleeps between checks that the owner still exists.
+    static let ownerCheckInterval: Duration = .milliseconds(50)
+
+    /// How an acquisition ended.
+    enum Acquisition: Equatable, Sendable {
+        case acquired
+        /// Acquired from process `pid`, which had exited while holding the lock.
+        case ownerDied(pid: Int32)
+        case timedOut
+    }
+
+    /// The value a successful acquisition stores.
+    @inline(__always) private var lockedValue: UInt32 {
+        word.isShared ? UInt32(bitPattern: ProcessIdentity.pid) : 1
+    }
+
+    @inline(__always) func tryLock() -> Bool { word.compareExchange(0, lockedValue).exchanged }
 
     /// Locks, waiting until `deadline` (nil: forever); returns `false` on timeout.
+    ///
+    /// Taking a shared lock over from a dead owner counts as success and is reported on
+    /// standard error, since this form cannot tell the caller; use ``acquire(until:)`` to
+    /// handle it.
     @inline(__always)
     func lock(until deadline: Deadline?) -> Bool {
-        if word.compareExchange(0, 1).exchanged { return true }
+        if tryLock() { return true }
         return lockSlow(until: deadline)
+    }
+
+    /// Locks like ``lock(until:)`` and tells how the lock was obtained.
+    @inline(__always)
+    func acquire(until deadline: Deadline?) -> Acquisition {
+        if tryLock() { return .acquired }
+        if word.isShared { return lockSharedSlow(until: deadline) }
+        return lockSlow(until: deadline) ? .acquired : .timedOut
     }
 
     @inline(never)
     func lockSlow(until deadline: Deadline?) -> Bool {
+        if word.isShared {
+            let outcome = lockSharedSlow(until: deadline)
+            if case .ownerDied(let pid) = outcome {
+                writeToStandardError("Multitask: a process-shared lock was held by process \(pid), which exited without releasing it; the lock was taken over and the data it guards may be inconsistent (acquireReportingDeadOwner() reports this to the caller)\n")
+            }
+            return outcome != .timedOut
+        }
         if Spin.until(budget: Spin.lockBudget, { word.loadRelaxed() == 0 && tryLock() }) {
             return true
         }
@@ -29,13 +73,61 @@ struct MutexCore: Sendable {
         return true
     }
 
+    /// The shared-word slow path. Drepper's exchange trick would overwrite the owner's pid, so
+    /// this one sets the sleepers bit with compare-and-exchange and keeps the pid readable.
+    @inline(never)
+    func lockSharedSlow(until deadline: Deadline?) -> Acquisition {
+        if Spin.until(budget: Spin.lockBudget, { word.loadRelaxed() == 0 && tryLock() }) {
+            return .acquired
+        }
+        let mine = UInt32(bitPattern: ProcessIdentity.pid) | Self.sharedSleepersBit
+        var nextOwnerCheck = Deadline.after(Self.ownerCheckInterval)
+        while true {
+            var state = word.load()
+            if state == 0 {
+                // Keep the sleepers bit: others may still be asleep behind us.
+                if word.compareExchange(0, mine).exchanged { return .acquired }
+                continue
+            }
+            if state & Self.sharedSleepersBit == 0 {
+                guard word.compareExchange(state, state | Self.sharedSleepersBit).exchanged else { continue }
+                state |= Self.sharedSleepersBit
+            }
+            let sliceEnd = deadline.map { $0.nanoseconds < nextOwnerCheck.nanoseconds ? $0 : nextOwnerCheck } ?? nextOwnerCheck
+            _ = word.wait(whileEqualTo: state, until: sliceEnd)
+            let now = Deadline.now.nanoseconds
+            if now >= nextOwnerCheck.nanoseconds {
+                let current = word.load()
+                let owner = Int32(bitPattern: current & Self.sharedOwnerMask)
+                if current != 0 && ProcessIdentity.hasExited(owner) && word.compareExchange(current, mine).exchanged {
+                    return .ownerDied(pid: owner)
+                }
+                nextOwnerCheck = .after(Self.ownerCheckInterval)
+            }
+            if let deadline, now >= deadline.nanoseconds {
+                return word.compareExchange(0, mine).exchanged ? .acquired : .timedOut
+            }
+        }
+    }
+
     /// Unlocks; returns `false` if the lock was not locked (the caller reports the misuse).
     @inline(__always)
     func unlock() -> Bool {
         let previous = word.exchange(0)
-        if previous == 2 { word.wake(1) }
+        if word.isShared {
+            if previous & Self.sharedSleepersBit != 0 { word.wake(1) }
+        } else if previous == 2 {
+            word.wake(1)
+        }
         return previous != 0
     }
 
     var isLocked: Bool { word.load() != 0 }
+
+    /// The pid recorded in a shared word, nil when unlocked or process-local.
+    var sharedOwner: Int32? {
+        guard word.isShared else { return nil }
+        let state = word.load()
+        return state == 0 ? nil : Int32(bitPattern: state & Self.sharedOwnerMask)
+    }
 }

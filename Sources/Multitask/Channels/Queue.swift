@@ -1,0 +1,193 @@
+/// A first-in, first-out queue that threads and processes share (Python's
+/// `multiprocessing.Queue`).
+///
+/// The queue lives in shared memory: children forked after its creation put and get through
+/// the very same queue, with any number of producers and consumers. Elements are copied in:
+/// trivial values (`Int`, structs of numbers, …) as their bytes, other `Codable` values
+/// through the binary codec. Order is FIFO: one producer's elements come out in the order it
+/// put them.
+///
+/// - `maxSize` bounds the number of elements held (0, the default: unbounded, and `put`
+///   never waits for consumers — the storage grows while they lag, up to 4 GiB of queued
+///   bytes. While consumers are actively draining, a put may pause for microseconds, at most
+///   0.2 ms, rather than grow the storage; that keeps a busy queue small and in cache).
+/// - `get` blocks while the queue is empty; `get(timeout:)` throws ``QueueError/empty`` when
+///   the timeout passes; `tryGet()` returns nil at once.
+/// - `put` blocks while a bounded queue is full; `put(_:timeout:)` throws ``QueueError/full``;
+///   `tryPut(_:)` returns false at once.
+/// - ``close()`` closes the queue for every process: puts then throw ``QueueError/closed``;
+///   gets return what is left, then throw ``QueueError/closed``.
+/// - A process killed in the middle of a put or get (even by SIGKILL) never corrupts the
+///   queue or blocks it for longer than about 100 ms: every element whose `put` returned is
+///   delivered exactly once.
+/// - A queue is `Codable` as a handle: a value sent to another process may contain it, and
+///   the decoded queue is the same queue (its memory's descriptor must reach that process:
+///   inherited by fork children, passed to spawned ones).
+///
+/// ```swift
+/// let queue = Queue<Int>()
+/// // in a child process:
+/// for i in 0..<3 { try queue.put(i) }
+/// // in the parent:
+/// let first = try queue.get(timeout: .seconds(1))
+/// ```
+public class Queue<Element: Codable>: Codable, @unchecked Sendable {
+    @usableFromInline let storage: QueueStorage
+
+    /// Creates an empty queue holding at most `maxSize` elements (0: no limit).
+    public init(maxSize: Int = 0) {
+        storage = QueueStorage(maxSize: maxSize)
+    }
+
+    /// The queue a handle refers to (see the type's documentation); throws if its memory is
+    /// not available in this process or holds another element type.
+    public required init(from decoder: any Decoder) throws {
+        storage = try QueueStorage.decode(element: Element.self, from: decoder)
+    }
+
+    /// Encodes a handle to this queue.
+    public final func encode(to encoder: any Encoder) throws {
+        try storage.encode(element: Element.self, to: encoder)
+    }
+
+    /// The most elements the queue holds (0: unbounded).
+    public final var maxSize: Int { storage.maxSize }
+
+    /// Appends `element`, waiting while a bounded queue is full.
+    @inlinable
+    public final func put(_ element: Element) throws(QueueError) {
+        try MessageCoding<Element>.send(element, to: storage, timeout: nil, blocking: true)
+    }
+
+    /// Appends `element`, waiting at most `timeout` for room; throws ``QueueError/full`` then.
+    @inlinable
+    public final func put(_ element: Element, timeout: Duration) throws(QueueError) {
+        try MessageCoding<Element>.send(element, to: storage, timeout: timeout, blocking: true)
+    }
+
+    /// Appends `element` if there is room right now; returns whether it did.
+    @inlinable
+    public final func tryPut(_ element: Element) throws(QueueError) -> Bool {
+        do {
+            try MessageCoding<Element>.send(element, to: storage, timeout: nil, blocking: false)
+            return true
+        } catch .full {
+            return false
+        }
+    }
+
+    /// Removes and returns the oldest element, waiting while the queue is empty.
+    @inlinable
+    public final func get() throws(QueueError) -> Element {
+        try MessageCoding<Element>.receive(from: storage, timeout: nil, blocking: true)
+    }
+
+    /// Removes and returns the oldest element, waiting at most `timeout`; throws
+    /// ``QueueError/empty`` then.
+    @inlinable
+    public final func get(timeout: Duration) throws(QueueError) -> Element {
+        try MessageCoding<Element>.receive(from: storage, timeout: timeout, blocking: true)
+    }
+
+    /// Removes and returns the oldest element if there is one right now, else nil.
+    @inlinable
+    public final func tryGet() throws(QueueError) -> Element? {
+        do {
+            return try MessageCoding<Element>.receive(from: storage, timeout: nil, blocking: false)
+        } catch .empty {
+            return nil
+        }
+    }
+
+    /// The number of elements in the queue (a snapshot; Python's `qsize()`).
+    public final var count: Int { storage.count }
+
+    /// Whether the queue is empty (a snapshot).
+    public final var isEmpty: Bool { storage.count == 0 }
+
+    /// Whether a bounded queue is full (a snapshot).
+    public final var isFull: Bool { storage.maxSize > 0 && storage.count >= storage.maxSize }
+
+    /// Closes the queue for every process sharing it (see the type's documentation).
+    public final func close() { storage.close() }
+
+    /// Whether the queue was closed.
+    public final var isClosed: Bool { storage.isClosed }
+}
+
+/// A ``Queue`` that also counts unfinished tasks (Python's `multiprocessing.JoinableQueue`).
+///
+/// Every element put is a task; a consumer calls ``taskDone()`` once it has processed an
+/// element it got, and ``join()`` waits until every task put so far is done.
+///
+/// ```swift
+/// let jobs = JoinableQueue<Int>()
+/// // workers: while let job = try? jobs.get() { work(job); jobs.taskDone() }
+/// for job in 0..<100 { try jobs.put(job) }
+/// jobs.join()
+/// ```
+public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked Sendable {
+    /// Marks one element got from the queue as processed. Calling it more often than elements
+    /// were put stops the program.
+    public func taskDone() {
+        guard storage.taskDone() else { fatalError("JoinableQueue.taskDone() called more times than there were elements put") }
+    }
+
+    /// Waits until every element put so far has been marked done.
+    public func join() { _ = storage.join(until: nil) }
+
+    /// Waits at most `timeout` for every element put so far to be marked done; returns
+    /// whether they were.
+    public func join(timeout: Duration) -> Bool { storage.join(until: .after(timeout)) }
+
+    /// Elements put and not yet marked done.
+    public var unfinishedTaskCount: Int { storage.unfinishedTaskCount }
+}
+
+/// An unbounded first-in, first-out queue shared by threads and processes, with the smallest
+/// API (Python's `multiprocessing.SimpleQueue`): `put` never blocks, `get` waits.
+///
+/// Same transport and guarantees as ``Queue``.
+///
+/// ```swift
+/// let results = SimpleQueue<String>()
+/// try results.put("done")
+/// let message = try results.get()
+/// ```
+public final class SimpleQueue<Element: Codable>: Codable, @unchecked Sendable {
+    @usableFromInline let storage: QueueStorage
+
+    /// Creates an empty queue.
+    public init() {
+        storage = QueueStorage(maxSize: 0)
+    }
+
+    /// The queue a handle refers to (see ``Queue``).
+    public init(from decoder: any Decoder) throws {
+        storage = try QueueStorage.decode(element: Element.self, from: decoder)
+    }
+
+    /// Encodes a handle to this queue.
+    public func encode(to encoder: any Encoder) throws {
+        try storage.encode(element: Element.self, to: encoder)
+    }
+
+    /// Appends `element`; never blocks. Throws ``QueueError/closed`` after ``close()``.
+    @inlinable
+    public func put(_ element: Element) throws(QueueError) {
+        try MessageCoding<Element>.send(element, to: storage, timeout: nil, blocking: true)
+    }
+
+    /// Removes and returns the oldest element, waiting while the queue is empty; throws
+    /// ``QueueError/closed`` once the queue is closed and empty.
+    @inlinable
+    public func get() throws(QueueError) -> Element {
+        try MessageCoding<Element>.receive(from: storage, timeout: nil, blocking: true)
+    }
+
+    /// Whether the queue is empty (a snapshot).
+    public var isEmpty: Bool { storage.count == 0 }
+
+    /// Closes the queue for every process sharing it.
+    public func close() { storage.close() }
+}

@@ -1,0 +1,92 @@
+import Synchronization
+
+/// The `ipc` measurements of `baselines/METRICS.md`, for `multitask bench --only ipc`.
+///
+/// Each throughput run mirrors the C and CPython peers: one producer process, one consumer
+/// process (a fork child), an unbounded ``Queue``, timed from the moment the producer starts
+/// (the consumer is already waiting) until the consumer has received the last message.
+public enum QueueBenchmark {
+    /// `queue_throughput_int`: `count` `Int`s through `Queue<Int>`, in messages per second.
+    public static func throughputInt(count: Int) -> Double {
+        let seconds = transfer(Queue<Int>(), count: count, make: { $0 }, check: { $0 })
+        return Double(count) / seconds
+    }
+
+    /// `simplequeue_throughput_int`: the same through `SimpleQueue<Int>`, in messages per second.
+    public static func throughputSimpleQueueInt(count: Int) -> Double {
+        let queue = SimpleQueue<Int>()
+        let seconds = transfer(count: count,
+                               put: { (i) throws(QueueError) in try queue.put(i) },
+                               get: { () throws(QueueError) in try queue.get() })
+        return Double(count) / seconds
+    }
+
+    /// `queue_throughput_1KiB`: `count` 1 KiB `[UInt8]` payloads through `Queue<[UInt8]>`,
+    /// in MB/s (10^6 bytes).
+    public static func throughput1KiB(count: Int) -> Double {
+        var payload = [UInt8](repeating: 0xAB, count: 1024)
+        let seconds = transfer(Queue<[UInt8]>(), count: count, make: { i in
+            payload.withUnsafeMutableBytes { $0.storeBytes(of: i, as: Int.self) }
+            return payload
+        }, check: { $0.withUnsafeBytes { $0.load(as: Int.self) } })
+        return Double(count) * 1024 / seconds / 1e6
+    }
+
+    /// `shared_lock_uncontended`: acquire + release of a process-shared ``Lock`` by one
+    /// thread, median of 5 runs of `iterations`, in nanoseconds per pair.
+    public static func sharedLockUncontendedNanoseconds(iterations: Int) -> Double {
+        let lock = Lock(placement: .shared)
+        var samples: [Double] = []
+        for _ in 0..<5 {
+            let start = Deadline.now.nanoseconds
+            for _ in 0..<iterations {
+                lock.acquire()
+                lock.release()
+            }
+            samples.append(Double(Deadline.now.nanoseconds - start) / Double(iterations))
+        }
+        return samples.sorted()[2]
+    }
+
+    private static func transfer<Element>(_ queue: Queue<Element>, count: Int, make: (Int) -> Element, check: (Element) -> Int) -> Double {
+        transfer(count: count,
+                 put: { (i) throws(QueueError) in try queue.put(make(i)) },
+                 get: { () throws(QueueError) in check(try queue.get()) })
+    }
+
+    /// Runs the consumer in a fork child; returns the seconds from the producer's start to the
+    /// consumer's last receipt. `get` returns the sequence number carried by the message.
+    private static func transfer(count: Int, put: (Int) throws(QueueError) -> Void, get: () throws(QueueError) -> Int) -> Double {
+        // Shared words: [0] consumer ready, [1] consumer finish time (ns), [2] consumer error.
+        let words = SharedArena.allocate(byteCount: 3 * 8)
+        let shared = words.pointer.bindMemory(to: Atomic<Int>.self, capacity: 3)
+        // Warm up both paths before forking, so the child runs no code for the first time.
+        do {
+            try put(0)
+            _ = try get()
+        } catch {
+            fatalError("queue benchmark warm-up failed: \(error)")
+        }
+        let consumer = RawFork.start {
+            shared[0].store(1, ordering: .releasing)
+            for i in 0..<count {
+                guard let value = try? get(), value == i else {
+                    shared[2].store(1, ordering: .releasing)
+                    return 1
+                }
+            }
+            shared[1].store(Int(Deadline.now.nanoseconds), ordering: .releasing)
+            return 0
+        }
+        while !Spin.until(budget: 20_000, { shared[0].load(ordering: .acquiring) != 0 }) {}
+        let start = Deadline.now.nanoseconds
+        for i in 0..<count {
+            do { try put(i) } catch { fatalError("queue benchmark put failed: \(error)") }
+        }
+        let status = RawFork.wait(consumer)
+        precondition(status == 0 && shared[2].load(ordering: .acquiring) == 0, "queue benchmark consumer failed (status \(status))")
+        let finish = Int64(shared[1].load(ordering: .acquiring))
+        withExtendedLifetime(words.owner) {}
+        return Double(finish - start) / 1e9
+    }
+}

@@ -1,0 +1,188 @@
+import SystemPackage
+
+/// A block of memory that several processes can read and write at the same time.
+///
+/// Anonymous by default: the memory has no name anywhere (`memfd_create`), no other user can
+/// open it, and the kernel frees it when the last process using it unmaps it — nothing can
+/// leak. Children forked after its creation see the same bytes. Give it a name only when an
+/// unrelated process must attach to it: a named segment lives in `/dev/shm` with mode 0600
+/// until its creator calls ``unlink()`` or exits normally.
+///
+/// The bytes start zeroed. Memory is not synchronized: use a shared ``Lock``, atomics or the
+/// higher-level ``SharedValue``, ``SharedArray`` and ``Queue``.
+///
+/// ```swift
+/// let memory = try SharedMemory(size: 4096)
+/// memory.bytes.storeBytes(of: 42, as: Int.self)
+/// // fork a child: it reads 42 from memory.bytes
+/// ```
+///
+/// ``close()`` (or the end of the object's life) unmaps the memory in this process only;
+/// anything still pointing into ``bytes`` must not be used afterwards.
+public final class SharedMemory: @unchecked Sendable {
+    /// The segment's bytes in this process. Invalid after ``close()``.
+    public let bytes: UnsafeMutableRawBufferPointer
+    /// The segment's size in bytes.
+    public var size: Int { bytes.count }
+    /// The segment's name (`"/NAME"`), or nil when anonymous.
+    public let name: String?
+    /// The descriptor of the file behind the segment (close-on-exec); closed by ``close()``.
+    public let fileDescriptor: FileDescriptor
+
+    private let mapping: MemoryMapping
+    private let state = InternalLock()
+    private var isClosed = false
+
+    /// Creates an anonymous, zero-filled segment of `size` bytes.
+    ///
+    /// The memory is allocated up front, so running out of it fails here (`.noMemory`,
+    /// `.noSpace`) rather than as a `SIGBUS` on first write. The corresponding C calls are
+    /// `memfd_create`, `posix_fallocate` and `mmap(MAP_SHARED)`.
+    public convenience init(size: Int) throws(Errno) {
+        try self.init(anonymousSize: size, mappedLength: size, label: "multitask-shm")
+    }
+
+    /// Creates a named, zero-filled segment of `size` bytes in `/dev/shm` with mode 0600;
+    /// fails with `.fileExists` if the name is taken.
+    ///
+    /// `name` is `"NAME"` or `"/NAME"` (no other slash). The name is removed by ``unlink()``
+    /// or, at the latest, when this process exits normally (not when it is killed).
+    public convenience init(name: String, size: Int) throws(Errno) {
+        precondition(size > 0, "SharedMemory(name:size:) needs a positive size")
+        let (fd, mapping, name) = try Self.mapNamed(name, creatingWithSize: size)
+        self.init(fd: fd, mapping: mapping, size: size, name: name)
+        NamedSegmentRegistry.shared.track(name)
+    }
+
+    /// Attaches to the named segment `name`, created by another process; its size is the
+    /// segment's current size. Fails with `.noSuchFileOrDirectory` if there is no such segment.
+    public convenience init(attachingTo name: String) throws(Errno) {
+        let (fd, mapping, name) = try Self.mapNamed(name, creatingWithSize: nil)
+        self.init(fd: fd, mapping: mapping, size: mapping.length, name: name)
+    }
+
+    /// Opens (or creates with `size`) a named segment and maps all of it.
+    private static func mapNamed(_ name: String, creatingWithSize size: Int?) throws(Errno) -> (FileDescriptor, MemoryMapping, String) {
+        let name = try normalized(name)
+        let fd = try SharedMemoryFile.openNamed(name, create: size != nil)
+        do throws(Errno) {
+            if let size { try fd.allocateFileSpace(offset: 0, length: size) }
+            var length = size ?? 0
+            if size == nil { length = try fd.fileSize() }
+            guard length > 0 else { throw Errno.invalidArgument }
+            return (fd, try MemoryMapping.mapShared(fd, length: length), name)
+        } catch {
+            if size != nil { try? SharedMemoryFile.unlinkNamed(name) }
+            try? fd.closeDescriptor()
+            throw error
+        }
+    }
+
+    /// An anonymous segment whose file holds `size` bytes but whose mapping spans
+    /// `mappedLength` bytes, so the file can later grow in place (``reserve(upTo:)``).
+    init(anonymousSize size: Int, mappedLength: Int, label: String) throws(Errno) {
+        precondition(size > 0 && mappedLength >= size, "SharedMemory needs a positive size")
+        let fd = try SharedMemoryFile.createAnonymous(label: label)
+        do {
+            try fd.allocateFileSpace(offset: 0, length: size)
+            mapping = try MemoryMapping.mapShared(fd, length: mappedLength)
+        } catch {
+            try? fd.closeDescriptor()
+            throw error
+        }
+        fileDescriptor = fd
+        name = nil
+        bytes = UnsafeMutableRawBufferPointer(start: mapping.base, count: mappedLength)
+    }
+
+    init(fd: FileDescriptor, mapping: MemoryMapping, size: Int, name: String?) {
+        self.fileDescriptor = fd
+        self.mapping = mapping
+        self.name = name
+        self.bytes = UnsafeMutableRawBufferPointer(start: mapping.base, count: size)
+    }
+
+    deinit { close() }
+
+    /// Backs `length` bytes at `offset` (within the mapped length) with memory, growing the
+    /// file if needed, so stores there cannot fault. Any process may call it.
+    func reserve(offset: Int, length: Int) throws(Errno) {
+        precondition(offset >= 0 && offset + length <= bytes.count, "reserve beyond the mapped length")
+        try fileDescriptor.allocateFileSpace(offset: offset, length: length)
+    }
+
+    /// Returns the memory behind `length` bytes at `offset` (page-aligned) to the system, in
+    /// every process; they read as zeros until written again (``reserve(offset:length:)``
+    /// first, to be sure the write cannot fault).
+    func discard(offset: Int, length: Int) throws(Errno) {
+        try mapping.discard(offset: offset, length: length)
+    }
+
+    /// Unmaps the segment and closes its descriptor in this process. Other processes keep
+    /// their mappings; a named segment keeps its name (see ``unlink()``). Idempotent.
+    public func close() {
+        let first = state.withLock {
+            defer { isClosed = true }
+            return !isClosed
+        }
+        guard first else { return }
+        mapping.unmap()
+        try? fileDescriptor.closeDescriptor()
+    }
+
+    /// Removes a named segment's name from `/dev/shm`: no process can attach any more, and
+    /// the memory is freed once every process has closed it. Only meaningful for the creator.
+    ///
+    /// The corresponding C function is `shm_unlink`.
+    public func unlink() throws(Errno) {
+        guard let name else { return }
+        NamedSegmentRegistry.shared.forget(name)
+        try SharedMemoryFile.unlinkNamed(name)
+    }
+
+    private static func normalized(_ name: String) throws(Errno) -> String {
+        let bare = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        guard !bare.isEmpty, !bare.contains("/"), bare.utf8.count <= 250, bare != ".", bare != ".." else {
+            throw Errno.invalidArgument
+        }
+        return "/" + bare
+    }
+}
+
+/// Names of the segments this process created and has not unlinked; unlinked at normal exit.
+///
+/// Entries remember the creating pid, so a forked child that calls `exit` does not remove
+/// segments its parent still uses.
+final class NamedSegmentRegistry: @unchecked Sendable {
+    static let shared = NamedSegmentRegistry()
+
+    private let lock = InternalLock()
+    private var names: [String: Int32] = [:]
+    private var exitHookInstalled = false
+
+    func track(_ name: String) {
+        let install = lock.withLock {
+            names[name] = ProcessIdentity.pid
+            defer { exitHookInstalled = true }
+            return !exitHookInstalled
+        }
+        if install { ExitHooks.runAtExit { NamedSegmentRegistry.shared.unlinkAll() } }
+    }
+
+    func forget(_ name: String) {
+        lock.withLock { _ = names.removeValue(forKey: name) }
+    }
+
+    /// The names this process created and still owns.
+    var trackedNames: [String] {
+        let pid = ProcessIdentity.pid
+        return lock.withLock { names.filter { $0.value == pid }.map(\.key) }
+    }
+
+    func unlinkAll() {
+        for name in trackedNames {
+            try? SharedMemoryFile.unlinkNamed(name)
+            forget(name)
+        }
+    }
+}

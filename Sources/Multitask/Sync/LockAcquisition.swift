@@ -1,0 +1,47 @@
+/// How ``Lock/acquireReportingDeadOwner(timeout:)`` ended.
+///
+/// A process-shared lock remembers which process acquired it. When that process exits
+/// (normally, by a signal or SIGKILL) without releasing it, the next acquirer notices within
+/// about 50–100 ms, takes the lock over and gets ``acquiredAfterOwnerDied(pid:)``: it holds
+/// the lock, but the data the lock guards may have been left half-updated. Plain `acquire()`
+/// takes the lock over too and reports it on standard error only.
+public enum LockAcquisition: Sendable, Hashable {
+    /// The lock was free or released normally; the caller holds it.
+    case acquired
+    /// The caller holds the lock, taken over from process `pid`, which died holding it.
+    case acquiredAfterOwnerDied(pid: Int32)
+    /// The timeout passed; the caller does not hold the lock.
+    case timedOut
+
+    /// Whether the caller holds the lock.
+    public var isAcquired: Bool { self != .timedOut }
+}
+
+extension Lock {
+    /// Acquires the lock like ``acquire()`` (or ``acquire(timeout:)`` when `timeout` is given)
+    /// and tells whether it had to be taken over from a process that died holding it.
+    ///
+    /// ```swift
+    /// let lock = Lock(placement: .shared)
+    /// switch lock.acquireReportingDeadOwner() {
+    /// case .acquiredAfterOwnerDied(let pid): repair(afterCrashOf: pid)
+    /// default: break
+    /// }
+    /// defer { lock.release() }
+    /// ```
+    ///
+    /// Ownership is per process: a lock is taken over only when the process that acquired it
+    /// has exited, never while any of its threads lives. A process-local lock never reports a
+    /// dead owner.
+    public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
+        storage.checkProcess("Lock")
+        switch core.acquire(until: timeout.map { .after($0) }) {
+        case .acquired: return .acquired
+        case .ownerDied(let pid): return .acquiredAfterOwnerDied(pid: pid)
+        case .timedOut: return .timedOut
+        }
+    }
+
+    /// The process holding a process-shared lock right now (nil when free or process-local).
+    public var sharedOwnerPID: Int32? { core.sharedOwner }
+}

@@ -1,0 +1,18 @@
+/// Where a synchronization primitive keeps its state, and so who it can synchronize.
+///
+/// `.local` primitives live in the creating process's memory and use private futexes: they
+/// synchronize threads, and stop the program with a clear message if a forked child uses
+/// one. `.shared` primitives live in a shared-memory segment and use shared futexes: they
+/// synchronize threads of every process that has the segment mapped (children created after
+/// the primitive, by fork, inherit it).
+///
+/// ```swift
+/// let lock = Lock(placement: .shared)
+/// // fork a child; both processes exclude each other through `lock`
+/// ```
+public enum Placement: Sendable, Hashable {
+    /// Process-local: threads of the creating process only.
+    case local
+    /// Process-shared: threads of every process that shares the memory.
+    case shared
+}

@@ -1,0 +1,46 @@
+import CShim
+import Glibc
+import Synchronization
+
+/// The calling process's id, cached, and whether another process has exited.
+enum ProcessIdentity {
+    /// `(fork generation << 32) | pid` of the last lookup; refreshed in fork children.
+    private static let cache = Atomic<UInt64>(0)
+
+    /// The id of the calling process. A load and a compare once cached: lock words that record
+    /// their owner read it on every acquisition. The corresponding C function is `getpid`.
+    @inline(__always)
+    static var pid: Int32 {
+        let cached = cache.load(ordering: .relaxed)
+        if UInt32(truncatingIfNeeded: cached >> 32) == cshim_fork_generation() && UInt32(truncatingIfNeeded: cached) != 0 {
+            return Int32(truncatingIfNeeded: cached)
+        }
+        return refresh()
+    }
+
+    @inline(never)
+    private static func refresh() -> Int32 {
+        let generation = cshim_fork_generation()
+        let pid = getpid()
+        cache.store(UInt64(generation) << 32 | UInt64(UInt32(bitPattern: pid)), ordering: .relaxed)
+        return pid
+    }
+
+    /// Whether process `pid` has exited (a zombie counts as exited) or does not exist.
+    ///
+    /// Uses a pidfd (`pidfd_open`, then `poll` for readability, which signals exit), falling
+    /// back to `kill(pid, 0)` where pidfds are unavailable. A recycled pid reads as alive.
+    static func hasExited(_ pid: Int32) -> Bool {
+        if pid == ProcessIdentity.pid { return false }
+        let fd = cshim_pidfd_open(pid)
+        if fd == -ESRCH { return true }
+        if fd < 0 { return kill(pid, 0) != 0 && errno == ESRCH }
+        defer { _ = Glibc.close(fd) }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&entry, 1, 0)
+            if rc >= 0 { return rc == 1 && entry.revents & Int16(POLLIN) != 0 }
+            if errno != EINTR { return false }
+        }
+    }
+}
