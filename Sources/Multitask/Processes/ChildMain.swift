@@ -98,11 +98,17 @@ enum ChildMain {
         ForkWarning.reinitializeAfterFork()
     }
 
+    /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
+    /// `dup2`. Opened by the forking thread before `fork` (the supervisor thread, or the fork
+    /// server's only thread), inherited by every child.
+    nonisolated(unsafe) private static var nullDevice: CInt = -1
+
+    static func prepareNullDevice() {
+        if nullDevice < 0 { nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+    }
+
     static func redirectStandardInputToNull() {
-        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            dup2(fd, 0)
-            close(fd)
-        }
+        prepareNullDevice()
+        if nullDevice >= 0 { dup2(nullDevice, 0) }
     }
 }
