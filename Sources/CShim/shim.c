@@ -197,8 +197,9 @@ int cshim_thread_count(void) {
 #include <dlfcn.h>
 #include <stdio_ext.h>
 void cshim_purge_standard_streams(void) {
-    __fpurge(stdout);
-    __fpurge(stderr);
+    // Only write to the FILE objects when they hold something: a write would copy their page.
+    if (__fpending(stdout) > 0) __fpurge(stdout);
+    if (__fpending(stderr) > 0) __fpurge(stderr);
 }
 int cshim_in_shared_object(void) {
     Dl_info info;

@@ -54,11 +54,31 @@ enum ChildBootstrap {
             fail("unknown \(modeVariable) mode '\(mode)'")
         }
         if canEnterBeforeMain { run() }
+        // Multitask is a shared library: the executable's types are not registered yet, so
+        // the child waits for `Multitask.bootstrap()` in `main`. If `main` never calls it,
+        // say so at exit instead of letting a second copy of the program pass for the child.
+        atexit {
+            guard ChildBootstrap.isPending else { return }
+            writeToStandardError("""
+            Multitask: this process (pid \(getpid())) was started as a child process, but the \
+            program's main() never called Multitask.bootstrap(), so main() ran instead of the \
+            child's entry. Call Multitask.bootstrap() first thing in main().
+
+            """)
+            ProcessControl.exitImmediately(1)
+        }
+    }
+
+    private static var isPending: Bool {
+        if case .none = pending { return false }
+        return true
     }
 
     /// Runs a pending child; returns only in the program's first process.
     static func run() {
-        switch pending {
+        let job = pending
+        pending = .none
+        switch job {
         case .none:
             return
         case .forkServer:

@@ -18,17 +18,21 @@ import Glibc
 /// queues used directly, and `@MainActor` code (the main queue is never drained in a child) —
 /// use `.spawn` or `.forkserver` for those.
 enum ChildExecutor {
+    /// This process's executor. A fork child of a fork child gets a new one: the copied one's
+    /// thread does not exist there.
+    nonisolated(unsafe) private(set) static var current: ChildTaskExecutor?
+
+    /// Called in a fork child before any user code runs (so on its only thread).
     static func install() {
+        current = ChildTaskExecutor()
         cshim_install_global_executor { job, delay in
-            ChildTaskExecutor.shared.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
+            ChildExecutor.current!.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
         }
     }
 }
 
 /// The job queue and the thread that drains it.
 final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
-    static let shared = ChildTaskExecutor()
-
     private struct Delayed {
         var due: Int64
         var job: UnownedJob
@@ -70,7 +74,7 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
         let rc = pthread_create(&handle, nil, { raw in
             Unmanaged<ChildTaskExecutor>.fromOpaque(raw!).takeRetainedValue().drain()
         }, context)
-        precondition(rc == 0, "Multitask: cannot start the fork child's executor thread")
+        usageCheck(rc == 0, "Multitask: cannot start the fork child's executor thread")
         pthread_detach(handle)
     }
 

@@ -7,6 +7,9 @@ import SystemPackage
 /// parent's supervisor loop; for a re-executed child it is the program's `main`).
 enum ChildMain {
     /// The fork path: called in the child, on the copy of the supervisor thread.
+    ///
+    /// Everything here runs in a copy of a process whose other threads vanished at fork, and
+    /// every page it writes is copied: it does the minimum, eagerly, and allocates little.
     static func runForked(_ process: Process, parentPID: pid_t, parentName: String) -> Never {
         // The parent flushed stdio just before fork; anything buffered now was written by
         // another parent thread in that instant, and the parent still holds it and will write
@@ -55,7 +58,9 @@ enum ChildMain {
     /// Python's child epilogue: join non-daemon threads, end our own children (daemons are
     /// terminated, others joined), flush stdio, then `_exit` (no parent exit handlers).
     static func exit(_ status: Int32) -> Never {
-        ThreadRegistry.shared.joinNonDaemonThreads()
+        // Only the threads this child started can be listed; skipping the join when there are
+        // none avoids registering the calling thread (an allocation per child).
+        if Thread.all.count > 1 { ThreadRegistry.shared.joinNonDaemonThreads() }
         ChildRegistry.shutdown()
         ProcessControl.flushStandardStreams()
         ProcessControl.exitImmediately(status)
@@ -93,11 +98,17 @@ enum ChildMain {
         ForkWarning.reinitializeAfterFork()
     }
 
+    /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
+    /// `dup2`. Opened by the forking thread before `fork` (the supervisor thread, or the fork
+    /// server's only thread), inherited by every child.
+    nonisolated(unsafe) private static var nullDevice: CInt = -1
+
+    static func prepareNullDevice() {
+        if nullDevice < 0 { nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+    }
+
     static func redirectStandardInputToNull() {
-        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            dup2(fd, 0)
-            close(fd)
-        }
+        prepareNullDevice()
+        if nullDevice >= 0 { dup2(nullDevice, 0) }
     }
 }

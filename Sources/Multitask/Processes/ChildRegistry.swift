@@ -29,11 +29,18 @@ enum ChildRegistry {
         lock.withLock { Array(children.values) }.filter(\.isAlive).sorted { ($0.pid ?? 0) < ($1.pid ?? 0) }
     }
 
-    /// Python's `_exit_function`: terminate daemon children, then join every child.
+    /// Python's `_exit_function`: terminate daemon children, then join every child. Unlike
+    /// Python, a daemon that ignores SIGTERM for a second is killed, so that exit cannot hang
+    /// on it; non-daemon children are waited for as long as they run.
     static func shutdown() {
         let all = lock.withLock { Array(children.values) }
-        for child in all where child.isDaemon { child.terminate() }
-        for child in all { child.join() }
+        let daemons = all.filter(\.isDaemon)
+        for child in daemons { child.terminate() }
+        for child in daemons where !child.join(timeout: .seconds(1)) {
+            child.kill()
+            child.join()
+        }
+        for child in all where !child.isDaemon { child.join() }
     }
 
     /// In a fork child: the parent's children are not ours.

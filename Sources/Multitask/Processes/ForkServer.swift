@@ -64,6 +64,7 @@ enum ForkServer {
             }
 
             let serverPID = getpid()
+            ChildMain.prepareNullDevice()
             let pid: pid_t
             do throws(Errno) {
                 pid = try ProcessControl.fork()

@@ -38,7 +38,7 @@ final class ForkServerClient: @unchecked Sendable {
     /// Starts a server (on the supervisor thread, so that its parent-death signal is tied to
     /// a thread that never exits).
     static func launch(supervisor: Supervisor) throws(ProcessError) -> ForkServerClient {
-        precondition(supervisor.isCurrentThread)
+        usageCheck(supervisor.isCurrentThread, "ForkServerClient.launch must run on the supervisor thread")
         let mine: PacketSocket
         let theirs: CInt
         do throws(Errno) {

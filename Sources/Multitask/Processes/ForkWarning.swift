@@ -21,7 +21,7 @@ enum ForkWarning {
         writeToStandardError("""
         Multitask warning: this process (pid=\(getpid())) is multi-threaded (\(threads) threads); \
         fork() may deadlock in the child if another thread holds a lock at that moment (the Swift \
-        runtime's metadata caches, malloc arenas of C libraries, Dispatch). Prefer .forkserver or \
+        runtime's metadata caches, Dispatch, locks inside C libraries). Prefer .forkserver or \
         .spawn with a ProcessEntry, or start fork children before other threads. \
         (Shown once; set Multitask.warnsOnMultithreadedFork = false to silence it.)
 

@@ -72,7 +72,7 @@ open class Process: @unchecked Sendable {
         name: String? = nil, daemon: Bool = false, startMethod: StartMethod = .fork,
         stdin: ChildStandardInput = .null, target: @escaping @Sendable () throws -> Void
     ) {
-        precondition(startMethod == .fork, "Process(target:): a closure can only run in a .fork child, not .\(startMethod); pass a ProcessEntry value (entry:) to use .\(startMethod)")
+        usageCheck(startMethod == .fork, "Process(target:): a closure can only run in a .fork child, not .\(startMethod); pass a ProcessEntry value (entry:) to use .\(startMethod)")
         self.init(work: .closure(target), name: name, daemon: daemon, startMethod: .fork, stdin: stdin)
     }
 
@@ -127,7 +127,7 @@ open class Process: @unchecked Sendable {
         get { state.withLock { _isDaemon } }
         set {
             state.withLock {
-                precondition(phase == .created, "Process.isDaemon: cannot change it after start() ('\(_name)')")
+                usageCheck(phase == .created, "Process.isDaemon: cannot change it after start() ('\(_name)')")
                 _isDaemon = newValue
             }
         }
@@ -138,7 +138,7 @@ open class Process: @unchecked Sendable {
         get { state.withLock { _standardInput } }
         set {
             state.withLock {
-                precondition(phase == .created, "Process.standardInput: cannot change it after start() ('\(_name)')")
+                usageCheck(phase == .created, "Process.standardInput: cannot change it after start() ('\(_name)')")
                 _standardInput = newValue
             }
         }
@@ -198,8 +198,8 @@ open class Process: @unchecked Sendable {
     /// a process.
     public func start() throws(ProcessError) {
         let method = state.withLock { () -> StartMethod in
-            precondition(phase == .created, "Process.start(): process '\(_name)' was already started")
-            precondition(creatorPID == getpid(), "Process.start(): '\(_name)' was created by process \(creatorPID); only that process can start it")
+            usageCheck(phase == .created, "Process.start(): process '\(_name)' was already started")
+            usageCheck(creatorPID == getpid(), "Process.start(): '\(_name)' was created by process \(creatorPID); only that process can start it")
             phase = .started
             return requestedMethod ?? DefaultStartMethod.take()
         }
@@ -210,7 +210,7 @@ open class Process: @unchecked Sendable {
                 try ChildLaunch.fork(self)
             case .spawn, .forkserver:
                 guard case .entry(let entry) = work else {
-                    preconditionFailure("Process.start(): '\(name)' overrides run() or has a closure, which needs .fork, not .\(method)")
+                    usageFailure("Process.start(): '\(name)' overrides run() or has a closure, which needs .fork, not .\(method)")
                 }
                 let payload = try makePayload(entry: entry, method: method)
                 if method == .spawn {
@@ -230,7 +230,7 @@ open class Process: @unchecked Sendable {
         let typeName: String
         switch EntryType.name(of: type(of: entry)) {
         case .success(let name): typeName = name
-        case .failure(let problem): preconditionFailure("Process.start(): \(problem)")
+        case .failure(let problem): usageFailure("Process.start(): \(problem)")
         }
         let me = ProcessSelf.snapshot
         do {
@@ -239,7 +239,7 @@ open class Process: @unchecked Sendable {
                 startMethod: method, parentPID: me.pid, parentName: me.name
             ).serialized()
         } catch {
-            preconditionFailure("Process.start(): the entry value of '\(name)' cannot be encoded: \(error)")
+            usageFailure("Process.start(): the entry value of '\(name)' cannot be encoded: \(error)")
         }
     }
 
@@ -252,9 +252,23 @@ open class Process: @unchecked Sendable {
     public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
 
     private func join(until deadline: Deadline?) -> Bool {
-        state.withLock {
-            precondition(phase != .created, "Process.join(): process '\(_name)' was never started")
-            precondition(creatorPID == getpid(), "Process.join(): can only join a child process; '\(_name)' belongs to process \(creatorPID)")
+        let descriptor = state.withLock { () -> ProcessDescriptor? in
+            usageCheck(phase != .created, "Process.join(): process '\(_name)' was never started")
+            usageCheck(creatorPID == getpid(), "Process.join(): can only join a child process; '\(_name)' belongs to process \(creatorPID)")
+            return phase == .started && _startMethod != .forkserver ? _descriptor : nil
+        }
+        // A direct child is waited for on its pidfd and reaped here: its exit then wakes this
+        // thread directly, not the supervisor thread first.
+        if let descriptor {
+            let supervisor = Supervisor.shared
+            supervisor.suspendWatch(descriptor)
+            let exited = descriptor.waitForExit(until: deadline)
+            if exited && reapIfExited(isDirectChild: true) {
+                supervisor.forget(descriptor)
+                return true
+            }
+            supervisor.resumeWatch(descriptor)
+            if !exited { return false }
         }
         return finished.wait(until: deadline)
     }
@@ -264,7 +278,7 @@ open class Process: @unchecked Sendable {
     public func waitForExit() async -> Int32 {
         await withCheckedContinuation { continuation in
             let code = state.withLock { () -> Int32? in
-                precondition(phase != .created, "Process.waitForExit(): process '\(_name)' was never started")
+                usageCheck(phase != .created, "Process.waitForExit(): process '\(_name)' was never started")
                 if let code = _exitCode { return code }
                 exitWaiters.append(continuation)
                 return nil
@@ -285,7 +299,7 @@ open class Process: @unchecked Sendable {
     /// Sends `signal` to the child through its pidfd (never to a recycled pid).
     public func send(_ signal: Int32) {
         let descriptor = state.withLock { () -> ProcessDescriptor? in
-            precondition(phase != .created, "Process: cannot signal '\(_name)', it was never started")
+            usageCheck(phase != .created, "Process: cannot signal '\(_name)', it was never started")
             return phase == .started ? _descriptor : nil
         }
         try? descriptor?.sendSignal(signal)
@@ -302,14 +316,42 @@ open class Process: @unchecked Sendable {
         }
     }
 
-    /// The child ended with `code` (called on the supervisor thread).
+    /// The child ended with `code`, as reported by the fork server.
     func didFinish(exitCode code: Int32) {
-        let waiters = state.withLock { () -> [CheckedContinuation<Int32, Never>] in
+        finish { code }
+    }
+
+    /// Reaps a child whose pidfd became readable, unless someone else already did. Called by
+    /// the supervisor and by `join`, whichever sees the exit first; returns whether the process
+    /// is finished. A child not created by this process (a fork-server child whose server
+    /// died) is not ours to reap: PR_SET_PDEATHSIG killed it.
+    @discardableResult
+    func reapIfExited(isDirectChild: Bool) -> Bool {
+        finish { () -> Int32? in
+            guard isDirectChild else { return -SIGKILL }
+            guard let descriptor = _descriptor else { return nil }
+            do {
+                return try descriptor.reap(nonBlocking: true)
+            } catch {
+                // ECHILD: someone else reaped it (a `waitpid(-1)` elsewhere in the program,
+                // or SIGCHLD set to SIG_IGN). The status is lost; report it as 255.
+                return 255
+            }
+        }
+        return state.withLock { phase == .finished }
+    }
+
+    /// Moves to `.finished` with the code `collect` returns (called with the state lock held,
+    /// so that exactly one caller collects), then wakes joiners and async waiters.
+    private func finish(_ collect: () -> Int32?) {
+        let waiters = state.withLock { () -> [CheckedContinuation<Int32, Never>]? in
+            guard phase == .started, let code = collect() else { return nil }
             _exitCode = code
             phase = .finished
             defer { exitWaiters = [] }
             return exitWaiters
         }
+        guard let waiters, let code = exitCode else { return }
         ChildRegistry.remove(self)
         finished.set()
         for waiter in waiters { waiter.resume(returning: code) }

@@ -35,7 +35,7 @@ enum DefaultStartMethod {
 
     static func set(_ method: StartMethod) {
         lock.withLock {
-            precondition(!used || method == value, "Multitask.defaultStartMethod: set it before the first process starts (it is already \(value))")
+            usageCheck(!used || method == value, "Multitask.defaultStartMethod: set it before the first process starts (it is already \(value))")
             value = method
         }
     }

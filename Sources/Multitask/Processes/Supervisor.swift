@@ -15,6 +15,8 @@ import SystemPackage
 ///
 /// Other threads hand work to it with ``perform(_:)`` and block until it is done; the thread
 /// blocks every signal so that signals meant for the program go to the program's threads.
+/// A thread in `Process.join` takes over the pidfd of the child it waits for (see
+/// ``suspendWatch(_:)``) and reaps it itself; the supervisor reaps the others.
 final class Supervisor: @unchecked Sendable {
     private static let instanceLock = InternalLock()
     nonisolated(unsafe) private static var instance: Supervisor?
@@ -48,10 +50,24 @@ final class Supervisor: @unchecked Sendable {
         static let kindMask: UInt64 = 0xffff_ffff << 32
     }
 
+    /// Work handed to the supervisor thread. Its waiter sleeps at once instead of spinning
+    /// like `Event`: a fork takes hundreds of microseconds, and on a machine with few cores a
+    /// spinning waiter takes the CPU the new child needs.
     private final class Job {
         let body: () -> Void
-        let done = Event()
+        private let storage = SyncStorage(localWords: 1)
         init(_ body: @escaping () -> Void) { self.body = body }
+
+        func finish() {
+            let word = storage.word(0)
+            word.store(1)
+            word.wake()
+        }
+
+        func wait() {
+            let word = storage.word(0)
+            while word.load() == 0 { _ = word.wait(whileEqualTo: 0, until: nil) }
+        }
     }
 
     let epoll: Epoll
@@ -63,8 +79,11 @@ final class Supervisor: @unchecked Sendable {
     private struct Watch {
         let process: Process
         let isDirectChild: Bool
+        /// Threads in `join` polling this pidfd themselves; while there are any, the supervisor
+        /// leaves it alone (see ``suspendWatch(_:)``).
+        var joiners = 0
     }
-    /// Watched children by pidfd number; touched only on the supervisor thread.
+    /// Watched children by pidfd number (guarded by `lock`).
     private var watched: [CInt: Watch] = [:]
     private(set) var threadID: pthread_t?
     /// The fork-server client, once the server was started.
@@ -90,7 +109,7 @@ final class Supervisor: @unchecked Sendable {
             let supervisor = Unmanaged<Supervisor>.fromOpaque(raw!).takeRetainedValue()
             supervisor.loop()
         }, context)
-        precondition(rc == 0, "Multitask: cannot start the process supervisor thread (\(String(cString: strerror(rc))))")
+        usageCheck(rc == 0, "Multitask: cannot start the process supervisor thread (\(String(cString: strerror(rc))))")
         pthread_detach(handle)
         threadID = handle
     }
@@ -108,7 +127,7 @@ final class Supervisor: @unchecked Sendable {
         let job = Job { result = body() }
         lock.withLock { jobs.append(job) }
         doorbell.ring()
-        job.done.wait()
+        job.wait()
         return result!
     }
 
@@ -139,22 +158,55 @@ final class Supervisor: @unchecked Sendable {
             if batch.isEmpty { return }
             for job in batch {
                 job.body()
-                job.done.set()
+                job.finish()
             }
         }
     }
 
-    // MARK: Watching children (supervisor thread only)
+    // MARK: Watching children
 
-    /// Starts watching a direct child; it is reaped as soon as it ends.
+    /// Starts watching a child; it is reaped as soon as it ends.
     func watch(_ process: Process, descriptor: ProcessDescriptor, isDirectChild: Bool = true) {
-        precondition(isCurrentThread)
-        watched[descriptor.rawValue] = Watch(process: process, isDirectChild: isDirectChild)
+        lock.withLock { watched[descriptor.rawValue] = Watch(process: process, isDirectChild: isDirectChild) }
         do {
             try epoll.add(descriptor.rawValue, tag: UInt64(UInt32(bitPattern: descriptor.rawValue)))
         } catch {
             fatalError("Multitask: cannot watch child process (\(error))")
         }
+    }
+
+    /// A thread joining a direct child polls its pidfd itself and reaps it; meanwhile the
+    /// supervisor stops watching it, so that the child's exit wakes one thread instead of two
+    /// (which, on a machine with few cores, costs the joiner its CPU).
+    func suspendWatch(_ descriptor: ProcessDescriptor) {
+        let fd = descriptor.rawValue
+        let first = lock.withLock { () -> Bool in
+            guard watched[fd] != nil else { return false }
+            watched[fd]!.joiners += 1
+            return watched[fd]!.joiners == 1
+        }
+        if first { epoll.remove(fd) }
+    }
+
+    /// The joiner gave up (timeout): the supervisor watches the child again.
+    func resumeWatch(_ descriptor: ProcessDescriptor) {
+        let fd = descriptor.rawValue
+        let last = lock.withLock { () -> Bool in
+            guard watched[fd] != nil else { return false }
+            watched[fd]!.joiners -= 1
+            return watched[fd]!.joiners == 0
+        }
+        if last { try? epoll.add(fd, tag: UInt64(UInt32(bitPattern: fd))) }
+    }
+
+    /// The joiner reaped the child: forget it.
+    func forget(_ descriptor: ProcessDescriptor) {
+        let fd = descriptor.rawValue
+        let stillWatched = lock.withLock { () -> Bool in
+            guard let watch = watched.removeValue(forKey: fd) else { return false }
+            return watch.joiners == 0
+        }
+        if stillWatched { epoll.remove(fd) }
     }
 
     /// Watches any descriptor under a private tag (the fork server's socket and process).
@@ -169,26 +221,18 @@ final class Supervisor: @unchecked Sendable {
     }
 
     private func reap(_ fd: CInt) {
-        guard let watch = watched[fd] else {
+        guard let watch = lock.withLock({ watched[fd] }) else {
             epoll.remove(fd)
             return
         }
-        guard let code = exitCode(of: ProcessDescriptor(rawValue: fd), isDirectChild: watch.isDirectChild) else { return }
-        epoll.remove(fd)
-        watched[fd] = nil
-        watch.process.didFinish(exitCode: code)
-    }
-
-    /// The exit code of a child whose pidfd is readable; nil if it has not ended after all.
-    private func exitCode(of descriptor: ProcessDescriptor, isDirectChild: Bool) -> Int32? {
-        // A fork-server child orphaned by its server's death: PR_SET_PDEATHSIG killed it.
-        guard isDirectChild else { return -SIGKILL }
-        do {
-            return try descriptor.reap(nonBlocking: true)
-        } catch {
-            // ECHILD: someone else reaped it (a `waitpid(-1)` elsewhere in the program, or
-            // SIGCHLD set to SIG_IGN). The status is lost; report it as 255.
-            return 255
+        // A joiner may have reaped it already; either way, once finished it is forgotten.
+        guard watch.process.reapIfExited(isDirectChild: watch.isDirectChild) else { return }
+        // Holding the process keeps its pidfd open, so `fd` cannot name a newer child here.
+        withExtendedLifetime(watch.process) {
+            lock.withLock {
+                if watched[fd]?.process === watch.process { watched[fd] = nil }
+            }
+            epoll.remove(fd)
         }
     }
 

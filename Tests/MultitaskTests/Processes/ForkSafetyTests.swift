@@ -154,11 +154,23 @@ struct ForkSafetyTests {
         }
         try p.start()
         #expect(await p.waitForExit() == 0)
-        #expect(report.readAll() == "42")
+        // A fork child of a fork child gets an executor of its own.
+        let nested = Multitask.Process(name: "async-outer") {
+            try await Task.sleep(for: .milliseconds(1))
+            let inner = Multitask.Process(name: "async-inner") {
+                try await Task.sleep(for: .milliseconds(1))
+                report.write("inner ")
+            }
+            try inner.start()
+            try childRequire(await inner.waitForExit() == 0)
+        }
+        try nested.start()
+        #expect(await nested.waitForExit() == 0)
         let failing = Multitask.Process(name: "async-throws") { () async throws in
             throw ThrowingEntry.Boom()
         }
         try failing.start()
         #expect(await failing.waitForExit() == 1)
+        #expect(report.readAll() == "42inner ")
     }
 }

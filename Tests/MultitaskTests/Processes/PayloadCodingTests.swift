@@ -7,7 +7,6 @@ private struct Sample: Codable, Equatable {
         case sized(width: Int, height: Int)
         case named(String)
     }
-    class Base: Codable { var id = 7 }
     var int: Int
     var negative: Int64
     var small: Int8
