@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Run only these areas (comma-separated): \(BenchCommand.areas.map(\.name).joined(separator: ", ")).")
     var only: String?
 
-    static let areas: [BenchArea] = [ThreadingBench.area, IPCBench.area, DeadlockBench.area]
+    static let areas: [BenchArea] = [ThreadingBench.area, ProcessesBench.area, IPCBench.area, DeadlockBench.area]
 
     func validate() throws {
         let known = Set(Self.areas.map(\.name))
