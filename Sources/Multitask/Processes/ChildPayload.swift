@@ -1,8 +1,10 @@
 /// Everything a spawned or fork-server child needs to become its `Process`: the entry (type
-/// name and encoded value) and the identity the parent gave it.
-struct ChildPayload {
+/// name and encoded value) and the identity the parent gave it, in the package's binary
+/// `Codable` format (``BinaryEncoder``).
+struct ChildPayload: Codable {
     var entryType: String
-    var entry: PayloadNode
+    /// The entry value, encoded; decoded in the child once its type is resolved.
+    var entry: [UInt8]
     var name: String
     var isDaemon: Bool
     var identity: [Int]
@@ -14,7 +16,7 @@ struct ChildPayload {
     init(entry: any ProcessEntry, typeName: String, name: String, isDaemon: Bool, identity: [Int],
          startMethod: StartMethod, parentPID: Int32, parentName: String) throws {
         self.entryType = typeName
-        self.entry = try PayloadEncoder.node(of: entry)
+        self.entry = try BinaryEncoder().encode(entry)
         self.name = name
         self.isDaemon = isDaemon
         self.identity = identity
@@ -23,37 +25,12 @@ struct ChildPayload {
         self.parentName = parentName
     }
 
-    private struct Header: Codable {
-        var entryType: String
-        var name: String
-        var isDaemon: Bool
-        var identity: [Int]
-        var startMethod: StartMethod
-        var parentPID: Int32
-        var parentName: String
-    }
-
-    /// The bytes sent to the child: a two-element array, header then entry.
-    func serialized() throws -> [UInt8] {
-        let header = Header(entryType: entryType, name: name, isDaemon: isDaemon, identity: identity,
-                            startMethod: startMethod, parentPID: parentPID, parentName: parentName)
-        return PayloadNode.array([try PayloadEncoder.node(of: header), entry]).serialized()
-    }
+    /// The bytes sent to the child.
+    func serialized() throws -> [UInt8] { try BinaryEncoder().encode(self) }
 
     /// Reads the bytes written by ``serialized()``.
     init(bytes: [UInt8]) throws {
-        guard case .array(let parts) = try PayloadNode.parse(bytes), parts.count == 2 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a child payload"))
-        }
-        let header = try PayloadDecoder.decode(Header.self, from: parts[0])
-        entryType = header.entryType
-        entry = parts[1]
-        name = header.name
-        isDaemon = header.isDaemon
-        identity = header.identity
-        startMethod = header.startMethod
-        parentPID = header.parentPID
-        parentName = header.parentName
+        self = try BinaryDecoder().decode(ChildPayload.self, from: bytes)
     }
 
     /// Resolves and decodes the entry value in this process.
@@ -61,6 +38,10 @@ struct ChildPayload {
         guard let type = EntryType.resolve(entryType) else {
             throw EntryType.Unresolvable(type: entryType, reason: "no ProcessEntry type has this mangled name in this executable")
         }
-        return try PayloadDecoder.decode(type, from: entry)
+        return try decode(type)
+    }
+
+    private func decode<Entry: ProcessEntry>(_ type: Entry.Type) throws -> any ProcessEntry {
+        try BinaryDecoder().decode(type, from: entry)
     }
 }
