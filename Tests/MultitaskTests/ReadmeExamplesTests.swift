@@ -85,4 +85,24 @@ struct ReadmeExamplesTests {
         #expect(table.process(pid: ProcessTable.currentPID) != nil)
         for entry in table.children(of: ProcessTable.currentPID) { _ = (entry.pid, entry.stat, entry.command) }
     }
+
+    @Test("the queue and shared value examples work across processes", .timeLimit(.minutes(2)))
+    func betweenProcesses() throws {
+        let q = Queue<Int>(maxSize: 0)
+        let producer = Process(name: "producer") {
+            for i in 0..<1_000 { try q.put(i) }
+            q.close()
+        }
+        try producer.start()
+        var sum = 0
+        while let n = try? q.get(timeout: .seconds(30)) { sum += n }
+        #expect(producer.join(timeout: .seconds(30)))
+        #expect(sum == 499_500 && q.isEmpty && q.count == 0)
+
+        let counter = SharedValue(0)
+        let workers = (0..<2).map { _ in Process { for _ in 0..<10_000 { counter.withLock { $0 += 1 } } } }
+        for w in workers { try w.start() }
+        for w in workers { #expect(w.join(timeout: .seconds(60))) }
+        #expect(counter.load() == 20_000)
+    }
 }
