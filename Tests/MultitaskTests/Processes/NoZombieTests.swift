@@ -48,4 +48,43 @@ struct NoZombieTests {
         #expect(helper.exitCode == 0)
         #expect(report.readAll() == "[] []")
     }
+
+    @Test("a child nobody joins is reaped by the supervisor", .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
+    func reapedWithoutJoin(method: StartMethod) async throws {
+        let p = Multitask.Process(startMethod: method, entry: StatusEntry(status: 9))
+        try p.start()
+        let pid = try #require(p.pid)
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(10)
+        while p.exitCode == nil && clock.now < end { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(p.exitCode == 9)
+        #expect(!p.isAlive)
+        #expect(isGoneWithoutZombie(pid))
+    }
+
+    @Test("several threads can join the same child", .timeLimit(.minutes(1)))
+    func concurrentJoiners() throws {
+        let gate = ReportPipe()
+        let p = Multitask.Process(daemon: true) {
+            var byte: UInt8 = 0
+            _ = read(gate.readEnd, &byte, 1)
+        }
+        try p.start()
+        let joined = Lock()
+        nonisolated(unsafe) var results: [Bool] = []
+        let joiners = (0..<4).map { i in
+            Multitask.Thread(name: "joiner-\(i)") {
+                let ended = i == 0 ? p.join(timeout: .milliseconds(50)) : p.join(timeout: .seconds(10))
+                joined.withLock { results.append(ended) }
+            }
+        }
+        joiners.forEach { $0.start() }
+        usleep(200_000)
+        gate.write("x")
+        joiners.forEach { $0.join() }
+        #expect(results.sorted { !$0 && $1 } == [false, true, true, true])
+        #expect(p.exitCode == 0)
+        close(gate.writeEnd)
+        close(gate.readEnd)
+    }
 }

@@ -26,11 +26,10 @@ func processParent(_ pid: Int32) -> Int32? {
     return fields.count > 1 ? Int32(fields[1]) : nil
 }
 
-/// Whether `pid` is neither running nor left as a zombie of ours.
+/// Whether `pid` is no longer a child of ours, running or zombie: gone from /proc, or
+/// recycled by a process that is not our child.
 func isGoneWithoutZombie(_ pid: Int32) -> Bool {
-    guard let state = processState(pid) else { return true }
-    // A recycled pid belongs to someone else; our child would still have us as parent.
-    return processParent(pid) != getpid() && state != "Z" || processParent(pid) != getpid()
+    processParent(pid) != getpid()
 }
 
 /// Whether `pid` no longer runs (absent, or a zombie of some other parent).
