@@ -38,7 +38,7 @@ struct BinaryInput {
         if T.self == UInt32.self { return unsafeBitCast(try UInt32.read(from: self, at: start, end: end), to: T.self) }
         if T.self == UInt16.self { return unsafeBitCast(try UInt16.read(from: self, at: start, end: end), to: T.self) }
         if T.self == UInt8.self { return unsafeBitCast(try UInt8.read(from: self, at: start, end: end), to: T.self) }
-        preconditionFailure("readPrimitive called for \(T.self), which isPrimitive rejects")
+        usageFailure("readPrimitive called for \(T.self), which isPrimitive rejects")
     }
 
     /// `[UInt8]` stored as bytes, else nil (an unkeyed container of numbers also decodes as

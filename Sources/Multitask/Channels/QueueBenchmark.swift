@@ -84,7 +84,7 @@ public enum QueueBenchmark {
             do { try put(i) } catch { fatalError("queue benchmark put failed: \(error)") }
         }
         let status = RawFork.wait(consumer)
-        precondition(status == 0 && shared[2].load(ordering: .acquiring) == 0, "queue benchmark consumer failed (status \(status))")
+        usageCheck(status == 0 && shared[2].load(ordering: .acquiring) == 0, "queue benchmark consumer failed (status \(status))")
         let finish = Int64(shared[1].load(ordering: .acquiring))
         withExtendedLifetime(words.owner) {}
         return Double(finish - start) / 1e9

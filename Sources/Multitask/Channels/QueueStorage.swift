@@ -127,7 +127,7 @@ final class QueueStorage: @unchecked Sendable {
 
     /// Creates the storage of an empty queue holding at most `maxSize` messages (0: no limit).
     convenience init(maxSize: Int) {
-        precondition(maxSize >= 0 && maxSize < Int(Int32.max), "Queue maxSize must be in 0..<2^31")
+        usageCheck(maxSize >= 0 && maxSize < Int(Int32.max), "Queue maxSize must be in 0..<2^31")
         let mapped = Self.blocksOffset + Int(Self.maxBlocks) * Self.blockSize
         let segment: SharedMemory
         do {
@@ -473,7 +473,7 @@ final class QueueStorage: @unchecked Sendable {
         let data = blockData(position.block)
         let length = Int(data.load(fromByteOffset: position.offset, as: UInt64.self))
         position.offset += Self.recordHeaderSize
-        precondition(length <= Int(Self.maxBlocks) * Self.blockSize, "Queue storage is corrupted (record length \(length))")
+        usageCheck(length <= Int(Self.maxBlocks) * Self.blockSize, "Queue storage is corrupted (record length \(length))")
         if position.offset + length <= Self.blockSize {
             defer { position.offset = (position.offset + length + 7) & ~7 }
             return try read(UnsafeRawBufferPointer(start: data + position.offset, count: length))

@@ -32,7 +32,7 @@ enum SharedArena {
     /// Running out of memory or descriptors stops the program with the reason, like a failed
     /// heap allocation does.
     static func allocate(byteCount: Int) -> Placement {
-        precondition(byteCount > 0)
+        usageCheck(byteCount > 0, "SharedArena.allocate: byteCount must be positive, got \(byteCount)")
         if byteCount > largestPlacement {
             let segment = makeSegment(size: byteCount)
             return Placement(owner: segment, pointer: segment.bytes.baseAddress!)

@@ -33,7 +33,7 @@ public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     private init(count: Int, lock: Bool, site: CreationSite, initialize: (UnsafeMutablePointer<Element>) -> Void) {
-        precondition(count >= 0, "SharedArray needs a non-negative count")
+        usageCheck(count >= 0, "SharedArray needs a non-negative count")
         let layout = SharedObjectLayout(payloadSize: MemoryLayout<Element>.stride * count, alignment: MemoryLayout<Element>.alignment, locked: lock)
         let placement = SharedArena.allocate(byteCount: layout.byteCount)
         owner = placement.owner
@@ -46,12 +46,12 @@ public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
     /// The element at `index` (under the lock when there is one).
     public subscript(index: Int) -> Element {
         get {
-            precondition(index >= 0 && index < count, "SharedArray index \(index) out of range 0..<\(count)")
+            usageCheck(index >= 0 && index < count, "SharedArray index \(index) out of range 0..<\(count)")
             guard let lock else { return base[index] }
             return lock.withLock { base[index] }
         }
         set {
-            precondition(index >= 0 && index < count, "SharedArray index \(index) out of range 0..<\(count)")
+            usageCheck(index >= 0 && index < count, "SharedArray index \(index) out of range 0..<\(count)")
             guard let lock else {
                 base[index] = newValue
                 return

@@ -48,7 +48,7 @@ public final class SharedMemory: @unchecked Sendable {
     /// `name` is `"NAME"` or `"/NAME"` (no other slash). The name is removed by ``unlink()``
     /// or, at the latest, when this process exits normally (not when it is killed).
     public convenience init(name: String, size: Int) throws(Errno) {
-        precondition(size > 0, "SharedMemory(name:size:) needs a positive size")
+        usageCheck(size > 0, "SharedMemory(name:size:) needs a positive size")
         let (fd, mapping, name) = try Self.mapNamed(name, creatingWithSize: size)
         self.init(fd: fd, mapping: mapping, size: size, name: name)
         NamedSegmentRegistry.shared.track(name)
@@ -81,7 +81,7 @@ public final class SharedMemory: @unchecked Sendable {
     /// An anonymous segment whose file holds `size` bytes but whose mapping spans
     /// `mappedLength` bytes, so the file can later grow in place (``reserve(upTo:)``).
     init(anonymousSize size: Int, mappedLength: Int, label: String) throws(Errno) {
-        precondition(size > 0 && mappedLength >= size, "SharedMemory needs a positive size")
+        usageCheck(size > 0 && mappedLength >= size, "SharedMemory needs a positive size")
         let fd = try SharedMemoryFile.createAnonymous(label: label)
         do {
             try fd.allocateFileSpace(offset: 0, length: size)
@@ -107,7 +107,7 @@ public final class SharedMemory: @unchecked Sendable {
     /// Backs `length` bytes at `offset` (within the mapped length) with memory, growing the
     /// file if needed, so stores there cannot fault. Any process may call it.
     func reserve(offset: Int, length: Int) throws(Errno) {
-        precondition(offset >= 0 && offset + length <= bytes.count, "reserve beyond the mapped length")
+        usageCheck(offset >= 0 && offset + length <= bytes.count, "reserve beyond the mapped length")
         try fileDescriptor.allocateFileSpace(offset: offset, length: length)
     }
 

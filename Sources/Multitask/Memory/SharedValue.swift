@@ -72,7 +72,7 @@ struct SharedObjectLayout {
     let locked: Bool
 
     init(payloadSize: Int, alignment: Int, locked: Bool) {
-        precondition(alignment <= SharedArena.granule, "types aligned to more than 64 bytes cannot be placed in shared memory")
+        usageCheck(alignment <= SharedArena.granule, "types aligned to more than 64 bytes cannot be placed in shared memory")
         // The lock word, when there is one, comes first; the payload follows at its alignment.
         payloadOffset = locked ? max(MemoryLayout<UInt32>.size, alignment) : 0
         byteCount = max(1, payloadOffset + payloadSize)

@@ -23,7 +23,7 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// error (Python raises `ValueError`).
     public var isSuccessful: Bool {
         lock.withLock {
-            guard let outcome else { preconditionFailure("AsyncResult.isSuccessful: the result is not ready") }
+            guard let outcome else { usageFailure("AsyncResult.isSuccessful: the result is not ready") }
             if case .success = outcome { return true }
             return false
         }

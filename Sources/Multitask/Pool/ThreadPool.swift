@@ -26,7 +26,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// Starts `threads` workers (default: the CPUs this process may use); `initializer` runs
     /// first in each worker.
     public init(threads: Int = CPU.available, initializer: (@Sendable () -> Void)? = nil) {
-        precondition(threads > 0, "ThreadPool(threads:): needs at least one thread, got \(threads)")
+        usageCheck(threads > 0, "ThreadPool(threads:): needs at least one thread, got \(threads)")
         threadCount = threads
         workers = (0..<threads).map { [jobs] index in
             Thread(name: "ThreadPool-worker-\(index + 1)", daemon: true) {
@@ -75,7 +75,7 @@ public final class ThreadPool: @unchecked Sendable {
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
         _ transform: @escaping @Sendable (Item) throws -> Value
     ) -> AsyncResult<[Value]> {
-        precondition(chunkSize > 0, "ThreadPool.map: chunkSize must be positive, got \(chunkSize)")
+        usageCheck(chunkSize > 0, "ThreadPool.map: chunkSize must be positive, got \(chunkSize)")
         let chunks = stride(from: 0, to: items.count, by: chunkSize).map { Array(items[$0..<min($0 + chunkSize, items.count)]) }
         let counter = ProgressCounter(total: items.count, report: progress)
         let parts = chunks.map { chunk in
@@ -158,7 +158,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// Waits for every worker to end. Call ``close()`` or ``terminate()`` first: joining a
     /// pool that still accepts work is a programmer error (Python raises `ValueError`).
     public func join() {
-        precondition(!state.withLock { accepting }, "ThreadPool.join(): call close() or terminate() first")
+        usageCheck(!state.withLock { accepting }, "ThreadPool.join(): call close() or terminate() first")
         workers.forEach { $0.join() }
     }
 

@@ -6,6 +6,6 @@ enum ExitHooks {
     /// Registers `handler`. The corresponding C function is `atexit`.
     static func runAtExit(_ handler: @convention(c) () -> Void) {
         let rc = atexit(handler)
-        precondition(rc == 0, "atexit failed")
+        usageCheck(rc == 0, "atexit failed")
     }
 }

@@ -6,6 +6,6 @@ enum ForkHooks {
     /// whose child runs no Swift code). The corresponding C function is `pthread_atfork`.
     static func runInChild(_ handler: @convention(c) () -> Void) {
         let rc = pthread_atfork(nil, nil, handler)
-        precondition(rc == 0, "pthread_atfork failed: \(rc)")
+        usageCheck(rc == 0, "pthread_atfork failed: \(rc)")
     }
 }

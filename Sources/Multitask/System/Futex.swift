@@ -39,7 +39,7 @@ enum Futex {
     @discardableResult
     static func wake(_ word: UnsafeMutablePointer<UInt32>, count: Int32, shared: Bool) -> Int {
         let rc = cshim_futex_wake(word, count, shared ? 0 : 1)
-        precondition(rc >= 0, "futex wake failed: errno \(-rc)")
+        usageCheck(rc >= 0, "futex wake failed: errno \(-rc)")
         return Int(rc)
     }
 }

@@ -16,7 +16,7 @@ struct MemoryMapping: @unchecked Sendable {
     /// touched until the file grows over them, which lets a segment grow in place.
     /// The corresponding C function is `mmap` with `MAP_SHARED`.
     static func mapShared(_ file: FileDescriptor, length: Int) throws(Errno) -> MemoryMapping {
-        precondition(length > 0, "a mapping needs at least one byte")
+        usageCheck(length > 0, "a mapping needs at least one byte")
         guard let base = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, file.rawValue, 0),
               base != MAP_FAILED
         else { throw Errno(rawValue: errno) }
@@ -26,7 +26,7 @@ struct MemoryMapping: @unchecked Sendable {
     /// Removes the mapping. The corresponding C function is `munmap`.
     func unmap() {
         let rc = munmap(base, length)
-        precondition(rc == 0, "munmap failed: errno \(errno)")
+        usageCheck(rc == 0, "munmap failed: errno \(errno)")
     }
 
     /// Gives the pages of `range` (page-aligned offsets) back to the system; they read as

@@ -11,7 +11,7 @@ enum RawFork {
     static func start(_ body: () -> Int32) -> Int32 {
         fflush(nil)
         let pid = fork()
-        precondition(pid >= 0, "fork failed: errno \(errno)")
+        usageCheck(pid >= 0, "fork failed: errno \(errno)")
         if pid == 0 {
             var none = sigset_t()
             sigemptyset(&none)
@@ -27,7 +27,7 @@ enum RawFork {
     static func wait(_ pid: Int32) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            precondition(errno == EINTR, "waitpid failed: errno \(errno)")
+            usageCheck(errno == EINTR, "waitpid failed: errno \(errno)")
         }
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal

@@ -64,7 +64,7 @@ open class Thread: @unchecked Sendable {
         get { state.withLock { _isDaemon } }
         set {
             state.withLock {
-                precondition(phase == .created, "Thread.isDaemon: cannot change it after start() ('\(_name)')")
+                usageCheck(phase == .created, "Thread.isDaemon: cannot change it after start() ('\(_name)')")
                 _isDaemon = newValue
             }
         }
@@ -88,7 +88,7 @@ open class Thread: @unchecked Sendable {
     /// Starts the thread. Calling it twice is a programmer error.
     public func start() {
         state.withLock {
-            precondition(phase == .created, "Thread.start(): thread '\(_name)' was already started")
+            usageCheck(phase == .created, "Thread.start(): thread '\(_name)' was already started")
             phase = .running
         }
         ThreadRegistry.shared.add(self)
@@ -136,11 +136,11 @@ open class Thread: @unchecked Sendable {
 
     private func join(until deadline: Deadline?) -> Bool {
         state.withLock {
-            precondition(phase != .created, "Thread.join(): thread '\(_name)' was never started")
+            usageCheck(phase != .created, "Thread.join(): thread '\(_name)' was never started")
         }
-        precondition(Thread.current !== self, "Thread.join(): thread '\(name)' cannot join itself")
+        usageCheck(Thread.current !== self, "Thread.join(): thread '\(name)' cannot join itself")
         if _nativeID != nil && target == nil && ThreadRegistry.shared.isAdopted(self) {
-            preconditionFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
+            usageFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
         }
         return finished.wait(until: deadline)
     }

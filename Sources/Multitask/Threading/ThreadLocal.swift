@@ -20,7 +20,7 @@ public final class ThreadLocal<Value>: @unchecked Sendable {
         let rc = pthread_key_create(&key) { raw in
             if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
         }
-        precondition(rc == 0, "ThreadLocal: pthread_key_create failed (\(rc))")
+        usageCheck(rc == 0, "ThreadLocal: pthread_key_create failed (\(rc))")
     }
 
     deinit {

@@ -20,7 +20,7 @@ public enum ThreadQueueBenchmark {
         }
         let elapsed = Deadline.now.nanoseconds - start.nanoseconds
         producer.join()
-        precondition(received == count, "ThreadQueueBenchmark: received \(received) of \(count) elements")
+        usageCheck(received == count, "ThreadQueueBenchmark: received \(received) of \(count) elements")
         return Double(count) * 1e9 / Double(max(elapsed, 1))
     }
 }
