@@ -8,7 +8,8 @@ enum Workloads {
     /// last ~0.25 s and stay measurable.
     static let cpuUnitIterations = 400_000_000
 
-    /// CPU-bound: `sum(i * i % 7)`, opaque to the optimizer through `n`.
+    /// CPU-bound: `sum(i * i % 7)`. The function is pure, so the optimizer may merge calls with
+    /// equal arguments: callers that run several units pass different `n` (e.g. `n + i`).
     @inline(never)
     static func cpuUnit(_ n: Int) -> Int {
         var sum = 0

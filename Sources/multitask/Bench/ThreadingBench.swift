@@ -71,13 +71,13 @@ enum ThreadingBench {
         _ = Workloads.cpuUnit(unit / 10)
         var reference = 0
         let sequential = Stopwatch.seconds {
-            for _ in 0..<4 { reference &+= Workloads.cpuUnit(unit) }
+            for i in 0..<4 { reference &+= Workloads.cpuUnit(unit + i) }
         }
         let results = Mutex([Int]())
         let parallel = Stopwatch.seconds {
-            let threads = (0..<2).map { _ in
+            let threads = (0..<2).map { t in
                 Thread {
-                    let a = Workloads.cpuUnit(unit), b = Workloads.cpuUnit(unit)
+                    let a = Workloads.cpuUnit(unit + 2 * t), b = Workloads.cpuUnit(unit + 2 * t + 1)
                     results.withLock { $0 += [a, b] }
                 }
             }
