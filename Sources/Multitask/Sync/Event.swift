@@ -20,9 +20,18 @@ public final class Event: Sendable {
     private let storage: SyncStorage
     private let word: FutexWord
 
-    /// Creates an event whose flag is down.
-    public init() {
-        storage = SyncStorage(localWords: 1)
+    /// Creates a process-local event whose flag is down.
+    public convenience init() {
+        self.init(storage: SyncStorage(localWords: Self.wordCount))
+    }
+
+    /// The number of words an event keeps its state in.
+    static let wordCount = 1
+
+    /// An event on one word of `storage`, process-local or placed in shared memory (see
+    /// `Event(placement:)`).
+    init(storage: SyncStorage) {
+        self.storage = storage
         word = storage.word(0)
     }
 
