@@ -179,13 +179,17 @@ struct SharedPrimitivesTests {
 
     // MARK: Barrier
 
-    @Test("a shared Barrier keeps 3 processes in step for 100 rounds; the action runs once per round", .timeLimit(.minutes(2)))
+    @Test("a shared Barrier keeps 3 processes in step for 100 rounds; the action runs once per round", .timeLimit(.minutes(3)))
     func barrierRounds() throws {
         let rounds = 100
         let actions = SharedValue(0)
         let progress = SharedArray<Int>(repeating: 0, count: 3, lock: false)
-        let barrier = Barrier(parties: 3, placement: .shared, action: { actions.withLock { $0 += 1 } }, timeout: .seconds(30))
+        // Every child starts its rounds only once all three exist, so that a slow fork under a
+        // loaded test run does not count against the barrier's timeout.
+        let go = Event(placement: .shared)
+        let barrier = Barrier(parties: 3, placement: .shared, action: { actions.withLock { $0 += 1 } }, timeout: .seconds(60))
         let children = try startChildren(3) { me in
+            try childRequire(go.wait(timeout: .seconds(60)), "never told to go")
             var indexes = Set<Int>()
             for round in 1...rounds {
                 progress[me] = round
@@ -198,8 +202,9 @@ struct SharedPrimitivesTests {
             }
             try childRequire(indexes.isSubset(of: [0, 1, 2]))
         }
-        expectSuccess(children)
-        #expect(actions.load() == 2 * rounds)
+        go.set()
+        expectSuccess(children, timeout: .seconds(120))
+        #expect(actions.load() == 2 * rounds, "rounds reached: \((0..<3).map { progress[$0] })")
         #expect(!barrier.isBroken)
         #expect(barrier.waitingCount == 0)
     }
