@@ -114,6 +114,10 @@ struct BarrierCore: Sendable {
 /// ``BarrierError/broken`` until ``reset()``, when: ``abort()`` is called, a waiter's timeout
 /// passes, or the action throws (the thread that ran it throws the action's error instead).
 ///
+/// `Barrier(parties:)` synchronizes the threads of one process; `Barrier(parties:placement:
+/// .shared)` lives in shared memory and counts threads of fork children started after it
+/// too (its action then runs in the process of the last arrival).
+///
 /// ```swift
 /// let barrier = Barrier(parties: 3)
 /// // in each of 3 threads:

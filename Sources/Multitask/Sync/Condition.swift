@@ -8,6 +8,10 @@
 /// notify, and `notify(count:)` may occasionally wake more than `count` threads: always
 /// re-check the state you wait for, or let `wait(for:timeout:)` do it.
 ///
+/// `Condition()` synchronizes the threads of one process; `Condition(placement: .shared)`
+/// (or `Condition(lock:placement:)` on a shared lock) lives in shared memory and also
+/// synchronizes the threads of fork children started after it.
+///
 /// ```swift
 /// let ready = Condition()
 /// // consumer

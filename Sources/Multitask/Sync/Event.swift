@@ -4,6 +4,9 @@
 /// while the flag is set. A waiter spins briefly before sleeping, so a hand-off to a thread
 /// running on another core takes well under a microsecond.
 ///
+/// `Event()` synchronizes the threads of one process; `Event(placement: .shared)` lives in
+/// shared memory and also synchronizes the threads of fork children started after it.
+///
 /// ```swift
 /// let ready = Event()
 /// let worker = Thread { ready.wait(); print("go") }

@@ -130,6 +130,10 @@ struct RecursiveMutexCore: Sendable {
 /// RLock that is unlocked, or held by another thread, is a programmer error and stops the
 /// program.
 ///
+/// `RLock()` synchronizes the threads of one process; `RLock(placement: .shared)` lives in
+/// shared memory and also synchronizes the threads of fork children started after it, and
+/// reports a holder process that died (``acquireReportingDeadOwner(timeout:)``).
+///
 /// ```swift
 /// let lock = RLock()
 /// func add(_ n: Int) { lock.withLock { total += n } }

@@ -69,6 +69,10 @@ struct SemaphoreCore: Sendable {
 /// is not limited by the initial value (use ``BoundedSemaphore`` for that). Release without
 /// waiters makes no system call; a waiter spins briefly before it sleeps.
 ///
+/// `Semaphore(value:)` synchronizes the threads of one process; `Semaphore(value:placement:
+/// .shared)` lives in shared memory and also synchronizes the threads of fork children
+/// started after it.
+///
 /// ```swift
 /// let slots = Semaphore(value: 3)           // at most 3 threads inside at once
 /// slots.withLock { download(url) }
