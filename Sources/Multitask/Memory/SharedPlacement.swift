@@ -33,6 +33,133 @@ extension Lock {
     /// // in every process: lock.withLock { counter.store(counter.load() + 1) }
     /// ```
     public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(storage: .make(words: 1, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+        self.init(storage: .make(words: Lock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+    }
+}
+
+// Shared placement of the other primitives: each takes its words from `SyncStorage.make`, so
+// the futex operations pick the shared flavour (`FutexWord.isShared`) and `checkProcess` lets
+// every process use them. Their algorithms do not change.
+
+extension RLock {
+    /// Creates an unlocked re-entrant lock that synchronizes threads of one process (`.local`,
+    /// the same as `RLock()`) or of every process sharing it (`.shared`).
+    ///
+    /// A shared lock lives in shared memory: children started with the `.fork` start method
+    /// after its creation (and their own fork children) use the very same lock. Ownership is
+    /// per thread, as for a local `RLock`; the process of the owning thread is recorded, and if
+    /// it dies holding the lock, the next acquirer takes it over within about 100 ms instead
+    /// of waiting forever — see ``acquireReportingDeadOwner(timeout:)``.
+    ///
+    /// ```swift
+    /// let lock = RLock(placement: .shared)
+    /// // in any process: lock.withLock { lock.withLock { update() } }
+    /// ```
+    public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(storage: .make(words: RLock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+    }
+}
+
+extension Condition {
+    /// Creates a condition with its own ``RLock``, both at `placement`.
+    ///
+    /// A `.shared` condition and its lock live in shared memory: threads of the creating
+    /// process and of children started with the `.fork` start method after its creation wait
+    /// and notify each other. A process that dies holding the lock is handled as for
+    /// ``RLock/init(placement:name:file:line:)``: the next thread taking the lock (a waiter
+    /// returning from `wait` included) takes it over and a warning is printed.
+    ///
+    /// ```swift
+    /// let ready = Condition(placement: .shared)
+    /// let items = SharedValue(0, lock: false)
+    /// // consumer process: ready.withLock { ready.wait(for: { items.load() > 0 }) }
+    /// // producer process: ready.withLock { items.store(1); ready.notifyAll() }
+    /// ```
+    public convenience init(placement: Placement) {
+        self.init(lock: RLock(placement: placement), placement: placement)
+    }
+
+    /// Creates a condition on `lock` with its waiting state at `placement`. A `.shared`
+    /// condition needs a lock created with `placement: .shared`; anything else stops the
+    /// program.
+    public convenience init(lock: Lock, placement: Placement) {
+        Self.checkLock(isShared: lock.storage.isShared, placement: placement)
+        self.init(lock: lock, storage: .make(words: Condition.wordCount, placement: placement))
+    }
+
+    /// Creates a condition on `lock` with its waiting state at `placement`. A `.shared`
+    /// condition needs a lock created with `placement: .shared`; anything else stops the
+    /// program.
+    public convenience init(lock: RLock, placement: Placement) {
+        Self.checkLock(isShared: lock.storage.isShared, placement: placement)
+        self.init(lock: lock, storage: .make(words: Condition.wordCount, placement: placement))
+    }
+
+    private static func checkLock(isShared: Bool, placement: Placement) {
+        if placement == .shared && !isShared {
+            fatalError("Condition(lock:placement: .shared): the lock is process-local; create it with `placement: .shared` too")
+        }
+    }
+}
+
+extension Semaphore {
+    /// Creates a semaphore holding `value` units (at least 0) that synchronizes threads of one
+    /// process (`.local`, the same as `Semaphore(value:)`) or of every process sharing it
+    /// (`.shared`).
+    ///
+    /// A shared semaphore lives in shared memory: children started with the `.fork` start
+    /// method after its creation take and give units of the very same semaphore. Units are
+    /// not owned, so a process that dies holding some does not give them back.
+    ///
+    /// `BoundedSemaphore(value:placement:)` is this initializer too, making a bounded one.
+    ///
+    /// ```swift
+    /// let slots = Semaphore(value: 2, placement: .shared)   // at most 2 processes inside
+    /// // in each process: slots.withLock { useTheDevice() }
+    /// let pool = BoundedSemaphore(value: 2, placement: .shared)
+    /// ```
+    public convenience init(value: Int = 1, placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line),
+                  storage: .make(words: Semaphore.wordCount, placement: placement))
+    }
+}
+
+extension Event {
+    /// Creates an event whose flag is down, for threads of one process (`.local`, the same as
+    /// `Event()`) or of every process sharing it (`.shared`).
+    ///
+    /// A shared event lives in shared memory: children started with the `.fork` start method
+    /// after its creation see the very same flag, and `set()` in any process wakes waiters in
+    /// all of them.
+    ///
+    /// ```swift
+    /// let done = Event(placement: .shared)
+    /// // child process: done.set()
+    /// // parent: done.wait(timeout: .seconds(5))
+    /// ```
+    public convenience init(placement: Placement) {
+        self.init(storage: .make(words: Event.wordCount, placement: placement))
+    }
+}
+
+extension Barrier {
+    /// Creates a barrier for `parties` threads at `placement`; `.local` is the same as
+    /// ``init(parties:action:timeout:)``.
+    ///
+    /// A `.shared` barrier lives in shared memory: threads of the creating process and of
+    /// children started with the `.fork` start method after its creation count towards the
+    /// same `parties` and pass together. `action` is a closure, which cannot cross processes:
+    /// each process keeps its own copy, and the one that runs is that of the process whose
+    /// thread arrives last — it runs in that process, seeing that process's memory. A
+    /// process that dies while others wait leaves them waiting until their timeout breaks
+    /// the barrier, so give shared barriers a `timeout`.
+    ///
+    /// ```swift
+    /// let barrier = Barrier(parties: 3, placement: .shared, timeout: .seconds(10))
+    /// // in each of 3 processes: try barrier.wait()
+    /// ```
+    public convenience init(parties: Int, placement: Placement, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+        self.init(parties: parties, action: action, timeout: timeout,
+                  storage: .make(words: Barrier.wordCount, placement: placement))
     }
 }

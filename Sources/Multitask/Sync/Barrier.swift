@@ -114,6 +114,10 @@ struct BarrierCore: Sendable {
 /// ``BarrierError/broken`` until ``reset()``, when: ``abort()`` is called, a waiter's timeout
 /// passes, or the action throws (the thread that ran it throws the action's error instead).
 ///
+/// `Barrier(parties:)` synchronizes the threads of one process; `Barrier(parties:placement:
+/// .shared)` lives in shared memory and counts threads of fork children started after it
+/// too (its action then runs in the process of the last arrival).
+///
 /// ```swift
 /// let barrier = Barrier(parties: 3)
 /// // in each of 3 threads:
@@ -133,11 +137,20 @@ public final class Barrier: Sendable {
     /// to arrive, before the others are released, while the barrier's internal lock is held:
     /// it must not call ``wait(timeout:)``, ``reset()`` or ``abort()``. `timeout` is the
     /// default for ``wait(timeout:)``.
-    public init(parties: Int, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+    public convenience init(parties: Int, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+        self.init(parties: parties, action: action, timeout: timeout, storage: SyncStorage(localWords: Self.wordCount))
+    }
+
+    /// The number of words a barrier keeps its state in.
+    static let wordCount = 7
+
+    /// A barrier on ``wordCount`` words of `storage`, process-local or placed in shared
+    /// memory (see `Barrier(parties:placement:action:timeout:)`).
+    init(parties: Int, action: (@Sendable () throws -> Void)?, timeout: Duration?, storage: SyncStorage) {
         guard parties >= 1, let words = UInt32(exactly: parties) else {
             fatalError("Barrier(parties: \(parties)): parties must be in 1...\(UInt32.max)")
         }
-        storage = SyncStorage(localWords: 7)
+        self.storage = storage
         core = BarrierCore(
             mutex: MutexCore(word: storage.word(0)),
             condition: ConditionCore(sequence: storage.word(1), waiters: storage.word(2)),

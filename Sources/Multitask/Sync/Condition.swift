@@ -8,6 +8,10 @@
 /// notify, and `notify(count:)` may occasionally wake more than `count` threads: always
 /// re-check the state you wait for, or let `wait(for:timeout:)` do it.
 ///
+/// `Condition()` synchronizes the threads of one process; `Condition(placement: .shared)`
+/// (or `Condition(lock:placement:)` on a shared lock) lives in shared memory and also
+/// synchronizes the threads of fork children started after it.
+///
 /// ```swift
 /// let ready = Condition()
 /// // consumer
@@ -25,24 +29,37 @@ public final class Condition: Lockable {
     private let storage: SyncStorage
     private let core: ConditionCore
 
-    /// Creates a condition with its own ``RLock``.
+    /// Creates a process-local condition with its own ``RLock``.
     public convenience init() {
-        self.init(underlying: .rlock(RLock()))
+        self.init(lock: RLock(), storage: SyncStorage(localWords: Self.wordCount))
     }
 
-    /// Creates a condition on `lock`, which may also be used on its own.
+    /// Creates a process-local condition on `lock`, which may also be used on its own.
     public convenience init(lock: Lock) {
-        self.init(underlying: .lock(lock))
+        self.init(lock: lock, storage: SyncStorage(localWords: Self.wordCount))
     }
 
-    /// Creates a condition on `lock`, which may also be used on its own.
+    /// Creates a process-local condition on `lock`, which may also be used on its own.
     public convenience init(lock: RLock) {
-        self.init(underlying: .rlock(lock))
+        self.init(lock: lock, storage: SyncStorage(localWords: Self.wordCount))
     }
 
-    private init(underlying: Underlying) {
+    /// The number of words a condition keeps its state in (its lock has its own).
+    static let wordCount = 2
+
+    /// A condition on `lock` whose two words are `storage` (see `Condition(placement:)`).
+    convenience init(lock: Lock, storage: SyncStorage) {
+        self.init(underlying: .lock(lock), storage: storage)
+    }
+
+    /// A condition on `lock` whose two words are `storage` (see `Condition(placement:)`).
+    convenience init(lock: RLock, storage: SyncStorage) {
+        self.init(underlying: .rlock(lock), storage: storage)
+    }
+
+    private init(underlying: Underlying, storage: SyncStorage) {
         self.underlying = underlying
-        storage = SyncStorage(localWords: 2)
+        self.storage = storage
         core = ConditionCore(sequence: storage.word(0), waiters: storage.word(1))
     }
 

@@ -4,6 +4,9 @@
 /// while the flag is set. A waiter spins briefly before sleeping, so a hand-off to a thread
 /// running on another core takes well under a microsecond.
 ///
+/// `Event()` synchronizes the threads of one process; `Event(placement: .shared)` lives in
+/// shared memory and also synchronizes the threads of fork children started after it.
+///
 /// ```swift
 /// let ready = Event()
 /// let worker = Thread { ready.wait(); print("go") }
@@ -20,9 +23,18 @@ public final class Event: Sendable {
     private let storage: SyncStorage
     private let word: FutexWord
 
-    /// Creates an event whose flag is down.
-    public init() {
-        storage = SyncStorage(localWords: 1)
+    /// Creates a process-local event whose flag is down.
+    public convenience init() {
+        self.init(storage: SyncStorage(localWords: Self.wordCount))
+    }
+
+    /// The number of words an event keeps its state in.
+    static let wordCount = 1
+
+    /// An event on one word of `storage`, process-local or placed in shared memory (see
+    /// `Event(placement:)`).
+    init(storage: SyncStorage) {
+        self.storage = storage
         word = storage.word(0)
     }
 

@@ -23,13 +23,16 @@ public final class Lock: Lockable, ObservableLock {
 
     /// Creates an unlocked, process-local lock.
     public init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        storage = SyncStorage(localWords: 1)
+        storage = SyncStorage(localWords: Self.wordCount)
         core = MutexCore(word: storage.word(0))
         self.name = name
         self.creationSite = CreationSite(file: file, line: line)
     }
 
     deinit { LockObservation.lockDidDie(observation) }
+
+    /// The number of words a lock keeps its state in.
+    static let wordCount = 1
 
     /// Creates an unlocked lock on one word of `storage`, process-local or placed in shared
     /// memory (see `Lock(placement:)`).

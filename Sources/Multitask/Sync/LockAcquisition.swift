@@ -1,4 +1,5 @@
-/// How ``Lock/acquireReportingDeadOwner(timeout:)`` ended.
+/// How ``Lock/acquireReportingDeadOwner(timeout:)`` or ``RLock/acquireReportingDeadOwner(timeout:)``
+/// ended.
 ///
 /// A process-shared lock remembers which process acquired it. When that process exits
 /// (normally, by a signal or SIGKILL) without releasing it, the next acquirer notices within
@@ -15,6 +16,14 @@ public enum LockAcquisition: Sendable, Hashable {
 
     /// Whether the caller holds the lock.
     public var isAcquired: Bool { self != .timedOut }
+
+    init(_ outcome: MutexCore.Acquisition) {
+        switch outcome {
+        case .acquired: self = .acquired
+        case .ownerDied(let pid): self = .acquiredAfterOwnerDied(pid: pid)
+        case .timedOut: self = .timedOut
+        }
+    }
 }
 
 extension Lock {
@@ -35,13 +44,35 @@ extension Lock {
     /// dead owner.
     public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
         storage.checkProcess("Lock")
-        switch core.acquire(until: timeout.map { .after($0) }) {
-        case .acquired: return .acquired
-        case .ownerDied(let pid): return .acquiredAfterOwnerDied(pid: pid)
-        case .timedOut: return .timedOut
-        }
+        return LockAcquisition(core.acquire(until: timeout.map { .after($0) }))
     }
 
     /// The process holding a process-shared lock right now (nil when free or process-local).
     public var sharedOwnerPID: Int32? { core.sharedOwner }
+}
+
+extension RLock {
+    /// Acquires the lock like ``acquire()`` (or ``acquire(timeout:)`` when `timeout` is given)
+    /// and tells whether it had to be taken over from a process that died holding it.
+    ///
+    /// ```swift
+    /// let lock = RLock(placement: .shared)
+    /// if case .acquiredAfterOwnerDied(let pid) = lock.acquireReportingDeadOwner() {
+    ///     repair(afterCrashOf: pid)
+    /// }
+    /// defer { lock.release() }
+    /// ```
+    ///
+    /// The owning thread holds the lock on behalf of its process: the lock is taken over only
+    /// when that process has exited, never while any of its threads lives (a thread that ends
+    /// while holding an `RLock` keeps it locked, as in Python). Re-entry by the owner returns
+    /// ``LockAcquisition/acquired``; a process-local lock never reports a dead owner.
+    public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
+        storage.checkProcess("RLock")
+        return LockAcquisition(core.acquire(until: timeout.map { .after($0) }, as: RecursiveMutexCore.currentThread))
+    }
+
+    /// The process whose thread holds a process-shared lock right now (nil when free or
+    /// process-local).
+    public var sharedOwnerPID: Int32? { core.mutex.sharedOwner }
 }

@@ -6,6 +6,11 @@
 /// synchronize threads of every process that has the segment mapped (children created after
 /// the primitive, by fork, inherit it).
 ///
+/// Every primitive takes one: `Lock`, `RLock`, `Condition`, `Semaphore`, `BoundedSemaphore`,
+/// `Event` and `Barrier` have an `init(placement:)` form with the same API as their local
+/// form. Shared `Lock`s and `RLock`s record the owning process, so the next acquirer takes
+/// over a lock whose holder died instead of waiting forever.
+///
 /// ```swift
 /// let lock = Lock(placement: .shared)
 /// // fork a child; both processes exclude each other through `lock`

@@ -19,7 +19,7 @@ struct RecursiveMutexCore: Sendable {
     /// Locks or re-enters, waiting until `deadline` (nil: forever); `false` on timeout.
     @inline(__always)
     func lock(until deadline: Deadline?, as me: UInt32) -> Bool {
-        if owner.loadRelaxed() == me {
+        if isOwned(by: me) {
             reenter()
             return true
         }
@@ -28,9 +28,21 @@ struct RecursiveMutexCore: Sendable {
         return true
     }
 
+    /// Locks like ``lock(until:as:)`` and tells whether a shared lock had to be taken over
+    /// from a process that died holding it (``MutexCore/Acquisition/ownerDied(pid:)``).
+    func acquire(until deadline: Deadline?, as me: UInt32) -> MutexCore.Acquisition {
+        if isOwned(by: me) {
+            reenter()
+            return .acquired
+        }
+        let outcome = mutex.acquire(until: deadline)
+        if outcome != .timedOut { take(as: me, depth: 1) }
+        return outcome
+    }
+
     @inline(__always)
     func tryLock(as me: UInt32) -> Bool {
-        if owner.loadRelaxed() == me {
+        if isOwned(by: me) {
             reenter()
             return true
         }
@@ -42,7 +54,7 @@ struct RecursiveMutexCore: Sendable {
     /// Undoes one acquire; returns `false` if the caller does not own the lock.
     @inline(__always)
     func unlock(as me: UInt32) -> Bool {
-        guard owner.loadRelaxed() == me else { return false }
+        guard isOwned(by: me) else { return false }
         let level = depth.loadRelaxed()
         if level > 1 {
             depth.storeRelaxed(level - 1)
@@ -55,7 +67,7 @@ struct RecursiveMutexCore: Sendable {
     /// Releases every level at once and returns the depth to restore later (Python's
     /// `_release_save`, used by `Condition.wait`); `nil` if the caller does not own the lock.
     func unlockFully(as me: UInt32) -> UInt32? {
-        guard owner.loadRelaxed() == me else { return nil }
+        guard isOwned(by: me) else { return nil }
         let level = depth.loadRelaxed()
         give()
         return level
@@ -69,9 +81,15 @@ struct RecursiveMutexCore: Sendable {
     }
 
     /// Whether `me` holds the lock exactly once, so that a release really opens it.
-    func isLastLevel(of me: UInt32) -> Bool { owner.loadRelaxed() == me && depth.loadRelaxed() == 1 }
+    func isLastLevel(of me: UInt32) -> Bool { isOwned(by: me) && depth.loadRelaxed() == 1 }
 
-    func isOwned(by me: UInt32) -> Bool { owner.loadRelaxed() == me }
+    /// Whether thread `me` holds the lock. In shared memory the owner word of a process that
+    /// died holding the lock stays behind, and its thread id may since have been reused by a
+    /// thread of another process: there the lock is ours only if our process holds the mutex.
+    @inline(__always)
+    func isOwned(by me: UInt32) -> Bool {
+        owner.loadRelaxed() == me && (!owner.isShared || mutex.sharedOwner == ProcessIdentity.pid)
+    }
 
     /// The owner's thread id, 0 when unlocked (a snapshot, for diagnostics).
     var currentOwner: UInt32 { owner.load() }
@@ -112,25 +130,38 @@ struct RecursiveMutexCore: Sendable {
 /// RLock that is unlocked, or held by another thread, is a programmer error and stops the
 /// program.
 ///
+/// `RLock()` synchronizes the threads of one process; `RLock(placement: .shared)` lives in
+/// shared memory and also synchronizes the threads of fork children started after it, and
+/// reports a holder process that died (``acquireReportingDeadOwner(timeout:)``).
+///
 /// ```swift
 /// let lock = RLock()
 /// func add(_ n: Int) { lock.withLock { total += n } }
 /// func addTwice(_ n: Int) { lock.withLock { add(n); add(n) } }   // re-enters, no deadlock
 /// ```
 public final class RLock: Lockable, ObservableLock {
-    private let storage: SyncStorage
-    private let core: RecursiveMutexCore
+    let storage: SyncStorage
+    let core: RecursiveMutexCore
     /// The name given at creation, used in diagnostics.
     public let name: String?
     /// Where the lock was created.
     public let creationSite: CreationSite
 
     /// Creates an unlocked, process-local re-entrant lock.
-    public init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        storage = SyncStorage(localWords: 3)
+    public convenience init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(storage: SyncStorage(localWords: Self.wordCount), name: name, creationSite: CreationSite(file: file, line: line))
+    }
+
+    /// The number of words an `RLock` keeps its state in.
+    static let wordCount = 3
+
+    /// Creates an unlocked re-entrant lock on three words of `storage`, process-local or
+    /// placed in shared memory (see `RLock(placement:)`).
+    init(storage: SyncStorage, name: String?, creationSite: CreationSite) {
+        self.storage = storage
         core = RecursiveMutexCore(mutex: MutexCore(word: storage.word(0)), owner: storage.word(1), depth: storage.word(2))
         self.name = name
-        self.creationSite = CreationSite(file: file, line: line)
+        self.creationSite = creationSite
     }
 
     let observation = LockObservationSlot()

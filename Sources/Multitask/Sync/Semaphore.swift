@@ -69,6 +69,10 @@ struct SemaphoreCore: Sendable {
 /// is not limited by the initial value (use ``BoundedSemaphore`` for that). Release without
 /// waiters makes no system call; a waiter spins briefly before it sleeps.
 ///
+/// `Semaphore(value:)` synchronizes the threads of one process; `Semaphore(value:placement:
+/// .shared)` lives in shared memory and also synchronizes the threads of fork children
+/// started after it.
+///
 /// ```swift
 /// let slots = Semaphore(value: 3)           // at most 3 threads inside at once
 /// slots.withLock { download(url) }
@@ -90,7 +94,8 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
 
     /// Creates a process-local semaphore holding `value` units (at least 0).
     public convenience init(value: Int = 1, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line))
+        self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line),
+                  storage: SyncStorage(localWords: Semaphore.wordCount))
     }
 
     /// Whether the deadlock detector treats this semaphore as a lock: one created with value 1
@@ -100,12 +105,17 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
 
     deinit { LockObservation.lockDidDie(observation) }
 
-    init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite) {
+    /// The number of words a semaphore keeps its state in.
+    static let wordCount = 2
+
+    /// A semaphore on two words of `storage`, process-local or placed in shared memory (see
+    /// `Semaphore(value:placement:)`).
+    init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage) {
         observedAsLock = value == 1
         guard let initial = UInt32(exactly: value) else {
             fatalError("\(kind)(value: \(value)): the value must be in 0...\(UInt32.max)")
         }
-        storage = SyncStorage(localWords: 2)
+        self.storage = storage
         core = SemaphoreCore(value: storage.word(0), sleepers: storage.word(1))
         core.value.store(initial)
         bound = bounded ? initial : UInt32.max
