@@ -2,14 +2,18 @@ import Glibc
 import Testing
 @testable import Multitask
 
-/// Reads all of standard input and writes it to a file.
+/// Reads standard input up to end-of-file or `limit` bytes and writes it to a file.
+///
+/// The limit matters: fork children of tests running in parallel inherit copies of the pipe's
+/// write end, so end-of-file may come only when they exit.
 struct EchoInputEntry: ProcessEntry {
     var path: String
+    var limit = 64
     func run() throws {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256)
-        while true {
-            let n = read(0, &chunk, chunk.count)
+        while bytes.count < limit {
+            let n = read(0, &chunk, min(chunk.count, limit - bytes.count))
             if n <= 0 { break }
             bytes += chunk[0..<n]
         }
@@ -21,7 +25,9 @@ struct EchoInputEntry: ProcessEntry {
 
 @Suite("Child standard input")
 struct StandardInputTests {
-    @Test("stdin is /dev/null by default and the parent's with .inherit", .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
+    // Serialized: a helper forked for one case would inherit the write end of another case's
+    // pipe and keep that reader from ever seeing end-of-file.
+    @Test("stdin is /dev/null by default and the parent's with .inherit", .serialized, .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
     func standardInput(method: StartMethod) throws {
         let input = ReportPipe()
         let nullPath = "/tmp/multitask-stdin-null-\(getpid())-\(method)"
@@ -35,7 +41,7 @@ struct StandardInputTests {
             let quiet = Multitask.Process(startMethod: method, entry: EchoInputEntry(path: nullPath))
             try quiet.start()
             quiet.join()
-            let reader = Multitask.Process(startMethod: method, stdin: .inherit, entry: EchoInputEntry(path: inheritPath))
+            let reader = Multitask.Process(startMethod: method, stdin: .inherit, entry: EchoInputEntry(path: inheritPath, limit: "typed by the parent".utf8.count))
             try reader.start()
             reader.join()
             try childRequire(quiet.exitCode == 0 && reader.exitCode == 0)
