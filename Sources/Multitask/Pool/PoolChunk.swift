@@ -1,14 +1,47 @@
-/// The task that carries one chunk of a `map`: the function's name (in the type) and its inputs.
+/// The task that carries one chunk of a `map`: the function's name (in the type) and its
+/// inputs. Python sends a chunk as one task too; the first error stops the chunk, as it stops
+/// the map.
 ///
-/// Python sends a chunk as one task too; the first error stops the chunk, as it stops the map.
+/// A chunk does not travel through its `Codable` conformance: its inputs and outputs use
+/// ``PoolArrayCodec`` (raw bytes for `BitwiseCodable` elements), see ``PoolChunkCoding``.
 struct PoolChunk<Function: PoolFunction>: PoolTask {
     var inputs: [Function.Input]
 
     func run() throws -> [Function.Output] {
-        var outputs: [Function.Output] = []
-        outputs.reserveCapacity(inputs.count)
-        for input in inputs { outputs.append(try Function.run(input)) }
-        return outputs
+        try Self.apply(inputs)
+    }
+
+    /// `Function.run` over `inputs`. Written with buffer pointers because a worker reaches
+    /// this code through a type found by name at run time, that is unspecialized: no
+    /// per-element `append` bookkeeping then.
+    static func apply(_ inputs: [Function.Input]) throws -> [Function.Output] {
+        try inputs.withUnsafeBufferPointer { source in
+            try [Function.Output](unsafeUninitializedCapacity: source.count) { target, initialized in
+                for index in source.indices {
+                    (target.baseAddress! + index).initialize(to: try Function.run(source[index]))
+                    initialized = index + 1
+                }
+            }
+        }
+    }
+}
+
+/// Tasks with a wire format of their own, chosen by the worker from the task's type.
+protocol PoolChunkCoding {
+    /// Decodes the task in `task`, runs it, and appends its encoded output to `output`.
+    static func runEncoded(_ task: UnsafeRawBufferPointer, _ output: inout [UInt8]) throws
+    /// Decodes without running (the parent's warm-up before fork).
+    static func decodeOnly(_ task: UnsafeRawBufferPointer) throws
+}
+
+extension PoolChunk: PoolChunkCoding {
+    static func runEncoded(_ task: UnsafeRawBufferPointer, _ output: inout [UInt8]) throws {
+        let outputs = try apply(PoolArrayCodec<Function.Input>.decode(from: task))
+        try PoolArrayCodec<Function.Output>.append(outputs[...], to: &output)
+    }
+
+    static func decodeOnly(_ task: UnsafeRawBufferPointer) throws {
+        _ = try PoolArrayCodec<Function.Input>.decode(from: task)
     }
 }
 

@@ -49,7 +49,6 @@ final class PoolDispatcher: @unchecked Sendable {
     private let shared: SharedPages
     private var slots: [PoolWorkerSlot?]
     private var ready = Deque<PoolSubmission>()
-    private var dispatched = Set<ObjectIdentifier>()
     private var generations: UInt32 = 0
     private var localTypeNames: [String] = []
     private var startFailure: ProcessError?
@@ -323,14 +322,13 @@ final class PoolDispatcher: @unchecked Sendable {
         }
         slots = slots.map { _ in nil }
         for submission in ready {
-            if dispatched.contains(ObjectIdentifier(submission)) {
+            if submission.isDispatched {
                 submission.fail(.terminated)
             } else {
                 submission.cancel(.terminated)
             }
         }
         ready.removeAll()
-        dispatched.removeAll()
     }
 
     private func releaseDescriptors() {
@@ -353,10 +351,9 @@ final class PoolDispatcher: @unchecked Sendable {
             let slot = open[best]
             if slot.inFlight.count >= share { break }
             ready.removeFirst()
-            let key = ObjectIdentifier(submission)
-            if !dispatched.contains(key) {
+            if !submission.isDispatched {
                 guard submission.take() else { continue }
-                dispatched.insert(key)
+                submission.isDispatched = true
             }
             send(submission, to: slot)
             if !slot.acceptsTasks { open.remove(at: best) }
@@ -409,7 +406,6 @@ final class PoolDispatcher: @unchecked Sendable {
         guard let submission = slot.inFlight.popFirst() else { return }
         slot.firstNumber += 1
         if submission.timeout != nil { slot.timedInFlight -= 1 }
-        dispatched.remove(ObjectIdentifier(submission))
         if kind == PoolWire.success {
             submission.succeed(body)
         } else {

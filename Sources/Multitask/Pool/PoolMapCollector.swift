@@ -47,7 +47,11 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
         } else {
             let whole = lock.withLock { () -> [Output] in
                 defer { parts = [] }
-                return parts.count == 1 ? parts[0] : Array(parts.joined())
+                if parts.count == 1 { return parts[0] }
+                var whole: [Output] = []
+                whole.reserveCapacity(progress.total)
+                for part in parts { whole.append(contentsOf: part) }
+                return whole
             }
             result.complete(.success(whole))
         }
@@ -70,7 +74,13 @@ final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchec
     }
 
     override func succeed(_ output: UnsafeRawBufferPointer) {
-        collector.finish(chunk: chunk, count: count, Result { try decodeOutput([Output].self, from: output) })
+        collector.finish(chunk: chunk, count: count, Result {
+            do {
+                return try PoolArrayCodec<Output>.decode(from: output)
+            } catch {
+                throw undecodable(error)
+            }
+        })
     }
 
     override var label: String { "task #\(number) (\(typeName) on items \(firstItem)..<\(firstItem + count))" }

@@ -93,14 +93,13 @@ extension Pool {
         let (typeID, _, isNew) = dispatcher.typeID(for: PoolChunk<Function>.self)
         let name = String(describing: Function.self)
         let firstNumber = dispatcher.reserveNumbers(chunkCount)
-        let codec = MessageCodec<PoolChunk<Function>>()
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
         for chunk in 0..<chunkCount {
             let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
             var payload: [UInt8] = []
             do {
-                try codec.append(PoolChunk<Function>(inputs: Array(inputs[start..<end])), to: &payload)
+                try PoolArrayCodec<Function.Input>.append(inputs[start..<end], to: &payload)
                 if isNew && chunk == 0 { PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload) }
             } catch {
                 collector.finish(chunk: chunk, count: end - start, .failure(PoolError.taskFailed(

@@ -17,6 +17,8 @@ class PoolSubmission: @unchecked Sendable {
     /// Names the task in errors: its type and submission number.
     let typeName: String
     let number: UInt64
+    /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only.
+    var isDispatched = false
 
     init(typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
         self.typeID = typeID
@@ -34,8 +36,13 @@ class PoolSubmission: @unchecked Sendable {
         do {
             return try MessageCodec<Output>().decode(from: bytes)
         } catch {
-            throw PoolError.taskFailed(errorType: String(reflecting: type(of: error)), description: "its result cannot be decoded: \(error)", task: label)
+            throw undecodable(error)
         }
+    }
+
+    /// The failure of a task whose reply does not decode.
+    func undecodable(_ error: any Error) -> PoolError {
+        .taskFailed(errorType: String(reflecting: type(of: error)), description: "its result cannot be decoded: \(error)", task: label)
     }
 
     /// The dispatcher takes the task to send it; false if it was cancelled first.

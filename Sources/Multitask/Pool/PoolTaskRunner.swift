@@ -14,6 +14,7 @@ struct PoolTaskRunner {
     }
 
     static func make<Task: PoolTask>(_: Task.Type) -> PoolTaskRunner {
+        if let chunk = Task.self as? any PoolChunkCoding.Type { return PoolTaskRunner(run: chunk.runEncoded) }
         let taskCodec = MessageCodec<Task>()
         let outputCodec = MessageCodec<Task.Output>()
         return PoolTaskRunner { bytes, output in
@@ -72,6 +73,10 @@ enum PoolWarmUp {
     /// Builds the runner of `Task` and decodes one encoded task with it, without running it.
     static func rehearseDecoding<Task: PoolTask>(_: Task.Type, payload: [UInt8]) {
         _ = PoolTaskRunner.make(Task.self)
-        _ = try? payload.withUnsafeBytes { try MessageCodec<Task>().decode(from: $0) }
+        if let chunk = Task.self as? any PoolChunkCoding.Type {
+            _ = try? payload.withUnsafeBytes { try chunk.decodeOnly($0) }
+        } else {
+            _ = try? payload.withUnsafeBytes { try MessageCodec<Task>().decode(from: $0) }
+        }
     }
 }
