@@ -4,7 +4,7 @@ import Testing
 
 private struct Boom: Error, Equatable { let item: Int }
 
-@Suite("ThreadPool")
+@Suite("ThreadPool", .serialized)
 struct ThreadPoolTests {
     @Test("applyAsync returns a handle; get, isReady, isSuccessful and callbacks agree")
     func applyAsync() throws {
