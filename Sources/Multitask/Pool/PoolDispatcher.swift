@@ -25,6 +25,11 @@ final class PoolDispatcher: @unchecked Sendable {
 
     /// Tasks sent ahead to one worker, at most.
     static let prefetchLimit = 64
+    /// A worker that is not running a task yet has work waiting, and makes no progress for
+    /// this long, is presumed stuck on a lock that fork copied while another parent thread held
+    /// it (see ``PoolWarmUp``): it is killed and replaced, and its tasks, none of which had
+    /// started, go to other workers.
+    static let stuckLimitNanoseconds: Int64 = 10_000_000_000
 
     let size: Int
     let maxTasksPerChild: Int?
@@ -264,6 +269,7 @@ final class PoolDispatcher: @unchecked Sendable {
         } catch {
             fatalError("Pool: cannot watch a worker (\(error))")
         }
+        slot.progressSince = Deadline.now.nanoseconds
         slots[index] = slot
         lock.withLock { livePIDs[index] = slot.pid }
     }
@@ -416,11 +422,34 @@ final class PoolDispatcher: @unchecked Sendable {
         }
     }
 
-    /// Kills workers whose running task passed its timeout; returns the milliseconds until the
-    /// next check is due (-1: none, or 100 while a worker could not be started).
+    /// Kills `slot` if it is stuck: not serving yet, or idle with tasks waiting, and no
+    /// progress for ``stuckLimitNanoseconds``. Returns when to look again (nil: no need).
+    private func killIfStuck(_ slot: PoolWorkerSlot, now: Int64) -> Int64? {
+        let serving = slot.status.isServing
+        let started = slot.status.started
+        let idleWithWork = !slot.inFlight.isEmpty && started == slot.status.finished
+        guard !serving || idleWithWork else { return nil }
+        let progress = (started: started, replied: slot.firstNumber)
+        if progress != slot.progress {
+            slot.progress = progress
+            slot.progressSince = now
+        }
+        let due = slot.progressSince + Self.stuckLimitNanoseconds
+        guard now >= due else { return due }
+        slot.killedAsStuck = true
+        slot.process.kill()
+        return nil
+    }
+
+    /// Kills stuck workers (see ``killIfStuck(_:now:)``) and workers whose running task passed its
+    /// timeout; returns the milliseconds until the next check is due (-1: none, or 100 while a
+    /// worker could not be started).
     private func checkTimeouts() -> CInt {
         let now = Deadline.now.nanoseconds
         var earliest = Int64.max
+        for case let slot? in slots where !slot.killedAsStuck {
+            if let due = killIfStuck(slot, now: now) { earliest = min(earliest, due) }
+        }
         for case let slot? in slots where slot.timedInFlight > 0 && slot.killedForTimeout == nil {
             let started = slot.status.started, finished = slot.status.finished
             for (offset, submission) in slot.inFlight.enumerated() {

@@ -70,9 +70,10 @@ enum PoolWarmUp {
         _ = replies.receive(from: parent)
     }
 
-    /// Builds the runner of `Task` and decodes one encoded task with it, without running it.
+    /// Finds `Task` by its name as a worker does (which fills the runtime's conformance
+    /// caches for workers forked from now on) and decodes one encoded task, without running it.
     static func rehearseDecoding<Task: PoolTask>(_: Task.Type, payload: [UInt8]) {
-        _ = PoolTaskRunner.make(Task.self)
+        if let name = try? EntryType.name(of: Task.self).get() { _ = PoolTaskRunner.resolve(name) }
         if let chunk = Task.self as? any PoolChunkCoding.Type {
             _ = try? payload.withUnsafeBytes { try chunk.decodeOnly($0) }
         } else {

@@ -27,6 +27,9 @@ enum PoolWorkerLoop {
     static let replyBatchBytes = 256 * 1024
 
     static func serve(socket: StreamSocket, status: PoolWorkerStatus, configuration: PoolWorkerConfiguration) {
+        // From here on the worker runs pool code the parent rehearsed; a slow initializer is
+        // not a stuck worker.
+        status.markServing()
         if let limit = configuration.memoryLimit {
             try? ResourceLimit.limitAddressSpace(to: (ResourceLimit.currentAddressSpace ?? 0) + limit)
         }

@@ -28,6 +28,12 @@ final class PoolWorkerSlot {
     let output = PoolFrameBuffer()
     /// The number of the task this worker was killed for running too long.
     var killedForTimeout: UInt64?
+    /// The last progress seen (tasks started, replies received) and when it was first seen
+    /// (`CLOCK_MONOTONIC` nanoseconds); see `PoolDispatcher.killStuckWorkers`.
+    var progress: (started: UInt64, replied: UInt64) = (0, 0)
+    var progressSince: Int64 = 0
+    /// Whether it was killed for making no progress while idle with work to do.
+    var killedAsStuck = false
     /// Whether it was told to stop after the tasks it has (recycling or closing).
     var stopSent = false
     /// Whether epoll also watches the socket for writability (unsent bytes are waiting).
@@ -44,5 +50,5 @@ final class PoolWorkerSlot {
     }
 
     /// Whether the worker may be sent another task.
-    var acceptsTasks: Bool { !stopSent && killedForTimeout == nil }
+    var acceptsTasks: Bool { !stopSent && killedForTimeout == nil && !killedAsStuck }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// A worker's progress, in memory shared with the parent: which task it started last, which it
-/// finished last, and when the running one started.
+/// A worker's progress, in memory shared with the parent: whether its loop runs yet, which
+/// task it started last, which it finished last, and when the running one started.
 ///
 /// Replies are batched (many tasks per socket write), so the parent cannot tell from the
 /// socket which task a worker is running. These three words can: the worker stores them
@@ -12,14 +12,14 @@ struct PoolWorkerStatus: @unchecked Sendable {
     /// Bytes per worker: one cache line, so workers never share a line.
     static let stride = 64
 
-    // Invariant: points at `stride` bytes of shared memory holding three initialized atomics.
+    // Invariant: points at `stride` bytes of shared memory holding four initialized atomics.
     private let words: UnsafeMutablePointer<Atomic<UInt64>>
 
     /// The status at `base`; `initialize` zeroes it (before the worker starts).
     init(at base: UnsafeMutableRawPointer, initialize: Bool) {
-        words = base.bindMemory(to: Atomic<UInt64>.self, capacity: 3)
+        words = base.bindMemory(to: Atomic<UInt64>.self, capacity: 4)
         if initialize {
-            for i in 0..<3 { (words + i).initialize(to: Atomic(0)) }
+            for i in 0..<4 { (words + i).initialize(to: Atomic(0)) }
         }
     }
 
@@ -29,6 +29,13 @@ struct PoolWorkerStatus: @unchecked Sendable {
     var finished: UInt64 { words[1].load(ordering: .acquiring) }
     /// When the task started last began, in `CLOCK_MONOTONIC` nanoseconds.
     var startNanoseconds: Int64 { Int64(bitPattern: words[2].load(ordering: .acquiring)) }
+
+    /// Whether the worker reached its loop (a fork child can hang before, on a lock that a
+    /// parent thread held at the instant of fork).
+    var isServing: Bool { words[3].load(ordering: .acquiring) != 0 }
+
+    /// In the worker: the loop starts.
+    func markServing() { words[3].store(1, ordering: .releasing) }
 
     /// In the worker: task `number` begins now.
     func begin(_ number: UInt64, at nanoseconds: Int64) {
