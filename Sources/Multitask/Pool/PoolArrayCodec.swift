@@ -3,14 +3,19 @@
 /// `Codable` format.
 ///
 /// This is what lets a chunk of 1000 `Int`s cost one `memcpy` each way instead of 1000
-/// `encode(to:)` calls.
-enum PoolArrayCodec<Element: Codable & Sendable> {
+/// `encode(to:)` calls. Make one per `map` (or per worker and type) and reuse it: deciding
+/// between the two paths is a dynamic cast.
+struct PoolArrayCodec<Element: Codable & Sendable>: Sendable {
     /// The size of one element when elements travel raw; nil for `Codable` elements (and for
     /// zero-size ones, whose count raw bytes could not tell).
-    static var rawSize: Int? { MessageCodec<Element>().rawSize.flatMap { $0 > 0 ? $0 : nil } }
+    let rawSize: Int?
+
+    init() {
+        rawSize = MessageCodec<Element>().rawSize.flatMap { $0 > 0 ? $0 : nil }
+    }
 
     /// Appends `elements` to `bytes`.
-    static func append(_ elements: ArraySlice<Element>, to bytes: inout [UInt8]) throws {
+    func append(_ elements: ArraySlice<Element>, to bytes: inout [UInt8]) throws {
         if rawSize != nil {
             elements.withUnsafeBytes { bytes.append(contentsOf: $0) }
         } else {
@@ -19,7 +24,7 @@ enum PoolArrayCodec<Element: Codable & Sendable> {
     }
 
     /// Decodes an array written by ``append(_:to:)``.
-    static func decode(from bytes: UnsafeRawBufferPointer) throws -> [Element] {
+    func decode(from bytes: UnsafeRawBufferPointer) throws -> [Element] {
         guard let size = rawSize else { return try BinaryDecoder().decode([Element].self, from: bytes) }
         guard bytes.count % size == 0 else {
             throw CodecError.invalid("\(bytes.count) bytes are not a whole number of \(Element.self) values", offset: 0)

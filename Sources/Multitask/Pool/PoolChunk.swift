@@ -28,20 +28,22 @@ struct PoolChunk<Function: PoolFunction>: PoolTask {
 
 /// Tasks with a wire format of their own, chosen by the worker from the task's type.
 protocol PoolChunkCoding {
-    /// Decodes the task in `task`, runs it, and appends its encoded output to `output`.
-    static func runEncoded(_ task: UnsafeRawBufferPointer, _ output: inout [UInt8]) throws
+    /// A runner that decodes such a task, runs it, and appends its encoded output.
+    static func makeRunner() -> PoolTaskRunner
     /// Decodes without running (the parent's warm-up before fork).
     static func decodeOnly(_ task: UnsafeRawBufferPointer) throws
 }
 
 extension PoolChunk: PoolChunkCoding {
-    static func runEncoded(_ task: UnsafeRawBufferPointer, _ output: inout [UInt8]) throws {
-        let outputs = try apply(PoolArrayCodec<Function.Input>.decode(from: task))
-        try PoolArrayCodec<Function.Output>.append(outputs[...], to: &output)
+    static func makeRunner() -> PoolTaskRunner {
+        let inputs = PoolArrayCodec<Function.Input>(), outputs = PoolArrayCodec<Function.Output>()
+        return PoolTaskRunner { task, output in
+            try outputs.append(apply(inputs.decode(from: task))[...], to: &output)
+        }
     }
 
     static func decodeOnly(_ task: UnsafeRawBufferPointer) throws {
-        _ = try PoolArrayCodec<Function.Input>.decode(from: task)
+        _ = try PoolArrayCodec<Function.Input>().decode(from: task)
     }
 }
 

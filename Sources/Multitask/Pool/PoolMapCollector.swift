@@ -61,12 +61,14 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
 /// The submission of one chunk of a `map`: its outcome goes to the map's collector.
 final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
     let collector: PoolMapCollector<Output>
+    let codec: PoolArrayCodec<Output>
     let chunk: Int
     let count: Int
     let firstItem: Int
 
-    init(collector: PoolMapCollector<Output>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32, payload: [UInt8], typeName: String, number: UInt64) {
+    init(collector: PoolMapCollector<Output>, codec: PoolArrayCodec<Output>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32, payload: [UInt8], typeName: String, number: UInt64) {
         self.collector = collector
+        self.codec = codec
         self.chunk = chunk
         self.count = count
         self.firstItem = firstItem
@@ -76,7 +78,7 @@ final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchec
     override func succeed(_ output: UnsafeRawBufferPointer) {
         collector.finish(chunk: chunk, count: count, Result {
             do {
-                return try PoolArrayCodec<Output>.decode(from: output)
+                return try codec.decode(from: output)
             } catch {
                 throw undecodable(error)
             }

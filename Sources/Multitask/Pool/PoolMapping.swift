@@ -93,13 +93,14 @@ extension Pool {
         let (typeID, _, isNew) = dispatcher.typeID(for: PoolChunk<Function>.self)
         let name = String(describing: Function.self)
         let firstNumber = dispatcher.reserveNumbers(chunkCount)
+        let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
         for chunk in 0..<chunkCount {
             let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
             var payload: [UInt8] = []
             do {
-                try PoolArrayCodec<Function.Input>.append(inputs[start..<end], to: &payload)
+                try inputCodec.append(inputs[start..<end], to: &payload)
                 if isNew && chunk == 0 { PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload) }
             } catch {
                 collector.finish(chunk: chunk, count: end - start, .failure(PoolError.taskFailed(
@@ -109,7 +110,7 @@ extension Pool {
                 continue
             }
             submissions.append(ChunkSubmission(
-                collector: collector, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
+                collector: collector, codec: outputCodec, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
                 payload: payload, typeName: name, number: firstNumber + UInt64(chunk)
             ))
         }

@@ -14,7 +14,7 @@ struct PoolTaskRunner {
     }
 
     static func make<Task: PoolTask>(_: Task.Type) -> PoolTaskRunner {
-        if let chunk = Task.self as? any PoolChunkCoding.Type { return PoolTaskRunner(run: chunk.runEncoded) }
+        if let chunk = Task.self as? any PoolChunkCoding.Type { return chunk.makeRunner() }
         let taskCodec = MessageCodec<Task>()
         let outputCodec = MessageCodec<Task.Output>()
         return PoolTaskRunner { bytes, output in
