@@ -88,12 +88,14 @@ extension Pool {
     ) -> (collector: PoolMapCollector<Function.Output>, submissions: [PoolSubmission]) {
         precondition(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
         let chunkCount = (inputs.count + chunkSize - 1) / chunkSize
-        let collector = PoolMapCollector<Function.Output>(chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, progress: progress, perChunk: perChunk)
+        let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
+        let collector = PoolMapCollector<Function.Output>(
+            chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, progress: progress, perChunk: perChunk
+        )
         guard chunkCount > 0 else { return (collector, []) }
         let (typeID, _, isNew) = dispatcher.typeID(for: PoolChunk<Function>.self)
         let name = String(describing: Function.self)
         let firstNumber = dispatcher.reserveNumbers(chunkCount)
-        let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
         for chunk in 0..<chunkCount {
