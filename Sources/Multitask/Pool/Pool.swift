@@ -43,8 +43,13 @@ public final class Pool: @unchecked Sendable {
     ///     of dying over and over as in CPython.
     ///   - maxTasksPerChild: a worker exits after this many tasks and a fresh one replaces it
     ///     (to bound leaks in task code); this is not a failure.
-    ///   - startMethod: `.fork`, the only method a pool supports so far (a worker must receive
-    ///     its socket; see the Pool notes in the README).
+    ///   - startMethod: `.fork`, the only method the process pool supports so far: a worker
+    ///     needs its socket (and its status page) in the child, and `Process` cannot pass
+    ///     extra descriptors to `.spawn`/`.forkserver` children yet. In a multi-threaded
+    ///     program a fork child can hang on a runtime lock another thread held at the instant
+    ///     of fork; the pool rehearses its code paths in the parent before forking and replaces
+    ///     a worker that sits idle with work for 10 s, but `.forkserver` will be the safer
+    ///     default once it is supported.
     ///   - memoryLimit: bytes each worker's address space may grow by after it starts
     ///     (`RLIMIT_AS`); a task that needs more crashes its worker and fails with
     ///     ``PoolError/workerCrashed(signal:exitCode:task:)``.
