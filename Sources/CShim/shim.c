@@ -93,6 +93,10 @@ int cshim_epoll_add(int epfd, int fd, uint64_t data) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data };
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1 ? -errno : 0;
 }
+int cshim_epoll_modify(int epfd, int fd, uint64_t data, int writable) {
+    struct epoll_event ev = { .events = EPOLLIN | (writable ? EPOLLOUT : 0), .data.u64 = data };
+    return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) == -1 ? -errno : 0;
+}
 int cshim_epoll_remove(int epfd, int fd) {
     return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == -1 ? -errno : 0;
 }

@@ -61,6 +61,8 @@ int cshim_epoll_create(void);
 /// Returns 0 or -errno. (The packed `struct epoll_event` stays on the C side.)
 int cshim_epoll_add(int epfd, int fd, uint64_t data);
 int cshim_epoll_remove(int epfd, int fd);
+/// Changes the events watched for `fd`: readability always, writability when `writable`.
+int cshim_epoll_modify(int epfd, int fd, uint64_t data, int writable);
 /// epoll_wait: fills up to `max` tags. Returns the count or -errno.
 int cshim_epoll_wait(int epfd, uint64_t *tags, int max, int timeout_ms);
 /// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK). Returns the fd or -errno.

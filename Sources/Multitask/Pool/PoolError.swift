@@ -1,24 +1,50 @@
 /// Why a pool task produced no value.
 ///
-/// Errors thrown by the task itself are passed through unchanged; these cases describe what
-/// the pool did to the task.
+/// In a ``ThreadPool`` errors thrown by the task itself are passed through unchanged; in a
+/// process ``Pool`` they come back as ``taskFailed(errorType:description:task:)``. The other
+/// cases describe what the pool did to the task.
 public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `get(timeout:)` gave up waiting; the task may still finish later.
     case timedOut
     /// The task was submitted after `close()` or `terminate()`.
     case closed
-    /// `terminate()` discarded the task before it ran.
+    /// `terminate()` discarded the task before it ran (or killed its worker while it ran).
     case terminated
     /// The awaiting Swift task was cancelled before the pool task started.
     case cancelled
+    /// The worker process running `task` died: killed by `signal` (SIGKILL from the OOM
+    /// killer or a user, SIGILL/SIGTRAP from a Swift trap, SIGSEGV, …) or left with
+    /// `exitCode` (a task that called `exit`). The pool replaced the worker and went on.
+    case workerCrashed(signal: Int32?, exitCode: Int32?, task: String)
+    /// `task` ran longer than its `timeout`; its worker was killed and replaced.
+    case taskTimedOut(timeout: Duration, task: String)
+    /// `task` threw an error of type `errorType` in the worker; `description` is the error's
+    /// `String(describing:)`.
+    case taskFailed(errorType: String, description: String, task: String)
 
     /// A sentence saying what happened.
     public var description: String {
         switch self {
         case .timedOut: "timed out waiting for the task's result"
         case .closed: "the pool is closed: it accepts no new tasks"
-        case .terminated: "the pool was terminated before the task ran"
+        case .terminated: "the pool was terminated before the task finished"
         case .cancelled: "the awaiting task was cancelled before the pool task started"
+        case let .workerCrashed(signal, exitCode, task):
+            if let signal {
+                "the worker process running \(task) was killed by signal \(signal) (\(Self.signalName(signal)))"
+            } else {
+                "the worker process running \(task) exited with code \(exitCode ?? -1) before the task finished"
+            }
+        case let .taskTimedOut(timeout, task): "\(task) ran longer than its timeout of \(timeout); its worker was killed"
+        case let .taskFailed(errorType, description, task): "\(task) threw \(errorType): \(description)"
         }
+    }
+
+    private static func signalName(_ signal: Int32) -> String {
+        let names: [Int32: String] = [
+            1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
+            8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+        ]
+        return names[signal] ?? "signal \(signal)"
     }
 }

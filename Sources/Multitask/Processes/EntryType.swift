@@ -1,4 +1,4 @@
-/// Finding a `ProcessEntry` type again, in another process, from its mangled name.
+/// Finding a `ProcessEntry` (or `PoolTask`) type again, in another process, from its mangled name.
 ///
 /// `_mangledTypeName` gives a name the runtime can look up with `_typeByName` in any process
 /// running the same executable (the toolchain's `Distributed` module relies on the same pair).
@@ -8,7 +8,7 @@
 /// randomization it means nothing in the child. `validate` rejects it before any child starts.
 enum EntryType {
     /// The name to send for `type`, or a programmer-facing reason it cannot travel.
-    static func name(of type: any ProcessEntry.Type) -> Result<String, Unresolvable> {
+    static func name(of type: Any.Type) -> Result<String, Unresolvable> {
         guard let name = _mangledTypeName(type) else {
             return .failure(Unresolvable(type: "\(type)", reason: "the runtime has no mangled name for it"))
         }

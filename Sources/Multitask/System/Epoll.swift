@@ -22,6 +22,14 @@ struct Epoll: Sendable {
         guard rc == 0 else { throw Errno(rawValue: -rc) }
     }
 
+    /// Changes what `descriptor` is watched for: readability always, writability too when
+    /// `writable` (for a non-blocking writer with unsent bytes). The corresponding C function
+    /// is `epoll_ctl(EPOLL_CTL_MOD)`.
+    func modify(_ descriptor: CInt, tag: UInt64, writable: Bool) throws(Errno) {
+        let rc = cshim_epoll_modify(fd, descriptor, tag, writable ? 1 : 0)
+        guard rc == 0 else { throw Errno(rawValue: -rc) }
+    }
+
     /// Stops watching `descriptor`. The corresponding C function is `epoll_ctl(EPOLL_CTL_DEL)`.
     func remove(_ descriptor: CInt) {
         _ = cshim_epoll_remove(fd, descriptor)

@@ -1,0 +1,197 @@
+/// A pool of worker processes that run ``PoolTask`` values (Python's `multiprocessing.Pool`),
+/// and survives its workers' crashes.
+///
+/// Workers are started once and reused. Submit work with ``applyAsync(_:timeout:)`` (a handle
+/// to the result), ``apply(_:timeout:)`` (wait for it), ``map(_:_:chunkSize:progress:)``
+/// (results in input order), ``imap(_:_:chunkSize:)`` / ``imapUnordered(_:_:chunkSize:)``,
+/// ``starmap(_:_:chunkSize:progress:)``, or from `async` code with ``run(_:timeout:)``,
+/// ``map(_:_:chunkSize:)`` and ``results(_:_:chunkSize:ordered:)``. ``close()`` stops accepting
+/// work and lets queued tasks finish; ``terminate()`` kills the workers and fails what is left;
+/// ``join()`` waits for the end after either. ``withPool(processes:initializer:maxTasksPerChild:memoryLimit:_:)``
+/// scopes a pool and always cleans up, even when its body throws.
+///
+/// Unlike CPython's pool, a worker that dies (SIGKILL, the OOM killer, a Swift trap, `exit`)
+/// fails exactly the task it was running with ``PoolError/workerCrashed(signal:exitCode:task:)``;
+/// the tasks it had received but not started run elsewhere, a new worker takes its place and
+/// the pool goes on. A task given a `timeout` that runs longer is stopped for real (its worker
+/// is killed and replaced) and fails with ``PoolError/taskTimedOut(timeout:task:)``.
+///
+/// Tasks and results are `Codable`; a task's type is found in the worker by its name, so it
+/// must be visible beyond its file. An error a task throws fails that task only, as
+/// ``PoolError/taskFailed(errorType:description:task:)``. Result callbacks
+/// (``AsyncResult/onCompletion(_:)``, `progress`) run on the pool's dispatcher thread: keep
+/// them short.
+///
+/// ```swift
+/// enum Square: PoolFunction { static func run(_ x: Int) -> Int { x * x } }
+/// let squares = try Pool.withPool(processes: 4) { pool in
+///     try pool.map(Square.self, Array(1...10))
+/// }
+/// ```
+public final class Pool: @unchecked Sendable {
+    let dispatcher: PoolDispatcher
+    /// The number of worker processes.
+    public let processCount: Int
+    /// How workers are started.
+    public let startMethod: StartMethod
+
+    /// Starts `processes` workers (default: the CPUs this process may use).
+    ///
+    /// - Parameters:
+    ///   - initializer: runs once in each worker before its first task (its output is
+    ///     ignored). If it throws, that worker fails each of its tasks with the error instead
+    ///     of dying over and over as in CPython.
+    ///   - maxTasksPerChild: a worker exits after this many tasks and a fresh one replaces it
+    ///     (to bound leaks in task code); this is not a failure.
+    ///   - startMethod: `.fork`, the only method the process pool supports so far: a worker
+    ///     needs its socket (and its status page) in the child, and `Process` cannot pass
+    ///     extra descriptors to `.spawn`/`.forkserver` children yet. In a multi-threaded
+    ///     program a fork child can hang on a runtime lock another thread held at the instant
+    ///     of fork; the pool rehearses its code paths in the parent before forking and replaces
+    ///     a worker that sits idle with work for 10 s, but `.forkserver` will be the safer
+    ///     default once it is supported.
+    ///   - memoryLimit: bytes each worker's address space may grow by after it starts
+    ///     (`RLIMIT_AS`); a task that needs more crashes its worker and fails with
+    ///     ``PoolError/workerCrashed(signal:exitCode:task:)``.
+    /// - Throws: ``ProcessError`` when the first workers cannot be started.
+    public init(
+        processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
+        startMethod: StartMethod = .fork, memoryLimit: Int? = nil
+    ) throws(ProcessError) {
+        precondition(processes > 0, "Pool(processes:): needs at least one process, got \(processes)")
+        precondition(maxTasksPerChild.map { $0 > 0 } ?? true, "Pool(maxTasksPerChild:): must be positive, got \(maxTasksPerChild!)")
+        precondition(memoryLimit.map { $0 > 0 } ?? true, "Pool(memoryLimit:): must be positive, got \(memoryLimit!)")
+        precondition(startMethod == .fork, "Pool(startMethod:): only .fork is supported by the process pool so far, not .\(startMethod)")
+        processCount = processes
+        self.startMethod = startMethod
+        let encodedInitializer = initializer.map { Self.encodeInitializer($0) }
+        dispatcher = PoolDispatcher(
+            size: processes, maxTasksPerChild: maxTasksPerChild,
+            configuration: PoolWorkerConfiguration(memoryLimit: memoryLimit, initializer: encodedInitializer)
+        )
+        try dispatcher.start()
+    }
+
+    private static func encodeInitializer<Task: PoolTask>(_ task: Task) -> PoolWorkerConfiguration.EncodedInitializer {
+        let name: String
+        switch EntryType.name(of: Task.self) {
+        case .success(let mangled): name = mangled
+        case .failure(let problem): preconditionFailure("Pool(initializer:): \(problem)")
+        }
+        do {
+            return .init(typeName: name, bytes: try BinaryEncoder().encode(task))
+        } catch {
+            preconditionFailure("Pool(initializer:): the initializer cannot be encoded: \(error)")
+        }
+    }
+
+    deinit {
+        if dispatcher.isAccepting { dispatcher.terminate() }
+    }
+
+    /// The pids of the live workers (they change when workers are replaced).
+    public var workerPIDs: [Int32] { dispatcher.workerPIDs }
+
+    // MARK: Submitting
+
+    /// Submits `task` and returns a handle to its result right away.
+    ///
+    /// With a `timeout`, a task still running that long after it started is stopped: its
+    /// worker is killed and replaced, and the result fails with
+    /// ``PoolError/taskTimedOut(timeout:task:)``.
+    @discardableResult
+    public func applyAsync<Task: PoolTask>(_ task: Task, timeout: Duration? = nil) -> AsyncResult<Task.Output> {
+        let result = AsyncResult<Task.Output>()
+        if let submission = submission(task, timeout: timeout, result: result) {
+            dispatcher.submit(CollectionOfOne(submission))
+        }
+        return result
+    }
+
+    /// Runs `task` on a worker and waits for its value.
+    public func apply<Task: PoolTask>(_ task: Task, timeout: Duration? = nil) throws -> Task.Output {
+        try applyAsync(task, timeout: timeout).get()
+    }
+
+    /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
+    func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
+        if let timeout { precondition(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
+        let (typeID, typeName, isNew) = dispatcher.typeID(for: Task.self)
+        let number = dispatcher.reserveNumbers(1)
+        do {
+            var payload: [UInt8] = []
+            try MessageCodec<Task>().append(task, to: &payload)
+            if isNew { PoolWarmUp.rehearseDecoding(Task.self, payload: payload) }
+            return ResultSubmission(result: result, typeID: typeID, payload: payload, timeout: timeout, typeName: typeName, number: number)
+        } catch {
+            result.complete(.failure(PoolError.taskFailed(
+                errorType: String(reflecting: type(of: error)), description: "the task cannot be encoded: \(error)",
+                task: "task #\(number) (\(typeName))"
+            )))
+            return nil
+        }
+    }
+
+    // MARK: Lifecycle
+
+    /// Stops accepting tasks; queued tasks still run, then the workers exit.
+    public func close() { dispatcher.close() }
+
+    /// Stops accepting tasks, kills the workers, and fails every unfinished task with
+    /// ``PoolError/terminated``.
+    public func terminate() { dispatcher.terminate() }
+
+    /// Waits until every worker has ended. Call ``close()`` or ``terminate()`` first: joining
+    /// a pool that still accepts work is a programmer error (Python raises `ValueError`).
+    public func join() {
+        precondition(!dispatcher.isAccepting, "Pool.join(): call close() or terminate() first")
+        dispatcher.finished.wait()
+    }
+
+    /// Waits at most `timeout` for every worker to end; returns whether they did.
+    @discardableResult
+    public func join(timeout: Duration) -> Bool {
+        precondition(!dispatcher.isAccepting, "Pool.join(timeout:): call close() or terminate() first")
+        return dispatcher.finished.wait(timeout: timeout)
+    }
+
+    /// Runs `body` with a new pool, then terminates and joins it however `body` ends
+    /// (Python's `with Pool() as pool:`): no worker outlives the call.
+    public static func withPool<Result>(
+        processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
+        memoryLimit: Int? = nil, _ body: (Pool) throws -> Result
+    ) throws -> Result {
+        let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild, memoryLimit: memoryLimit)
+        defer {
+            pool.terminate()
+            pool.join()
+        }
+        return try body(pool)
+    }
+
+    /// The `async` form of ``withPool(processes:initializer:maxTasksPerChild:memoryLimit:_:)``.
+    /// Joining happens off the Swift concurrency threads.
+    public static func withPool<Result: Sendable>(
+        processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
+        memoryLimit: Int? = nil, _ body: (Pool) async throws -> Result
+    ) async throws -> Result {
+        let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild, memoryLimit: memoryLimit)
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            outcome = .success(try await body(pool))
+        } catch {
+            outcome = .failure(error)
+        }
+        pool.terminate()
+        await pool.joined()
+        return try outcome.get()
+    }
+
+    /// Suspends until every worker has ended, without blocking a Swift concurrency thread.
+    public func joined() async {
+        precondition(!dispatcher.isAccepting, "Pool.joined(): call close() or terminate() first")
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            dispatcher.whenFinished { continuation.resume() }
+        }
+    }
+}

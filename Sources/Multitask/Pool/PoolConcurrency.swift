@@ -1,0 +1,96 @@
+/// The `async` face of a process ``Pool``: awaiting never blocks a Swift concurrency thread
+/// (results resume tasks from the dispatcher thread), and cancelling the awaiting task
+/// withdraws the pool work that has not been sent to a worker yet.
+extension Pool {
+    /// Runs `task` on a worker and awaits its output. Cancelling the awaiting task cancels the
+    /// pool task if no worker has received it yet (it then throws ``PoolError/cancelled``).
+    public func run<Task: PoolTask>(_ task: Task, timeout: Duration? = nil) async throws -> Task.Output {
+        let result = AsyncResult<Task.Output>()
+        guard let submission = submission(task, timeout: timeout, result: result) else { return try await result.value }
+        dispatcher.submit(CollectionOfOne(submission))
+        return try await withTaskCancellationHandler {
+            try await result.value
+        } onCancel: {
+            submission.cancel(.cancelled)
+        }
+    }
+
+    /// Applies `function` to every input and awaits the outputs in input order. Cancelling the
+    /// awaiting task cancels the chunks not yet sent to a worker.
+    public func map<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1
+    ) async throws -> [Function.Output] {
+        let (collector, submissions) = mapSubmissions(function, inputs, chunkSize: chunkSize, progress: nil)
+        return try await withTaskCancellationHandler {
+            try await collector.result.value
+        } onCancel: {
+            for submission in submissions { submission.cancel(.cancelled) }
+        }
+    }
+
+    /// The outputs of `function` over `inputs` as an asynchronous sequence: in input order
+    /// (`ordered`, Python's `imap`) or as they finish (Python's `imap_unordered`). Iteration
+    /// throws the first failure it meets. Ending the iteration early (or cancelling the
+    /// iterating task) cancels the chunks not yet sent to a worker.
+    ///
+    /// ```swift
+    /// for try await square in pool.results(Square.self, Array(1...100), ordered: false) {
+    ///     print(square)
+    /// }
+    /// ```
+    public func results<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1, ordered: Bool = true
+    ) -> AsyncThrowingStream<Function.Output, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<Function.Output, any Error>.makeStream()
+        let order = PoolReorderBuffer<Function.Output>(count: inputs.count, ordered: ordered, continuation: continuation)
+        let submissions = forEachOutcome(function, inputs, chunkSize: chunkSize) { index, outcome in order.arrived(index, outcome) }
+        continuation.onTermination = { _ in
+            for submission in submissions { submission.cancel(.cancelled) }
+        }
+        return stream
+    }
+}
+
+/// Feeds outcomes that arrive in any order to a stream, in input order or as they come.
+final class PoolReorderBuffer<Value: Sendable>: @unchecked Sendable {
+    private let lock = InternalLock()
+    private var waiting: [Int: Result<Value, any Error>] = [:]
+    private var next = 0
+    private var delivered = 0
+    private let count: Int
+    private let ordered: Bool
+    private let continuation: AsyncThrowingStream<Value, any Error>.Continuation
+
+    init(count: Int, ordered: Bool, continuation: AsyncThrowingStream<Value, any Error>.Continuation) {
+        self.count = count
+        self.ordered = ordered
+        self.continuation = continuation
+        if count == 0 { continuation.finish() }
+    }
+
+    /// Item `index` finished with `outcome`.
+    func arrived(_ index: Int, _ outcome: Result<Value, any Error>) {
+        lock.withLock {
+            if ordered {
+                waiting[index] = outcome
+                while let ready = waiting.removeValue(forKey: next) {
+                    next += 1
+                    emit(ready)
+                }
+            } else {
+                emit(outcome)
+            }
+        }
+    }
+
+    private func emit(_ outcome: Result<Value, any Error>) {
+        delivered += 1
+        switch outcome {
+        case .success(let value):
+            continuation.yield(value)
+            if delivered == count { continuation.finish() }
+        case .failure(let error):
+            continuation.finish(throwing: error)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/// Gathers the chunk results of one `map` into the whole list, in input order, and reports
+/// progress as chunks finish.
+///
+/// Every chunk is waited for; then the whole result is the values in input order, or the
+/// failure of the first failed chunk in input order (what Python's `map` raises).
+final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
+    private let lock = InternalLock()
+    private var parts: [[Output]]
+    /// For `BitwiseCodable` outputs: the whole list's bytes, which replies are copied into
+    /// directly (no array per chunk). Invariant: `items * rawSize` bytes, freed in deinit.
+    private let rawStorage: UnsafeMutableRawPointer?
+    private let rawSize: Int
+    private var firstFailure: (chunk: Int, error: any Error)?
+    private var remaining: Int
+    private let progress: ProgressCounter?
+    private let items: Int
+    private let perChunk: (@Sendable (Range<Int>, Result<[Output], any Error>) -> Void)?
+    private let chunkSize: Int
+    /// The whole list.
+    let result = AsyncResult<[Output]>()
+
+    init(
+        chunks: Int, chunkSize: Int = 1, items: Int, codec: PoolArrayCodec<Output>,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
+        perChunk: (@Sendable (Range<Int>, Result<[Output], any Error>) -> Void)? = nil
+    ) {
+        self.perChunk = perChunk
+        self.chunkSize = chunkSize
+        self.items = items
+        if perChunk == nil, let size = codec.rawSize, items > 0 {
+            rawSize = size
+            rawStorage = .allocate(byteCount: items * size, alignment: MemoryLayout<Output>.alignment)
+            parts = []
+        } else {
+            rawSize = 0
+            rawStorage = nil
+            parts = Array(repeating: [], count: perChunk == nil ? chunks : 0)
+        }
+        remaining = chunks
+        self.progress = progress.map { ProgressCounter(total: items, report: $0) }
+        if chunks == 0 { result.complete(.success([])) }
+    }
+
+    deinit { rawStorage?.deallocate() }
+
+    /// Whether replies go straight into the whole list's bytes (``finish(chunk:count:rawBytes:)``).
+    var takesRawBytes: Bool { rawStorage != nil }
+
+    /// Chunk `index` (of `count` items) finished with `outcome`.
+    func finish(chunk index: Int, count: Int, _ outcome: Result<[Output], any Error>) {
+        perChunk?(index * chunkSize..<index * chunkSize + count, outcome)
+        settle(chunk: index, count: count) {
+            switch outcome {
+            case .success(let values): if perChunk == nil { parts[index] = values }
+            case .failure(let error): fail(chunk: index, error)
+            }
+        }
+    }
+
+    /// Chunk `index` (of `count` items) finished; `bytes` are its outputs' raw bytes.
+    /// Returns false, recording nothing, if they are not `count` outputs.
+    func finish(chunk index: Int, count: Int, rawBytes bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let rawStorage, bytes.count == count * rawSize else { return false }
+        // Invariant: chunks cover disjoint ranges of the storage, so no lock is needed to copy.
+        if count > 0 { (rawStorage + index * chunkSize * rawSize).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        settle(chunk: index, count: count) {}
+        return true
+    }
+
+    /// Records a failure; the first in input order wins. Called under the lock.
+    private func fail(chunk index: Int, _ error: any Error) {
+        if firstFailure.map({ index < $0.chunk }) ?? true { firstFailure = (index, error) }
+    }
+
+    private func settle(chunk index: Int, count: Int, _ record: () -> Void) {
+        let last = lock.withLock { () -> Bool in
+            record()
+            remaining -= 1
+            return remaining == 0
+        }
+        progress?.add(count)
+        guard last else { return }
+        if perChunk != nil {
+            result.complete(.success([]))
+        } else if let firstFailure {
+            result.complete(.failure(firstFailure.error))
+        } else {
+            result.complete(.success(lock.withLock { assemble() }))
+        }
+    }
+
+    private func assemble() -> [Output] {
+        if let rawStorage {
+            return [Output](unsafeUninitializedCapacity: items) { buffer, initialized in
+                // Invariant: Output is BitwiseCodable and every chunk filled its bytes.
+                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: rawStorage, byteCount: items * rawSize)
+                initialized = items
+            }
+        }
+        defer { parts = [] }
+        if parts.count == 1 { return parts[0] }
+        var whole: [Output] = []
+        whole.reserveCapacity(items)
+        for part in parts { whole.append(contentsOf: part) }
+        return whole
+    }
+}
+
+/// The submission of one chunk of a `map`: its outcome goes to the map's collector.
+final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
+    let collector: PoolMapCollector<Output>
+    let codec: PoolArrayCodec<Output>
+    let chunk: Int
+    let count: Int
+    let firstItem: Int
+
+    init(collector: PoolMapCollector<Output>, codec: PoolArrayCodec<Output>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32, payload: [UInt8], typeName: String, number: UInt64) {
+        self.collector = collector
+        self.codec = codec
+        self.chunk = chunk
+        self.count = count
+        self.firstItem = firstItem
+        super.init(typeID: typeID, payload: payload, timeout: nil, typeName: typeName, number: number)
+    }
+
+    override func succeed(_ output: UnsafeRawBufferPointer) {
+        if collector.takesRawBytes {
+            if !collector.finish(chunk: chunk, count: count, rawBytes: output) {
+                let problem = CodecError.invalid("\(output.count) bytes are not \(count) results", offset: 0)
+                collector.finish(chunk: chunk, count: count, .failure(undecodable(problem)))
+            }
+            return
+        }
+        collector.finish(chunk: chunk, count: count, Result {
+            do {
+                return try codec.decode(from: output)
+            } catch {
+                throw undecodable(error)
+            }
+        })
+    }
+
+    override var label: String { "task #\(number) (\(typeName) on items \(firstItem)..<\(firstItem + count))" }
+
+    override func fail(_ error: PoolError) { collector.finish(chunk: chunk, count: count, .failure(error)) }
+}

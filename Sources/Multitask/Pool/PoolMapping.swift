@@ -1,0 +1,122 @@
+/// The `map` family of a process ``Pool``: a ``PoolFunction`` applied to many inputs.
+///
+/// Inputs travel in chunks of `chunkSize` (one task each, less overhead for tiny work); a chunk
+/// that fails (an error thrown for one of its items, a crash) fails all of its items.
+extension Pool {
+    /// Applies `function` to every input on the workers; returns the outputs in input order,
+    /// or throws the first failure in input order (Python's `map`).
+    ///
+    /// `progress` is called with (finished items, total) as chunks finish, on the dispatcher
+    /// thread.
+    public func map<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> [Function.Output] {
+        try mapAsync(function, inputs, chunkSize: chunkSize, progress: progress).get()
+    }
+
+    /// Like ``map(_:_:chunkSize:progress:)`` without waiting: one handle for the whole list
+    /// (Python's `map_async`).
+    public func mapAsync<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) -> AsyncResult<[Function.Output]> {
+        mapSubmissions(function, inputs, chunkSize: chunkSize, progress: progress).collector.result
+    }
+
+    /// Python's `starmap`: `function(first, second)` for every pair, outputs in input order.
+    public func starmap<Function: PoolBinaryFunction>(
+        _ function: Function.Type, _ arguments: [(Function.First, Function.Second)], chunkSize: Int = 1,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> [Function.Output] {
+        try starmapAsync(function, arguments, chunkSize: chunkSize, progress: progress).get()
+    }
+
+    /// Like ``starmap(_:_:chunkSize:progress:)`` without waiting (Python's `starmap_async`).
+    public func starmapAsync<Function: PoolBinaryFunction>(
+        _ function: Function.Type, _ arguments: [(Function.First, Function.Second)], chunkSize: Int = 1,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) -> AsyncResult<[Function.Output]> {
+        mapAsync(PoolSpread<Function>.self, arguments.map { PoolArgumentPair(first: $0.0, second: $0.1) }, chunkSize: chunkSize, progress: progress)
+    }
+
+    /// Python's `imap`: iterate the outcomes in input order, each as soon as it (and those
+    /// before it) are ready. One item's failure does not hide the others.
+    public func imap<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1
+    ) -> PoolResults<Function.Output> {
+        let items = (0..<inputs.count).map { _ in AsyncResult<Function.Output>() }
+        forEachOutcome(function, inputs, chunkSize: chunkSize) { index, outcome in items[index].complete(outcome) }
+        return PoolResults(pending: items)
+    }
+
+    /// Python's `imap_unordered`: the returned queue yields each item's outcome as soon as its
+    /// chunk is ready, in completion order. Exactly `inputs.count` outcomes arrive.
+    public func imapUnordered<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1
+    ) -> SimpleThreadQueue<Result<Function.Output, any Error>> {
+        let arrivals = SimpleThreadQueue<Result<Function.Output, any Error>>()
+        forEachOutcome(function, inputs, chunkSize: chunkSize) { _, outcome in arrivals.put(outcome) }
+        return arrivals
+    }
+
+    // MARK: Internals
+
+    /// Submits `inputs` in chunks; each item's outcome goes to `deliver` with its index, on the
+    /// dispatcher thread (a chunk's items in order). Returns the submissions, for cancelling.
+    @discardableResult
+    func forEachOutcome<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int,
+        _ deliver: @escaping @Sendable (Int, Result<Function.Output, any Error>) -> Void
+    ) -> [PoolSubmission] {
+        let (collector, submissions) = mapSubmissions(function, inputs, chunkSize: chunkSize, progress: nil) { range, outcome in
+            switch outcome {
+            case .success(let values): for (offset, value) in values.enumerated() { deliver(range.lowerBound + offset, .success(value)) }
+            case .failure(let error): for index in range { deliver(index, .failure(error)) }
+            }
+        }
+        _ = collector
+        return submissions
+    }
+
+    /// Encodes and submits the chunks of a map. `perChunk`, if given, also sees each chunk's
+    /// outcome with its item range.
+    func mapSubmissions<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
+        perChunk: (@Sendable (Range<Int>, Result<[Function.Output], any Error>) -> Void)? = nil
+    ) -> (collector: PoolMapCollector<Function.Output>, submissions: [PoolSubmission]) {
+        precondition(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
+        let chunkCount = (inputs.count + chunkSize - 1) / chunkSize
+        let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
+        let collector = PoolMapCollector<Function.Output>(
+            chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, progress: progress, perChunk: perChunk
+        )
+        guard chunkCount > 0 else { return (collector, []) }
+        let (typeID, _, isNew) = dispatcher.typeID(for: PoolChunk<Function>.self)
+        let name = String(describing: Function.self)
+        let firstNumber = dispatcher.reserveNumbers(chunkCount)
+        var submissions: [PoolSubmission] = []
+        submissions.reserveCapacity(chunkCount)
+        for chunk in 0..<chunkCount {
+            let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
+            var payload: [UInt8] = []
+            do {
+                try inputCodec.append(inputs[start..<end], to: &payload)
+                if isNew && chunk == 0 { PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload) }
+            } catch {
+                collector.finish(chunk: chunk, count: end - start, .failure(PoolError.taskFailed(
+                    errorType: String(reflecting: type(of: error)), description: "the inputs cannot be encoded: \(error)",
+                    task: "task #\(firstNumber + UInt64(chunk)) (\(name) on items \(start)..<\(end))"
+                )))
+                continue
+            }
+            submissions.append(ChunkSubmission(
+                collector: collector, codec: outputCodec, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
+                payload: payload, typeName: name, number: firstNumber + UInt64(chunk)
+            ))
+        }
+        dispatcher.submit(submissions)
+        return (collector, submissions)
+    }
+}

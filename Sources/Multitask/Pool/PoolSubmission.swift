@@ -1,0 +1,82 @@
+import Synchronization
+
+/// One task handed to a process ``Pool``, from submission until its outcome is delivered.
+///
+/// It is queued, then taken by the dispatcher (sent to a worker, perhaps re-sent after a crash)
+/// or cancelled while still queued — never both. Subclasses decide what an outcome does
+/// (complete an ``AsyncResult``, fill a slot of a `map`).
+class PoolSubmission: @unchecked Sendable {
+    private static let queued: UInt8 = 0, taken: UInt8 = 1, cancelled: UInt8 = 2
+    private let state = Atomic<UInt8>(PoolSubmission.queued)
+    /// The pool's number for the task's type (see `PoolTypeTable`).
+    let typeID: UInt32
+    /// The encoded task.
+    let payload: [UInt8]
+    /// How long the task may run once started; nil: no limit.
+    let timeout: Duration?
+    /// Names the task in errors: its type and submission number.
+    let typeName: String
+    let number: UInt64
+    /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only.
+    var isDispatched = false
+
+    init(typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
+        self.typeID = typeID
+        self.payload = payload
+        self.timeout = timeout
+        self.typeName = typeName
+        self.number = number
+    }
+
+    /// "task #12 (Square)", for error messages.
+    var label: String { "task #\(number) (\(typeName))" }
+
+    /// Decodes a worker's reply; a reply that does not decode fails the task.
+    func decodeOutput<Output: Codable & Sendable>(_: Output.Type, from bytes: UnsafeRawBufferPointer) throws -> Output {
+        do {
+            return try MessageCodec<Output>().decode(from: bytes)
+        } catch {
+            throw undecodable(error)
+        }
+    }
+
+    /// The failure of a task whose reply does not decode.
+    func undecodable(_ error: any Error) -> PoolError {
+        .taskFailed(errorType: String(reflecting: type(of: error)), description: "its result cannot be decoded: \(error)", task: label)
+    }
+
+    /// The dispatcher takes the task to send it; false if it was cancelled first.
+    func take() -> Bool {
+        state.compareExchange(expected: Self.queued, desired: Self.taken, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Fails the task with `reason` unless the dispatcher took it; returns whether it did.
+    @discardableResult
+    func cancel(_ reason: PoolError) -> Bool {
+        guard state.compareExchange(expected: Self.queued, desired: Self.cancelled, ordering: .acquiringAndReleasing).exchanged else { return false }
+        fail(reason)
+        return true
+    }
+
+    /// The worker's reply: the encoded output. Called once, on the dispatcher thread.
+    func succeed(_ output: UnsafeRawBufferPointer) { fatalError("PoolSubmission.succeed: subclass must override") }
+
+    /// The task failed. Called once.
+    func fail(_ error: PoolError) { fatalError("PoolSubmission.fail: subclass must override") }
+}
+
+/// A submission whose outcome completes an ``AsyncResult``.
+final class ResultSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
+    let result: AsyncResult<Output>
+
+    init(result: AsyncResult<Output>, typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
+        self.result = result
+        super.init(typeID: typeID, payload: payload, timeout: timeout, typeName: typeName, number: number)
+    }
+
+    override func succeed(_ output: UnsafeRawBufferPointer) {
+        result.complete(Result { try decodeOutput(Output.self, from: output) })
+    }
+
+    override func fail(_ error: PoolError) { result.complete(.failure(error)) }
+}

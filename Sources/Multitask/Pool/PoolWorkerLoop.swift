@@ -1,0 +1,117 @@
+import SystemPackage
+
+/// What every worker of one pool is told when it starts.
+struct PoolWorkerConfiguration: Codable, Sendable {
+    /// Bytes the worker's address space may grow by, beyond its size when it starts.
+    var memoryLimit: Int?
+    /// The initializer task's type name and encoded value, run once before any task.
+    var initializer: EncodedInitializer?
+
+    struct EncodedInitializer: Codable, Sendable {
+        var typeName: String
+        var bytes: [UInt8]
+    }
+}
+
+/// The loop a worker process runs: read batches of task frames from its socket, run each task
+/// in order, reply in order, until told to stop or the parent goes away.
+///
+/// Replies are buffered and written when the worker has nothing more to read, when a task took
+/// long (so that a slow task's result is not held back by the next one), or when the buffer is
+/// large. Around each task the worker updates its ``PoolWorkerStatus`` in shared memory, which
+/// is how the parent knows exactly which task a dead worker was running.
+enum PoolWorkerLoop {
+    /// A task that ran at least this long has its reply sent at once.
+    static let slowTaskNanoseconds: Int64 = 1_000_000
+    /// Replies are sent once this many bytes are buffered.
+    static let replyBatchBytes = 256 * 1024
+
+    static func serve(socket: StreamSocket, status: PoolWorkerStatus, configuration: PoolWorkerConfiguration) {
+        // From here on the worker runs pool code the parent rehearsed; a slow initializer is
+        // not a stuck worker.
+        status.markServing()
+        if let limit = configuration.memoryLimit {
+            try? ResourceLimit.limitAddressSpace(to: (ResourceLimit.currentAddressSpace ?? 0) + limit)
+        }
+        let initializerFailure = runInitializer(configuration.initializer)
+        let input = PoolFrameBuffer()
+        let output = PoolFrameBuffer()
+        var runners: [PoolTaskRunner?] = []
+        var typeNames: [String] = []
+        var reply: [UInt8] = []
+        var failure: [UInt8] = []
+        var number: UInt64 = 0
+        var stopping = false
+        while !stopping {
+            guard input.hasFrame else {
+                guard output.send(to: socket) else { return }
+                if case .closed = input.receive(from: socket) { return }
+                continue
+            }
+            input.nextFrame { kind, body in
+                switch kind {
+                case PoolWire.defineType:
+                    guard let (id, name) = PoolWire.header(of: body) else { return }
+                    let typeName = String(decoding: name, as: UTF8.self)
+                    while runners.count <= Int(id) {
+                        runners.append(nil)
+                        typeNames.append("")
+                    }
+                    runners[Int(id)] = PoolTaskRunner.resolve(typeName)
+                    typeNames[Int(id)] = typeName
+                case PoolWire.task:
+                    guard let (id, task) = PoolWire.header(of: body) else { return }
+                    number += 1
+                    let started = Deadline.now.nanoseconds
+                    status.begin(number, at: started)
+                    reply.removeAll(keepingCapacity: true)
+                    do {
+                        if let initializerFailure { throw initializerFailure }
+                        guard Int(id) < runners.count, let runner = runners[Int(id)] else {
+                            throw PoolUnresolvableTask(typeName: Int(id) < typeNames.count ? typeNames[Int(id)] : "#\(id)")
+                        }
+                        try runner.run(task, &reply)
+                        output.appendFrame(kind: PoolWire.success, bytes: reply)
+                    } catch {
+                        failure.removeAll(keepingCapacity: true)
+                        failure.append(contentsOf: String(reflecting: type(of: error)).utf8)
+                        failure.append(0)
+                        failure.append(contentsOf: String(describing: error).utf8)
+                        output.appendFrame(kind: PoolWire.failure, bytes: failure)
+                    }
+                    status.end(number)
+                    if output.count >= replyBatchBytes || Deadline.now.nanoseconds - started >= slowTaskNanoseconds {
+                        _ = output.send(to: socket)
+                    }
+                case PoolWire.stop:
+                    stopping = true
+                default:
+                    break
+                }
+            }
+        }
+        _ = output.send(to: socket)
+    }
+
+    /// Runs the initializer; returns the error every task then fails with if it threw.
+    private static func runInitializer(_ initializer: PoolWorkerConfiguration.EncodedInitializer?) -> PoolInitializerFailed? {
+        guard let initializer else { return nil }
+        guard let runner = PoolTaskRunner.resolve(initializer.typeName) else {
+            return PoolInitializerFailed(reason: PoolUnresolvableTask(typeName: initializer.typeName).description)
+        }
+        var ignored: [UInt8] = []
+        do {
+            try initializer.bytes.withUnsafeBytes { try runner.run($0, &ignored) }
+            return nil
+        } catch {
+            return PoolInitializerFailed(reason: "\(String(reflecting: type(of: error))): \(error)")
+        }
+    }
+}
+
+/// The pool's initializer threw in a worker: that worker fails every task with this error,
+/// instead of dying and being replaced forever (CPython's behavior).
+struct PoolInitializerFailed: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "the pool initializer failed in this worker: \(reason)" }
+}

@@ -1,0 +1,77 @@
+import Glibc
+import SystemPackage
+
+/// One end of a connected `AF_UNIX` `SOCK_STREAM` socket: an ordered byte stream with no size
+/// limit per write, for callers that frame their own messages and batch many per call.
+struct StreamSocket: Sendable {
+    let fd: CInt
+
+    /// A connected pair, both ends close-on-exec. The corresponding C function is `socketpair`.
+    static func pair() throws(Errno) -> (StreamSocket, StreamSocket) {
+        var fds: [CInt] = [-1, -1]
+        let kind = CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, kind, 0, &fds) == 0 else { throw Errno(rawValue: errno) }
+        return (StreamSocket(fd: fds[0]), StreamSocket(fd: fds[1]))
+    }
+
+    /// Makes reads and writes on this end return at once instead of blocking. The
+    /// corresponding C function is `fcntl(F_SETFL, O_NONBLOCK)`.
+    func setNonBlocking() throws(Errno) {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// The outcome of a read or a write.
+    enum Transfer: Equatable {
+        /// This many bytes moved (at least one).
+        case bytes(Int)
+        /// A non-blocking end has nothing to read, or no room to write.
+        case wouldBlock
+        /// The other end is closed (end of stream, or a write to a closed peer).
+        case closed
+    }
+
+    /// Reads what is available into `buffer` (blocking until something is, unless
+    /// non-blocking). Retries on EINTR. The corresponding C function is `read`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Transfer {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 { return .bytes(n) }
+            if n == 0 { return .closed }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            default: return .closed
+            }
+        }
+    }
+
+    /// Writes a prefix of `bytes` (all of them, unless non-blocking). Retries on EINTR; a
+    /// closed peer gives `.closed` (`MSG_NOSIGNAL`: no SIGPIPE). The corresponding C function
+    /// is `send`.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Transfer {
+        while true {
+            let n = send(fd, bytes.baseAddress, bytes.count, CInt(MSG_NOSIGNAL))
+            if n > 0 { return .bytes(n) }
+            if n == 0 { return .wouldBlock }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            default: return .closed
+            }
+        }
+    }
+
+    /// Writes all of `bytes` on a blocking end; returns false if the peer closed.
+    func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            guard case .bytes(let n) = write(UnsafeRawBufferPointer(rebasing: bytes[offset...])) else { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Closes this end. The corresponding C function is `close`.
+    func close() { _ = Glibc.close(fd) }
+}
