@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Run only these areas (comma-separated): \(BenchCommand.areas.map(\.name).joined(separator: ", ")).")
     var only: String?
 
-    static let areas: [BenchArea] = [ThreadingBench.area, ProcessesBench.area, IPCBench.area, DeadlockBench.area]
+    static let areas: [BenchArea] = [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area]
 
     func validate() throws {
         let known = Set(Self.areas.map(\.name))
@@ -32,6 +32,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Forking from this multi-threaded benchmark is deliberate; the warning would only be noise.
+        Multitask.warnsOnMultithreadedFork = false
         let chosen = Self.areas.filter { selectedNames.contains($0.name) }
         if !json { print(pad("metric", 42) + pad("value", 14) + pad("unit", 9) + "what") }
         for area in chosen {

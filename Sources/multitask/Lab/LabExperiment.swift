@@ -17,16 +17,28 @@ struct LabRow: Sendable {
 struct LabStrategy: Sendable {
     let name: String
     let workers: Int
-    /// Runs `units` copies of `unit` and returns when all are done.
-    let run: @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void) -> Void
+    /// Runs `units` copies of `unit` and returns when all are done. `work` and `iterations`
+    /// describe the unit for strategies that cannot carry a closure (a process pool).
+    let run: @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void, _ work: LabRow.Work, _ iterations: Int) -> Void
 
-    static let sequential = LabStrategy(name: "sequential", workers: 1) { units, unit in
-        for _ in 0..<units { unit() }
+    init(name: String, workers: Int, run: @escaping @Sendable (Int, @escaping @Sendable () -> Void, LabRow.Work, Int) -> Void) {
+        self.name = name
+        self.workers = workers
+        self.run = run
     }
+
+    /// A strategy that only needs the unit closure.
+    init(name: String, workers: Int, closure: @escaping @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void) -> Void) {
+        self.init(name: name, workers: workers) { units, unit, _, _ in closure(units, unit) }
+    }
+
+    static let sequential = LabStrategy(name: "sequential", workers: 1, closure: { units, unit in
+        for _ in 0..<units { unit() }
+    })
 
     /// `workers` threads taking units from a shared counter.
     static func threads(_ workers: Int) -> LabStrategy {
-        LabStrategy(name: "threads", workers: workers) { units, unit in
+        LabStrategy(name: "threads", workers: workers, closure: { units, unit in
             let next = Atomic<Int>(0)
             let threads = (0..<workers).map { i in
                 Thread(name: "lab-\(i)") {
@@ -35,7 +47,7 @@ struct LabStrategy: Sendable {
             }
             threads.forEach { $0.start() }
             threads.forEach { $0.join() }
-        }
+        })
     }
 }
 
@@ -43,7 +55,7 @@ extension LabStrategy {
     /// `workers` fork children, each running its share of the units (a process per worker,
     /// started and joined inside the measurement, as the seed's `Process` examples do).
     static func processes(_ workers: Int) -> LabStrategy {
-        LabStrategy(name: "processes", workers: workers) { units, unit in
+        LabStrategy(name: "processes", workers: workers, closure: { units, unit in
             let children = (0..<workers).map { i in
                 Process(name: "lab-\(i)") {
                     for _ in stride(from: i, to: units, by: workers) { unit() }
@@ -55,6 +67,24 @@ extension LabStrategy {
             for child in children {
                 child.join()
                 precondition(child.exitCode == 0, "lab: process \(child.name) ended with exit code \(child.exitCode ?? -999)")
+            }
+        })
+    }
+
+    /// A `Pool` of `workers` processes mapping the units (one task per unit), as the seed's 3.4
+    /// does: the processes are created once and reused for every unit (start-up included).
+    static func pool(_ workers: Int) -> LabStrategy {
+        LabStrategy(name: "pool", workers: workers) { units, _, work, iterations in
+            do {
+                try Pool.withPool(processes: workers) { pool in
+                    _ = try pool.map(LabSleep.self, [Int](repeating: 0, count: 0))
+                    switch work {
+                    case .cpu: _ = try pool.map(LabCPUUnit.self, (0..<units).map { iterations + $0 })
+                    case .blocking: _ = try pool.map(LabSleep.self, Array(0..<units))
+                    }
+                }
+            } catch {
+                fatalError("lab: the pool failed: \(error)")
             }
         }
     }
@@ -74,9 +104,11 @@ struct LabExperiment {
             (.cpu, .sequential),
             (.cpu, .threads(cores)),
             (.cpu, .processes(cores)),
+            (.cpu, .pool(cores)),
             (.blocking, .sequential),
             (.blocking, .threads(blockingWorkers)),
             (.blocking, .processes(blockingWorkers)),
+            (.blocking, .pool(blockingWorkers)),
         ]
     }
 
@@ -93,7 +125,7 @@ struct LabExperiment {
             case .cpu: unit = { blackHole(Workloads.cpuUnit(iterations)) }
             case .blocking: unit = { Workloads.ioUnit() }
             }
-            let seconds = Stopwatch.seconds { strategy.run(units, unit) }
+            let seconds = Stopwatch.seconds { strategy.run(units, unit, work, iterations) }
             rows.append(LabRow(work: work, strategy: strategy.name, workers: strategy.workers, units: units, seconds: seconds))
         }
         progress(plan.count, plan.count, "done")
@@ -121,6 +153,11 @@ struct LabExperiment {
             return "\(x)×: CPython threads take turns holding the GIL, so CPU work does not speed up"
         case (.cpu, "py processes"):
             return "\(x)×: CPython needs processes (one GIL each) to use the cores"
+        case (.cpu, "pool"):
+            let ideal = min(row.workers, cores)
+            return row.speedup >= 0.8 * Double(ideal)
+                ? "\(x)×: reused worker processes, one per core; the tasks travel as values"
+                : "\(x)× of an ideal \(ideal)×: the cores were busy with something else (noisy machine)"
         case (.cpu, "processes"):
             let ideal = min(row.workers, cores)
             return row.speedup >= 0.8 * Double(ideal)
@@ -132,7 +169,8 @@ struct LabExperiment {
                 ? "\(x)× on \(cores) cores: CPU work runs in parallel (no GIL; CPython threads stay ~1×)"
                 : "\(x)× of an ideal \(ideal)×: the cores were busy with something else (noisy machine)"
         case (.blocking, _):
-            return "\(x)× with \(row.workers) \(row.strategy) on \(cores) cores: waiting needs no CPU, so waits overlap (concurrency)"
+            let who = row.strategy == "pool" ? "pool workers" : row.strategy
+            return "\(x)× with \(row.workers) \(who) on \(cores) cores: waiting needs no CPU, so waits overlap (concurrency)"
         }
     }
 }
@@ -140,3 +178,16 @@ struct LabExperiment {
 /// Keeps a result alive so the optimizer cannot drop the work.
 @inline(never)
 func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+/// The lab's CPU unit as a pool function (a pool task travels as a value, not a closure).
+struct LabCPUUnit: PoolFunction {
+    static func run(_ iterations: Int) -> Int { Workloads.cpuUnit(iterations) }
+}
+
+/// The lab's blocking unit as a pool function.
+struct LabSleep: PoolFunction {
+    static func run(_ index: Int) -> Int {
+        Workloads.ioUnit()
+        return index
+    }
+}
