@@ -1,4 +1,5 @@
 import ArgumentParser
+import Multitask
 
 /// `multitask bench`: the metrics of `baselines/METRICS.md`, measured on this machine.
 struct BenchCommand: ParsableCommand {
