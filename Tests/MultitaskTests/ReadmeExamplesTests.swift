@@ -14,6 +14,9 @@ private final class Greeter: Thread, @unchecked Sendable {
     override func run() throws { print("hello, \(who), from \(Thread.current.name)") }
 }
 
+enum ReadmeSquare: PoolFunction { static func run(_ x: Int) -> Int { x * x } }
+struct ReadmeFib: PoolTask { var n: Int; func run() -> Int { n < 2 ? n : ReadmeFib(n: n - 1).run() + ReadmeFib(n: n - 2).run() } }
+
 @Suite("README examples")
 struct ReadmeExamplesTests {
     @Test("threads with a lock count to 400000")
@@ -104,5 +107,17 @@ struct ReadmeExamplesTests {
         for w in workers { try w.start() }
         for w in workers { #expect(w.join(timeout: .seconds(60))) }
         #expect(counter.load() == 20_000)
+    }
+
+    @Test("the process pool example maps in order and applies with a timeout", .timeLimit(.minutes(2)))
+    func processPool() throws {
+        let squares = try Pool.withPool(processes: 4) { pool in
+            try pool.map(ReadmeSquare.self, Array(1...10), chunkSize: 2)
+        }
+        #expect(squares == (1...10).map { $0 * $0 })
+        let fib = try Pool.withPool(processes: 2) { pool in
+            try pool.applyAsync(ReadmeFib(n: 25), timeout: .seconds(60)).get(timeout: .seconds(60))
+        }
+        #expect(fib == 75_025)
     }
 }
