@@ -19,6 +19,10 @@ import SystemPackage
 ///   end a process does not use, or the other side never sees end of stream.
 /// - Threads may share a connection: concurrent senders are serialized per message, and so are
 ///   concurrent receivers.
+/// - A connection is not `Codable`: it reaches `.fork` children by inheritance only, not
+///   `.spawn` or `.forkserver` children (use a ``Queue`` there).
+/// - A receiver reads ahead into a buffer of its own; a fork child started while bytes wait in
+///   it gets a copy of them, so fork before receiving on a connection both processes will read.
 ///
 /// ```swift
 /// let (parent, child) = try Pipe(duplex: true)
@@ -91,12 +95,18 @@ public final class Connection: @unchecked Sendable {
     /// `send_bytes`).
     public func sendBytes(_ bytes: some Collection<UInt8>) throws(ConnectionError) {
         let socket = writableSocket()
-        let contiguous = bytes.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0) }
-        if let contiguous {
-            // Invariant: the pointer is used before `bytes` can go away (it is a parameter).
-            return try withExtendedLifetime(bytes) { () throws(ConnectionError) in try sendFrame(contiguous, on: socket) }
+        var failure: ConnectionError?
+        let sent: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(ConnectionError) {
+                try sendFrame(UnsafeRawBufferPointer(buffer), on: socket)
+            } catch {
+                failure = error
+            }
         }
-        try Array(bytes).withContiguousBytes { (raw) throws(ConnectionError) in try sendFrame(raw, on: socket) }
+        if let failure { throw failure }
+        if sent == nil {
+            try Array(bytes).withContiguousBytes { (raw) throws(ConnectionError) in try sendFrame(raw, on: socket) }
+        }
     }
 
     private func sendFrame(_ payload: UnsafeRawBufferPointer, on socket: StreamSocket) throws(ConnectionError) {
