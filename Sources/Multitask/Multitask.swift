@@ -19,6 +19,12 @@ public enum Multitask {
     public typealias Queue<Element: Codable> = _MultitaskQueue<Element>
     public typealias SimpleQueue<Element: Codable> = _MultitaskSimpleQueue<Element>
     public typealias JoinableQueue<Element: Codable> = _MultitaskJoinableQueue<Element>
+
+    /// `Multitask.Pipe(duplex:)`: the module-level ``Pipe(duplex:)``, spelled so that it is not
+    /// taken for Foundation's `Pipe` in a file that imports both.
+    public static func Pipe(duplex: Bool) throws(ConnectionError) -> (Connection, Connection) {
+        try Connection.pipe(duplex: duplex)
+    }
 }
 
 // Module-level names the namespace's typealiases can point at (inside the enum, `Process`

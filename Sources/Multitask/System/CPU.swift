@@ -1,8 +1,13 @@
 import CShim
+import Glibc
 
 /// Facts about the processors this process may use.
 public enum CPU {
     /// The number of CPUs this process may run on (its affinity mask), at least 1 — Python's
     /// `len(os.sched_getaffinity(0))`. The corresponding C function is `sched_getaffinity`.
     public static var available: Int { max(1, Int(cshim_cpu_count())) }
+
+    /// Lets another runnable thread on this CPU run first. The corresponding C function is
+    /// `sched_yield`.
+    static func yield() { _ = sched_yield() }
 }

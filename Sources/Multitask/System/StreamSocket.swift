@@ -72,6 +72,43 @@ struct StreamSocket: Sendable {
         return true
     }
 
+    /// Sends all of `bytes`, retrying short writes and `EINTR`; blocks while the socket buffer
+    /// is full. The corresponding C function is `send(MSG_NOSIGNAL)`.
+    func sendAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, CInt(MSG_NOSIGNAL))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// Receives up to `buffer.count` bytes, retrying `EINTR`. Returns 0 at end of stream and
+    /// nil when `nonBlocking` and nothing is waiting. The corresponding C function is `recv`
+    /// (with `MSG_DONTWAIT` when `nonBlocking`).
+    func receive(into buffer: UnsafeMutableRawBufferPointer, nonBlocking: Bool) throws(Errno) -> Int? {
+        let flags = nonBlocking ? CInt(MSG_DONTWAIT) : 0
+        while true {
+            let n = recv(fd, buffer.baseAddress, buffer.count, flags)
+            if n >= 0 { return n }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return nil
+            case ECONNRESET: return 0
+            case let code: throw Errno(rawValue: code)
+            }
+        }
+    }
+
+    /// Ends one direction: `reading` true stops receiving, false stops sending (the peer then
+    /// reads end of stream). The corresponding C function is `shutdown`.
+    func shutdown(reading: Bool) {
+        _ = Glibc.shutdown(fd, CInt(reading ? SHUT_RD : SHUT_WR))
+    }
+
     /// Closes this end. The corresponding C function is `close`.
     func close() { _ = Glibc.close(fd) }
 }

@@ -1,0 +1,33 @@
+import SystemPackage
+
+/// Why a ``Connection`` could not send or receive a message.
+public enum ConnectionError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The other end is closed: `receive` found end of stream (Python's `EOFError`), or `send`
+    /// found no reader left (`EPIPE`). Messages sent before the close are still received first.
+    case closed
+    /// A message arrived but is not a valid encoding of the type asked for (the sender sent
+    /// another type, or the bytes are damaged). The message is consumed; the next one is intact.
+    case undecodable(String)
+    /// The value's `encode(to:)` failed; nothing was sent.
+    case unencodable(String)
+    /// ``Connection/receiveBytes(maxLength:)`` met a message of `length` bytes, longer than
+    /// `maxLength`. The message is discarded; the connection stays usable.
+    case messageTooLong(length: Int, maxLength: Int)
+    /// The kernel refused the operation for another reason (for example `ENOBUFS`, `EMFILE`).
+    case system(Errno)
+
+    public var description: String {
+        switch self {
+        case .closed: "the other end of the connection is closed"
+        case .undecodable(let why): "undecodable message: \(why)"
+        case .unencodable(let why): "unencodable value: \(why)"
+        case .messageTooLong(let length, let maxLength): "a message of \(length) bytes is longer than the limit of \(maxLength)"
+        case .system(let errno): "connection error: \(errno)"
+        }
+    }
+
+    /// The error for a failed socket call: a vanished peer is ``closed``.
+    init(_ errno: Errno) {
+        self = errno == .brokenPipe || errno == .connectionReset ? .closed : .system(errno)
+    }
+}

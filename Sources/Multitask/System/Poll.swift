@@ -1,0 +1,27 @@
+import Glibc
+
+/// Waiting for several descriptors to become readable at once.
+enum Poll {
+    /// For each of `descriptors`, whether it is readable, at end of stream or in error. Waits
+    /// until at least one is or `deadline` passes (nil: forever); `EINTR` resumes with the time
+    /// left. The corresponding C function is `poll`.
+    static func readable(_ descriptors: [CInt], until deadline: Deadline?) -> [Bool] {
+        var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        while true {
+            let rc = poll(&entries, nfds_t(entries.count), milliseconds(until: deadline))
+            if rc > 0 { return entries.map { $0.revents != 0 } }
+            if rc < 0 {
+                precondition(errno == EINTR || errno == ENOMEM, "poll failed: errno \(errno)")
+            }
+            if rc == 0, let deadline, deadline.hasPassed { return entries.map { _ in false } }
+        }
+    }
+
+    /// The `poll` timeout for `deadline`: -1 for none, else the time left rounded up to whole
+    /// milliseconds (rounding down would spin on the last fraction).
+    private static func milliseconds(until deadline: Deadline?) -> CInt {
+        guard let deadline else { return -1 }
+        let left = max(0, deadline.nanoseconds - Deadline.now.nanoseconds)
+        return CInt(min((left + 999_999) / 1_000_000, Int64(CInt.max)))
+    }
+}
