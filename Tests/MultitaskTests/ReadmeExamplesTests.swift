@@ -120,4 +120,21 @@ struct ReadmeExamplesTests {
         }
         #expect(fib == 75_025)
     }
+
+    @Test("the pipe example echoes through a child", .timeLimit(.minutes(1)))
+    func pipe() throws {
+        let (parentEnd, childEnd) = try Connection.pipe()
+        let echo = Process {
+    parentEnd.close()                                         // the child's copy: else no end-of-file
+    while let n = try? childEnd.receive(Int.self) { try childEnd.send(n + 1) }
+}
+        try echo.start()
+        try parentEnd.send(41)
+        #expect(parentEnd.poll(timeout: .seconds(30)))
+        #expect(try parentEnd.receive(Int.self) == 42)
+        parentEnd.close()
+        let ended = echo.join(timeout: .seconds(30))
+        if !ended { echo.kill(); echo.join() }
+        #expect(ended)
+    }
 }
