@@ -33,7 +33,7 @@ public enum PoolBenchmark {
     /// `cpu_scaling_procs2_speedup`: four equal CPU-bound units (``cpuUnitIterations`` each),
     /// sequential time divided by the time on a pool of 2.
     public static func cpuScalingSpeedup() throws -> Double {
-        let units = Array(repeating: cpuUnitIterations, count: 4)
+        let units = (0..<4).map { cpuUnitIterations + $0 }  // distinct inputs: equal pure calls could be merged
         _ = CPUUnit.run(cpuUnitIterations / 10)
         var reference: [Int] = []
         let sequential = measure { reference = units.map(CPUUnit.run) }
