@@ -19,9 +19,12 @@ struct LabStrategy: Sendable {
     let workers: Int
     /// Runs `units` copies of `unit` and returns when all are done. `work` and `iterations`
     /// describe the unit for strategies that cannot carry a closure (a process pool).
-    let run: @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void, _ work: LabRow.Work, _ iterations: Int) -> Void
+    /// `unitsDone` reports (finished units, total) where the strategy can tell.
+    let run: @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void, _ work: LabRow.Work, _ iterations: Int,
+                        _ unitsDone: @escaping @Sendable (Int, Int) -> Void) -> Void
 
-    init(name: String, workers: Int, run: @escaping @Sendable (Int, @escaping @Sendable () -> Void, LabRow.Work, Int) -> Void) {
+    init(name: String, workers: Int,
+         run: @escaping @Sendable (Int, @escaping @Sendable () -> Void, LabRow.Work, Int, @escaping @Sendable (Int, Int) -> Void) -> Void) {
         self.name = name
         self.workers = workers
         self.run = run
@@ -29,7 +32,7 @@ struct LabStrategy: Sendable {
 
     /// A strategy that only needs the unit closure.
     init(name: String, workers: Int, closure: @escaping @Sendable (_ units: Int, _ unit: @escaping @Sendable () -> Void) -> Void) {
-        self.init(name: name, workers: workers) { units, unit, _, _ in closure(units, unit) }
+        self.init(name: name, workers: workers) { units, unit, _, _, _ in closure(units, unit) }
     }
 
     static let sequential = LabStrategy(name: "sequential", workers: 1, closure: { units, unit in
@@ -74,13 +77,13 @@ extension LabStrategy {
     /// A `Pool` of `workers` processes mapping the units (one task per unit), as the seed's 3.4
     /// does: the processes are created once and reused for every unit (start-up included).
     static func pool(_ workers: Int) -> LabStrategy {
-        LabStrategy(name: "pool", workers: workers) { units, _, work, iterations in
+        LabStrategy(name: "pool", workers: workers) { units, _, work, iterations, unitsDone in
             do {
                 try Pool.withPool(processes: workers) { pool in
                     _ = try pool.map(LabSleep.self, [Int](repeating: 0, count: 0))
                     switch work {
-                    case .cpu: _ = try pool.map(LabCPUUnit.self, (0..<units).map { iterations + $0 })
-                    case .blocking: _ = try pool.map(LabSleep.self, Array(0..<units))
+                    case .cpu: _ = try pool.map(LabCPUUnit.self, (0..<units).map { iterations + $0 }, progress: unitsDone)
+                    case .blocking: _ = try pool.map(LabSleep.self, Array(0..<units), progress: unitsDone)
                     }
                 }
             } catch {
@@ -112,20 +115,23 @@ struct LabExperiment {
         ]
     }
 
-    func run(progress: (_ done: Int, _ total: Int, _ label: String) -> Void) -> [LabRow] {
+    func run(progress: @escaping @Sendable (_ done: Int, _ total: Int, _ label: String) -> Void) -> [LabRow] {
         let iterations = cpuIterations
         _ = Workloads.cpuUnit(iterations / 20)  // warm-up
         var rows: [LabRow] = []
         let plan = self.plan
         for (index, (work, strategy)) in plan.enumerated() {
-            progress(index, plan.count, "\(work.rawValue) · \(strategy.name) × \(strategy.workers)")
+            let label = "\(work.rawValue) · \(strategy.name) × \(strategy.workers)"
+            progress(index, plan.count, label)
+            let rowCount = plan.count
+            let unitsDone: @Sendable (Int, Int) -> Void = { done, total in progress(index, rowCount, "\(label) · \(done)/\(total) units") }
             let units = work == .cpu ? cpuUnits : blockingUnits
             let unit: @Sendable () -> Void
             switch work {
             case .cpu: unit = { blackHole(Workloads.cpuUnit(iterations)) }
             case .blocking: unit = { Workloads.ioUnit() }
             }
-            let seconds = Stopwatch.seconds { strategy.run(units, unit, work, iterations) }
+            let seconds = Stopwatch.seconds { strategy.run(units, unit, work, iterations, unitsDone) }
             rows.append(LabRow(work: work, strategy: strategy.name, workers: strategy.workers, units: units, seconds: seconds))
         }
         progress(plan.count, plan.count, "done")
