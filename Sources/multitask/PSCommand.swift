@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Multitask
 
 /// `multitask ps`: the process table, formatted like procps `ps aux`.
@@ -49,13 +48,10 @@ struct PSCommand: ParsableCommand {
             ? table.entries
             : table.entries.filter { pids.contains($0.pid) || parents.contains($0.parentPID) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let records = tree
                 ? ProcessTree.forest(of: selected).map(PSRecord.init(tree:))
                 : selected.map { PSRecord($0, children: nil) }
-            let data = try encoder.encode(records)
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONValue.array(records.map(\.json)).rendered())
         } else {
             let listing = PSListing(forest: tree, lineWidth: wide ? nil : PSListing.defaultLineWidth)
             print(listing.render(selected, of: table), terminator: "")

@@ -1,7 +1,7 @@
 import Multitask
 
 /// One process in `multitask ps --json`.
-struct PSRecord: Encodable {
+struct PSRecord {
     var pid: Int32
     var ppid: Int32
     var user: String
@@ -51,5 +51,21 @@ struct PSRecord: Encodable {
 
     init(tree: ProcessTree) {
         self.init(tree.process, children: tree.children.map(PSRecord.init(tree:)))
+    }
+
+    /// The record as JSON (optional fields left out when absent, as `JSONEncoder` does).
+    var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "pid": .integer(Int64(pid)), "ppid": .integer(Int64(ppid)), "user": .string(user),
+            "uid": .integer(Int64(uid)), "name": .string(name), "command": .string(command),
+            "arguments": .array(arguments.map(JSONValue.string)), "state": .string(state),
+            "stateMeaning": .string(stateMeaning), "stat": .string(stat), "processState": .string(processState),
+            "cpuPercent": .number(cpuPercent), "memoryPercent": .number(memoryPercent),
+            "vszKiB": .integer(Int64(vszKiB)), "rssKiB": .integer(Int64(rssKiB)), "startTime": .integer(Int64(startTime)),
+            "cpuTimeSeconds": .number(cpuTimeSeconds), "nice": .integer(Int64(nice)), "threads": .integer(Int64(threads)),
+        ]
+        if let tty { members["tty"] = .string(tty) }
+        if let children { members["children"] = .array(children.map(\.json)) }
+        return .object(members)
     }
 }

@@ -1,10 +1,11 @@
-import Foundation
+import CShim
+import Glibc
 
 /// Runs the lab's workloads in CPython (threads and processes) so the GIL is seen, not told.
 enum PythonPeer {
     /// The CPython side of the experiment: same shape of work, Python-sized CPU units.
     static let script = #"""
-import json, sys, time
+import sys, time
 from concurrent.futures import ThreadPoolExecutor
 import multiprocessing as mp
 
@@ -35,7 +36,8 @@ if __name__ == "__main__":
     rows.append(("blocking", "py sequential", 1, io_units, timed(lambda: [io_unit(i) for i in range(io_units)])))
     with ThreadPoolExecutor(io_workers) as ex:
         rows.append(("blocking", "py threads", io_workers, io_units, timed(lambda: list(ex.map(io_unit, range(io_units))))))
-    print(json.dumps(rows))
+    for r in rows:
+        print("\t".join(str(x) for x in r))
 """#
 
     struct Failure: Error, CustomStringConvertible {
@@ -44,25 +46,43 @@ if __name__ == "__main__":
 
     /// Runs the script with `python3`; returns its rows, or throws if Python is missing or fails.
     static func run(cores: Int, cpuUnits: Int, blockingUnits: Int, blockingWorkers: Int) throws -> [LabRow] {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, "\(cores)", "\(cpuUnits)", "\(blockingUnits)", "\(blockingWorkers)"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw Failure(description: "cannot start python3: \(error)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 exited with status \(process.terminationStatus)")
+        let output = try runPython(arguments: ["python3", "-c", script, "\(cores)", "\(cpuUnits)", "\(blockingUnits)", "\(blockingWorkers)"])
+        return output.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: "\t").map(String.init)
+            guard f.count == 5, let workers = Int(f[2]), let units = Int(f[3]), let seconds = Double(f[4]) else { return nil }
+            return LabRow(work: f[0] == "cpu" ? .cpu : .blocking, strategy: f[1], workers: workers, units: units, seconds: seconds)
         }
-        guard let rows = try JSONSerialization.jsonObject(with: data) as? [[Any]] else {
-            throw Failure(description: "unexpected output from python3")
+    }
+
+    /// Runs `arguments` (looked up on PATH) with stdin from /dev/null and returns its standard
+    /// output; throws unless it exits with status 0.
+    private static func runPython(arguments: [String]) throws -> String {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw Failure(description: "pipe failed (errno \(errno))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, cshim_environ())
+        close(fds[1])
+        defer { close(fds[0]) }
+        guard rc == 0 else { throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &chunk, chunk.count)
+            if n > 0 { bytes += chunk[0..<n]; continue }
+            if n < 0 && errno == EINTR { continue }
+            break
         }
-        return rows.compactMap { r in
-            guard r.count == 5, let work = r[0] as? String, let strategy = r[1] as? String,
-                  let workers = r[2] as? Int, let units = r[3] as? Int, let seconds = r[4] as? Double else { return nil }
-            return LabRow(work: work == "cpu" ? .cpu : .blocking, strategy: strategy, workers: workers, units: units, seconds: seconds)
-        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else { throw Failure(description: "\(arguments[0]) exited with status \(status)") }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
