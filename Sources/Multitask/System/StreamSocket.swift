@@ -62,16 +62,6 @@ struct StreamSocket: Sendable {
         }
     }
 
-    /// Writes all of `bytes` on a blocking end; returns false if the peer closed.
-    func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            guard case .bytes(let n) = write(UnsafeRawBufferPointer(rebasing: bytes[offset...])) else { return false }
-            offset += n
-        }
-        return true
-    }
-
     /// Sends all of `bytes`, retrying short writes and `EINTR`; blocks while the socket buffer
     /// is full. The corresponding C function is `send(MSG_NOSIGNAL)`.
     func sendAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
