@@ -12,14 +12,15 @@ public enum PipeBenchmark {
         // Shared words: [0] child ready, [1] child finish time (ns).
         let words = SharedArena.allocate(byteCount: 2 * 8)
         let shared = words.pointer.bindMemory(to: Atomic<Int>.self, capacity: 2)
-        let child = RawFork.start {
+        let captured = ForkCapture(shared)
+        let child = benchmarkChild {
+            let shared = captured.value
             writer.close()
             shared[0].store(1, ordering: .releasing)
             for i in 0..<count {
-                guard let value = try? reader.receive(Int.self), value == i else { return 1 }
+                guard try reader.receive(Int.self) == i else { throw ConnectionError.closed }
             }
             shared[1].store(Int(Deadline.now.nanoseconds), ordering: .releasing)
-            return 0
         }
         reader.close()
         while !Spin.until(budget: 20_000, { shared[0].load(ordering: .acquiring) != 0 }) {}
@@ -27,8 +28,8 @@ public enum PipeBenchmark {
         for i in 0..<count {
             do { try writer.send(i) } catch { fatalError("pipe benchmark send failed: \(error)") }
         }
-        let status = RawFork.wait(child)
-        precondition(status == 0, "pipe benchmark child failed (status \(status))")
+        child.join()
+        usageCheck(child.exitCode == 0, "pipe benchmark child failed (exit code \(child.exitCode ?? -1))")
         let finish = Int64(shared[1].load(ordering: .acquiring))
         writer.close()
         withExtendedLifetime(words.owner) {}
@@ -41,12 +42,9 @@ public enum PipeBenchmark {
     public static func pingPongMicroseconds(roundTrips: Int) -> Double {
         let (parent, child) = pipe(duplex: true)
         let warmUp = 1000
-        let pid = RawFork.start {
+        let echo = benchmarkChild {
             parent.close()
-            for _ in 0..<(warmUp + roundTrips) {
-                guard let value = try? child.receive(Int.self), (try? child.send(value)) != nil else { return 1 }
-            }
-            return 0
+            for _ in 0..<(warmUp + roundTrips) { try child.send(try child.receive(Int.self)) }
         }
         child.close()
         var samples = [Double](repeating: 0, count: roundTrips)
@@ -60,8 +58,8 @@ public enum PipeBenchmark {
             }
             if i >= 0 { samples[i] = Double(Deadline.now.nanoseconds - start) / 1e3 }
         }
-        let status = RawFork.wait(pid)
-        precondition(status == 0, "pipe benchmark child failed (status \(status))")
+        echo.join()
+        usageCheck(echo.exitCode == 0, "pipe benchmark child failed (exit code \(echo.exitCode ?? -1))")
         parent.close()
         samples.sort()
         return samples[samples.count / 2]

@@ -48,7 +48,7 @@ public enum QueueBenchmark {
         return samples.sorted()[2]
     }
 
-    private static func transfer<Element>(_ queue: Queue<Element>, count: Int, make: (Int) -> Element, check: (Element) -> Int) -> Double {
+    private static func transfer<Element>(_ queue: Queue<Element>, count: Int, make: (Int) -> Element, check: @escaping (Element) -> Int) -> Double {
         transfer(count: count,
                  put: { (i) throws(QueueError) in try queue.put(make(i)) },
                  get: { () throws(QueueError) in check(try queue.get()) })
@@ -56,7 +56,7 @@ public enum QueueBenchmark {
 
     /// Runs the consumer in a fork child; returns the seconds from the producer's start to the
     /// consumer's last receipt. `get` returns the sequence number carried by the message.
-    private static func transfer(count: Int, put: (Int) throws(QueueError) -> Void, get: () throws(QueueError) -> Int) -> Double {
+    private static func transfer(count: Int, put: (Int) throws(QueueError) -> Void, get: @escaping () throws(QueueError) -> Int) -> Double {
         // Shared words: [0] consumer ready, [1] consumer finish time (ns), [2] consumer error.
         let words = SharedArena.allocate(byteCount: 3 * 8)
         let shared = words.pointer.bindMemory(to: Atomic<Int>.self, capacity: 3)
@@ -67,24 +67,27 @@ public enum QueueBenchmark {
         } catch {
             fatalError("queue benchmark warm-up failed: \(error)")
         }
-        let consumer = RawFork.start {
+        // A fork child gets its own copy of everything captured here, so handing these
+        // non-Sendable values to it is safe.
+        let captured = ForkCapture((get: get, shared: shared))
+        let consumer = benchmarkChild {
+            let (get, shared) = captured.value
             shared[0].store(1, ordering: .releasing)
             for i in 0..<count {
                 guard let value = try? get(), value == i else {
                     shared[2].store(1, ordering: .releasing)
-                    return 1
+                    throw QueueError.closed
                 }
             }
             shared[1].store(Int(Deadline.now.nanoseconds), ordering: .releasing)
-            return 0
         }
         while !Spin.until(budget: 20_000, { shared[0].load(ordering: .acquiring) != 0 }) {}
         let start = Deadline.now.nanoseconds
         for i in 0..<count {
             do { try put(i) } catch { fatalError("queue benchmark put failed: \(error)") }
         }
-        let status = RawFork.wait(consumer)
-        usageCheck(status == 0 && shared[2].load(ordering: .acquiring) == 0, "queue benchmark consumer failed (status \(status))")
+        consumer.join()
+        usageCheck(consumer.exitCode == 0 && shared[2].load(ordering: .acquiring) == 0, "queue benchmark consumer failed (exit code \(consumer.exitCode ?? -1))")
         let finish = Int64(shared[1].load(ordering: .acquiring))
         withExtendedLifetime(words.owner) {}
         return Double(finish - start) / 1e9

@@ -1,7 +1,8 @@
 import Glibc
+@testable import Multitask
 
-/// A bare `fork` for the library's own measurements, until `Process` provides the real
-/// thing: flush stdio, fork, run `body` in the child with an empty signal mask, `_exit`.
+/// A bare `fork` for tests that must not go through `Process` (they test what lies beneath
+/// it): flush stdio, fork, run `body` in the child with an empty signal mask, `_exit`.
 ///
 /// Same rules as any fork child (`notes/swift-probes.md`): the child must not use Dispatch or
 /// async code, and should only run code its parent already ran once.

@@ -1,0 +1,19 @@
+/// Starts a `.fork` child for the library's own measurements (queue and pipe benchmarks), so
+/// they run on the same `Process` machinery users get.
+func benchmarkChild(_ body: @escaping @Sendable () throws -> Void) -> Process {
+    let child = Process(name: "benchmark-child", target: body)
+    do {
+        try child.start()
+    } catch {
+        fatalError("benchmark: cannot start a child process: \(error)")
+    }
+    return child
+}
+
+/// Carries values into a `.fork` child's closure. The child works on its own copy of the
+/// parent's memory, so values that are not `Sendable` (pointers into shared memory, closures
+/// over a queue) are safe to hand over; do not use it for threads.
+struct ForkCapture<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
