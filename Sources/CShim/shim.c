@@ -137,9 +137,9 @@ int cshim_spawn_add_close_from(void *file_actions, int first) {
 }
 long cshim_send_with_fds(int socket, const void *bytes, long length, const int *fds, int fd_count) {
     struct iovec iov = { .iov_base = (void *)bytes, .iov_len = (size_t)length };
-    union { char buf[CMSG_SPACE(8 * sizeof(int))]; struct cmsghdr align; } control;
+    union { char buf[CMSG_SPACE(CSHIM_MAX_PASSED_FDS * sizeof(int))]; struct cmsghdr align; } control;
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-    if (fd_count > 8) return -EINVAL;
+    if (fd_count > CSHIM_MAX_PASSED_FDS) return -EINVAL;
     if (fd_count > 0) {
         memset(&control, 0, sizeof control);
         msg.msg_control = control.buf;
@@ -156,7 +156,7 @@ long cshim_send_with_fds(int socket, const void *bytes, long length, const int *
 }
 long cshim_receive_with_fds(int socket, void *bytes, long capacity, int *fds, int fd_capacity, int *fd_count, int dontwait) {
     struct iovec iov = { .iov_base = bytes, .iov_len = (size_t)capacity };
-    union { char buf[CMSG_SPACE(8 * sizeof(int))]; struct cmsghdr align; } control;
+    union { char buf[CMSG_SPACE(CSHIM_MAX_PASSED_FDS * sizeof(int))]; struct cmsghdr align; } control;
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
     *fd_count = 0;
     ssize_t n;

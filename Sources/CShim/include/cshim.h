@@ -77,7 +77,10 @@ int cshim_decode_wait_status(int status);
 int cshim_close_from(int first);
 /// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+). Returns 0 or an error number.
 int cshim_spawn_add_close_from(void *file_actions, int first);
-/// sendmsg of `length` bytes plus up to 8 descriptors (SCM_RIGHTS), MSG_NOSIGNAL.
+/// The most descriptors one message carries: the kernel's SCM_MAX_FD.
+#define CSHIM_MAX_PASSED_FDS 253
+/// sendmsg of `length` bytes plus up to CSHIM_MAX_PASSED_FDS descriptors (SCM_RIGHTS),
+/// MSG_NOSIGNAL.
 /// Returns the bytes sent or -errno.
 long cshim_send_with_fds(int socket, const void *bytes, long length, const int *fds, int fd_count);
 /// recvmsg of up to `capacity` bytes plus up to `fd_capacity` descriptors (made close-on-exec).

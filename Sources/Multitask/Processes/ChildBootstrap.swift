@@ -20,6 +20,9 @@ enum ChildBootstrap {
     static let channelDescriptor: CInt = 3
     /// Descriptor of the parent's pidfd, when the parent could open one.
     static let parentDescriptor: CInt = 4
+    /// Where a spawned child finds the descriptors its entry's handles refer to: slot `i` is
+    /// descriptor `firstInheritedDescriptor + i`.
+    static let firstInheritedDescriptor: CInt = parentDescriptor + 1
 
     private enum Pending { case none, spawn(ChildPayload, ProcessDescriptor?), forkServer }
     nonisolated(unsafe) private static var pending = Pending.none
@@ -84,7 +87,8 @@ enum ChildBootstrap {
         case .forkServer:
             ForkServer.serve(socket: PacketSocket(fd: channelDescriptor))
         case .spawn(let payload, let parent):
-            ChildMain.runEntry(payload, parentDescriptor: parent)
+            let inherited = (0..<payload.descriptorCount).map { firstInheritedDescriptor + CInt($0) }
+            ChildMain.runEntry(payload, parentDescriptor: parent, inherited: inherited)
         }
     }
 

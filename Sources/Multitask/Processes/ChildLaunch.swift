@@ -33,15 +33,26 @@ enum ChildLaunch {
         if let failure { throw failure }
     }
 
-    /// Starts a fresh copy of this executable that runs the entry described by `payload`.
-    static func spawn(_ process: Process, payload: [UInt8]) throws(ProcessError) {
+    /// Starts a fresh copy of this executable that runs the entry described by `payload`,
+    /// passing `descriptors` (the entry's shared objects) as descriptors
+    /// ``ChildBootstrap/firstInheritedDescriptor`` and up, in order.
+    static func spawn(_ process: Process, payload: [UInt8], descriptors: [CInt]) throws(ProcessError) {
         let supervisor = Supervisor.shared
         let inheritStandardInput = process.standardInput == .inherit
         let failure: ProcessError? = supervisor.perform {
+            // Every source of a dup2 sits above the targets (3, 4 and the inherited range), so
+            // no dup2 overwrites a source still to be copied, and none is `dup2(fd, fd)`, which
+            // would keep close-on-exec set.
+            let firstFree = ChildBootstrap.firstInheritedDescriptor + CInt(descriptors.count)
+            var sources: [CInt] = []
+            defer { sources.forEach { _ = close($0) } }
             let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
             do throws(Errno) {
+                for fd in descriptors {
+                    sources.append(try ProcessControl.duplicateDescriptor(fd, atLeast: firstFree))
+                }
                 let created = try FileDescriptor.closeOnExecPipe()
-                let readEnd = try ProcessControl.moveDescriptor(created.readEnd.rawValue, atLeast: ChildBootstrap.parentDescriptor + 1)
+                let readEnd = try ProcessControl.moveDescriptor(created.readEnd.rawValue, atLeast: firstFree)
                 pipe = (FileDescriptor(rawValue: readEnd), created.writeEnd)
             } catch {
                 return .startFailed(error)
@@ -51,10 +62,13 @@ enum ChildLaunch {
             if let parent = supervisor.selfDescriptor {
                 request.fileActions.append(.duplicate(parent.rawValue, to: ChildBootstrap.parentDescriptor))
             }
+            for (slot, source) in sources.enumerated() {
+                request.fileActions.append(.duplicate(source, to: ChildBootstrap.firstInheritedDescriptor + CInt(slot)))
+            }
             if !inheritStandardInput {
                 request.fileActions.append(.open("/dev/null", flags: O_RDONLY, at: 0))
             }
-            request.fileActions.append(.closeFrom(ChildBootstrap.parentDescriptor + 1))
+            request.fileActions.append(.closeFrom(firstFree))
             let pid: pid_t
             do throws(Errno) {
                 pid = try request.run()

@@ -29,16 +29,17 @@ enum ChildMain {
         run(name: process.name) { try process.run() }
     }
 
-    /// The spawn and fork-server path: `payload` came from the parent; standard input and the
+    /// The spawn and fork-server path: `payload` came from the parent, with `inherited`, this
+    /// process's copies of the descriptors its entry refers to; standard input and the
     /// parent-death signal are already set up.
-    static func runEntry(_ payload: ChildPayload, parentDescriptor: ProcessDescriptor?) -> Never {
+    static func runEntry(_ payload: ChildPayload, parentDescriptor: ProcessDescriptor?, inherited: [CInt]) -> Never {
         ProcessSelf.becomeChild(
             name: payload.name, isDaemon: payload.isDaemon, startMethod: payload.startMethod,
             identity: payload.identity, parentPID: payload.parentPID, parentName: payload.parentName,
             parentDescriptor: parentDescriptor
         )
         run(name: payload.name) {
-            let entry = try payload.decodeEntry()
+            let entry = try payload.decodeEntry(inherited: inherited)
             try entry.run()
         }
     }

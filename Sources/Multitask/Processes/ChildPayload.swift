@@ -1,10 +1,20 @@
+import Glibc
+
 /// Everything a spawned or fork-server child needs to become its `Process`: the entry (type
 /// name and encoded value) and the identity the parent gave it, in the package's binary
 /// `Codable` format (``BinaryEncoder``).
+///
+/// Shared objects inside the entry (queues, shared locks, shared memory) are encoded as
+/// handles naming descriptor *slots* (see ``SharedMemoryHandle``); the launcher passes the
+/// ``descriptors`` beside the payload, and the child decodes with its copies of them.
 struct ChildPayload: Codable {
     var entryType: String
     /// The entry value, encoded; decoded in the child once its type is resolved.
     var entry: [UInt8]
+    /// How many descriptors the entry's handles refer to (slots 0..<count).
+    var descriptorCount: Int
+    /// In the parent: the descriptors to pass, in slot order. Not part of the payload.
+    private(set) var descriptors: [Int32] = []
     var name: String
     var isDaemon: Bool
     var identity: [Int]
@@ -16,7 +26,10 @@ struct ChildPayload: Codable {
     init(entry: any ProcessEntry, typeName: String, name: String, isDaemon: Bool, identity: [Int],
          startMethod: StartMethod, parentPID: Int32, parentName: String) throws {
         self.entryType = typeName
-        self.entry = try BinaryEncoder().encode(entry)
+        let collector = SharedMemoryHandle.DescriptorCollector()
+        self.entry = try BinaryEncoder(userInfo: [SharedMemoryHandle.collectorKey: collector]).encode(entry)
+        self.descriptors = collector.descriptors
+        self.descriptorCount = descriptors.count
         self.name = name
         self.isDaemon = isDaemon
         self.identity = identity
@@ -33,15 +46,34 @@ struct ChildPayload: Codable {
         self = try BinaryDecoder().decode(ChildPayload.self, from: bytes)
     }
 
-    /// Resolves and decodes the entry value in this process.
-    func decodeEntry() throws -> any ProcessEntry {
+    private enum CodingKeys: String, CodingKey {
+        case entryType, entry, descriptorCount, name, isDaemon, identity, startMethod, parentPID, parentName
+    }
+
+    /// Resolves and decodes the entry value in this process. `inherited` are this process's
+    /// copies of the parent's ``descriptors``, in slot order; they are closed here, decoded
+    /// objects having taken descriptors of their own.
+    func decodeEntry(inherited: [Int32]) throws -> any ProcessEntry {
+        defer { inherited.forEach { _ = close($0) } }
+        guard inherited.count == descriptorCount else {
+            throw DescriptorMismatch(expected: descriptorCount, received: inherited.count)
+        }
         guard let type = EntryType.resolve(entryType) else {
             throw EntryType.Unresolvable(type: entryType, reason: "no ProcessEntry type has this mangled name in this executable")
         }
-        return try decode(type)
+        return try decode(type, table: SharedMemoryHandle.DescriptorTable(descriptors: inherited))
     }
 
-    private func decode<Entry: ProcessEntry>(_ type: Entry.Type) throws -> any ProcessEntry {
-        try BinaryDecoder().decode(type, from: entry)
+    private func decode<Entry: ProcessEntry>(_ type: Entry.Type, table: SharedMemoryHandle.DescriptorTable) throws -> any ProcessEntry {
+        try BinaryDecoder(userInfo: [SharedMemoryHandle.tableKey: table]).decode(type, from: entry)
+    }
+
+    /// The child did not receive the descriptors its entry refers to.
+    struct DescriptorMismatch: Error, CustomStringConvertible {
+        let expected: Int
+        let received: Int
+        var description: String {
+            "the entry refers to \(expected) shared-memory descriptors but the child received \(received)"
+        }
     }
 }

@@ -55,7 +55,9 @@ enum ForkServer {
             let parent = hasParent ? remaining.popFirst() : nil
             let standardInput = inherits ? remaining.popFirst() : nil
             let payloadPipe = inline.isEmpty ? remaining.popFirst() : nil
-            remaining.forEach { _ = close($0) }
+            // The rest are the descriptors the entry's shared objects refer to, in slot order.
+            let inherited = Array(remaining)
+            let passed = [parent, standardInput, payloadPipe].compactMap { $0 } + inherited
 
             // Resolving the entry type here instantiates its metadata once, in this quiet
             // process, instead of in every child.
@@ -69,16 +71,17 @@ enum ForkServer {
             do throws(Errno) {
                 pid = try ProcessControl.fork()
             } catch {
-                [parent, standardInput, payloadPipe].forEach { if let fd = $0 { close(fd) } }
+                passed.forEach { _ = close($0) }
                 try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
                 continue
             }
             if pid == 0 {
                 socket.close()
                 for fd in children.keys { close(fd) }
-                runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, payloadPipe: payloadPipe, inline: inline)
+                runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, payloadPipe: payloadPipe,
+                         inline: inline, inherited: inherited)
             }
-            [parent, standardInput, payloadPipe].forEach { if let fd = $0 { close(fd) } }
+            passed.forEach { _ = close($0) }
             do throws(Errno) {
                 let descriptor = try ProcessDescriptor.open(pid: pid)
                 children[descriptor.rawValue] = pid
@@ -93,7 +96,8 @@ enum ForkServer {
     }
 
     /// In the forked child: set up descriptors and signals, then become the entry's process.
-    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, payloadPipe: CInt?, inline: [UInt8]) -> Never {
+    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, payloadPipe: CInt?,
+                                 inline: [UInt8], inherited: [CInt]) -> Never {
         ChildMain.armParentDeathSignal(expectedParent: serverPID)
         if let standardInput {
             dup2(standardInput, 0)
@@ -114,6 +118,6 @@ enum ForkServer {
             ProcessControl.exitImmediately(1)
         }
         ProcessControl.unblockAllSignals()
-        ChildMain.runEntry(payload, parentDescriptor: parent.map(ProcessDescriptor.init(rawValue:)))
+        ChildMain.runEntry(payload, parentDescriptor: parent.map(ProcessDescriptor.init(rawValue:)), inherited: inherited)
     }
 }

@@ -76,8 +76,16 @@ final class ForkServerClient: @unchecked Sendable {
     /// Whether requests can still be sent (the server has not gone away).
     var isUsable: Bool { lock.withLock { usable } }
 
-    /// Asks the server for a child running `payload`; returns once the child exists.
-    func start(_ process: Process, payload: [UInt8]) throws(ProcessError) {
+    /// Descriptors a request may carry for the entry's shared objects (beside the parent's
+    /// pidfd, standard input and the payload pipe).
+    static let passableDescriptors = PacketSocket.maximumDescriptors - 3
+
+    /// Asks the server for a child running `payload`, passing `shared` (the descriptors the
+    /// entry's handles refer to, in slot order); returns once the child exists.
+    func start(_ process: Process, payload: [UInt8], descriptors shared: [CInt]) throws(ProcessError) {
+        guard shared.count <= Self.passableDescriptors else {
+            throw .tooManyDescriptors(count: shared.count, limit: Self.passableDescriptors)
+        }
         let request = PendingStart(process)
         let id = lock.withLock { () -> UInt64? in
             guard usable else { return nil }
@@ -98,6 +106,7 @@ final class ForkServerClient: @unchecked Sendable {
             do {
                 let pipe = try FileDescriptor.closeOnExecPipe()
                 descriptors.append(pipe.readEnd.rawValue)
+                descriptors += shared
                 largePayload = pipe.writeEnd
                 inline = []
                 defer { _ = try? pipe.readEnd.close() }
@@ -107,6 +116,7 @@ final class ForkServerClient: @unchecked Sendable {
                 throw .forkServerUnavailable("cannot send the request (\(error))")
             }
         } else {
+            descriptors += shared
             do {
                 try sendRequest(id: id, inherits: inherits, hasParent: parent != nil, payload: inline, descriptors: descriptors)
             } catch {

@@ -6,7 +6,8 @@
 enum ForkServerMessage: Equatable {
     /// Program → server: fork a child. Descriptors, in this order: the requester's pidfd (if
     /// `hasParentDescriptor`), its standard input (if `inheritsStandardInput`), the payload
-    /// pipe (if `payload` is empty).
+    /// pipe (if `payload` is empty), then the descriptors the entry's shared objects refer to,
+    /// in slot order (``ChildPayload/descriptors``).
     case start(request: UInt64, inheritsStandardInput: Bool, hasParentDescriptor: Bool, payload: [UInt8])
     /// Server → program: the child exists; its pidfd is attached.
     case started(request: UInt64, pid: Int32)

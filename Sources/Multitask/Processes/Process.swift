@@ -212,11 +212,11 @@ open class Process: @unchecked Sendable {
                 guard case .entry(let entry) = work else {
                     usageFailure("Process.start(): '\(name)' overrides run() or has a closure, which needs .fork, not .\(method)")
                 }
-                let payload = try makePayload(entry: entry, method: method)
+                let (bytes, descriptors) = makePayload(entry: entry, method: method)
                 if method == .spawn {
-                    try ChildLaunch.spawn(self, payload: payload)
+                    try ChildLaunch.spawn(self, payload: bytes, descriptors: descriptors)
                 } else {
-                    try Supervisor.shared.forkServerClient().start(self, payload: payload)
+                    try Supervisor.shared.forkServerClient().start(self, payload: bytes, descriptors: descriptors)
                 }
             }
         } catch {
@@ -226,7 +226,8 @@ open class Process: @unchecked Sendable {
         }
     }
 
-    private func makePayload(entry: any ProcessEntry, method: StartMethod) throws(ProcessError) -> [UInt8] {
+    /// The serialized payload of `entry` and the descriptors to pass beside it.
+    private func makePayload(entry: any ProcessEntry, method: StartMethod) -> (bytes: [UInt8], descriptors: [Int32]) {
         let typeName: String
         switch EntryType.name(of: type(of: entry)) {
         case .success(let name): typeName = name
@@ -234,10 +235,11 @@ open class Process: @unchecked Sendable {
         }
         let me = ProcessSelf.snapshot
         do {
-            return try ChildPayload(
+            let payload = try ChildPayload(
                 entry: entry, typeName: typeName, name: name, isDaemon: isDaemon, identity: identity,
                 startMethod: method, parentPID: me.pid, parentName: me.name
-            ).serialized()
+            )
+            return (try payload.serialized(), payload.descriptors)
         } catch {
             usageFailure("Process.start(): the entry value of '\(name)' cannot be encoded: \(error)")
         }

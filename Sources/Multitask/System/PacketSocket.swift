@@ -15,8 +15,11 @@ struct PacketSocket: Sendable {
         return (PacketSocket(fd: fds[0]), PacketSocket(fd: fds[1]))
     }
 
-    /// Sends one message with up to 8 descriptors (duplicated into the receiver). The
-    /// corresponding C function is `sendmsg`.
+    /// The most descriptors one message carries (the kernel's `SCM_MAX_FD`).
+    static let maximumDescriptors = Int(CSHIM_MAX_PASSED_FDS)
+
+    /// Sends one message with up to ``maximumDescriptors`` descriptors (duplicated into the
+    /// receiver). The corresponding C function is `sendmsg`.
     func send(_ bytes: [UInt8], descriptors: [CInt] = []) throws(Errno) {
         let rc = bytes.withUnsafeBytes { raw in
             descriptors.withUnsafeBufferPointer { fds in
@@ -39,10 +42,10 @@ struct PacketSocket: Sendable {
     /// (close-on-exec). The corresponding C function is `recvmsg`.
     func receive(capacity: Int, nonBlocking: Bool = false) throws(Errno) -> Received {
         var bytes = [UInt8](repeating: 0, count: capacity)
-        var fds = [CInt](repeating: -1, count: 8)
+        var fds = [CInt](repeating: -1, count: Self.maximumDescriptors)
         var count: CInt = 0
         let rc = bytes.withUnsafeMutableBytes { raw in
-            cshim_receive_with_fds(fd, raw.baseAddress, raw.count, &fds, 8, &count, nonBlocking ? 1 : 0)
+            cshim_receive_with_fds(fd, raw.baseAddress, raw.count, &fds, CInt(Self.maximumDescriptors), &count, nonBlocking ? 1 : 0)
         }
         if rc < 0 {
             if -rc == EAGAIN || -rc == EWOULDBLOCK { return .wouldBlock }

@@ -34,17 +34,31 @@ struct QueueHandleTests {
         #expect(ForkHelper.wait(child) == .exited(0))
     }
 
-    @Test("encoding registers the descriptor a spawned child must inherit")
+    @Test("encoding with a collector writes descriptor slots; decoding maps them through a table")
     func descriptorCollected() throws {
         let queue = SimpleQueue<String>()
+        let other = SimpleQueue<String>()
         let collector = SharedMemoryHandle.DescriptorCollector()
         let encoder = JSONEncoder()
         encoder.userInfo[SharedMemoryHandle.collectorKey] = collector
-        let data = try encoder.encode(queue)
-        #expect(collector.descriptors == [queue.storage.segment.fileDescriptor.rawValue])
-        let decoded = try JSONDecoder().decode(SimpleQueue<String>.self, from: data)
-        try decoded.put("x")
+        let data = try encoder.encode([queue, other, queue])
+        let fds = [queue.storage.segment.fileDescriptor.rawValue, other.storage.segment.fileDescriptor.rawValue]
+        #expect(collector.descriptors == fds)
+
+        // Without the table the slots are not descriptors of the segments: refused.
+        #expect(throws: (any Error).self) { try JSONDecoder().decode([SimpleQueue<String>].self, from: data) }
+        // A table too short for the slots: refused.
+        let short = JSONDecoder()
+        short.userInfo[SharedMemoryHandle.tableKey] = SharedMemoryHandle.DescriptorTable(descriptors: [fds[0]])
+        #expect(throws: DecodingError.self) { try short.decode([SimpleQueue<String>].self, from: data) }
+
+        let decoder = JSONDecoder()
+        decoder.userInfo[SharedMemoryHandle.tableKey] = SharedMemoryHandle.DescriptorTable(descriptors: fds)
+        let decoded = try decoder.decode([SimpleQueue<String>].self, from: data)
+        try decoded[0].put("x")
+        try decoded[1].put("y")
         #expect(try queue.get() == "x")
+        #expect(try other.get() == "y")
     }
 
     @Test("a handle of another element type, or without its descriptor, is rejected")
