@@ -153,7 +153,7 @@ public final class Connection: @unchecked Sendable {
     /// A message longer than `maxLength` is discarded and throws
     /// ``ConnectionError/messageTooLong(length:maxLength:)``; the connection stays usable.
     public func receiveBytes(maxLength: Int = .max) throws(ConnectionError) -> [UInt8] {
-        precondition(maxLength >= 0, "Connection.receiveBytes: maxLength must not be negative, got \(maxLength)")
+        usageCheck(maxLength >= 0, "Connection.receiveBytes: maxLength must not be negative, got \(maxLength)")
         let socket = readableSocket()
         return try receiveLock.withLock { () throws(ConnectionError) in
             let length = try reader.nextLength(from: socket, spinBudget: Self.spinBudget)
@@ -180,17 +180,17 @@ public final class Connection: @unchecked Sendable {
 
     func socket(for operation: String) -> StreamSocket {
         let fd = descriptor.load(ordering: .acquiring)
-        precondition(fd >= 0, "Connection.\(operation) used after close()")
+        usageCheck(fd >= 0, "Connection.\(operation) used after close()")
         return StreamSocket(fd: fd)
     }
 
     private func readableSocket() -> StreamSocket {
-        precondition(isReadable, "Connection: receiving on the send-only end of a one-way Pipe")
+        usageCheck(isReadable, "Connection: receiving on the send-only end of a one-way Pipe")
         return socket(for: "receive")
     }
 
     private func writableSocket() -> StreamSocket {
-        precondition(isWritable, "Connection: sending on the receive-only end of a one-way Pipe")
+        usageCheck(isWritable, "Connection: sending on the receive-only end of a one-way Pipe")
         return socket(for: "send")
     }
 }

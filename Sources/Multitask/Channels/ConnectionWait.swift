@@ -13,7 +13,7 @@ extension Connection {
     /// ```
     public static func wait(_ connections: [Connection], timeout: Duration? = nil) -> [Connection] {
         let descriptors = connections.map { connection in
-            precondition(connection.isReadable, "Connection.wait: a send-only end of a one-way Pipe cannot become readable")
+            usageCheck(connection.isReadable, "Connection.wait: a send-only end of a one-way Pipe cannot become readable")
             return connection.socket(for: "wait").fd
         }
         // Bytes already read ahead are invisible to the kernel: such a connection is ready now.

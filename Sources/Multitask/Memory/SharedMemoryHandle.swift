@@ -1,16 +1,8 @@
 import SystemPackage
 
 /// A reference to a shared-memory segment that can travel to another process inside a
-/// `Codable` value: the number of a descriptor for the segment's file, plus the file's
-/// identity, checked on arrival.
-///
-/// Encoded as is, the number is the descriptor in the encoding process, valid in fork
-/// children (they inherit every descriptor). For any other child the descriptors travel
-/// beside the value: whoever encodes an entry value for a spawned or fork-server child puts a
-/// ``DescriptorCollector`` in the encoder's `userInfo` under ``collectorKey``; each handle
-/// encoded then writes the *slot* of its descriptor in the collector instead, and the
-/// launcher passes the collected descriptors to the child in slot order. The child decodes
-/// with a ``DescriptorTable`` (its own descriptor for each slot) under ``tableKey``.
+/// `Codable` value: a descriptor for the segment's file (a ``PassedDescriptor``, so it reaches
+/// spawned and fork-server children too), plus the file's identity, checked on arrival.
 struct SharedMemoryHandle: Codable, Hashable, Sendable {
     var descriptor: Int32
     var device: UInt64
@@ -18,42 +10,9 @@ struct SharedMemoryHandle: Codable, Hashable, Sendable {
     /// Bytes to map (the creator's mapped length).
     var length: Int
 
-    /// Collects the descriptors of every handle encoded with it in `userInfo`, each once,
-    /// numbering them 0, 1, … in the order they are first met.
-    final class DescriptorCollector: @unchecked Sendable {
-        private let lock = InternalLock()
-        private var collected: [Int32] = []
-        private var slots: [Int32: Int32] = [:]
-
-        init() {}
-
-        /// The slot of `descriptor`, added if new.
-        func slot(for descriptor: Int32) -> Int32 {
-            lock.withLock {
-                if let slot = slots[descriptor] { return slot }
-                let slot = Int32(collected.count)
-                collected.append(descriptor)
-                slots[descriptor] = slot
-                return slot
-            }
-        }
-
-        /// The descriptors the receiving process needs, in slot order.
-        var descriptors: [Int32] { lock.withLock { collected } }
-    }
-
-    /// The receiving side of a ``DescriptorCollector``: this process's descriptor for each slot.
-    struct DescriptorTable: Sendable {
-        let descriptors: [Int32]
-    }
-
-    static let collectorKey = CodingUserInfoKey(rawValue: "multitask.descriptorCollector")!
-    static let tableKey = CodingUserInfoKey(rawValue: "multitask.descriptorTable")!
-
     func encode(to encoder: any Encoder) throws {
-        let collector = encoder.userInfo[Self.collectorKey] as? DescriptorCollector
         var container = encoder.unkeyedContainer()
-        try container.encode(collector?.slot(for: descriptor) ?? descriptor)
+        try container.encode(PassedDescriptor(rawValue: descriptor))
         try container.encode(device)
         try container.encode(inode)
         try container.encode(length)
@@ -68,15 +27,7 @@ struct SharedMemoryHandle: Codable, Hashable, Sendable {
 
     init(from decoder: any Decoder) throws {
         var container = try decoder.unkeyedContainer()
-        let number = try container.decode(Int32.self)
-        if let table = decoder.userInfo[Self.tableKey] as? DescriptorTable {
-            guard table.descriptors.indices.contains(Int(number)) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "shared-memory handle refers to descriptor slot \(number), but \(table.descriptors.count) descriptors were passed"))
-            }
-            descriptor = table.descriptors[Int(number)]
-        } else {
-            descriptor = number
-        }
+        descriptor = try container.decode(PassedDescriptor.self).rawValue
         device = try container.decode(UInt64.self)
         inode = try container.decode(UInt64.self)
         length = try container.decode(Int.self)

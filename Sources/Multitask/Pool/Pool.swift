@@ -7,7 +7,7 @@
 /// ``starmap(_:_:chunkSize:progress:)``, or from `async` code with ``run(_:timeout:)``,
 /// ``map(_:_:chunkSize:)`` and ``results(_:_:chunkSize:ordered:)``. ``close()`` stops accepting
 /// work and lets queued tasks finish; ``terminate()`` kills the workers and fails what is left;
-/// ``join()`` waits for the end after either. ``withPool(processes:initializer:maxTasksPerChild:memoryLimit:_:)``
+/// ``join()`` waits for the end after either. ``withPool(processes:initializer:maxTasksPerChild:startMethod:memoryLimit:_:)``
 /// scopes a pool and always cleans up, even when its body throws.
 ///
 /// Unlike CPython's pool, a worker that dies (SIGKILL, the OOM killer, a Swift trap, `exit`)
@@ -43,13 +43,13 @@ public final class Pool: @unchecked Sendable {
     ///     of dying over and over as in CPython.
     ///   - maxTasksPerChild: a worker exits after this many tasks and a fresh one replaces it
     ///     (to bound leaks in task code); this is not a failure.
-    ///   - startMethod: `.fork`, the only method the process pool supports so far: a worker
-    ///     needs its socket (and its status page) in the child, and `Process` cannot pass
-    ///     extra descriptors to `.spawn`/`.forkserver` children yet. In a multi-threaded
-    ///     program a fork child can hang on a runtime lock another thread held at the instant
-    ///     of fork; the pool rehearses its code paths in the parent before forking and replaces
-    ///     a worker that sits idle with work for 10 s, but `.forkserver` will be the safer
-    ///     default once it is supported.
+    ///   - startMethod: how workers are started. `.fork` (the default) starts them fastest
+    ///     and lets an initializer see the parent's memory; but in a multi-threaded program a
+    ///     fork child can hang on a runtime lock another thread held at the instant of fork
+    ///     (the pool rehearses its code paths in the parent before forking and replaces a
+    ///     worker that sits idle with work for 10 s). `.forkserver` and `.spawn` workers start
+    ///     from a fresh copy of the program and avoid that hazard; every task and initializer
+    ///     reaches them by type name, as it does forked workers.
     ///   - memoryLimit: bytes each worker's address space may grow by after it starts
     ///     (`RLIMIT_AS`); a task that needs more crashes its worker and fails with
     ///     ``PoolError/workerCrashed(signal:exitCode:task:)``.
@@ -58,16 +58,16 @@ public final class Pool: @unchecked Sendable {
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
         startMethod: StartMethod = .fork, memoryLimit: Int? = nil
     ) throws(ProcessError) {
-        precondition(processes > 0, "Pool(processes:): needs at least one process, got \(processes)")
-        precondition(maxTasksPerChild.map { $0 > 0 } ?? true, "Pool(maxTasksPerChild:): must be positive, got \(maxTasksPerChild!)")
-        precondition(memoryLimit.map { $0 > 0 } ?? true, "Pool(memoryLimit:): must be positive, got \(memoryLimit!)")
-        precondition(startMethod == .fork, "Pool(startMethod:): only .fork is supported by the process pool so far, not .\(startMethod)")
+        usageCheck(processes > 0, "Pool(processes:): needs at least one process, got \(processes)")
+        usageCheck(maxTasksPerChild.map { $0 > 0 } ?? true, "Pool(maxTasksPerChild:): must be positive, got \(maxTasksPerChild ?? 0)")
+        usageCheck(memoryLimit.map { $0 > 0 } ?? true, "Pool(memoryLimit:): must be positive, got \(memoryLimit ?? 0)")
         processCount = processes
         self.startMethod = startMethod
         let encodedInitializer = initializer.map { Self.encodeInitializer($0) }
         dispatcher = PoolDispatcher(
             size: processes, maxTasksPerChild: maxTasksPerChild,
-            configuration: PoolWorkerConfiguration(memoryLimit: memoryLimit, initializer: encodedInitializer)
+            configuration: PoolWorkerConfiguration(memoryLimit: memoryLimit, initializer: encodedInitializer),
+            startMethod: startMethod
         )
         try dispatcher.start()
     }
@@ -76,12 +76,12 @@ public final class Pool: @unchecked Sendable {
         let name: String
         switch EntryType.name(of: Task.self) {
         case .success(let mangled): name = mangled
-        case .failure(let problem): preconditionFailure("Pool(initializer:): \(problem)")
+        case .failure(let problem): usageFailure("Pool(initializer:): \(problem)")
         }
         do {
             return .init(typeName: name, bytes: try BinaryEncoder().encode(task))
         } catch {
-            preconditionFailure("Pool(initializer:): the initializer cannot be encoded: \(error)")
+            usageFailure("Pool(initializer:): the initializer cannot be encoded: \(error)")
         }
     }
 
@@ -115,7 +115,7 @@ public final class Pool: @unchecked Sendable {
 
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
-        if let timeout { precondition(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
+        if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
         let (typeID, typeName, isNew) = dispatcher.typeID(for: Task.self)
         let number = dispatcher.reserveNumbers(1)
         do {
@@ -144,14 +144,14 @@ public final class Pool: @unchecked Sendable {
     /// Waits until every worker has ended. Call ``close()`` or ``terminate()`` first: joining
     /// a pool that still accepts work is a programmer error (Python raises `ValueError`).
     public func join() {
-        precondition(!dispatcher.isAccepting, "Pool.join(): call close() or terminate() first")
+        usageCheck(!dispatcher.isAccepting, "Pool.join(): call close() or terminate() first")
         dispatcher.finished.wait()
     }
 
     /// Waits at most `timeout` for every worker to end; returns whether they did.
     @discardableResult
     public func join(timeout: Duration) -> Bool {
-        precondition(!dispatcher.isAccepting, "Pool.join(timeout:): call close() or terminate() first")
+        usageCheck(!dispatcher.isAccepting, "Pool.join(timeout:): call close() or terminate() first")
         return dispatcher.finished.wait(timeout: timeout)
     }
 
@@ -159,9 +159,10 @@ public final class Pool: @unchecked Sendable {
     /// (Python's `with Pool() as pool:`): no worker outlives the call.
     public static func withPool<Result>(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
-        memoryLimit: Int? = nil, _ body: (Pool) throws -> Result
+        startMethod: StartMethod = .fork, memoryLimit: Int? = nil, _ body: (Pool) throws -> Result
     ) throws -> Result {
-        let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild, memoryLimit: memoryLimit)
+        let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild,
+                            startMethod: startMethod, memoryLimit: memoryLimit)
         defer {
             pool.terminate()
             pool.join()
@@ -169,13 +170,14 @@ public final class Pool: @unchecked Sendable {
         return try body(pool)
     }
 
-    /// The `async` form of ``withPool(processes:initializer:maxTasksPerChild:memoryLimit:_:)``.
+    /// The `async` form of ``withPool(processes:initializer:maxTasksPerChild:startMethod:memoryLimit:_:)``.
     /// Joining happens off the Swift concurrency threads.
     public static func withPool<Result: Sendable>(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
-        memoryLimit: Int? = nil, _ body: (Pool) async throws -> Result
+        startMethod: StartMethod = .fork, memoryLimit: Int? = nil, _ body: (Pool) async throws -> Result
     ) async throws -> Result {
-        let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild, memoryLimit: memoryLimit)
+        let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild,
+                            startMethod: startMethod, memoryLimit: memoryLimit)
         let outcome: Swift.Result<Result, any Error>
         do {
             outcome = .success(try await body(pool))
@@ -189,7 +191,7 @@ public final class Pool: @unchecked Sendable {
 
     /// Suspends until every worker has ended, without blocking a Swift concurrency thread.
     public func joined() async {
-        precondition(!dispatcher.isAccepting, "Pool.joined(): call close() or terminate() first")
+        usageCheck(!dispatcher.isAccepting, "Pool.joined(): call close() or terminate() first")
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             dispatcher.whenFinished { continuation.resume() }
         }

@@ -34,6 +34,7 @@ final class PoolDispatcher: @unchecked Sendable {
     let size: Int
     let maxTasksPerChild: Int?
     let configuration: PoolWorkerConfiguration
+    let startMethod: StartMethod
 
     // Shared with submitting threads, under `lock`.
     private let lock = InternalLock()
@@ -51,26 +52,37 @@ final class PoolDispatcher: @unchecked Sendable {
     // The dispatcher thread's own.
     private let epoll: Epoll
     private let doorbell: EventCounter
-    private let shared: SharedPages
+    /// Every worker's ``PoolWorkerStatus``, one stride each (a memfd, so that spawned and
+    /// fork-server workers can map it too).
+    private let statusPage: SharedMemory
     private var slots: [PoolWorkerSlot?]
     private var ready = Deque<PoolSubmission>()
     private var generations: UInt32 = 0
     private var localTypeNames: [String] = []
     private var startFailure: ProcessError?
+    /// Workers in a row that ended before their first task could start (an initializer that
+    /// crashes, a failure at start-up); from ``earlyDeathLimit`` on, tasks fail instead of
+    /// waiting for a worker that never comes, and replacements slow down.
+    private var earlyDeaths = 0
+    /// No worker is started before this time (`CLOCK_MONOTONIC` nanoseconds).
+    private var replaceNotBefore: Int64 = 0
+    static let earlyDeathLimit = 3
     private var thread: Thread?
     /// Set once every worker has ended and the thread is done.
     let finished = Event()
 
-    init(size: Int, maxTasksPerChild: Int?, configuration: PoolWorkerConfiguration) {
+    init(size: Int, maxTasksPerChild: Int?, configuration: PoolWorkerConfiguration, startMethod: StartMethod) {
         self.size = size
         self.maxTasksPerChild = maxTasksPerChild
         self.configuration = configuration
+        self.startMethod = startMethod
         livePIDs = Array(repeating: nil, count: size)
         slots = Array(repeating: nil, count: size)
         do {
             epoll = try Epoll()
             doorbell = try EventCounter()
-            shared = try SharedPages(size: size * PoolWorkerStatus.stride)
+            let bytes = size * PoolWorkerStatus.stride
+            statusPage = try SharedMemory(anonymousSize: bytes, mappedLength: bytes, label: "multitask-pool")
             try epoll.add(doorbell.fd, tag: Tag.doorbell)
         } catch {
             fatalError("Pool: cannot create the dispatcher's descriptors (\(error))")
@@ -79,7 +91,8 @@ final class PoolDispatcher: @unchecked Sendable {
 
     /// Starts the workers, then the dispatcher thread; throws if the first workers cannot start.
     func start() throws(ProcessError) {
-        PoolWarmUp.rehearseWorkerLoop()
+        // Only a forked worker runs code whose metadata a parent thread may be instantiating.
+        if startMethod == .fork { PoolWarmUp.rehearseWorkerLoop() }
         for index in 0..<size {
             do throws(ProcessError) {
                 try startWorker(index)
@@ -105,7 +118,7 @@ final class PoolDispatcher: @unchecked Sendable {
             let name: String
             switch EntryType.name(of: type) {
             case .success(let mangled): name = mangled
-            case .failure(let problem): preconditionFailure("Pool: \(problem)")
+            case .failure(let problem): usageFailure("Pool: \(problem)")
             }
             let id = UInt32(typeNames.count)
             typeNames.append(name)
@@ -241,15 +254,10 @@ final class PoolDispatcher: @unchecked Sendable {
         } catch {
             throw .startFailed(error)
         }
-        let status = PoolWorkerStatus(at: shared.base + index * PoolWorkerStatus.stride, initialize: true)
-        // The child inherits every descriptor of this process; it needs none of the pool's.
-        let inherited = [epoll.fd, doorbell.fd, sockets.parent.fd] + slots.compactMap { $0?.socket.fd }
-        let configuration = configuration
-        let child = sockets.child
-        let process = Process(name: "PoolWorker-\(index + 1)", daemon: true) {
-            for fd in inherited { StreamSocket(fd: fd).close() }
-            PoolWorkerLoop.serve(socket: child, status: status, configuration: configuration)
-        }
+        let offset = index * PoolWorkerStatus.stride
+        let status = PoolWorkerStatus(at: statusPage.bytes.baseAddress! + offset, initialize: true)
+        let process = makeWorker(index, socket: sockets.child, status: status, statusOffset: offset,
+                                 parentDescriptors: [epoll.fd, doorbell.fd, sockets.parent.fd] + slots.compactMap { $0?.socket.fd })
         do throws(ProcessError) {
             try process.start()
         } catch {
@@ -274,8 +282,26 @@ final class PoolDispatcher: @unchecked Sendable {
         lock.withLock { livePIDs[index] = slot.pid }
     }
 
+    /// The process of worker `index`, not started. A forked worker runs the loop in a closure
+    /// (closing `parentDescriptors`, the pool's descriptors it inherited); any other runs a
+    /// ``PoolWorkerEntry``, which carries the socket and the status page.
+    private func makeWorker(_ index: Int, socket: StreamSocket, status: PoolWorkerStatus, statusOffset: Int,
+                            parentDescriptors: [CInt]) -> Process {
+        let name = "PoolWorker-\(index + 1)"
+        let configuration = configuration
+        guard startMethod == .fork else {
+            let entry = PoolWorkerEntry(socket: socket.fd, statusPage: statusPage, statusOffset: statusOffset, configuration: configuration)
+            return Process(name: name, daemon: true, startMethod: startMethod, entry: entry)
+        }
+        return Process(name: name, daemon: true) {
+            for fd in parentDescriptors { StreamSocket(fd: fd).close() }
+            PoolWorkerLoop.serve(socket: socket, status: status, configuration: configuration)
+        }
+    }
+
     /// Starts a worker in every empty place; a failure is retried at the next wake-up.
     private func replaceEndedWorkers() {
+        guard Deadline.now.nanoseconds >= replaceNotBefore else { return }
         for index in slots.indices where slots[index] == nil {
             do throws(ProcessError) {
                 try startWorker(index)
@@ -296,6 +322,11 @@ final class PoolDispatcher: @unchecked Sendable {
         slots[slot.index] = nil
         lock.withLock { livePIDs[slot.index] = nil }
         let started = slot.status.started, finished = slot.status.finished
+        earlyDeaths = slot.status.isReady ? 0 : earlyDeaths + 1
+        if earlyDeaths >= Self.earlyDeathLimit {
+            failEverythingWaiting(because: slot, exitCode: code)
+            return
+        }
         var requeue: [PoolSubmission] = []
         for (offset, submission) in slot.inFlight.enumerated() {
             let number = slot.firstNumber + UInt64(offset)
@@ -312,6 +343,20 @@ final class PoolDispatcher: @unchecked Sendable {
             }
         }
         ready.insert(contentsOf: requeue, at: ready.startIndex)
+    }
+
+    /// Workers keep dying before they serve: fail the tasks of `slot` and every queued task
+    /// (tasks sent to live workers stay theirs), and wait longer before the next start.
+    private func failEverythingWaiting(because slot: PoolWorkerSlot, exitCode code: Int32?) {
+        let error = PoolError.workersCannotStart(count: earlyDeaths, signal: code.flatMap { $0 < 0 ? -$0 : nil },
+                                                  exitCode: code.flatMap { $0 >= 0 ? $0 : nil })
+        for submission in slot.inFlight { submission.fail(error) }
+        for submission in ready {
+            if submission.isDispatched { submission.fail(error) } else { submission.cancel(error) }
+        }
+        ready.removeAll()
+        let backoff = min(Int64(10_000_000_000), Int64(100_000_000) << min(earlyDeaths - Self.earlyDeathLimit, 7))
+        replaceNotBefore = Deadline.now.nanoseconds + backoff
     }
 
     /// Kills every worker, fails every task, waits for the workers' ends.
@@ -340,7 +385,7 @@ final class PoolDispatcher: @unchecked Sendable {
     private func releaseDescriptors() {
         epoll.close()
         doorbell.close()
-        shared.unmap()
+        statusPage.close()
     }
 
     // MARK: Tasks
@@ -472,6 +517,9 @@ final class PoolDispatcher: @unchecked Sendable {
         if startFailure != nil {
             startFailure = nil
             earliest = min(earliest, now + 100_000_000)
+        }
+        if replaceNotBefore > now && slots.contains(where: { $0 == nil }) {
+            earliest = min(earliest, replaceNotBefore)
         }
         guard earliest != .max else { return -1 }
         return CInt(clamping: max(1, (earliest - now + 999_999) / 1_000_000))

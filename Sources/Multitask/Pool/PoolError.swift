@@ -21,6 +21,12 @@ public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `task` threw an error of type `errorType` in the worker; `description` is the error's
     /// `String(describing:)`.
     case taskFailed(errorType: String, description: String, task: String)
+    /// `count` worker processes in a row ended before they could run a task — the last
+    /// killed by `signal` or left with `exitCode`: an initializer that crashes or exits, a
+    /// worker that could not set itself up (its standard error says why). Where CPython's
+    /// pool starts such workers forever and its tasks never end, queued tasks fail with this
+    /// error; the pool keeps trying to start workers, less and less often (up to every 10 s).
+    case workersCannotStart(count: Int, signal: Int32?, exitCode: Int32?)
 
     /// A sentence saying what happened.
     public var description: String {
@@ -37,6 +43,12 @@ public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
             }
         case let .taskTimedOut(timeout, task): "\(task) ran longer than its timeout of \(timeout); its worker was killed"
         case let .taskFailed(errorType, description, task): "\(task) threw \(errorType): \(description)"
+        case let .workersCannotStart(count, signal, exitCode):
+            if let signal {
+                "\(count) worker processes in a row died before running a task (the last killed by signal \(signal) (\(Self.signalName(signal))))"
+            } else {
+                "\(count) worker processes in a row died before running a task (the last exited with code \(exitCode ?? -1)); see their standard error"
+            }
         }
     }
 

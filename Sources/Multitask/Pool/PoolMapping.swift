@@ -86,7 +86,7 @@ extension Pool {
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
         perChunk: (@Sendable (Range<Int>, Result<[Function.Output], any Error>) -> Void)? = nil
     ) -> (collector: PoolMapCollector<Function.Output>, submissions: [PoolSubmission]) {
-        precondition(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
+        usageCheck(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
         let chunkCount = (inputs.count + chunkSize - 1) / chunkSize
         let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
         let collector = PoolMapCollector<Function.Output>(

@@ -34,6 +34,7 @@ enum PoolWorkerLoop {
             try? ResourceLimit.limitAddressSpace(to: (ResourceLimit.currentAddressSpace ?? 0) + limit)
         }
         let initializerFailure = runInitializer(configuration.initializer)
+        status.markReady()
         let input = PoolFrameBuffer()
         let output = PoolFrameBuffer()
         var runners: [PoolTaskRunner?] = []

@@ -12,14 +12,14 @@ struct PoolWorkerStatus: @unchecked Sendable {
     /// Bytes per worker: one cache line, so workers never share a line.
     static let stride = 64
 
-    // Invariant: points at `stride` bytes of shared memory holding four initialized atomics.
+    // Invariant: points at `stride` bytes of shared memory holding five initialized atomics.
     private let words: UnsafeMutablePointer<Atomic<UInt64>>
 
     /// The status at `base`; `initialize` zeroes it (before the worker starts).
     init(at base: UnsafeMutableRawPointer, initialize: Bool) {
-        words = base.bindMemory(to: Atomic<UInt64>.self, capacity: 4)
+        words = base.bindMemory(to: Atomic<UInt64>.self, capacity: 5)
         if initialize {
-            for i in 0..<4 { (words + i).initialize(to: Atomic(0)) }
+            for i in 0..<5 { (words + i).initialize(to: Atomic(0)) }
         }
     }
 
@@ -36,6 +36,13 @@ struct PoolWorkerStatus: @unchecked Sendable {
 
     /// In the worker: the loop starts.
     func markServing() { words[3].store(1, ordering: .releasing) }
+
+    /// Whether the worker got past its initializer: a worker that ends before did not die of
+    /// a task, and several in a row mean workers cannot start at all.
+    var isReady: Bool { words[4].load(ordering: .acquiring) != 0 }
+
+    /// In the worker: the initializer (if any) is done; tasks come next.
+    func markReady() { words[4].store(1, ordering: .releasing) }
 
     /// In the worker: task `number` begins now.
     func begin(_ number: UInt64, at nanoseconds: Int64) {

@@ -5,7 +5,7 @@ import Glibc
 /// `Codable` format (``BinaryEncoder``).
 ///
 /// Shared objects inside the entry (queues, shared locks, shared memory) are encoded as
-/// handles naming descriptor *slots* (see ``SharedMemoryHandle``); the launcher passes the
+/// handles naming descriptor *slots* (see ``PassedDescriptor``); the launcher passes the
 /// ``descriptors`` beside the payload, and the child decodes with its copies of them.
 struct ChildPayload: Codable {
     var entryType: String
@@ -26,8 +26,8 @@ struct ChildPayload: Codable {
     init(entry: any ProcessEntry, typeName: String, name: String, isDaemon: Bool, identity: [Int],
          startMethod: StartMethod, parentPID: Int32, parentName: String) throws {
         self.entryType = typeName
-        let collector = SharedMemoryHandle.DescriptorCollector()
-        self.entry = try BinaryEncoder(userInfo: [SharedMemoryHandle.collectorKey: collector]).encode(entry)
+        let collector = PassedDescriptor.Collector()
+        self.entry = try BinaryEncoder(userInfo: [PassedDescriptor.collectorKey: collector]).encode(entry)
         self.descriptors = collector.descriptors
         self.descriptorCount = descriptors.count
         self.name = name
@@ -61,11 +61,11 @@ struct ChildPayload: Codable {
         guard let type = EntryType.resolve(entryType) else {
             throw EntryType.Unresolvable(type: entryType, reason: "no ProcessEntry type has this mangled name in this executable")
         }
-        return try decode(type, table: SharedMemoryHandle.DescriptorTable(descriptors: inherited))
+        return try decode(type, table: PassedDescriptor.Table(descriptors: inherited))
     }
 
-    private func decode<Entry: ProcessEntry>(_ type: Entry.Type, table: SharedMemoryHandle.DescriptorTable) throws -> any ProcessEntry {
-        try BinaryDecoder(userInfo: [SharedMemoryHandle.tableKey: table]).decode(type, from: entry)
+    private func decode<Entry: ProcessEntry>(_ type: Entry.Type, table: PassedDescriptor.Table) throws -> any ProcessEntry {
+        try BinaryDecoder(userInfo: [PassedDescriptor.tableKey: table]).decode(type, from: entry)
     }
 
     /// The child did not receive the descriptors its entry refers to.

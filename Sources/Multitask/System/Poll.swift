@@ -11,7 +11,7 @@ enum Poll {
             let rc = poll(&entries, nfds_t(entries.count), milliseconds(until: deadline))
             if rc > 0 { return entries.map { $0.revents != 0 } }
             if rc < 0 {
-                precondition(errno == EINTR || errno == ENOMEM, "poll failed: errno \(errno)")
+                usageCheck(errno == EINTR || errno == ENOMEM, "poll failed: errno \(errno)")
             }
             if rc == 0, let deadline, deadline.hasPassed { return entries.map { _ in false } }
         }

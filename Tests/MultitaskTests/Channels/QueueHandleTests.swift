@@ -38,9 +38,9 @@ struct QueueHandleTests {
     func descriptorCollected() throws {
         let queue = SimpleQueue<String>()
         let other = SimpleQueue<String>()
-        let collector = SharedMemoryHandle.DescriptorCollector()
+        let collector = PassedDescriptor.Collector()
         let encoder = JSONEncoder()
-        encoder.userInfo[SharedMemoryHandle.collectorKey] = collector
+        encoder.userInfo[PassedDescriptor.collectorKey] = collector
         let data = try encoder.encode([queue, other, queue])
         let fds = [queue.storage.segment.fileDescriptor.rawValue, other.storage.segment.fileDescriptor.rawValue]
         #expect(collector.descriptors == fds)
@@ -49,11 +49,11 @@ struct QueueHandleTests {
         #expect(throws: (any Error).self) { try JSONDecoder().decode([SimpleQueue<String>].self, from: data) }
         // A table too short for the slots: refused.
         let short = JSONDecoder()
-        short.userInfo[SharedMemoryHandle.tableKey] = SharedMemoryHandle.DescriptorTable(descriptors: [fds[0]])
+        short.userInfo[PassedDescriptor.tableKey] = PassedDescriptor.Table(descriptors: [fds[0]])
         #expect(throws: DecodingError.self) { try short.decode([SimpleQueue<String>].self, from: data) }
 
         let decoder = JSONDecoder()
-        decoder.userInfo[SharedMemoryHandle.tableKey] = SharedMemoryHandle.DescriptorTable(descriptors: fds)
+        decoder.userInfo[PassedDescriptor.tableKey] = PassedDescriptor.Table(descriptors: fds)
         let decoded = try decoder.decode([SimpleQueue<String>].self, from: data)
         try decoded[0].put("x")
         try decoded[1].put("y")

@@ -1,0 +1,66 @@
+/// A file descriptor inside a `Codable` value that travels to another process.
+///
+/// Encoded as is, the number is the descriptor in the encoding process, valid in fork children
+/// (they inherit every descriptor). For any other child the descriptors travel beside the
+/// value: whoever encodes a value for a spawned or fork-server child puts a ``Collector`` in
+/// the encoder's `userInfo` under ``collectorKey``; each descriptor encoded then writes its
+/// *slot* in the collector instead, and the launcher passes the collected descriptors to the
+/// child in slot order. The child decodes with a ``Table`` (its own descriptor for each slot)
+/// under ``tableKey``. Decoding does not duplicate: whoever keeps the descriptor beyond decoding
+/// duplicates it, since the launcher closes the passed copies once the value is decoded.
+struct PassedDescriptor: Codable, Hashable, Sendable {
+    /// The descriptor, in the process that holds this value.
+    var rawValue: Int32
+
+    init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// Collects the descriptors encoded with it in `userInfo`, each once, numbering them 0, 1,
+    /// … in the order they are first met.
+    final class Collector: @unchecked Sendable {
+        private let lock = InternalLock()
+        private var collected: [Int32] = []
+        private var slots: [Int32: Int32] = [:]
+
+        init() {}
+
+        /// The slot of `descriptor`, added if new.
+        func slot(for descriptor: Int32) -> Int32 {
+            lock.withLock {
+                if let slot = slots[descriptor] { return slot }
+                let slot = Int32(collected.count)
+                collected.append(descriptor)
+                slots[descriptor] = slot
+                return slot
+            }
+        }
+
+        /// The descriptors the receiving process needs, in slot order.
+        var descriptors: [Int32] { lock.withLock { collected } }
+    }
+
+    /// The receiving side of a ``Collector``: this process's descriptor for each slot.
+    struct Table: Sendable {
+        let descriptors: [Int32]
+    }
+
+    static let collectorKey = CodingUserInfoKey(rawValue: "multitask.descriptorCollector")!
+    static let tableKey = CodingUserInfoKey(rawValue: "multitask.descriptorTable")!
+
+    func encode(to encoder: any Encoder) throws {
+        let collector = encoder.userInfo[Self.collectorKey] as? Collector
+        var container = encoder.singleValueContainer()
+        try container.encode(collector?.slot(for: rawValue) ?? rawValue)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let number = try decoder.singleValueContainer().decode(Int32.self)
+        guard let table = decoder.userInfo[Self.tableKey] as? Table else {
+            rawValue = number
+            return
+        }
+        guard table.descriptors.indices.contains(Int(number)) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a passed descriptor refers to slot \(number), but \(table.descriptors.count) descriptors were passed"))
+        }
+        rawValue = table.descriptors[Int(number)]
+    }
+}
