@@ -125,7 +125,7 @@ struct BarrierCore: Sendable {
 /// if index == 0 { print("all three arrived") }
 /// ```
 public final class Barrier: Sendable {
-    private let storage: SyncStorage
+    let storage: SyncStorage
     private let core: BarrierCore
     private let action: (@Sendable () throws -> Void)?
     /// The number of threads that must call ``wait(timeout:)`` for them all to pass.

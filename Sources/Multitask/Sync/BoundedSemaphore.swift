@@ -19,7 +19,7 @@ public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
 
     /// Every semaphore initializer ends here, so that the ones this class inherits (such as
     /// `BoundedSemaphore(value:placement:)`) make a bounded semaphore whatever they pass.
-    override init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage) {
-        super.init(value: value, bounded: true, kind: "BoundedSemaphore", name: name, site: site, storage: storage)
+    override init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage, adopted: Bool = false) {
+        super.init(value: value, bounded: true, kind: "BoundedSemaphore", name: name, site: site, storage: storage, adopted: adopted)
     }
 }

@@ -20,13 +20,13 @@
 /// ready.withLock { items.append(x); ready.notify() }
 /// ```
 public final class Condition: Lockable {
-    private enum Underlying: Sendable {
+    enum Underlying: Sendable {
         case lock(Lock)
         case rlock(RLock)
     }
 
-    private let underlying: Underlying
-    private let storage: SyncStorage
+    let underlying: Underlying
+    let storage: SyncStorage
     private let core: ConditionCore
 
     /// Creates a process-local condition with its own ``RLock``.
@@ -57,7 +57,7 @@ public final class Condition: Lockable {
         self.init(underlying: .rlock(lock), storage: storage)
     }
 
-    private init(underlying: Underlying, storage: SyncStorage) {
+    init(underlying: Underlying, storage: SyncStorage) {
         self.underlying = underlying
         self.storage = storage
         core = ConditionCore(sequence: storage.word(0), waiters: storage.word(1))

@@ -20,7 +20,7 @@ public final class Event: Sendable {
     private static let flag: UInt32 = 1
     private static let sleepers: UInt32 = 2
     private static let oneSet: UInt32 = 4
-    private let storage: SyncStorage
+    let storage: SyncStorage
     private let word: FutexWord
 
     /// Creates a process-local event whose flag is down.

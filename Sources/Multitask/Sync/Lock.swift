@@ -19,8 +19,6 @@ public final class Lock: Lockable, ObservableLock {
     public let name: String?
     /// Where the lock was created.
     public let creationSite: CreationSite
-    let observation = LockObservationSlot()
-
     /// Creates an unlocked, process-local lock.
     public init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
         storage = SyncStorage(localWords: Self.wordCount)
@@ -28,8 +26,6 @@ public final class Lock: Lockable, ObservableLock {
         self.name = name
         self.creationSite = CreationSite(file: file, line: line)
     }
-
-    deinit { LockObservation.lockDidDie(observation) }
 
     /// The number of words a lock keeps its state in.
     static let wordCount = 1

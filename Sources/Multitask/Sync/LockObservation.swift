@@ -18,7 +18,8 @@ import CShim
 /// - successful try-acquire: `if _slowPath(LockObservation.isOn) { LockObservation.didAcquire(self, at: site) }`.
 /// - release: `if _slowPath(LockObservation.isOn) { LockObservation.willRelease(self) }` before
 ///   the lock word is released.
-/// - `deinit`: `LockObservation.lockDidDie(observation)`.
+/// - death: the lock's ``SyncStorage`` calls `LockObservation.lockDidDie(observation)` in its
+///   `deinit`, once no object wraps its words any more.
 /// A re-entrant lock calls none of these for a nested acquire or release by its owner: only the
 /// first acquire and the last release are acquisitions.
 enum LockObservation {

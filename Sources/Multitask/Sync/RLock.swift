@@ -164,10 +164,6 @@ public final class RLock: Lockable, ObservableLock {
         self.creationSite = creationSite
     }
 
-    let observation = LockObservationSlot()
-
-    deinit { LockObservation.lockDidDie(observation) }
-
     /// Blocks until the lock is acquired, or adds one level if this thread already holds it.
     @inline(__always)
     public func acquire(file: StaticString = #fileID, line: UInt = #line) {

@@ -82,10 +82,12 @@ struct SemaphoreCore: Sendable {
 /// When a file imports Foundation or Glibc too, write `Multitask.Semaphore`: the Glibc overlay
 /// declares `typealias Semaphore = UnsafeMutablePointer<sem_t>`.
 public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
-    private let storage: SyncStorage
+    let storage: SyncStorage
     private let core: SemaphoreCore
     /// The largest value `release` may reach (the initial value for a bounded semaphore).
-    private let bound: UInt32
+    let bound: UInt32
+    /// The value the semaphore was created with.
+    let initialValue: Int
     private let kind: StaticString
     /// The name given at creation, used in diagnostics.
     public let name: String?
@@ -101,27 +103,32 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
     /// Whether the deadlock detector treats this semaphore as a lock: one created with value 1
     /// is a mutex in all but name (see ``DeadlockDetector``).
     let observedAsLock: Bool
-    let observation = LockObservationSlot()
-
-    deinit { LockObservation.lockDidDie(observation) }
-
     /// The number of words a semaphore keeps its state in.
     static let wordCount = 2
 
     /// A semaphore on two words of `storage`, process-local or placed in shared memory (see
-    /// `Semaphore(value:placement:)`).
-    init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage) {
+    /// `Semaphore(value:placement:)`). `adopted` words already hold a semaphore created with
+    /// `value` (one decoded from a handle): its units are left as they are.
+    init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage, adopted: Bool = false) {
         observedAsLock = value == 1
         guard let initial = UInt32(exactly: value) else {
             fatalError("\(kind)(value: \(value)): the value must be in 0...\(UInt32.max)")
         }
         self.storage = storage
         core = SemaphoreCore(value: storage.word(0), sleepers: storage.word(1))
-        core.value.store(initial)
+        if !adopted { core.value.store(initial) }
+        initialValue = value
         bound = bounded ? initial : UInt32.max
         self.kind = kind
         self.name = name
         self.creationSite = site
+    }
+
+    /// The semaphore a handle refers to: see `Semaphore(value:placement:)`. Throws if the
+    /// handle is not a semaphore's, its memory is not available in this process, or it is an
+    /// unbounded semaphore decoded as a ``BoundedSemaphore``.
+    public required convenience init(from decoder: any Decoder) throws {
+        try self.init(handleFrom: decoder)
     }
 
     /// Takes one unit, waiting as long as it takes.

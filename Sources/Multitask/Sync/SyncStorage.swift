@@ -7,6 +7,10 @@ import Synchronization
 /// fork generation it was created in, so a copy used inside a fork child is caught instead of
 /// silently failing to exclude the parent. Process-shared storage (placed in a shared-memory
 /// segment by the `Memory` layer) keeps its segment alive through `owner`.
+///
+/// The deadlock detector knows a lock by its storage (``observation``): objects that wrap the
+/// same shared words in one process (a lock and the copies decoded from its handle) share one
+/// storage, and so are one lock to the detector.
 final class SyncStorage: @unchecked Sendable {
     /// Invariant: `count` initialized words, valid while this object lives.
     let base: UnsafeMutablePointer<Atomic<UInt32>>
@@ -15,7 +19,9 @@ final class SyncStorage: @unchecked Sendable {
     /// The fork generation of the process that created local storage.
     let generation: UInt32
     /// Keeps shared memory mapped; nil for local storage, which this object frees.
-    private let owner: AnyObject?
+    let owner: AnyObject?
+    /// The deadlock detector's id for the lock these words make up.
+    let observation = LockObservationSlot()
 
     /// Allocates `count` zeroed process-local words.
     init(localWords count: Int) {
@@ -38,6 +44,7 @@ final class SyncStorage: @unchecked Sendable {
     }
 
     deinit {
+        LockObservation.lockDidDie(observation)
         if owner == nil {
             base.deinitialize(count: count)
             base.deallocate()

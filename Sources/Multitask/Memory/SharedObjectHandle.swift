@@ -1,0 +1,91 @@
+/// What a process-shared object (a shared ``Lock``, ``RLock``, ``Condition``, ``Semaphore``,
+/// ``Event``, ``Barrier``, a ``SharedValue``, ``SharedArray`` or ``SharedMemory``) encodes to
+/// when it travels inside a `Codable` value.
+///
+/// In order: the kind of object, checked on arrival before anything else is read; the
+/// ``SharedMemoryHandle`` of the segment holding the object (encoded through its own
+/// `Codable` conformance, so a spawner's descriptor collector sees it); the byte offset of
+/// the object's memory in that segment; and the configuration that lives outside that
+/// memory (a name, a bound, a timeout, an element type, …). Decoding maps the same segment
+/// and wraps the very same memory, so the decoded object *is* the original one.
+struct SharedObjectHandle<Configuration: Codable> {
+    /// The object's type name as shown in messages ("Lock", "SharedValue", …).
+    var kind: String
+    var segment: SharedMemoryHandle
+    /// Where the object's memory starts in the segment.
+    var offset: Int
+    var configuration: Configuration
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(kind)
+        try container.encode(segment)
+        try container.encode(offset)
+        try container.encode(configuration)
+    }
+
+    /// Decodes a handle of `kind`; throws `DecodingError` for a handle of another kind.
+    static func decode(kind: String, from decoder: any Decoder) throws -> Self {
+        var container = try decoder.unkeyedContainer()
+        let found = try container.decode(String.self)
+        guard found == kind else {
+            throw SharedObjectRegistry.corrupted(decoder.codingPath, "a handle of a \(found) cannot be decoded as a \(kind)")
+        }
+        return Self(kind: kind, segment: try container.decode(SharedMemoryHandle.self),
+                    offset: try container.decode(Int.self), configuration: try container.decode(Configuration.self))
+    }
+
+    /// The error for encoding a process-local `object` of this kind.
+    static func processLocal(_ object: Any, kind: String, codingPath: [any CodingKey]) -> EncodingError {
+        EncodingError.invalidValue(object, .init(codingPath: codingPath, debugDescription:
+            "\(kind) is process-local; create it with `placement: .shared` to send it to another process"))
+    }
+}
+
+/// The handle configuration of an object with nothing to configure.
+struct NoConfiguration: Codable {}
+
+/// How a lock is named in diagnostics: its name and creation site travel with its handle, so
+/// a decoded lock is reported as the one it is.
+struct LockIdentity: Codable {
+    var name: String?
+    var file: String
+    var line: Int
+
+    init(name: String?, site: CreationSite) {
+        self.name = name
+        file = site.file
+        line = site.line
+    }
+
+    var site: CreationSite { CreationSite(decodedFile: file, line: line) }
+}
+
+extension CreationSite {
+    /// A site carried by a handle.
+    init(decodedFile file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+}
+
+extension SyncStorage {
+    /// Encodes a handle of these shared words, the storage of `object`, a `kind`; throws
+    /// `EncodingError.invalidValue` for process-local words, which cannot leave the process.
+    func encodeHandle<Configuration: Codable>(of object: AnyObject, kind: String, configuration: Configuration, to encoder: any Encoder) throws {
+        guard isShared else {
+            throw SharedObjectHandle<Configuration>.processLocal(object, kind: kind, codingPath: encoder.codingPath)
+        }
+        let (segment, offset) = SharedObjectRegistry.location(of: self)
+        try SharedObjectHandle(kind: kind, segment: segment, offset: offset, configuration: configuration).encode(to: encoder)
+    }
+
+    /// The storage of `count` words that a handle of `kind` refers to, with the handle's
+    /// configuration.
+    static func decodeHandle<Configuration: Codable>(kind: String, words count: Int, configuration: Configuration.Type,
+                                                     from decoder: any Decoder) throws -> (SyncStorage, Configuration) {
+        let handle = try SharedObjectHandle<Configuration>.decode(kind: kind, from: decoder)
+        let storage = try SharedObjectRegistry.storage(at: handle.offset, of: handle.segment, words: count, codingPath: decoder.codingPath)
+        return (storage, handle.configuration)
+    }
+}
