@@ -43,6 +43,14 @@ public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
         self.lock = layout.lock(in: placement, site: site)
     }
 
+    /// The array a handle refers to (see `init(from:)`).
+    private init(_ payload: SharedPayload<Element>) {
+        owner = payload.owner
+        base = payload.base
+        count = payload.count
+        lock = payload.lock
+    }
+
     /// The element at `index` (under the lock when there is one).
     public subscript(index: Int) -> Element {
         get {
@@ -82,5 +90,19 @@ public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
         try withExtendedLifetime(self) { () throws(Failure) -> Result in
             try body(UnsafeMutableBufferPointer(start: base, count: count))
         }
+    }
+}
+
+extension SharedArray: Codable {
+    /// The array a handle refers to: the same elements, under the same lock. Throws if the
+    /// handle is not a `SharedArray` of this `Element` type or its memory is not available in
+    /// this process.
+    public convenience init(from decoder: any Decoder) throws {
+        self.init(try SharedPayload<Element>.decode(kind: "SharedArray", from: decoder))
+    }
+
+    /// Encodes a handle to this array and its lock (see the type's documentation).
+    public func encode(to encoder: any Encoder) throws {
+        try SharedPayload(owner: owner, base: base, count: count, lock: lock).encode(kind: "SharedArray", to: encoder)
     }
 }

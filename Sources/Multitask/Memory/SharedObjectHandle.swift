@@ -8,7 +8,7 @@
 /// the object's memory in that segment; and the configuration that lives outside that
 /// memory (a name, a bound, a timeout, an element type, …). Decoding maps the same segment
 /// and wraps the very same memory, so the decoded object *is* the original one.
-struct SharedObjectHandle<Configuration: Codable> {
+struct SharedObjectHandle<Configuration: Codable>: Encodable {
     /// The object's type name as shown in messages ("Lock", "SharedValue", …).
     var kind: String
     var segment: SharedMemoryHandle
@@ -35,10 +35,10 @@ struct SharedObjectHandle<Configuration: Codable> {
                     offset: try container.decode(Int.self), configuration: try container.decode(Configuration.self))
     }
 
-    /// The error for encoding a process-local `object` of this kind.
-    static func processLocal(_ object: Any, kind: String, codingPath: [any CodingKey]) -> EncodingError {
+    /// The error for encoding a process-local `object`.
+    static func processLocal(_ object: AnyObject, codingPath: [any CodingKey]) -> EncodingError {
         EncodingError.invalidValue(object, .init(codingPath: codingPath, debugDescription:
-            "\(kind) is process-local; create it with `placement: .shared` to send it to another process"))
+            "\(type(of: object)) is process-local; create it with `placement: .shared` to send it to another process"))
     }
 }
 
@@ -69,23 +69,32 @@ extension CreationSite {
     }
 }
 
-extension SyncStorage {
-    /// Encodes a handle of these shared words, the storage of `object`, a `kind`; throws
+/// A synchronization primitive that travels as a ``SharedObjectHandle`` of its words plus a
+/// `HandleConfiguration`: what lives outside the words.
+protocol SharedWordsCoding: AnyObject {
+    associatedtype HandleConfiguration: Codable
+    /// The kind the handle names ("Lock", "Event", …).
+    static var handleKind: String { get }
+    static var wordCount: Int { get }
+    var storage: SyncStorage { get }
+}
+
+extension SharedWordsCoding {
+    /// Encodes a handle of this primitive's shared words with `configuration`; throws
     /// `EncodingError.invalidValue` for process-local words, which cannot leave the process.
-    func encodeHandle<Configuration: Codable>(of object: AnyObject, kind: String, configuration: Configuration, to encoder: any Encoder) throws {
-        guard isShared else {
-            throw SharedObjectHandle<Configuration>.processLocal(object, kind: kind, codingPath: encoder.codingPath)
+    func encodeHandle(_ configuration: HandleConfiguration, to encoder: any Encoder) throws {
+        guard storage.isShared else {
+            throw SharedObjectHandle<HandleConfiguration>.processLocal(self, codingPath: encoder.codingPath)
         }
-        let (segment, offset) = SharedObjectRegistry.location(of: self)
-        try SharedObjectHandle(kind: kind, segment: segment, offset: offset, configuration: configuration).encode(to: encoder)
+        let (segment, offset) = SharedObjectRegistry.location(of: storage)
+        try SharedObjectHandle(kind: Self.handleKind, segment: segment, offset: offset, configuration: configuration).encode(to: encoder)
     }
 
-    /// The storage of `count` words that a handle of `kind` refers to, with the handle's
-    /// configuration.
-    static func decodeHandle<Configuration: Codable>(kind: String, words count: Int, configuration: Configuration.Type,
-                                                     from decoder: any Decoder) throws -> (SyncStorage, Configuration) {
-        let handle = try SharedObjectHandle<Configuration>.decode(kind: kind, from: decoder)
-        let storage = try SharedObjectRegistry.storage(at: handle.offset, of: handle.segment, words: count, codingPath: decoder.codingPath)
+    /// The storage a handle of this kind refers to (the one this process already has for those
+    /// words, if any), with the handle's configuration.
+    static func decodeHandle(from decoder: any Decoder) throws -> (SyncStorage, HandleConfiguration) {
+        let handle = try SharedObjectHandle<HandleConfiguration>.decode(kind: handleKind, from: decoder)
+        let storage = try SharedObjectRegistry.storage(at: handle.offset, of: handle.segment, words: wordCount, codingPath: decoder.codingPath)
         return (storage, handle.configuration)
     }
 }

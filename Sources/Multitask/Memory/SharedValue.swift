@@ -34,6 +34,13 @@ public final class SharedValue<Value: BitwiseCopyable>: @unchecked Sendable {
         self.lock = layout.lock(in: placement, site: CreationSite(file: file, line: line))
     }
 
+    /// The value a handle refers to (see `init(from:)`).
+    private init(_ payload: SharedPayload<Value>) {
+        owner = payload.owner
+        pointer = payload.base
+        lock = payload.lock
+    }
+
     /// The current value (read under the lock when there is one).
     public func load() -> Value {
         guard let lock else { return pointer.pointee }
@@ -62,6 +69,20 @@ public final class SharedValue<Value: BitwiseCopyable>: @unchecked Sendable {
     /// atomics or the caller's own synchronization. The pointer is valid during `body`.
     public func withUnsafeMutablePointer<Result, Failure: Error>(_ body: (UnsafeMutablePointer<Value>) throws(Failure) -> Result) throws(Failure) -> Result {
         try withExtendedLifetime(self) { () throws(Failure) -> Result in try body(pointer) }
+    }
+}
+
+extension SharedValue: Codable {
+    /// The value a handle refers to: the same memory, under the same lock. Throws if the
+    /// handle is not a `SharedValue` of this `Value` type or its memory is not available in
+    /// this process.
+    public convenience init(from decoder: any Decoder) throws {
+        self.init(try SharedPayload<Value>.decode(kind: "SharedValue", count: 1, from: decoder))
+    }
+
+    /// Encodes a handle to this value and its lock (see the type's documentation).
+    public func encode(to encoder: any Encoder) throws {
+        try SharedPayload(owner: owner, base: pointer, count: 1, lock: lock).encode(kind: "SharedValue", to: encoder)
     }
 }
 

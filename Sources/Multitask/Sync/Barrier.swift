@@ -127,7 +127,7 @@ struct BarrierCore: Sendable {
 public final class Barrier: Sendable {
     let storage: SyncStorage
     private let core: BarrierCore
-    private let action: (@Sendable () throws -> Void)?
+    let action: (@Sendable () throws -> Void)?
     /// The number of threads that must call ``wait(timeout:)`` for them all to pass.
     public let parties: Int
     /// The timeout of a ``wait(timeout:)`` that does not give one (nil: none).
