@@ -9,6 +9,11 @@
 /// // in child number i:
 /// hits.withLock { $0[i] += 1 }
 /// ```
+///
+/// A shared array is `Codable` as a handle (where it is, its element type and count, its
+/// lock): a value sent to another process may contain it, and the decoded array is this
+/// array, in children started by the library with any start method. Decoding it with
+/// another `Element` type throws.
 public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
     /// The lock guarding the elements, nil when created with `lock: false`.
     public let lock: Lock?

@@ -19,6 +19,10 @@ import SystemPackage
 ///
 /// ``close()`` (or the end of the object's life) unmaps the memory in this process only;
 /// anything still pointing into ``bytes`` must not be used afterwards.
+///
+/// A segment is `Codable` as a handle: a value sent to another process may contain it, and
+/// decoding maps the same memory there (through a descriptor of its own), in children
+/// started by the library with any start method.
 public final class SharedMemory: @unchecked Sendable {
     /// The segment's bytes in this process. Invalid after ``close()``.
     public let bytes: UnsafeMutableRawBufferPointer

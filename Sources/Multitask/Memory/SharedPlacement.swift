@@ -27,6 +27,12 @@ extension Lock {
     /// acquirer takes it over within about 100 ms instead of waiting forever — see
     /// ``acquireReportingDeadOwner(timeout:)``.
     ///
+    /// A shared lock is `Codable` as a handle (where its word is, its name and creation
+    /// site): a value sent to another process may contain it, and the decoded lock *is* this
+    /// lock, in children started by the library with any start method. In one process the
+    /// deadlock detector sees a lock and its decoded copies as one lock. Encoding a `.local`
+    /// lock throws `EncodingError.invalidValue`.
+    ///
     /// ```swift
     /// let lock = Lock(placement: .shared)
     /// let counter = SharedValue(0, lock: false)
@@ -51,6 +57,11 @@ extension RLock {
     /// it dies holding the lock, the next acquirer takes it over within about 100 ms instead
     /// of waiting forever — see ``acquireReportingDeadOwner(timeout:)``.
     ///
+    /// A shared `RLock` is `Codable` as a handle, like a shared ``Lock``: the decoded lock is
+    /// this lock (a thread that holds one holds the other), in children started by the
+    /// library with any start method. Encoding a `.local` one throws
+    /// `EncodingError.invalidValue`.
+    ///
     /// ```swift
     /// let lock = RLock(placement: .shared)
     /// // in any process: lock.withLock { lock.withLock { update() } }
@@ -68,6 +79,11 @@ extension Condition {
     /// and notify each other. A process that dies holding the lock is handled as for
     /// ``RLock/init(placement:name:file:line:)``: the next thread taking the lock (a waiter
     /// returning from `wait` included) takes it over and a warning is printed.
+    ///
+    /// A shared condition is `Codable` as a handle that carries its lock's handle too: the
+    /// decoded condition is this condition on this lock, in children started by the library
+    /// with any start method (the same holds for `Condition(lock:placement:)`, with a
+    /// ``Lock`` or an ``RLock``). Encoding a `.local` one throws `EncodingError.invalidValue`.
     ///
     /// ```swift
     /// let ready = Condition(placement: .shared)
@@ -111,6 +127,12 @@ extension Semaphore {
     /// method after its creation take and give units of the very same semaphore. Units are
     /// not owned, so a process that dies holding some does not give them back.
     ///
+    /// A shared semaphore is `Codable` as a handle (with its initial value, bound, name and
+    /// creation site): the decoded semaphore shares this one's units, in children started by
+    /// the library with any start method. A bounded one stays bounded, even decoded as a
+    /// plain `Semaphore`; an unbounded one cannot be decoded as a ``BoundedSemaphore``.
+    /// Encoding a `.local` one throws `EncodingError.invalidValue`.
+    ///
     /// `BoundedSemaphore(value:placement:)` is this initializer too, making a bounded one.
     ///
     /// ```swift
@@ -131,6 +153,10 @@ extension Event {
     /// A shared event lives in shared memory: children started with the `.fork` start method
     /// after its creation see the very same flag, and `set()` in any process wakes waiters in
     /// all of them.
+    ///
+    /// A shared event is `Codable` as a handle: the decoded event has this flag, in children
+    /// started by the library with any start method. Encoding a `.local` one throws
+    /// `EncodingError.invalidValue`.
     ///
     /// ```swift
     /// let done = Event(placement: .shared)
@@ -153,6 +179,12 @@ extension Barrier {
     /// thread arrives last — it runs in that process, seeing that process's memory. A
     /// process that dies while others wait leaves them waiting until their timeout breaks
     /// the barrier, so give shared barriers a `timeout`.
+    ///
+    /// A shared barrier is `Codable` as a handle (with `parties` and `timeout`): the decoded
+    /// barrier counts arrivals with this one, in children started by the library with any
+    /// start method. The action does not travel: **a decoded barrier has no action**, so when
+    /// a thread of the decoding process arrives last, no action runs for that generation.
+    /// Encoding a `.local` one throws `EncodingError.invalidValue`.
     ///
     /// ```swift
     /// let barrier = Barrier(parties: 3, placement: .shared, timeout: .seconds(10))

@@ -16,6 +16,11 @@ import Synchronization
 ///
 /// `Value` must be `BitwiseCopyable`: it is copied as bytes, so it must not contain
 /// references or pointers, which mean nothing in another process.
+///
+/// A shared value is `Codable` as a handle (where it is, its type name, its lock): a value
+/// sent to another process may contain it, and the decoded value is this value under this
+/// lock, in children started by the library with any start method. Decoding it as another
+/// `Value` type throws.
 public final class SharedValue<Value: BitwiseCopyable>: @unchecked Sendable {
     /// The lock guarding the value (Python's `get_lock()`), nil when created with `lock: false`.
     /// It is a process-shared ``Lock``: see ``Lock/acquireReportingDeadOwner(timeout:)``.

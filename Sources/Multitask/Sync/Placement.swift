@@ -11,6 +11,9 @@
 /// form. Shared `Lock`s and `RLock`s record the owning process, so the next acquirer takes
 /// over a lock whose holder died instead of waiting forever.
 ///
+/// `.shared` primitives are `Codable` as handles, so a value sent to another process (a
+/// ``ProcessEntry``, a queue element) may contain them; `.local` ones throw when encoded.
+///
 /// ```swift
 /// let lock = Lock(placement: .shared)
 /// // fork a child; both processes exclude each other through `lock`
