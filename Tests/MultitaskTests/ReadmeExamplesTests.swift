@@ -15,6 +15,11 @@ private final class Greeter: Thread, @unchecked Sendable {
 }
 
 enum ReadmeSquare: PoolFunction { static func run(_ x: Int) -> Int { x * x } }
+struct ReadmeTally: ProcessEntry {
+    var lock: Lock
+    var total: SharedValue<Int>
+    func run() throws { lock.withLock { total.store(total.load() + 1) } }
+}
 struct ReadmeFib: PoolTask { var n: Int; func run() -> Int { n < 2 ? n : ReadmeFib(n: n - 1).run() + ReadmeFib(n: n - 2).run() } }
 
 @Suite("README examples")
@@ -107,6 +112,14 @@ struct ReadmeExamplesTests {
         for w in workers { try w.start() }
         for w in workers { #expect(w.join(timeout: .seconds(60))) }
         #expect(counter.load() == 20_000)
+
+        let tally = ReadmeTally(lock: Lock(placement: .shared), total: SharedValue(0, lock: false))
+        let child = Process(startMethod: .spawn, entry: tally)
+        try child.start()
+        let ended = child.join(timeout: .seconds(60))
+        if !ended { child.kill(); child.join() }
+        #expect(ended && child.exitCode == 0)
+        #expect(tally.total.load() == 1)
     }
 
     @Test("the process pool example maps in order and applies with a timeout", .timeLimit(.minutes(2)))
