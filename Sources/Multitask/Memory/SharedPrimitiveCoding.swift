@@ -120,7 +120,7 @@ extension Barrier: Codable, SharedWordsCoding {
     public convenience init(from decoder: any Decoder) throws {
         let (storage, configuration) = try Self.decodeHandle(from: decoder)
         // The creator stored `parties` in the words; the handle must agree with them.
-        guard configuration.parties >= 1, storage.word(6).load() == configuration.parties else {
+        guard configuration.parties >= 1, storage.word(Self.partiesWord).load() == configuration.parties else {
             throw SharedObjectRegistry.corrupted(decoder.codingPath, "the barrier handle's \(configuration.parties) parties do not match the barrier in shared memory")
         }
         self.init(parties: configuration.parties, action: nil, timeout: configuration.timeout, storage: storage)

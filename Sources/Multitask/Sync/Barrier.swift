@@ -143,6 +143,8 @@ public final class Barrier: Sendable {
 
     /// The number of words a barrier keeps its state in.
     static let wordCount = 7
+    /// The word that holds `parties`, written at creation.
+    static let partiesWord = 6
 
     /// A barrier on ``wordCount`` words of `storage`, process-local or placed in shared
     /// memory (see `Barrier(parties:placement:action:timeout:)`).
@@ -157,7 +159,7 @@ public final class Barrier: Sendable {
             state: storage.word(3),
             count: storage.word(4),
             generation: storage.word(5),
-            parties: storage.word(6)
+            parties: storage.word(Self.partiesWord)
         )
         core.parties.store(words)
         self.parties = parties
