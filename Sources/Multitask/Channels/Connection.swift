@@ -19,8 +19,8 @@ import SystemPackage
 ///   end a process does not use, or the other side never sees end of stream.
 /// - Threads may share a connection: concurrent senders are serialized per message, and so are
 ///   concurrent receivers.
-/// - A connection is not `Codable`: it reaches `.fork` children by inheritance only, not
-///   `.spawn` or `.forkserver` children (use a ``Queue`` there).
+/// - A connection is `Codable` as a handle, so it can be part of a ``ProcessEntry`` value and
+///   reach `.spawn` and `.forkserver` children too (see ``init(from:)``).
 /// - A receiver reads ahead into a buffer of its own; a fork child started while bytes wait in
 ///   it gets a copy of them, so fork before receiving on a connection both processes will read.
 ///
@@ -64,6 +64,9 @@ public final class Connection: @unchecked Sendable {
     /// Whether ``close()`` was called on this end (not whether the other end is closed: that
     /// shows as ``ConnectionError/closed``).
     public var isClosed: Bool { descriptor.load(ordering: .acquiring) < 0 }
+
+    /// The socket's descriptor for a handle (see `ConnectionHandle.swift`); -1 once closed.
+    var descriptorForHandle: CInt { descriptor.load(ordering: .acquiring) }
 
     /// The socket's file descriptor, for a `poll`/`epoll` loop of your own (Python's `fileno()`).
     /// Readable means a message, part of one, or end of stream is waiting.

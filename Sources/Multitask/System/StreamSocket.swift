@@ -14,6 +14,14 @@ struct StreamSocket: Sendable {
         return (StreamSocket(fd: fds[0]), StreamSocket(fd: fds[1]))
     }
 
+    /// Whether `fd` is an open stream socket in this process. The corresponding C function is
+    /// `getsockopt(SO_TYPE)`.
+    static func isStreamSocket(_ fd: CInt) -> Bool {
+        var type: CInt = 0
+        var length = socklen_t(MemoryLayout<CInt>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == CInt(SOCK_STREAM.rawValue)
+    }
+
     /// Makes reads and writes on this end return at once instead of blocking. The
     /// corresponding C function is `fcntl(F_SETFL, O_NONBLOCK)`.
     func setNonBlocking() throws(Errno) {
