@@ -25,21 +25,33 @@ enum ChannelPair {
         }
         afterStart()
         let limit = timeLimit(messages: messages)
-        let tally = collect(limit)
+        let tally = waitForTally(within: limit, collect: collect, unless: [producer, consumer])
         let seconds = (ContinuousClock.now - start).seconds
         if tally == nil { giveUp(producer, consumer, shutdown: shutdown) }
         let problems = [producer.finish(within: .seconds(10)), consumer.finish(within: .seconds(10))].compactMap { $0 }
         guard let tally else {
-            throw ChannelFailure((["no tally from the \(consumer.name) within \(limit)"] + problems).joined(separator: "; "))
+            throw ChannelFailure((problems.isEmpty ? ["no tally from the \(consumer.name) within \(limit)"] : problems).joined(separator: "; "))
         }
-        if let mismatch = tally.mismatch(messages: messages) { throw ChannelFailure(mismatch) }
-        if let problem = problems.first { throw ChannelFailure(problem) }
+        let wrong = [tally.mismatch(messages: messages)].compactMap { $0 } + problems
+        if !wrong.isEmpty { throw ChannelFailure(wrong.joined(separator: "; ")) }
         return seconds
     }
 
     /// Generous: 10 s plus 10 µs a message (the slowest channel here moves ~1 µs a message).
     static func timeLimit(messages: Int) -> Duration {
         .seconds(10) + .microseconds(10) * messages
+    }
+
+    /// Waits for the tally in short slices, so a worker that crashed ends the wait at once
+    /// instead of after `limit` (a crashed producer leaves the consumer waiting forever).
+    private static func waitForTally(within limit: Duration, collect: (Duration) -> ChannelTally?,
+                                     unless workers: [any ChannelWorker]) -> ChannelTally? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let tally = collect(.milliseconds(100)) { return tally }
+            if workers.contains(where: { $0.crash != nil }) { return nil }
+        }
+        return nil
     }
 
     private static func giveUp(_ producer: some ChannelWorker, _ consumer: some ChannelWorker, shutdown: () -> Void) {

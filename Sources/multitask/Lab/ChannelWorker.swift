@@ -5,6 +5,9 @@ import Multitask
 protocol ChannelWorker: AnyObject {
     var name: String { get }
     func begin() throws
+    /// What went wrong if the worker has already ended badly; nil while it runs or after a
+    /// clean end.
+    var crash: String? { get }
     /// Waits at most `timeout` for the worker to end; nil when it ended cleanly, else what
     /// went wrong.
     func finish(within timeout: Duration) -> String?
@@ -16,6 +19,8 @@ protocol ChannelWorker: AnyObject {
 extension Thread: ChannelWorker {
     func begin() { start() }
 
+    var crash: String? { nil }  // a thread's error is the channel's to report
+
     func finish(within timeout: Duration) -> String? {
         join(timeout: timeout) ? nil : "\(name) still running after \(timeout)"
     }
@@ -26,12 +31,16 @@ extension Thread: ChannelWorker {
 extension Process: ChannelWorker {
     func begin() throws { try start() }
 
+    var crash: String? {
+        exitCode.flatMap { $0 == 0 ? nil : "\(name) ended with exit code \($0)" }
+    }
+
     func finish(within timeout: Duration) -> String? {
         guard join(timeout: timeout) else {
             abandon()
             return "\(name) still running after \(timeout) (terminated)"
         }
-        return exitCode == 0 ? nil : "\(name) ended with exit code \(exitCode ?? -999)"
+        return crash
     }
 
     func abandon() {

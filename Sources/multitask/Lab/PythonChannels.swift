@@ -54,11 +54,12 @@ def mp_pipe(ctx, n):
 if __name__ == "__main__":
     n = int(sys.argv[1])
     ctx = mp.get_context("fork")
-    runs = [("threads", "py threads + queue.Queue", lambda: threads(n)),
-            ("queue", "py processes + mp.Queue", lambda: mp_queue(ctx, n)),
-            ("pipe", "py processes + mp.Pipe", lambda: mp_pipe(ctx, n))]
+    runs = [("threads", "py threads + queue.Queue", threads),
+            ("queue", "py processes + mp.Queue", lambda k: mp_queue(ctx, k)),
+            ("pipe", "py processes + mp.Pipe", lambda k: mp_pipe(ctx, k))]
     for kind, name, run in runs:
-        seconds, (count, total) = run()
+        run(100)  # warm-up, as ours warms its put and get paths
+        seconds, (count, total) = run(n)
         print("\t".join(str(x) for x in (kind, name, n, seconds, count, total)), flush=True)
 """#
 
