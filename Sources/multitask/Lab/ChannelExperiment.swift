@@ -39,7 +39,7 @@ struct ChannelExperiment {
         case (.processQueue, false):
             return "a ring in memory both processes map: a put is a copy, no system call unless the consumer sleeps"
         case (.processPipe, false):
-            return "every message is a write() and a read() system call through the kernel"
+            return "every message is a write() and a read() system call, as in CPython's Pipe: the kernel sets the pace"
         case (.threads, true):
             return "queue.Queue: a deque behind a Condition, every put and get is bytecode under the GIL"
         case (.processQueue, true):

@@ -7,7 +7,8 @@ enum ChannelReport {
     static func table(_ rows: [ChannelRow], messages: Int, demoFailure: String?) -> String {
         var out = demoFailure.map { "demo FAILED: \($0)\n" } ?? ""
         out += "\nThe same \(messages) small Ints from one producer to one consumer, checked by count and sum"
-        out += rows.contains(where: \.isPython) ? " (CPython: \(rows.first(where: \.isPython)!.messages), rates compared):\n\n" : ":\n\n"
+        out += rows.first(where: \.isPython).map { " (CPython: \($0.messages), rates compared)" } ?? ""
+        out += ";\nwall time runs from starting both workers to the consumer's tally (start-up included):\n\n"
         let compared = rows.contains { $0.versusPython != nil }
         let header = pad("strategy", 30) + pad("messages", 10) + pad("wall s", 9) + pad("messages/s", 12)
             + (compared ? pad("×CPython", 10) : "") + "reading"
