@@ -1,5 +1,6 @@
 import ArgumentParser
 import CShim
+import Multitask
 
 /// `multitask lab`: the seed's lessons measured on this machine.
 struct LabCommand: ParsableCommand {
@@ -9,7 +10,9 @@ struct LabCommand: ParsableCommand {
         discussion: """
             Runs the same units of CPU-bound work (arithmetic) and blocking work (50 ms sleeps)
             one after another and on several workers, and prints wall time, speed-up and what
-            each row shows.
+            each row shows. Then the seed's producer/consumer example runs for real (a Queue made
+            in the parent, a producer process, a consumer process), and the same number of small
+            messages is timed through a thread queue, the shared-memory Queue and a Pipe.
             """
     )
 
@@ -25,10 +28,16 @@ struct LabCommand: ParsableCommand {
     @Option(help: "Workers for the blocking rows.")
     var blockingWorkers = 10
 
+    @Option(help: "Messages per producer/consumer row (CPython rows move a tenth as many).")
+    var messages = 500_000
+
     @Flag(help: "Also run the same workloads in CPython (threads and processes), when python3 is installed.")
     var python = false
 
     func run() throws {
+        // The lab forks only after joining the threads it started, as the bench does; the
+        // warning counts threads in /proc, and fired at random here (3 threads) between rows.
+        Multitask.warnsOnMultithreadedFork = false
         let cores = max(1, Int(cshim_cpu_count()))
         let experiment = LabExperiment(
             cores: cores,
@@ -38,18 +47,44 @@ struct LabCommand: ParsableCommand {
             blockingWorkers: blockingWorkers
         )
         let bar = ProgressBar(enabled: standardErrorIsTerminal && !json)
-        if !json && !standardErrorIsTerminal { writeError("running \(experiment.plan.count) measurements…\n") }
+        let channels = ChannelExperiment(messages: messages)
+        if !json && !standardErrorIsTerminal {
+            writeError("running \(experiment.plan.count + channels.strategies.count) measurements…\n")
+        }
         var rows = experiment.run { done, total, label in bar.show(done: done, total: total, label: label) }
+        var channelRows = channels.run { done, total, label in bar.show(done: done, total: total, label: label) }
         if python {
-            bar.show(done: 0, total: 1, label: "CPython (threads and processes)")
+            bar.show(done: 0, total: 2, label: "CPython (threads and processes)")
             do {
                 let pyRows = try PythonPeer.run(cores: cores, cpuUnits: experiment.cpuUnits, blockingUnits: blockingUnits, blockingWorkers: blockingWorkers)
                 rows = LabExperiment.read(rows + pyRows, cores: cores)
+                bar.show(done: 1, total: 2, label: "CPython producer/consumer · \(pythonMessages) messages")
+                do {
+                    channelRows = ChannelExperiment.read(channelRows + (try PythonChannels.run(messages: pythonMessages)))
+                } catch {
+                    writeError("--python: producer/consumer: \(error); showing Multitask rows only\n")
+                }
             } catch {
                 writeError("--python: \(error); showing Multitask rows only\n")
             }
         }
         bar.finish()
-        print(json ? LabReport.json(rows, cores: cores) : LabReport.table(rows, cores: cores))
+        if json {
+            let demo = ProducerConsumerDemo.run(echo: false)
+            print(LabReport.json(rows, cores: cores, extra: [
+                ("producerConsumer", ChannelReport.json(channelRows)),
+                ("producerConsumerDemo", demo.lines.map(JSONValue.quoted) + (demo.failure.map { [JSONValue.quoted("FAILED: \($0)")] } ?? [])),
+            ]))
+        } else {
+            print(LabReport.table(rows, cores: cores))
+            print(ChannelReport.header)
+            flushStandardOutput()
+            let demo = ProducerConsumerDemo.run(echo: true)
+            print(ChannelReport.table(channelRows, messages: messages, demoFailure: demo.failure))
+        }
     }
+
+    /// CPython's multiprocessing queue moves ~0.2 M messages a second: a tenth of ours keeps
+    /// its rows under a few seconds, and rates are compared, not times.
+    private var pythonMessages: Int { max(1, messages / 10) }
 }

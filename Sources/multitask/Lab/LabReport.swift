@@ -20,11 +20,15 @@ enum LabReport {
         return out
     }
 
-    static func json(_ rows: [LabRow], cores: Int) -> String {
+    /// The rows as one JSON object; `extra` adds members after `rows`, each a key and an array
+    /// of already rendered JSON values.
+    static func json(_ rows: [LabRow], cores: Int, extra: [(key: String, items: [String])] = []) -> String {
         let items = rows.map { r in
             #"{"work": "\#(r.work.rawValue)", "strategy": "\#(r.strategy)", "workers": \#(r.workers), "units": \#(r.units), "seconds": \#(r.seconds), "speedup": \#(r.speedup), "reading": "\#(escape(r.reading))"}"#
         }
-        return "{\"cores\": \(cores), \"rows\": [\n  " + items.joined(separator: ",\n  ") + "\n]}"
+        return "{\"cores\": \(cores), " + ([("rows", items)] + extra).map { key, items in
+            "\"\(key)\": [\n  " + items.joined(separator: ",\n  ") + "\n]"
+        }.joined(separator: ", ") + "}"
     }
 
     static func escape(_ s: String) -> String {

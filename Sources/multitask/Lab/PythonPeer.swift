@@ -56,7 +56,7 @@ if __name__ == "__main__":
 
     /// Runs `arguments` (looked up on PATH) with stdin from /dev/null and returns its standard
     /// output; throws unless it exits with status 0.
-    private static func runPython(arguments: [String]) throws -> String {
+    static func runPython(arguments: [String]) throws -> String {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw Failure(description: "pipe failed (errno \(errno))") }
         var actions = posix_spawn_file_actions_t()
