@@ -69,7 +69,9 @@ enum ProcessControl {
     /// Ends the process at once with `status`: no exit handlers, no stdio flush. The
     /// corresponding C function is `_exit`.
     static func exitImmediately(_ status: Int32) -> Never {
-        _exit(status)
+        // `_exit` itself is not called: it is lazily bound, and a fork child binding it pays
+        // a symbol search (see `cshim_exit_group`).
+        cshim_exit_group(status)
     }
 
     /// Drops unwritten stdout/stderr data without writing it. The corresponding C function is
