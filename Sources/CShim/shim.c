@@ -201,8 +201,6 @@ int cshim_thread_count(void) {
 #include <dlfcn.h>
 #include <stdio_ext.h>
 void cshim_bind_fork_child_calls(int fd) {
-    sigset_t set;
-    sigemptyset(&set);
     (void)__fpending(stdout);
     if (fd >= 0) (void)dup2(fd, fd);
 }

@@ -96,7 +96,7 @@ extern void multitask_child_main(void) __attribute__((weak));
 /// Discards what stdout and stderr hold in their buffers without writing it (__fpurge).
 void cshim_purge_standard_streams(void);
 /// Makes, in a parent about to fork, the libc calls that otherwise only its fork children
-/// make (`sigemptyset`, `__fpending`, `dup2(fd, fd)`, all without effect), so that their lazy
+/// make (`__fpending`, `dup2(fd, fd)`, both without effect), so that their lazy
 /// PLT binding happens once here instead of in every child: a child's first call of a symbol
 /// searches the hash tables of every loaded library, a page fault each (~15 per child).
 void cshim_bind_fork_child_calls(int fd);

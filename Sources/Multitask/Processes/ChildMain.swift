@@ -20,10 +20,9 @@ enum ChildMain {
         armParentDeathSignal(expectedParent: parentPID)
         reinitializeLibraryAfterFork()
         process.becomeCurrentAfterFork()
-        ProcessSelf.becomeChild(
-            name: process.name, isDaemon: process.isDaemon, startMethod: .fork, identity: process.identity,
-            parentPID: parentPID, parentName: parentName,
-            parentDescriptor: try? ProcessDescriptor.open(pid: parentPID)
+        ProcessSelf.becomeForkChild(
+            name: process.name, isDaemon: process.isDaemon, identity: process.identity,
+            parentPID: parentPID, parentName: parentName
         )
         if process.standardInput == .null { redirectStandardInputToNull() }
         ChildExecutor.install()
@@ -105,6 +104,7 @@ enum ChildMain {
     static func prepareParentForFork() {
         prepareNullDevice()
         _ = DefaultStartMethod.current
+        ChildExecutor.prepareParent()
         if !childCallsBound {
             cshim_bind_fork_child_calls(nullDevice)
             childCallsBound = true

@@ -44,8 +44,9 @@ enum ProcessControl {
     /// Unblocks every signal for the calling thread (a fork child inherits the mask of the
     /// thread that forked it). The corresponding C function is `pthread_sigmask(SIG_SETMASK)`.
     static func unblockAllSignals() {
+        // Zeroed is empty on Linux (all `sigemptyset` does); a fork child calls this first
+        // thing, and skipping `sigemptyset` spares it a page fault on that libc code.
         var empty = sigset_t()
-        sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
     }
 
