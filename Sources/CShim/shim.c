@@ -200,6 +200,13 @@ int cshim_thread_count(void) {
 
 #include <dlfcn.h>
 #include <stdio_ext.h>
+void cshim_bind_fork_child_calls(int fd) {
+    (void)__fpending(stdout);
+    if (fd >= 0) (void)dup2(fd, fd);
+}
+void cshim_exit_group(int status) {
+    for (;;) syscall(SYS_exit_group, status);
+}
 void cshim_purge_standard_streams(void) {
     // Only write to the FILE objects when they hold something: a write would copy their page.
     if (__fpending(stdout) > 0) __fpurge(stdout);

@@ -18,15 +18,34 @@ import Glibc
 /// queues used directly, and `@MainActor` code (the main queue is never drained in a child) —
 /// use `.spawn` or `.forkserver` for those.
 enum ChildExecutor {
-    /// This process's executor. A fork child of a fork child gets a new one: the copied one's
-    /// thread does not exist there.
-    nonisolated(unsafe) private(set) static var current: ChildTaskExecutor?
+    /// This process's executor, created by the first job. A fork child of a fork child gets a
+    /// new one: the copied one's thread does not exist there.
+    nonisolated(unsafe) private static var current: ChildTaskExecutor?
+    /// Guards `current` (the first jobs may come from several threads of the child). Made by
+    /// the parent (``prepareParent()``), so that a child only resets it.
+    private static let lock = InternalLock()
 
-    /// Called in a fork child before any user code runs (so on its only thread).
+    /// Called by the parent before it forks.
+    static func prepareParent() { _ = lock }
+
+    /// Called in a fork child before any user code runs (so on its only thread). Only the
+    /// hooks are set here: most children never use Swift concurrency, and building the
+    /// executor (its generic queue's metadata, when the parent never made one) would cost each
+    /// of them tens of microseconds.
     static func install() {
-        current = ChildTaskExecutor()
+        lock.reinitializeAfterFork()
+        current = nil
         cshim_install_global_executor { job, delay in
-            ChildExecutor.current!.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
+            ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
+        }
+    }
+
+    private static var executor: ChildTaskExecutor {
+        lock.withLock {
+            if let current { return current }
+            let created = ChildTaskExecutor()
+            current = created
+            return created
         }
     }
 }

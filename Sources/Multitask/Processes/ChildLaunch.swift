@@ -16,7 +16,7 @@ enum ChildLaunch {
             ForkWarning.checkBeforeFork()
             let parentPID = getpid()
             let parentName = ProcessSelf.snapshot.name
-            ChildMain.prepareNullDevice()
+            ChildMain.prepareParentForFork()
             // Anything buffered now would be written again by the child's final flush.
             ProcessControl.flushStandardStreams()
             let pid: pid_t

@@ -1,3 +1,4 @@
+import CShim
 import Glibc
 import SystemPackage
 
@@ -19,10 +20,9 @@ enum ChildMain {
         armParentDeathSignal(expectedParent: parentPID)
         reinitializeLibraryAfterFork()
         process.becomeCurrentAfterFork()
-        ProcessSelf.becomeChild(
-            name: process.name, isDaemon: process.isDaemon, startMethod: .fork, identity: process.identity,
-            parentPID: parentPID, parentName: parentName,
-            parentDescriptor: try? ProcessDescriptor.open(pid: parentPID)
+        ProcessSelf.becomeForkChild(
+            name: process.name, isDaemon: process.isDaemon, identity: process.identity,
+            parentPID: parentPID, parentName: parentName
         )
         if process.standardInput == .null { redirectStandardInputToNull() }
         ChildExecutor.install()
@@ -61,7 +61,7 @@ enum ChildMain {
     static func exit(_ status: Int32) -> Never {
         // Only the threads this child started can be listed; skipping the join when there are
         // none avoids registering the calling thread (an allocation per child).
-        if Thread.all.count > 1 { ThreadRegistry.shared.joinNonDaemonThreads() }
+        if let registry = ThreadRegistry.existing, registry.hasStartedThreads { registry.joinNonDaemonThreads() }
         ChildRegistry.shutdown()
         ProcessControl.flushStandardStreams()
         ProcessControl.exitImmediately(status)
@@ -92,12 +92,28 @@ enum ChildMain {
     /// The library's own locks and registries, as copied by fork, may be held by parent
     /// threads that do not exist here. Reset them; the child starts its own supervisor lazily.
     static func reinitializeLibraryAfterFork() {
-        ThreadRegistry.shared.reinitializeAfterFork(keeping: Thread.main)
+        ThreadRegistry.existing?.reinitializeAfterFork(keeping: Thread.main)
         Supervisor.forgetAfterFork()
         ChildRegistry.reinitializeAfterFork()
         DefaultStartMethod.reinitializeAfterFork()
         ForkWarning.reinitializeAfterFork()
     }
+
+    /// Called on the forking thread before every `fork`: creates once, in the parent, what
+    /// each child would otherwise create for itself before resetting it (`/dev/null`, a lock
+    /// made on first use). Whatever a child builds, every child builds again.
+    static func prepareParentForFork() {
+        prepareNullDevice()
+        _ = DefaultStartMethod.current
+        ChildExecutor.prepareParent()
+        if !childCallsBound {
+            cshim_bind_fork_child_calls(nullDevice)
+            childCallsBound = true
+        }
+    }
+
+    /// Only touched by the forking thread.
+    nonisolated(unsafe) private static var childCallsBound = false
 
     /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
     /// `dup2`. Opened by the forking thread before `fork` (the supervisor thread, or the fork

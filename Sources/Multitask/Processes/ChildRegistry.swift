@@ -10,10 +10,26 @@ enum ChildRegistry {
     private static let lock = InternalLock()
     nonisolated(unsafe) private static var children: [ObjectIdentifier: Process] = [:]
     nonisolated(unsafe) private static var exitHookInstalled = false
+    /// In a fork child: `children` is still the parent's table, to be treated as empty. It is
+    /// dropped when the child starts a child of its own, so that a child that never does
+    /// (most) does not pay for freeing it.
+    nonisolated(unsafe) private static var isInherited = false
+
+    /// The children, guarded by `lock` (held by the caller).
+    private static var table: [ObjectIdentifier: Process] {
+        _read { yield isInherited ? [:] : children }
+        _modify {
+            if isInherited {
+                children = [:]
+                isInherited = false
+            }
+            yield &children
+        }
+    }
 
     static func add(_ process: Process) {
         let install = lock.withLock {
-            children[ObjectIdentifier(process)] = process
+            table[ObjectIdentifier(process)] = process
             defer { exitHookInstalled = true }
             return !exitHookInstalled
         }
@@ -21,19 +37,19 @@ enum ChildRegistry {
     }
 
     static func remove(_ process: Process) {
-        _ = lock.withLock { children.removeValue(forKey: ObjectIdentifier(process)) }
+        _ = lock.withLock { table.removeValue(forKey: ObjectIdentifier(process)) }
     }
 
     /// Started children that have not ended, oldest first.
     static var active: [Process] {
-        lock.withLock { Array(children.values) }.filter(\.isAlive).sorted { ($0.pid ?? 0) < ($1.pid ?? 0) }
+        lock.withLock { Array(table.values) }.filter(\.isAlive).sorted { ($0.pid ?? 0) < ($1.pid ?? 0) }
     }
 
     /// Python's `_exit_function`: terminate daemon children, then join every child. Unlike
     /// Python, a daemon that ignores SIGTERM for a second is killed, so that exit cannot hang
     /// on it; non-daemon children are waited for as long as they run.
     static func shutdown() {
-        let all = lock.withLock { Array(children.values) }
+        let all = lock.withLock { table.isEmpty ? [] : Array(table.values) }
         let daemons = all.filter(\.isDaemon)
         for child in daemons { child.terminate() }
         for child in daemons where !child.join(timeout: .seconds(1)) {
@@ -46,6 +62,6 @@ enum ChildRegistry {
     /// In a fork child: the parent's children are not ours.
     static func reinitializeAfterFork() {
         lock.reinitializeAfterFork()
-        children = [:]
+        isInherited = true
     }
 }

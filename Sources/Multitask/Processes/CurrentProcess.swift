@@ -35,15 +35,36 @@ public final class ParentProcess: Sendable, CustomStringConvertible {
     /// The parent's name (`MainProcess` for a program's first process).
     public let name: String
     private let descriptor: ProcessDescriptor?
+    /// Known to have exited before a pidfd could be opened on it.
+    private let isGone: Bool
 
     init(pid: Int32, name: String, descriptor: ProcessDescriptor?) {
         self.pid = pid
         self.name = name
         self.descriptor = descriptor
+        self.isGone = false
+    }
+
+    /// The parent of a fork child, which is its kernel parent. Whether the pidfd names it is
+    /// checked after opening it: if `pid` is still the caller's parent then, it cannot be
+    /// another process with a recycled pid (a child is re-parented when its parent exits).
+    init(forkParent pid: Int32, name: String) {
+        self.pid = pid
+        self.name = name
+        let opened = try? ProcessDescriptor.open(pid: pid)
+        if let opened, ProcessControl.parentPID == pid {
+            descriptor = opened
+            isGone = false
+        } else {
+            opened?.close()
+            descriptor = nil
+            isGone = true
+        }
     }
 
     /// Whether the parent is still running.
     public var isAlive: Bool {
+        if isGone { return false }
         guard let descriptor else { return Glibc.kill(pid, 0) == 0 }
         return !descriptor.hasExited
     }
@@ -55,7 +76,8 @@ public final class ParentProcess: Sendable, CustomStringConvertible {
         return descriptor.waitForExit(until: .after(timeout))
     }
 
-    /// A descriptor that becomes readable when the parent exits (a pidfd), for `poll`/`epoll`.
+    /// A descriptor that becomes readable when the parent exits (a pidfd), for `poll`/`epoll`;
+    /// nil if there is none (a fork child's parent that had exited before it was asked for).
     public var sentinel: FileDescriptor? { descriptor?.fileDescriptor }
 
     public var description: String { "<ParentProcess(\(name), pid \(pid))>" }
@@ -70,6 +92,9 @@ enum ProcessSelf {
         var identity: [Int] = []
         var childCounter = 0
         var parent: ParentProcess?
+        /// A fork child's parent, made into `parent` on first use: most children never ask,
+        /// and making it costs the child an allocation and a `pidfd_open`.
+        var pendingForkParent: (pid: Int32, name: String)?
         var logicalParentPID: Int32?
     }
 
@@ -91,7 +116,15 @@ enum ProcessSelf {
         }
     }
 
-    static var parent: ParentProcess? { lock.withLock { state.parent } }
+    static var parent: ParentProcess? {
+        lock.withLock {
+            if let pending = state.pendingForkParent {
+                state.parent = ParentProcess(forkParent: pending.pid, name: pending.name)
+                state.pendingForkParent = nil
+            }
+            return state.parent
+        }
+    }
 
     /// The identity path of this process (Python's `_identity`), used to name its children.
     static var identity: [Int] { lock.withLock { state.identity } }
@@ -116,6 +149,15 @@ enum ProcessSelf {
             name: name, isDaemon: isDaemon, startMethod: startMethod, identity: identity, childCounter: 0,
             parent: ParentProcess(pid: parentPID, name: parentName, descriptor: parentDescriptor),
             logicalParentPID: parentPID
+        )
+    }
+
+    /// ``becomeChild`` for a fork child, whose parent is its kernel parent.
+    static func becomeForkChild(name: String, isDaemon: Bool, identity: [Int], parentPID: Int32, parentName: String) {
+        lock.reinitializeAfterFork()
+        state = State(
+            name: name, isDaemon: isDaemon, startMethod: .fork, identity: identity, childCounter: 0,
+            pendingForkParent: (parentPID, parentName), logicalParentPID: parentPID
         )
     }
 }

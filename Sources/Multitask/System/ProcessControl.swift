@@ -51,8 +51,9 @@ enum ProcessControl {
     /// Unblocks every signal for the calling thread (a fork child inherits the mask of the
     /// thread that forked it). The corresponding C function is `pthread_sigmask(SIG_SETMASK)`.
     static func unblockAllSignals() {
+        // Zeroed is empty on Linux (all `sigemptyset` does); a fork child calls this first
+        // thing, and skipping `sigemptyset` spares it a page fault on that libc code.
         var empty = sigset_t()
-        sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
     }
 
@@ -76,7 +77,9 @@ enum ProcessControl {
     /// Ends the process at once with `status`: no exit handlers, no stdio flush. The
     /// corresponding C function is `_exit`.
     static func exitImmediately(_ status: Int32) -> Never {
-        _exit(status)
+        // `_exit` itself is not called: it is lazily bound, and a fork child binding it pays
+        // a symbol search (see `cshim_exit_group`).
+        cshim_exit_group(status)
     }
 
     /// Drops unwritten stdout/stderr data without writing it. The corresponding C function is

@@ -17,8 +17,16 @@ final class ThreadRegistry: @unchecked Sendable {
     private var exitHookInstalled = false
     let mainThread: Thread
 
+    /// `shared` if it was made already, in this process or in the parent it was forked from.
+    /// A fork child with no registry has nothing to reset, and making one would cost it an
+    /// allocation and a `Thread` object.
+    static var existing: ThreadRegistry? { isCreated ? shared : nil }
+    /// Set once, by the initializer of `shared` (which `swift_once` orders before any use).
+    nonisolated(unsafe) private static var isCreated = false
+
     private init() {
         mainThread = Thread(adopting: "MainThread", daemon: false)
+        ThreadRegistry.isCreated = true
     }
 
     func nextName() -> String {
@@ -58,6 +66,10 @@ final class ThreadRegistry: @unchecked Sendable {
     func alive() -> [Thread] {
         [mainThread] + lock.withLock { Array(threads.values) }
     }
+
+    /// Whether any thread started by Multitask is alive (the main thread aside); unlike
+    /// `alive().count > 1`, it allocates nothing.
+    var hasStartedThreads: Bool { lock.withLock { !threads.isEmpty } }
 
     /// Python's `threading._shutdown`: normal exit waits for started non-daemon threads.
     func joinNonDaemonThreads() {

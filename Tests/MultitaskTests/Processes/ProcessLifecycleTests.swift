@@ -43,6 +43,22 @@ struct ProcessLifecycleTests {
         #expect(report.readAll() == "counter:55")
     }
 
+    @Test("a fork child's parentProcess watches the parent through a pidfd made on first use", .timeLimit(.minutes(1)))
+    func forkChildParentSentinel() throws {
+        let p = Multitask.Process {
+            guard let parent = Multitask.parentProcess, let sentinel = parent.sentinel else {
+                throw ChildCheckFailed(description: "no parentProcess or no sentinel")
+            }
+            var entry = pollfd(fd: sentinel.rawValue, events: Int16(POLLIN), revents: 0)
+            try childRequire(poll(&entry, 1, 0) == 0, "the sentinel is readable while the parent lives")
+            try childRequire(!parent.join(timeout: .milliseconds(20)), "join(timeout:) returned true")
+            try childRequire(Multitask.parentProcess?.sentinel == sentinel, "a second pidfd was opened")
+        }
+        try p.start()
+        #expect(joinOrKill(p))
+        #expect(p.exitCode == 0)
+    }
+
     @Test("pid, parent pid and names are right in the child", .timeLimit(.minutes(1)))
     func identity() throws {
         let report = ReportPipe()
