@@ -10,6 +10,9 @@ struct BenchCommand: ParsableCommand {
             With --json, prints one JSON object per line: {"metric": NAME, "value": N, "unit": U}.
             Compare with CPython and C in one run:
               python3 ../shared/baselines/run.py --ours "swift run -c release multitask bench --json" --rounds 3
+            Each area runs in a fresh copy of this tool, so that one area's leftovers (malloc
+            arenas, cached thread stacks, which every later fork copies) do not weigh on the
+            next; --in-process runs them all in this process instead.
             """
     )
 
@@ -18,6 +21,13 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Run only these areas (comma-separated): \(BenchCommand.areas.map(\.name).joined(separator: ", ")).")
     var only: String?
+
+    @Flag(help: "Run every area in this process instead of one fresh process per area.")
+    var inProcess = false
+
+    /// Set on the copies that run one area each: they print no table header.
+    @Flag(help: .hidden)
+    var noHeader = false
 
     static let areas: [BenchArea] = [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area]
 
@@ -36,7 +46,15 @@ struct BenchCommand: ParsableCommand {
         // Forking from this multi-threaded benchmark is deliberate; the warning would only be noise.
         Multitask.warnsOnMultithreadedFork = false
         let chosen = Self.areas.filter { selectedNames.contains($0.name) }
-        if !json { print(pad("metric", 42) + pad("value", 14) + pad("unit", 9) + "what") }
+        if !json && !noHeader { print(pad("metric", 42) + pad("value", 14) + pad("unit", 9) + "what") }
+        if chosen.count > 1 && !inProcess {
+            for area in chosen {
+                let arguments = ["/proc/self/exe", "bench", "--only", area.name, "--no-header"] + (json ? ["--json"] : [])
+                print(try ProgramRunner.outputOf(arguments), terminator: "")
+                flushStandardOutput()
+            }
+            return
+        }
         for area in chosen {
             area.run { metric in
                 if json {

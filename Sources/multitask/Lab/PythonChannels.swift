@@ -67,7 +67,7 @@ if __name__ == "__main__":
     /// A row whose tally is wrong comes back as a failed row.
     static func run(messages: Int) throws -> [ChannelRow] {
         let kinds: [String: ChannelRow.Kind] = ["threads": .threads, "queue": .processQueue, "pipe": .processPipe]
-        let output = try PythonPeer.runPython(arguments: ["python3", "-c", script, "\(messages)"])
+        let output = try ProgramRunner.outputOf( ["python3", "-c", script, "\(messages)"])
         return output.split(separator: "\n").compactMap { line in
             let f = line.split(separator: "\t").map(String.init)
             guard f.count == 6, let kind = kinds[f[0]], let n = Int(f[2]), let seconds = Double(f[3]),
