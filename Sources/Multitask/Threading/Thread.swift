@@ -28,6 +28,12 @@ open class Thread: @unchecked Sendable {
     private var _nativeID: Int32?
     private var _ident: UInt?
     private let finished = Event()
+    /// The OS thread, joinable until a `join` reaps it (or this object dies and detaches it),
+    /// so that `join` returns only once the OS thread is gone: a program that forks right
+    /// after joining its threads is then really single-threaded.
+    private var handle: pthread_t?
+    private var reaped = false
+    private let reapLock = InternalLock()
 
     /// Creates a thread that will run `target`.
     public init(name: String? = nil, daemon: Bool = false, target: @escaping @Sendable () throws -> Void) {
@@ -104,8 +110,25 @@ open class Thread: @unchecked Sendable {
             ThreadRegistry.shared.remove(self)
             fatalError("Thread.start(): pthread_create failed for '\(name)' (\(String(cString: strerror(rc))))")
         }
-        state.withLock { _ident = UInt(handle) }
-        pthread_detach(handle)
+        state.withLock {
+            _ident = UInt(handle)
+            self.handle = handle
+        }
+    }
+
+    deinit {
+        // Never joined: let the OS thread's resources go when it ends. (No join can run now:
+        // a joiner holds a reference.)
+        if !reaped, let handle { pthread_detach(handle) }
+    }
+
+    /// Waits for the OS thread to be gone (it is past `run()` already), once.
+    private func reapOSThread() {
+        reapLock.withLock {
+            guard !reaped, let handle = state.withLock({ self.handle }) else { return }
+            pthread_join(handle, nil)
+            reaped = true
+        }
     }
 
     private func main() {
@@ -126,8 +149,9 @@ open class Thread: @unchecked Sendable {
         finished.set()
     }
 
-    /// Waits until the thread ends. Joining a thread that was not started, or the current
-    /// thread, is a programmer error.
+    /// Waits until the thread ends: its ``run()`` returned and the OS thread is gone (its
+    /// ``ThreadLocal`` values released), so a program that forks next has one thread fewer.
+    /// Joining a thread that was not started, or the current thread, is a programmer error.
     public func join() { _ = join(until: nil) }
 
     /// Waits at most `timeout` for the thread to end; returns whether it ended.
@@ -142,7 +166,9 @@ open class Thread: @unchecked Sendable {
         if _nativeID != nil && target == nil && ThreadRegistry.shared.isAdopted(self) {
             usageFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
         }
-        return finished.wait(until: deadline)
+        guard finished.wait(until: deadline) else { return false }
+        reapOSThread()
+        return true
     }
 
     /// The thread running this code. Threads not started by Multitask get a daemon

@@ -1,8 +1,37 @@
+import Glibc
+import Synchronization
 import Testing
 @testable import Multitask
 
+/// Counts its deinits (a thread-local value released when its thread ends), slowly: a join
+/// that returned before the OS thread finished would see the count lag.
+private final class ThreadEndWitness: Sendable {
+    static let released = Atomic<Int>(0)
+    deinit {
+        usleep(2_000)
+        Self.released.add(1, ordering: .sequentiallyConsistent)
+    }
+}
+
 @Suite("Thread")
 struct ThreadTests {
+    @Test("join returns once the OS thread is gone: its thread-local values are released by then")
+    func joinWaitsForTheOSThread() {
+        let local = ThreadLocal<ThreadEndWitness?> { nil }
+        for round in 1...20 {
+            let t = Thread { local.value = ThreadEndWitness() }
+            t.start()
+            t.join()
+            #expect(ThreadEndWitness.released.load(ordering: .sequentiallyConsistent) == round)
+        }
+        // A timed join reaps too, and joining again is harmless.
+        let t = Thread { local.value = ThreadEndWitness() }
+        t.start()
+        #expect(t.join(timeout: .seconds(30)))
+        t.join()
+        #expect(ThreadEndWitness.released.load(ordering: .sequentiallyConsistent) == 21)
+    }
+
     @Test("a closure thread runs, is alive, then joins")
     func closure() {
         let gate = Event()
