@@ -40,7 +40,9 @@ public final class Pool: @unchecked Sendable {
     /// - Parameters:
     ///   - initializer: runs once in each worker before its first task (its output is
     ///     ignored). If it throws, that worker fails each of its tasks with the error instead
-    ///     of dying over and over as in CPython.
+    ///     of dying over and over as in CPython. It may hold shared objects — a ``Queue`` the
+    ///     workers report on, a shared ``Lock`` (Python's `initargs=(queue,)`): they reach
+    ///     workers of every start method as handles.
     ///   - maxTasksPerChild: a worker exits after this many tasks and a fresh one replaces it
     ///     (to bound leaks in task code); this is not a failure.
     ///   - startMethod: how workers are started. `.fork` (the default) starts them fastest
@@ -79,7 +81,9 @@ public final class Pool: @unchecked Sendable {
         case .failure(let problem): usageFailure("Pool(initializer:): \(problem)")
         }
         do {
-            return .init(typeName: name, bytes: try BinaryEncoder().encode(task))
+            let collector = PassedDescriptor.Collector()
+            let bytes = try BinaryEncoder(userInfo: [PassedDescriptor.collectorKey: collector]).encode(task)
+            return .init(typeName: name, bytes: bytes, descriptors: collector.descriptors.map(PassedDescriptor.init(rawValue:)))
         } catch {
             usageFailure("Pool(initializer:): the initializer cannot be encoded: \(error)")
         }

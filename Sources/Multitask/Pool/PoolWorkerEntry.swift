@@ -38,7 +38,15 @@ struct PoolWorkerEntry: ProcessEntry {
               statusOffset + PoolWorkerStatus.stride <= statusPage.size else {
             throw DecodingError.dataCorruptedError(forKey: .statusOffset, in: container, debugDescription: "status offset \(statusOffset) is outside the \(statusPage.size)-byte status page")
         }
-        configuration = try container.decode(PoolWorkerConfiguration.self, forKey: .configuration)
+        var configuration = try container.decode(PoolWorkerConfiguration.self, forKey: .configuration)
+        // The initializer is decoded later, by the worker loop, after the passed descriptors
+        // are closed: it gets duplicates of its own.
+        if var initializer = configuration.initializer {
+            initializer.descriptors = try initializer.descriptors.map { PassedDescriptor(rawValue: try ProcessControl.duplicateDescriptor($0.rawValue, atLeast: 0)) }
+            initializer.ownsDescriptors = true
+            configuration.initializer = initializer
+        }
+        self.configuration = configuration
         let passed = try container.decode(PassedDescriptor.self, forKey: .socket)
         socket = try ProcessControl.duplicateDescriptor(passed.rawValue, atLeast: 0)
     }

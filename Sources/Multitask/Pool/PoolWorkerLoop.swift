@@ -1,3 +1,4 @@
+import Glibc
 import SystemPackage
 
 /// What every worker of one pool is told when it starts.
@@ -9,7 +10,17 @@ struct PoolWorkerConfiguration: Codable, Sendable {
 
     struct EncodedInitializer: Codable, Sendable {
         var typeName: String
+        /// The task, encoded with a ``PassedDescriptor/Collector``: shared objects inside it
+        /// (a `Queue` for the workers to report on, Python's `initargs=(queue,)`) name slots
+        /// of ``descriptors``.
         var bytes: [UInt8]
+        /// The descriptors the task's handles refer to, valid in the process holding this
+        /// value: the parent's in the parent and in forked workers; in a worker started from
+        /// an entry, duplicates made while decoding the entry (see ``PoolWorkerEntry``).
+        var descriptors: [PassedDescriptor]
+        /// Whether the worker closes ``descriptors`` once the task is decoded (its own
+        /// duplicates; a forked worker shares its numbers with objects it inherited).
+        var ownsDescriptors = false
     }
 }
 
@@ -97,12 +108,14 @@ enum PoolWorkerLoop {
     /// Runs the initializer; returns the error every task then fails with if it threw.
     private static func runInitializer(_ initializer: PoolWorkerConfiguration.EncodedInitializer?) -> PoolInitializerFailed? {
         guard let initializer else { return nil }
-        guard let runner = PoolTaskRunner.resolve(initializer.typeName) else {
+        let descriptors = initializer.descriptors.map(\.rawValue)
+        defer { if initializer.ownsDescriptors { descriptors.forEach { _ = close($0) } } }
+        guard let taskType = _typeByName(initializer.typeName) as? any PoolTask.Type else {
             return PoolInitializerFailed(reason: PoolUnresolvableTask(typeName: initializer.typeName).description)
         }
-        var ignored: [UInt8] = []
         do {
-            try initializer.bytes.withUnsafeBytes { try runner.run($0, &ignored) }
+            let decoder = BinaryDecoder(userInfo: [PassedDescriptor.tableKey: PassedDescriptor.Table(descriptors: descriptors)])
+            _ = try decoder.decode(taskType, from: initializer.bytes).run()
             return nil
         } catch {
             return PoolInitializerFailed(reason: "\(String(reflecting: type(of: error))): \(error)")

@@ -78,4 +78,25 @@ struct PoolStartMethodTests {
         }
         #expect(eventually(within: .seconds(10)) { workers.allSatisfy(isGoneWithoutZombie) })
     }
+
+    @Test("an initializer carrying a Queue (Python's initargs=(queue,)) reaches every worker", arguments: [StartMethod.fork, .spawn, .forkserver])
+    func initializerWithQueue(method: StartMethod) throws {
+        let reports = Multitask.Queue<Int32>()
+        try Pool.withPool(processes: 2, initializer: ReportWorkerPID(queue: reports), startMethod: method) { pool throws in
+            let pids = try (0..<2).map { _ in try reports.get(timeout: .seconds(60)) }
+            #expect(Set(pids).count == 2)
+            #expect(!pids.contains(getpid()))
+            // The workers run tasks as usual after the initializer.
+            #expect(try pool.map(SquarePoolFunction.self, [1, 2, 3]) == [1, 4, 9])
+        }
+    }
+}
+
+/// An initializer that reports its worker's pid on a queue created by the test.
+struct ReportWorkerPID: PoolTask {
+    var queue: Multitask.Queue<Int32>
+    func run() throws -> Int {
+        try queue.put(getpid())
+        return 0
+    }
 }
