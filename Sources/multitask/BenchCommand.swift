@@ -8,8 +8,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure Multitask's primitives (medians) with the metric names the baselines use.",
         discussion: """
             With --json, prints one JSON object per line: {"metric": NAME, "value": N, "unit": U}.
-            Compare with CPython and C in one run:
-              python3 ../shared/baselines/run.py --ours "swift run -c release multitask bench --json" --rounds 3
+            Compare with CPython and C in one run (a static Swift runtime makes processes
+            start faster; README shows both builds):
+              swift build -c release --static-swift-stdlib
+              python3 ../shared/baselines/run.py --ours ".build/release/multitask bench --json" --rounds 3
             Each area runs in a fresh copy of this tool, so that one area's leftovers (malloc
             arenas, cached thread stacks, which every later fork copies) do not weigh on the
             next; --in-process runs them all in this process instead.
