@@ -160,7 +160,8 @@ public final class Pool: @unchecked Sendable {
     }
 
     /// Runs `body` with a new pool, then terminates and joins it however `body` ends
-    /// (Python's `with Pool() as pool:`): no worker outlives the call.
+    /// (Python's `with Pool() as pool:`): no worker outlives the call. The parameters are
+    /// those of ``init(processes:initializer:maxTasksPerChild:startMethod:memoryLimit:)``.
     public static func withPool<Result>(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
         startMethod: StartMethod = .fork, memoryLimit: Int? = nil, _ body: (Pool) throws -> Result

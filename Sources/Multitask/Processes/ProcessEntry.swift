@@ -10,6 +10,12 @@
 /// `run()` runs in the child. An error it throws is printed on the child's standard error with
 /// the process name, and the child's exit code is 1.
 ///
+/// The value may hold shared objects: a ``Queue`` (or `SimpleQueue`, `JoinableQueue`), a pipe
+/// ``Connection``, ``SharedValue``, ``SharedArray``, ``SharedMemory`` and any primitive made
+/// with `placement: .shared`. They travel as handles — their descriptors are passed to the
+/// child beside the value — and decode there to the very same queue, pipe end or lock
+/// (Python's `Process(target=f, args=(queue,))`).
+///
 /// ```swift
 /// struct Square: ProcessEntry {
 ///     var number: Int
