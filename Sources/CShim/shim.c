@@ -262,3 +262,6 @@ void cshim_run_job(void *job) {
     cshim_serial_executor_ref generic = { NULL, 0 };
     swift_job_run(job, generic);
 }
+int cshim_thread_timed_join(unsigned long thread, const struct timespec *realtime_limit) {
+    return pthread_timedjoin_np((pthread_t)thread, NULL, realtime_limit);
+}

@@ -117,4 +117,8 @@ void cshim_install_global_executor(void (*enqueue)(void *job, uint64_t delay_ns)
 /// Runs one job taken from `enqueue` on the generic executor (swift_job_run).
 void cshim_run_job(void *job);
 
+/// pthread_timedjoin_np (a GNU extension): joins `thread` unless CLOCK_REALTIME passes
+/// `realtime_limit` first. Returns 0 or an error number (ETIMEDOUT).
+int cshim_thread_timed_join(unsigned long thread, const struct timespec *realtime_limit);
+
 #endif

@@ -122,12 +122,24 @@ open class Thread: @unchecked Sendable {
         if !reaped, let handle { pthread_detach(handle) }
     }
 
-    /// Waits for the OS thread to be gone (it is past `run()` already), once.
-    private func reapOSThread() {
+    /// Waits for the OS thread to be gone (it is past `run()` already, in its thread-local
+    /// destructors at most), reaping it once; with a deadline, gives up then and leaves the
+    /// reaping to a later join or to `deinit`.
+    private func reapOSThread(until deadline: Deadline?) {
         reapLock.withLock {
             guard !reaped, let handle = state.withLock({ self.handle }) else { return }
-            pthread_join(handle, nil)
-            reaped = true
+            guard let deadline else {
+                pthread_join(handle, nil)
+                reaped = true
+                return
+            }
+            // The timed join takes a CLOCK_REALTIME instant.
+            var limit = timespec()
+            clock_gettime(CLOCK_REALTIME, &limit)
+            let total = Int64(limit.tv_nsec) + max(0, deadline.nanoseconds - Deadline.now.nanoseconds)
+            limit.tv_sec += Int(total / 1_000_000_000)
+            limit.tv_nsec = Int(total % 1_000_000_000)
+            if cshim_thread_timed_join(UInt(handle), &limit) == 0 { reaped = true }
         }
     }
 
@@ -167,7 +179,7 @@ open class Thread: @unchecked Sendable {
             usageFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
         }
         guard finished.wait(until: deadline) else { return false }
-        reapOSThread()
+        reapOSThread(until: deadline)
         return true
     }
 

@@ -13,8 +13,27 @@ private final class ThreadEndWitness: Sendable {
     }
 }
 
+/// A thread-local value whose release blocks until `gate` is set (at most 30 s).
+private final class GatedRelease: Sendable {
+    let gate: Event
+    init(_ gate: Event) { self.gate = gate }
+    deinit { _ = gate.wait(timeout: .seconds(30)) }
+}
+
 @Suite("Thread")
 struct ThreadTests {
+    @Test("a timed join does not wait past its timeout for the OS thread; a later join reaps it")
+    func timedJoinIsBounded() {
+        let gate = Event()
+        let local = ThreadLocal<GatedRelease?> { nil }
+        let t = Thread { local.value = GatedRelease(gate) }
+        t.start()
+        let took = elapsed { #expect(t.join(timeout: .milliseconds(300))) }
+        #expect(took < .seconds(15), "join(timeout:) waited \(took) for a thread-local destructor")
+        gate.set()
+        t.join()
+    }
+
     @Test("join returns once the OS thread is gone: its thread-local values are released by then")
     func joinWaitsForTheOSThread() {
         let local = ThreadLocal<ThreadEndWitness?> { nil }
