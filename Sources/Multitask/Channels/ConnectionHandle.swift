@@ -50,7 +50,7 @@ extension Connection: Codable {
         }
         let fd: CInt
         do {
-            fd = try ProcessControl.duplicateDescriptor(passed.rawValue, atLeast: 0)
+            fd = try passed.duplicate()
         } catch {
             throw DecodingError.dataCorruptedError(forKey: .socket, in: container, debugDescription: "cannot duplicate the connection's descriptor: \(error)")
         }

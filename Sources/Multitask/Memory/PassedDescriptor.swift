@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// A file descriptor inside a `Codable` value that travels to another process.
 ///
 /// Encoded as is, the number is the descriptor in the encoding process, valid in fork children
@@ -13,6 +15,12 @@ struct PassedDescriptor: Codable, Hashable, Sendable {
     var rawValue: Int32
 
     init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// A close-on-exec duplicate this process owns: what a decoded object keeps, since the
+    /// passed copy is closed once the value carrying it is decoded.
+    func duplicate() throws(Errno) -> Int32 {
+        try FileDescriptor(rawValue: rawValue).duplicateCloseOnExec().rawValue
+    }
 
     /// Collects the descriptors encoded with it in `userInfo`, each once, numbering them 0, 1,
     /// … in the order they are first met.

@@ -351,10 +351,7 @@ final class PoolDispatcher: @unchecked Sendable {
         let error = PoolError.workersCannotStart(count: earlyDeaths, signal: code.flatMap { $0 < 0 ? -$0 : nil },
                                                   exitCode: code.flatMap { $0 >= 0 ? $0 : nil })
         for submission in slot.inFlight { submission.fail(error) }
-        for submission in ready {
-            if submission.isDispatched { submission.fail(error) } else { submission.cancel(error) }
-        }
-        ready.removeAll()
+        failReady(error)
         let backoff = min(Int64(10_000_000_000), Int64(100_000_000) << min(earlyDeaths - Self.earlyDeathLimit, 7))
         replaceNotBefore = Deadline.now.nanoseconds + backoff
     }
@@ -372,12 +369,14 @@ final class PoolDispatcher: @unchecked Sendable {
             lock.withLock { livePIDs[slot.index] = nil }
         }
         slots = slots.map { _ in nil }
+        failReady(.terminated)
+    }
+
+    /// Ends every queued task with `error`: a failure for one already sent to a worker once
+    /// (it was requeued), a cancellation for one never sent.
+    private func failReady(_ error: PoolError) {
         for submission in ready {
-            if submission.isDispatched {
-                submission.fail(.terminated)
-            } else {
-                submission.cancel(.terminated)
-            }
+            if submission.isDispatched { submission.fail(error) } else { _ = submission.cancel(error) }
         }
         ready.removeAll()
     }

@@ -42,13 +42,13 @@ struct PoolWorkerEntry: ProcessEntry {
         // The initializer is decoded later, by the worker loop, after the passed descriptors
         // are closed: it gets duplicates of its own.
         if var initializer = configuration.initializer {
-            initializer.descriptors = try initializer.descriptors.map { PassedDescriptor(rawValue: try ProcessControl.duplicateDescriptor($0.rawValue, atLeast: 0)) }
+            initializer.descriptors = try initializer.descriptors.map { PassedDescriptor(rawValue: try $0.duplicate()) }
             initializer.ownsDescriptors = true
             configuration.initializer = initializer
         }
         self.configuration = configuration
         let passed = try container.decode(PassedDescriptor.self, forKey: .socket)
-        socket = try ProcessControl.duplicateDescriptor(passed.rawValue, atLeast: 0)
+        socket = try passed.duplicate()
     }
 
     func run() throws {

@@ -49,7 +49,7 @@ enum ChildLaunch {
             let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
             do throws(Errno) {
                 for fd in descriptors {
-                    sources.append(try ProcessControl.duplicateDescriptor(fd, atLeast: firstFree))
+                    sources.append(try FileDescriptor(rawValue: fd).duplicateCloseOnExec(atLeast: firstFree).rawValue)
                 }
                 let created = try FileDescriptor.closeOnExecPipe()
                 let readEnd = try ProcessControl.moveDescriptor(created.readEnd.rawValue, atLeast: firstFree)

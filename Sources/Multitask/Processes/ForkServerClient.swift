@@ -100,29 +100,23 @@ final class ForkServerClient: @unchecked Sendable {
         if let parent { descriptors.append(parent.rawValue) }
         let inherits = process.standardInput == .inherit
         if inherits { descriptors.append(0) }
+        // A payload too large for one packet goes through a pipe whose read end travels
+        // instead; the entry's own descriptors come last, in slot order.
         var largePayload: FileDescriptor?
-        var inline = payload
-        if payload.count > ForkServerMessage.inlinePayloadLimit {
-            do {
+        do {
+            var readEnd: FileDescriptor?
+            defer { _ = try? readEnd?.close() }
+            if payload.count > ForkServerMessage.inlinePayloadLimit {
                 let pipe = try FileDescriptor.closeOnExecPipe()
+                (readEnd, largePayload) = (pipe.readEnd, pipe.writeEnd)
                 descriptors.append(pipe.readEnd.rawValue)
-                descriptors += shared
-                largePayload = pipe.writeEnd
-                inline = []
-                defer { _ = try? pipe.readEnd.close() }
-                try sendRequest(id: id, inherits: inherits, hasParent: parent != nil, payload: inline, descriptors: descriptors)
-            } catch {
-                abandon(id)
-                throw .forkServerUnavailable("cannot send the request (\(error))")
             }
-        } else {
-            descriptors += shared
-            do {
-                try sendRequest(id: id, inherits: inherits, hasParent: parent != nil, payload: inline, descriptors: descriptors)
-            } catch {
-                abandon(id)
-                throw .forkServerUnavailable("cannot send the request (\(error))")
-            }
+            try sendRequest(id: id, inherits: inherits, hasParent: parent != nil,
+                            payload: largePayload == nil ? payload : [], descriptors: descriptors + shared)
+        } catch {
+            _ = try? largePayload?.close()
+            abandon(id)
+            throw .forkServerUnavailable("cannot send the request (\(error))")
         }
         if let writeEnd = largePayload {
             // Written on the supervisor thread, which blocks SIGPIPE: a child that dies before

@@ -40,4 +40,15 @@ struct Deadline: Sendable {
 
     /// The time left until this instant, zero if it has passed.
     var remaining: Duration { .nanoseconds(max(0, nanoseconds - Deadline.now.nanoseconds)) }
+
+    /// The same instant on `CLOCK_REALTIME`, for the calls that only take that clock
+    /// (`pthread_timedjoin_np`): now on that clock plus the time left.
+    var realtimeTimespec: Glibc.timespec {
+        var ts = Glibc.timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let total = Int64(ts.tv_nsec) + max(0, nanoseconds - Deadline.now.nanoseconds)
+        ts.tv_sec += Int(total / 1_000_000_000)
+        ts.tv_nsec = Int(total % 1_000_000_000)
+        return ts
+    }
 }

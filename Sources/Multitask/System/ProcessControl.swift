@@ -35,17 +35,9 @@ enum ProcessControl {
     /// `fcntl(F_DUPFD_CLOEXEC)`.
     static func moveDescriptor(_ fd: CInt, atLeast minimum: CInt) throws(Errno) -> CInt {
         if fd >= minimum { return fd }
-        let moved = try duplicateDescriptor(fd, atLeast: minimum)
+        let moved = try FileDescriptor(rawValue: fd).duplicateCloseOnExec(atLeast: minimum)
         Glibc.close(fd)
-        return moved
-    }
-
-    /// A close-on-exec duplicate of `fd` numbered at least `minimum`. The corresponding C
-    /// function is `fcntl(F_DUPFD_CLOEXEC)`.
-    static func duplicateDescriptor(_ fd: CInt, atLeast minimum: CInt) throws(Errno) -> CInt {
-        let copy = fcntl(fd, F_DUPFD_CLOEXEC, minimum)
-        guard copy >= 0 else { throw Errno(rawValue: errno) }
-        return copy
+        return moved.rawValue
     }
 
     /// Unblocks every signal for the calling thread (a fork child inherits the mask of the

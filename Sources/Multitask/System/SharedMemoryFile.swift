@@ -82,10 +82,10 @@ extension FileDescriptor {
         return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
-    /// A new descriptor, close-on-exec, for the same open file.
+    /// A new descriptor, close-on-exec, for the same open file, numbered at least `minimum`.
     /// The corresponding C function is `fcntl(F_DUPFD_CLOEXEC)`.
-    func duplicateCloseOnExec() throws(Errno) -> FileDescriptor {
-        let fd = fcntl(rawValue, F_DUPFD_CLOEXEC, 0)
+    func duplicateCloseOnExec(atLeast minimum: CInt = 0) throws(Errno) -> FileDescriptor {
+        let fd = fcntl(rawValue, F_DUPFD_CLOEXEC, minimum)
         guard fd >= 0 else { throw Errno(rawValue: errno) }
         return FileDescriptor(rawValue: fd)
     }

@@ -133,12 +133,7 @@ open class Thread: @unchecked Sendable {
                 reaped = true
                 return
             }
-            // The timed join takes a CLOCK_REALTIME instant.
-            var limit = timespec()
-            clock_gettime(CLOCK_REALTIME, &limit)
-            let total = Int64(limit.tv_nsec) + max(0, deadline.nanoseconds - Deadline.now.nanoseconds)
-            limit.tv_sec += Int(total / 1_000_000_000)
-            limit.tv_nsec = Int(total % 1_000_000_000)
+            var limit = deadline.realtimeTimespec
             if cshim_thread_timed_join(UInt(handle), &limit) == 0 { reaped = true }
         }
     }
