@@ -2,35 +2,47 @@ import CShim
 import Glibc
 import SystemPackage
 
-/// Creating a child with `.fork` or `.spawn`, always on the supervisor thread.
+/// Creating a child with `.fork` or `.spawn`, on a thread that lives as long as the process.
 ///
 /// Every child gets `PR_SET_PDEATHSIG(SIGKILL)`: daemon or not, a child must not outlive a
 /// parent that crashed or was killed (at a normal exit the parent joins non-daemon children
 /// first, so the signal never fires for them). The signal follows the creating thread, which
-/// is why creation happens on the supervisor thread, which never exits.
+/// is why children are created on the supervisor thread, which never exits, or on the main
+/// thread, which ``MainThreadLauncher`` keeps from exiting before its children.
 enum ChildLaunch {
     /// Forks `process`; the child runs `process.run()` and `_exit`s.
     static func fork(_ process: Process) throws(ProcessError) {
         let supervisor = Supervisor.shared
-        let failure: ProcessError? = supervisor.perform {
-            ForkWarning.checkBeforeFork()
-            let parentPID = getpid()
-            let parentName = ProcessSelf.snapshot.name
-            ChildMain.prepareParentForFork()
-            // Anything buffered now would be written again by the child's final flush.
-            ProcessControl.flushStandardStreams()
-            let pid: pid_t
-            do throws(Errno) {
-                pid = try ProcessControl.fork()
-            } catch {
-                return .startFailed(error)
-            }
-            if pid == 0 {
-                ChildMain.runForked(process, parentPID: parentPID, parentName: parentName)
-            }
-            return adopt(pid: pid, process: process, method: .fork, supervisor: supervisor)
+        let failure: ProcessError?
+        if MainThreadLauncher.isOnMainThread {
+            MainThreadLauncher.willFork()
+            failure = forkHere(process, supervisor: supervisor, byMainThread: true)
+            if failure != nil { MainThreadLauncher.forkFailed() }
+        } else {
+            failure = supervisor.perform { forkHere(process, supervisor: supervisor, byMainThread: false) }
         }
         if let failure { throw failure }
+        // After the fork, as CPython does: the child is starting meanwhile on another CPU.
+        ForkWarning.checkAfterFork()
+    }
+
+    /// The fork itself, on the thread that will be the child's parent thread.
+    private static func forkHere(_ process: Process, supervisor: Supervisor, byMainThread: Bool) -> ProcessError? {
+        let parentPID = getpid()
+        let parentName = ProcessSelf.snapshot.name
+        ChildMain.prepareParentForFork()
+        // Anything buffered now would be written again by the child's final flush.
+        ProcessControl.flushStandardStreams()
+        let pid: pid_t
+        do throws(Errno) {
+            pid = try ProcessControl.fork()
+        } catch {
+            return .startFailed(error)
+        }
+        if pid == 0 {
+            ChildMain.runForked(process, parentPID: parentPID, parentName: parentName)
+        }
+        return adopt(pid: pid, process: process, method: .fork, supervisor: supervisor, byMainThread: byMainThread)
     }
 
     /// Starts a fresh copy of this executable that runs the entry described by `payload`,
@@ -111,11 +123,13 @@ enum ChildLaunch {
     }
 
     /// Opens the pidfd of a child just created, records it and starts watching it. The child
-    /// cannot have been reaped yet: only this thread reaps.
-    static func adopt(pid: pid_t, process: Process, method: StartMethod, supervisor: Supervisor) -> ProcessError? {
+    /// cannot have been reaped yet: the library reaps only children it watches.
+    static func adopt(
+        pid: pid_t, process: Process, method: StartMethod, supervisor: Supervisor, byMainThread: Bool = false
+    ) -> ProcessError? {
         do throws(Errno) {
             let descriptor = try ProcessDescriptor.open(pid: pid)
-            process.didStart(pid: pid, descriptor: descriptor, method: method)
+            process.didStart(pid: pid, descriptor: descriptor, method: method, byMainThread: byMainThread)
             supervisor.watch(process, descriptor: descriptor)
             return nil
         } catch {

@@ -96,7 +96,6 @@ enum ChildMain {
         Supervisor.forgetAfterFork()
         ChildRegistry.reinitializeAfterFork()
         DefaultStartMethod.reinitializeAfterFork()
-        ForkWarning.reinitializeAfterFork()
     }
 
     /// Called on the forking thread before every `fork`: creates once, in the parent, what
@@ -106,26 +105,20 @@ enum ChildMain {
         prepareNullDevice()
         _ = DefaultStartMethod.current
         ChildExecutor.prepareParent()
-        if !childCallsBound {
-            cshim_bind_fork_child_calls(nullDevice)
-            childCallsBound = true
-        }
+        _ = childCallsBound
     }
 
-    /// Only touched by the forking thread.
-    nonisolated(unsafe) private static var childCallsBound = false
+    /// Binds, once, the C calls a child makes after fork (see `cshim_bind_fork_child_calls`).
+    private static let childCallsBound: Void = cshim_bind_fork_child_calls(nullDevice)
 
     /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
-    /// `dup2`. Opened by the forking thread before `fork` (the supervisor thread, or the fork
-    /// server's only thread), inherited by every child.
-    nonisolated(unsafe) private static var nullDevice: CInt = -1
+    /// `dup2`. Opened by a forking thread before `fork`, inherited by every child.
+    private static let nullDevice: CInt = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
-    static func prepareNullDevice() {
-        if nullDevice < 0 { nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC) }
-    }
+    /// Opens ``nullDevice`` now, in a process about to fork.
+    static func prepareNullDevice() { _ = nullDevice }
 
     static func redirectStandardInputToNull() {
-        prepareNullDevice()
         if nullDevice >= 0 { dup2(nullDevice, 0) }
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// The one-time warning printed when the program forks while it has other threads, as
 /// CPython 3.12+ does (`DeprecationWarning: This process is multi-threaded, use of fork()
@@ -8,16 +9,26 @@ import Glibc
 /// in the child. The Swift runtime's generic-metadata caches are such locks (a stress probe
 /// deadlocked 44 children in 300), and so is Dispatch's worker pool.
 enum ForkWarning {
-    private static let lock = InternalLock()
-    nonisolated(unsafe) private static var warned = false
-    nonisolated(unsafe) static var enabled = true
+    private static let state = Atomic<UInt8>(0)
+    private static let enabledBit: UInt8 = 1
+    private static let warnedBit: UInt8 = 2
 
-    /// Called on the supervisor thread just before `fork`. The caller waiting in `start()` and
-    /// the supervisor are expected; any other thread triggers the warning.
-    static func checkBeforeFork() {
-        let shouldCheck = lock.withLock { enabled && !warned }
-        guard shouldCheck, let threads = ProcessControl.threadCount, threads > 2 else { return }
-        guard lock.withLock({ () -> Bool in defer { warned = true }; return !warned }) else { return }
+    /// Whether the warning may be shown (``Multitask/warnsOnMultithreadedFork``).
+    static var enabled: Bool {
+        get { state.load(ordering: .relaxed) & enabledBit == 0 }
+        set {
+            if newValue { state.bitwiseAnd(~enabledBit, ordering: .relaxed) } else { state.bitwiseOr(enabledBit, ordering: .relaxed) }
+        }
+    }
+
+    /// Called by the thread that asked for a fork, just after it (CPython also checks in the
+    /// parent after `fork`): the child is meanwhile starting on another CPU, so reading
+    /// `/proc` here costs the start-up nothing. The caller and the supervisor thread are
+    /// expected; any other thread triggers the warning. The state is one atomic word, so a
+    /// fork child has nothing to reset.
+    static func checkAfterFork() {
+        guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount, threads > 2 else { return }
+        guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue == 0 else { return }
         writeToStandardError("""
         Multitask warning: this process (pid=\(getpid())) is multi-threaded (\(threads) threads); \
         fork() may deadlock in the child if another thread holds a lock at that moment (the Swift \
@@ -26,9 +37,5 @@ enum ForkWarning {
         (Shown once; set Multitask.warnsOnMultithreadedFork = false to silence it.)
 
         """)
-    }
-
-    static func reinitializeAfterFork() {
-        lock.reinitializeAfterFork()
     }
 }

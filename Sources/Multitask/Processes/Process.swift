@@ -47,6 +47,8 @@ open class Process: @unchecked Sendable {
     private var _exitCode: Int32?
     private var _startMethod: StartMethod?
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
+    /// Whether the main thread forked this child (see ``MainThreadLauncher``).
+    private var forkedByMainThread = false
     private let finished = Event()
     /// Python's `_identity`, which default names are made from.
     let identity: [Int]
@@ -310,11 +312,12 @@ open class Process: @unchecked Sendable {
     // MARK: Supervisor callbacks
 
     /// The child exists (called on the supervisor thread, before it can be reaped).
-    func didStart(pid: Int32, descriptor: ProcessDescriptor, method: StartMethod) {
+    func didStart(pid: Int32, descriptor: ProcessDescriptor, method: StartMethod, byMainThread: Bool = false) {
         state.withLock {
             _pid = pid
             _descriptor = descriptor
             _startMethod = method
+            forkedByMainThread = byMainThread
         }
     }
 
@@ -346,14 +349,17 @@ open class Process: @unchecked Sendable {
     /// Moves to `.finished` with the code `collect` returns (called with the state lock held,
     /// so that exactly one caller collects), then wakes joiners and async waiters.
     private func finish(_ collect: () -> Int32?) {
+        var byMainThread = false
         let waiters = state.withLock { () -> [CheckedContinuation<Int32, Never>]? in
             guard phase == .started, let code = collect() else { return nil }
             _exitCode = code
             phase = .finished
+            byMainThread = forkedByMainThread
             defer { exitWaiters = [] }
             return exitWaiters
         }
         guard let waiters, let code = exitCode else { return }
+        if byMainThread { MainThreadLauncher.childEnded() }
         ChildRegistry.remove(self)
         finished.set()
         for waiter in waiters { waiter.resume(returning: code) }

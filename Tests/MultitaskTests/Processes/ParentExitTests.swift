@@ -1,3 +1,4 @@
+import CShim
 import Glibc
 import Testing
 @testable import Multitask
@@ -75,6 +76,27 @@ struct ParentExitTests {
         #expect(joinOrKill(helper))
         let pid = try #require(Int32(report.readAll().filter { $0 != "\n" }))
         #expect(waitUntilNotRunning(pid))
+    }
+
+    @Test("a child forked by the main thread outlives that thread's pthread_exit", .timeLimit(.minutes(1)))
+    func mainThreadExitKeepsChildren() throws {
+        let helper = Multitask.Process(name: "helper") {
+            // In a fork child the only thread is the main thread, so it forks its own children.
+            try childRequire(cshim_gettid() == getpid(), "not on the main thread")
+            let child = Multitask.Process(name: "late") { usleep(300_000) }
+            try child.start()
+            let watcher = Multitask.Thread(name: "watcher") {
+                child.join()
+                // SIGKILL (exit 19) would mean the parent-death signal fired when the main
+                // thread left.
+                _exit(child.exitCode == 0 ? 0 : 10 + abs(child.exitCode ?? 0))
+            }
+            watcher.start()
+            pthread_exit(nil)
+        }
+        try helper.start()
+        #expect(joinOrKill(helper))
+        #expect(helper.exitCode == 0)
     }
 
     @Test("a fork-server child is reported killed if the server dies, and a new server takes over", .timeLimit(.minutes(1)))
