@@ -266,7 +266,7 @@ open class Process: @unchecked Sendable {
         if let descriptor {
             let supervisor = Supervisor.shared
             supervisor.suspendWatch(descriptor)
-            let exited = descriptor.waitForExit(until: deadline)
+            let exited = descriptor.waitForExit(until: deadline, pollingBudget: Self.exitPollingBudget)
             if exited && reapIfExited(isDirectChild: true) {
                 supervisor.forget(descriptor)
                 return true
@@ -276,6 +276,14 @@ open class Process: @unchecked Sendable {
         }
         return finished.wait(until: deadline)
     }
+
+    /// How long `join` polls a child's pidfd before it sleeps, in nanoseconds (0 on one CPU,
+    /// where the child could not run meanwhile). A child that ends within that time is seen at
+    /// once; a sleeping joiner is woken tens of microseconds later on a VM, where waking an
+    /// idle CPU costs a hypervisor exit (`notes/swift-probes.md`, probe 3). The polls yield, so
+    /// other runnable threads of this CPU are not held up; a longer child costs at most this
+    /// much CPU time.
+    private static let exitPollingBudget: Int64 = CPU.available > 1 ? 250_000 : 0
 
     /// Suspends until the child ends and returns its ``exitCode``, without blocking a thread:
     /// the supervisor thread resumes the task when the child is reaped.

@@ -15,6 +15,10 @@ final class InternalLock: @unchecked Sendable {
         return try body()
     }
 
-    /// Forces the lock open; only valid in a fork child, where no other thread exists.
-    func reinitializeAfterFork() { storage.word(0).store(0) }
+    /// Forces the lock open; only valid in a fork child, where no other thread exists. A lock
+    /// that is already open is not written: every page a fork child writes is copied.
+    func reinitializeAfterFork() {
+        let word = storage.word(0)
+        if word.loadRelaxed() != 0 { word.store(0) }
+    }
 }

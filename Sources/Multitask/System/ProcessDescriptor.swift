@@ -42,8 +42,10 @@ struct ProcessDescriptor: RawRepresentable, Hashable, Sendable {
     }
 
     /// Waits until the process has exited or `deadline` passes; returns whether it exited.
-    /// The corresponding C function is `poll`.
-    func waitForExit(until deadline: Deadline?) -> Bool {
+    /// With a `pollingBudget` (nanoseconds), it first polls without sleeping for that long,
+    /// yielding the CPU between polls. The corresponding C function is `poll`.
+    func waitForExit(until deadline: Deadline?, pollingBudget: Int64 = 0) -> Bool {
+        if pollingBudget > 0 && pollForExit(budget: pollingBudget, deadline: deadline) { return true }
         var entry = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
         while true {
             let timeout: CInt
@@ -59,6 +61,18 @@ struct ProcessDescriptor: RawRepresentable, Hashable, Sendable {
             if rc == 0 { return false }
             if errno != EINTR { return false }
         }
+    }
+
+    /// Polls ``hasExited`` until it holds or `budget` nanoseconds (or `deadline`) pass, letting
+    /// any other runnable thread of this CPU go first between polls.
+    private func pollForExit(budget: Int64, deadline: Deadline?) -> Bool {
+        var end = Deadline.now.nanoseconds + budget
+        if let deadline { end = min(end, deadline.nanoseconds) }
+        repeat {
+            if hasExited { return true }
+            CPU.yield()
+        } while Deadline.now.nanoseconds < end
+        return hasExited
     }
 
     /// Whether the process has exited (the descriptor is readable).
