@@ -2,13 +2,14 @@ import CShim
 import Glibc
 import SystemPackage
 
-/// The library's one long-lived thread per process: it creates every child and reaps it.
+/// The library's one long-lived thread per process: it creates children and reaps them.
 ///
 /// Two kernel facts make a single thread the right design:
 /// - `PR_SET_PDEATHSIG` fires when the *thread* that created the child exits, not the process
 ///   (`notes/swift-probes.md`, probe 5). A child created from a Task or a short-lived thread
-///   would be killed when that thread retires. So `fork` and `posix_spawn` are only ever
-///   called here, on a thread that never exits.
+///   would be killed when that thread retires. So `fork` and `posix_spawn` are called here, on
+///   a thread that never exits — or, for `.fork` only, on the main thread itself, which
+///   ``MainThreadLauncher`` keeps from exiting before its children (saving two hand-offs).
 /// - Children are watched with pidfds in one epoll set and reaped with `waitid(P_PIDFD)` as
 ///   soon as they end, so no zombie lingers and no SIGCHLD handler is installed (the
 ///   program's own SIGCHLD handling is left alone).
