@@ -1,6 +1,7 @@
 import CShim
 import Glibc
 import SystemPackage
+import Synchronization
 
 /// The library's one long-lived thread per process: it creates children and reaps them.
 ///
@@ -40,6 +41,8 @@ final class Supervisor: @unchecked Sendable {
             old.epoll.close()
             old.doorbell.close()
             old.forkServer?.closeAfterFork()
+            let selfDescriptor = old.selfDescriptorNumber.load(ordering: .acquiring)
+            if selfDescriptor >= 0 { _ = Glibc.close(selfDescriptor) }
         }
         instance = nil
     }
@@ -89,12 +92,29 @@ final class Supervisor: @unchecked Sendable {
     private(set) var threadID: pthread_t?
     /// The fork-server client, once the server was started.
     private var forkServer: ForkServerClient?
-    /// A pidfd on this process itself, handed to spawned children as their parent sentinel.
-    /// Numbered above the descriptors it is duplicated onto in the child (see `ChildLaunch`).
-    private(set) lazy var selfDescriptor: ProcessDescriptor? = {
-        guard let fd = try? ProcessDescriptor.open(pid: getpid()).rawValue else { return nil }
-        return (try? ProcessControl.moveDescriptor(fd, atLeast: ChildBootstrap.parentDescriptor + 1)).map(ProcessDescriptor.init)
-    }()
+    /// A pidfd on this process itself, handed to spawned and fork-server children as their
+    /// parent sentinel, opened on first use. Numbered above the descriptors it is duplicated
+    /// onto in the child (see `ChildLaunch`).
+    var selfDescriptor: ProcessDescriptor? {
+        var fd = selfDescriptorNumber.load(ordering: .acquiring)
+        if fd == Self.notOpened {
+            var opened: CInt = -1
+            if let raw = try? ProcessDescriptor.open(pid: getpid()).rawValue {
+                opened = (try? ProcessControl.moveDescriptor(raw, atLeast: ChildBootstrap.parentDescriptor + 1)) ?? -1
+            }
+            let (exchanged, original) = selfDescriptorNumber.compareExchange(
+                expected: Self.notOpened, desired: opened, ordering: .acquiringAndReleasing
+            )
+            if !exchanged && opened >= 0 { _ = Glibc.close(opened) }
+            fd = exchanged ? opened : original
+        }
+        return fd >= 0 ? ProcessDescriptor(rawValue: fd) : nil
+    }
+
+    /// The number of ``selfDescriptor``: ``notOpened``, -1 when it could not be opened. Atomic,
+    /// since threads starting children race to open it, and a fork child reads it to close it.
+    private let selfDescriptorNumber = Atomic<CInt>(Supervisor.notOpened)
+    private static let notOpened: CInt = -2
 
     private init() {
         do {

@@ -87,4 +87,19 @@ struct NoZombieTests {
         close(gate.writeEnd)
         close(gate.readEnd)
     }
+
+    @Test("a fork child does not keep the pidfd its parent holds on itself", .timeLimit(.minutes(1)))
+    func forkChildClosesParentSelfDescriptor() throws {
+        // Starting a spawned child makes this process open a pidfd on itself.
+        let spawned = Multitask.Process(startMethod: .spawn, entry: StatusEntry(status: 0))
+        try spawned.start()
+        #expect(joinOrKill(spawned))
+        let fd = try #require(Supervisor.shared.selfDescriptor).rawValue
+        let child = Multitask.Process {
+            try childRequire(fcntl(fd, F_GETFD) < 0, "the parent's descriptor \(fd) is still open in the child")
+        }
+        try child.start()
+        #expect(joinOrKill(child))
+        #expect(child.exitCode == 0)
+    }
 }
