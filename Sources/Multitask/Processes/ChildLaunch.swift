@@ -17,7 +17,7 @@ enum ChildLaunch {
         if MainThreadLauncher.isOnMainThread {
             MainThreadLauncher.willFork()
             failure = forkHere(process, supervisor: supervisor, byMainThread: true)
-            if failure != nil { MainThreadLauncher.forkFailed() }
+            if failure != nil { MainThreadLauncher.childEnded() }
         } else {
             failure = supervisor.perform { forkHere(process, supervisor: supervisor, byMainThread: false) }
         }

@@ -46,10 +46,8 @@ enum MainThreadLauncher {
         liveChildren.add(1)
     }
 
-    /// The fork failed: the child `willFork()` counted does not exist.
-    static func forkFailed() { childEnded() }
-
-    /// A child forked by the main thread ended (it was reaped).
+    /// A child forked by the main thread ended (it was reaped), or the fork that `willFork()`
+    /// counted failed.
     static func childEnded() {
         if liveChildren.subtract(1) == 1 { _ = liveChildren.wakeAll() }
     }

@@ -319,7 +319,7 @@ open class Process: @unchecked Sendable {
 
     // MARK: Supervisor callbacks
 
-    /// The child exists (called on the supervisor thread, before it can be reaped).
+    /// The child exists (called on the thread that created it, before it can be reaped).
     func didStart(pid: Int32, descriptor: ProcessDescriptor, method: StartMethod, byMainThread: Bool = false) {
         state.withLock {
             _pid = pid
