@@ -30,6 +30,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A small program linking Multitask that the child-admission tests start as an
+        // outsider would (not a product: it is built for the tests only).
+        .executableTarget(name: "MultitaskAdmissionProbe", dependencies: ["Multitask"], path: "Tests/AdmissionProbe"),
         .testTarget(name: "MultitaskTests", dependencies: ["Multitask"]),
     ],
     swiftLanguageModes: [.v6]

@@ -265,3 +265,19 @@ void cshim_run_job(void *job) {
 int cshim_thread_timed_join(unsigned long thread, const struct timespec *realtime_limit) {
     return pthread_timedjoin_np((pthread_t)thread, NULL, realtime_limit);
 }
+
+#include <sys/auxv.h>
+int cshim_is_secure_execution(void) { return getauxval(AT_SECURE) != 0; }
+int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *uid, uint32_t *gid) {
+    socklen_t length = sizeof *domain;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, domain, &length) != 0) return -errno;
+    length = sizeof *type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &length) != 0) return -errno;
+    struct ucred credentials;
+    length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -errno;
+    *pid = credentials.pid;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    return 0;
+}

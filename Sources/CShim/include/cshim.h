@@ -121,4 +121,11 @@ void cshim_run_job(void *job);
 /// `realtime_limit` first. Returns 0 or an error number (ETIMEDOUT).
 int cshim_thread_timed_join(unsigned long thread, const struct timespec *realtime_limit);
 
+/// Whether the kernel started this program in secure-execution mode (`getauxval(AT_SECURE)`):
+/// set-user-ID, set-group-ID or file capabilities raised its privileges at exec.
+int cshim_is_secure_execution(void);
+/// The credentials the kernel recorded for the peer of the Unix socket `fd` (`SO_PEERCRED`),
+/// with the socket's domain and type. Returns 0 or -errno (-ENOTSOCK for anything else).
+int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *uid, uint32_t *gid);
+
 #endif

@@ -27,19 +27,30 @@ enum ChildBootstrap {
     private enum Pending { case none, spawn(ChildPayload, ProcessDescriptor?), forkServer }
     nonisolated(unsafe) private static var pending = Pending.none
 
-    /// Called before `main` (from the C constructor) when `MULTITASK_CHILD` is set.
+    /// Called before `main` (from the C constructor) when `MULTITASK_CHILD` is set. The
+    /// claim is checked first (``ChildAdmission``): a process whose claim fails ignores it and
+    /// runs `main`, after a one-line note on standard error.
     static func enterChild() {
-        guard let raw = getenv(modeVariable) else { return }
-        let mode = String(cString: raw)
-        let expectedParent = getenv(parentVariable).flatMap { Int32(String(cString: $0)) } ?? getppid()
+        guard let mode = Environment.value(modeVariable) else { return }
+        let namedParent = Environment.value(parentVariable)
         // The child's own children and programs must not think they are Multitask children.
         unsetenv(modeVariable)
         unsetenv(parentVariable)
-        ChildMain.armParentDeathSignal(expectedParent: expectedParent)
-        switch mode {
-        case "forkserver":
+        let admitted: ChildAdmission.Admitted
+        switch ChildAdmission.check(mode: mode, namedParent: namedParent) {
+        case .success(let granted):
+            admitted = granted
+        case .failure(.parentExited):
+            ChildMain.endAsOrphan()
+        case .failure(let refusal):
+            writeToStandardError("Multitask: ignoring \(modeVariable)=\(mode) in process \(getpid()): \(refusal); running main()\n")
+            return
+        }
+        ChildMain.armParentDeathSignal(expectedParent: admitted.parent)
+        switch admitted.role {
+        case .forkServer:
             pending = .forkServer
-        case "spawn":
+        case .spawnChild:
             let parent = fcntl(parentDescriptor, F_SETFD, FD_CLOEXEC) == 0 ? ProcessDescriptor(rawValue: parentDescriptor) : nil
             let bytes: [UInt8]
             do {
@@ -53,8 +64,6 @@ enum ChildBootstrap {
             } catch {
                 fail("the start payload from the parent is unreadable (\(error))")
             }
-        default:
-            fail("unknown \(modeVariable) mode '\(mode)'")
         }
         if canEnterBeforeMain { run() }
         // Multitask is a shared library: the executable's types are not registered yet, so

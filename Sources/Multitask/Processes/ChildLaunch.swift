@@ -58,19 +58,28 @@ enum ChildLaunch {
             let firstFree = ChildBootstrap.firstInheritedDescriptor + CInt(descriptors.count)
             var sources: [CInt] = []
             defer { sources.forEach { _ = close($0) } }
-            let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+            // The payload travels on a socket pair made here: its kernel-recorded creator (this
+            // process) is what the child checks before it trusts the payload (ChildAdmission).
+            let channel: (mine: FileDescriptor, theirs: FileDescriptor)
             do throws(Errno) {
                 for fd in descriptors {
                     sources.append(try FileDescriptor(rawValue: fd).duplicateCloseOnExec(atLeast: firstFree).rawValue)
                 }
-                let created = try FileDescriptor.closeOnExecPipe()
-                let readEnd = try ProcessControl.moveDescriptor(created.readEnd.rawValue, atLeast: firstFree)
-                pipe = (FileDescriptor(rawValue: readEnd), created.writeEnd)
+                let created = try StreamSocket.pair()
+                let theirs = try ProcessControl.moveDescriptor(created.1.fd, atLeast: firstFree)
+                channel = (FileDescriptor(rawValue: created.0.fd), FileDescriptor(rawValue: theirs))
             } catch {
                 return .startFailed(error)
             }
-            var request = childProgram(mode: "spawn")
-            request.fileActions.append(.duplicate(pipe.readEnd.rawValue, to: ChildBootstrap.channelDescriptor))
+            var request: Spawn
+            do throws(ProcessError) {
+                request = try childProgram(mode: "spawn")
+            } catch {
+                _ = try? channel.theirs.close()
+                _ = try? channel.mine.close()
+                return error
+            }
+            request.fileActions.append(.duplicate(channel.theirs.rawValue, to: ChildBootstrap.channelDescriptor))
             if let parent = supervisor.selfDescriptor {
                 request.fileActions.append(.duplicate(parent.rawValue, to: ChildBootstrap.parentDescriptor))
             }
@@ -85,19 +94,19 @@ enum ChildLaunch {
             do throws(Errno) {
                 pid = try request.run()
             } catch {
-                _ = try? pipe.readEnd.close()
-                _ = try? pipe.writeEnd.close()
+                _ = try? channel.theirs.close()
+                _ = try? channel.mine.close()
                 return .startFailed(error)
             }
-            _ = try? pipe.readEnd.close()
+            _ = try? channel.theirs.close()
             if let failure = adopt(pid: pid, process: process, method: .spawn, supervisor: supervisor) {
-                _ = try? pipe.writeEnd.close()
+                _ = try? channel.mine.close()
                 return failure
             }
             // This thread blocks every signal, so a child that died early gives EPIPE here,
             // not a SIGPIPE that would kill the parent; the child then reports its own failure.
-            _ = try? pipe.writeEnd.writeAll(bytes: payload)
-            _ = try? pipe.writeEnd.close()
+            _ = try? channel.mine.writeAll(bytes: payload)
+            _ = try? channel.mine.close()
             return nil
         }
         if let failure { throw failure }
@@ -106,7 +115,11 @@ enum ChildLaunch {
     /// The `posix_spawn` request that restarts this executable as a Multitask child. The
     /// channel (fd 3) and parent pidfd (fd 4) are dup2'ed into place; the sources are moved
     /// above 4 first, since `dup2(fd, fd)` would leave the close-on-exec flag set.
-    static func childProgram(mode: String) -> Spawn {
+    ///
+    /// Throws ``ProcessError/elevatedPrivileges`` in a privileged program, whose copies refuse
+    /// to act as children (see ``ChildAdmission``).
+    static func childProgram(mode: String) throws(ProcessError) -> Spawn {
+        guard !ExecutionPrivilege.isElevated else { throw .elevatedPrivileges }
         var environment: [String] = []
         if var entry = cshim_environ() {
             while let raw = entry.pointee {

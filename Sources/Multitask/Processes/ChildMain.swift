@@ -84,10 +84,13 @@ enum ChildMain {
     /// this process was already re-parented and the signal will never come, so die now.
     static func armParentDeathSignal(expectedParent: pid_t) {
         try? ProcessControl.setParentDeathSignal(SIGKILL)
-        if ProcessControl.parentPID != expectedParent {
-            Glibc.kill(getpid(), SIGKILL)
-            ProcessControl.exitImmediately(128 + SIGKILL)
-        }
+        if ProcessControl.parentPID != expectedParent { endAsOrphan() }
+    }
+
+    /// Ends a child whose parent is gone the way the parent-death signal would have.
+    static func endAsOrphan() -> Never {
+        Glibc.kill(getpid(), SIGKILL)
+        ProcessControl.exitImmediately(128 + SIGKILL)
     }
 
     /// The library's own locks and registries, as copied by fork, may be held by parent

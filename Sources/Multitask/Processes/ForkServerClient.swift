@@ -39,6 +39,7 @@ final class ForkServerClient: @unchecked Sendable {
     /// a thread that never exits).
     static func launch(supervisor: Supervisor) throws(ProcessError) -> ForkServerClient {
         usageCheck(supervisor.isCurrentThread, "ForkServerClient.launch must run on the supervisor thread")
+        var program = try ChildLaunch.childProgram(mode: "forkserver")
         let mine: PacketSocket
         let theirs: CInt
         do throws(Errno) {
@@ -48,7 +49,6 @@ final class ForkServerClient: @unchecked Sendable {
         } catch {
             throw .startFailed(error)
         }
-        var program = ChildLaunch.childProgram(mode: "forkserver")
         program.fileActions = [.duplicate(theirs, to: ChildBootstrap.channelDescriptor), .closeFrom(ChildBootstrap.channelDescriptor + 1)]
         let pid: pid_t
         do throws(Errno) {

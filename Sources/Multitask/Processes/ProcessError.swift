@@ -11,6 +11,11 @@ public enum ProcessError: Error, Sendable, Hashable, CustomStringConvertible {
     /// more descriptors than one fork-server request can pass (`limit`, the kernel's
     /// `SCM_MAX_FD` less the request's own); use `.spawn` or `.fork`, or fewer objects.
     case tooManyDescriptors(count: Int, limit: Int)
+    /// This program runs with elevated privileges (set-user-ID, set-group-ID or file
+    /// capabilities). A re-executed copy of such a program never acts as a Multitask child
+    /// (it could be made to by whoever starts it), so `.spawn` and `.forkserver` are
+    /// unavailable; `.fork` works.
+    case elevatedPrivileges
 
     public var description: String {
         switch self {
@@ -18,6 +23,8 @@ public enum ProcessError: Error, Sendable, Hashable, CustomStringConvertible {
         case .forkServerUnavailable(let why): "the fork server is unavailable: \(why)"
         case let .tooManyDescriptors(count, limit):
             "the entry value refers to \(count) shared-memory descriptors; a fork-server start passes at most \(limit)"
+        case .elevatedPrivileges:
+            "the program runs with elevated privileges (set-user-ID, set-group-ID or capabilities): .spawn and .forkserver children are refused; use .fork"
         }
     }
 }
