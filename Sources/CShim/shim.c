@@ -281,3 +281,16 @@ int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *ui
     *gid = credentials.gid;
     return 0;
 }
+int cshim_restore_child_exit_statuses(void) {
+    struct sigaction current;
+    if (sigaction(SIGCHLD, NULL, &current) != 0) return -errno;
+    if (current.sa_handler == SIG_IGN) {
+        current.sa_handler = SIG_DFL;
+        current.sa_flags &= ~SA_NOCLDWAIT;
+    } else if (current.sa_flags & SA_NOCLDWAIT) {
+        current.sa_flags &= ~SA_NOCLDWAIT;
+    } else {
+        return 0;
+    }
+    return sigaction(SIGCHLD, &current, NULL) == 0 ? 1 : -errno;
+}

@@ -11,6 +11,28 @@ struct MarkFile: ProcessEntry {
     func run() throws { record("entry", at: path) }
 }
 
+/// An entry that ends its process with `code`.
+struct ExitWith: ProcessEntry {
+    var code: Int32
+    func run() throws { Multitask.exit(code) }
+}
+
+/// Starts a child of every start method that exits with 7, 8 and 9, and prints their exit codes.
+func printExitCodes() {
+    let children = [
+        Process(startMethod: .fork) { Multitask.exit(7) },
+        Process(startMethod: .spawn, entry: ExitWith(code: 8)),
+        Process(startMethod: .forkserver, entry: ExitWith(code: 9)),
+    ]
+    var codes: [String] = []
+    for child in children {
+        do { try child.start() } catch { fail("start failed: \(error)") }
+        child.join()
+        codes.append(child.exitCode.map { String($0) } ?? "nil")
+    }
+    print(codes.joined(separator: " "))
+}
+
 func record(_ text: String, at path: String) {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else { return }
@@ -71,6 +93,8 @@ guard arguments.count >= 2 else { fail("usage: probe type-name | main PATH | spa
 switch arguments[1] {
 case "type-name":
     print(_mangledTypeName(MarkFile.self) ?? "")
+case "exit-codes":
+    printExitCodes()
 case "main" where arguments.count == 3:
     record("main", at: arguments[2])
 case "spawn" where arguments.count == 3:

@@ -128,4 +128,9 @@ int cshim_is_secure_execution(void);
 /// with the socket's domain and type. Returns 0 or -errno (-ENOTSOCK for anything else).
 int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *uid, uint32_t *gid);
 
+/// If SIGCHLD is ignored (SIG_IGN, which exec keeps) or its handler has SA_NOCLDWAIT, the
+/// kernel discards children's exit statuses. Restores the default disposition (or clears the
+/// flag, keeping the handler); returns 1 if it changed something, 0 if not, -errno on failure.
+int cshim_restore_child_exit_statuses(void);
+
 #endif

@@ -126,8 +126,26 @@ final class ForkServerClient: @unchecked Sendable {
                 _ = try? writeEnd.close()
             }
         }
-        request.done.wait()
+        if !request.done.wait(timeout: Self.answerTimeout) {
+            // A server that does not answer (stopped, or stuck) is broken: end it, and with it
+            // any child it may still create for this request; the next start launches a new one.
+            supervisor.perform { self.serverGone("it did not answer a start request within \(Self.answerTimeout)") }
+            request.done.wait()
+        }
         if let failure = request.failure { throw failure }
+    }
+
+    /// How long ``start(_:payload:descriptors:)`` waits for the server's answer
+    /// (``Multitask/forkServerTimeout``); guarded by `timeoutLock`.
+    nonisolated(unsafe) private static var storedAnswerTimeout = Duration.seconds(10)
+    private static let timeoutLock = InternalLock()
+
+    static var answerTimeout: Duration {
+        get { timeoutLock.withLock { storedAnswerTimeout } }
+        set {
+            usageCheck(newValue > .zero, "Multitask.forkServerTimeout must be positive, not \(newValue)")
+            timeoutLock.withLock { storedAnswerTimeout = newValue }
+        }
     }
 
     private func sendRequest(id: UInt64, inherits: Bool, hasParent: Bool, payload: [UInt8], descriptors: [CInt]) throws(Errno) {
@@ -207,8 +225,8 @@ final class ForkServerClient: @unchecked Sendable {
             request.done.set()
         }
         for (_, process) in children {
-            if let descriptor = process.sentinel {
-                supervisor.watch(process, descriptor: ProcessDescriptor(rawValue: descriptor.rawValue), isDirectChild: false)
+            if let descriptor = process.watchableDescriptor {
+                supervisor.watch(process, descriptor: descriptor, isDirectChild: false)
             }
         }
         children = [:]

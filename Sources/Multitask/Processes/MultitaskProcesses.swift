@@ -54,6 +54,16 @@ extension Multitask {
         Glibc.exit(status)
     }
 
+    /// How long `Process.start()` of a `.forkserver` child waits for the fork server to
+    /// answer (default 10 seconds). A server that does not answer in time (stopped with
+    /// SIGSTOP, or stuck) is treated as broken: it is killed, with any children it started,
+    /// `start()` throws ``ProcessError/forkServerUnavailable(_:)``, and the next start launches
+    /// a new server. Must be positive.
+    public static var forkServerTimeout: Duration {
+        get { ForkServerClient.answerTimeout }
+        set { ForkServerClient.answerTimeout = newValue }
+    }
+
     /// Whether forking a multi-threaded process prints a one-time warning on standard error
     /// (default `true`, as CPython 3.12+).
     public static var warnsOnMultithreadedFork: Bool {

@@ -43,7 +43,14 @@ open class Process: @unchecked Sendable {
     private var _isDaemon: Bool
     private var _standardInput: ChildStandardInput
     private var _pid: Int32?
+    /// The child's pidfd from start until it is released (see ``releaseDescriptorIfUnused()``).
     private var _descriptor: ProcessDescriptor?
+    /// Threads in `join` polling ``_descriptor`` outside the lock.
+    private var descriptorUsers = 0
+    /// Whether the supervisor (or the fork-server client) is done with ``_descriptor``.
+    private var descriptorUnwatched = false
+    /// Whether ``sentinel`` handed the descriptor out: it then stays open until ``close()``.
+    private var sentinelHandedOut = false
     private var _exitCode: Int32?
     private var _startMethod: StartMethod?
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
@@ -159,9 +166,21 @@ open class Process: @unchecked Sendable {
     public var isAlive: Bool { state.withLock { phase == .started } }
 
     /// A descriptor that becomes readable when the child ends (a pidfd), for `poll`/`epoll`
-    /// loops or an event library; nil before ``start()``. It stays valid while this object lives.
-    /// (Python's `sentinel`.)
-    public var sentinel: FileDescriptor? { state.withLock { _descriptor?.fileDescriptor } }
+    /// loops or an event library (Python's `sentinel`).
+    ///
+    /// `nil` before ``start()`` and after ``close()``. Once read, it stays valid until
+    /// ``close()`` or until this object goes away. A process whose sentinel was never read
+    /// releases its pidfd as soon as it has been joined or reaped, so finished `Process`
+    /// objects kept around hold no descriptors; `nil` then too.
+    public var sentinel: FileDescriptor? {
+        state.withLock {
+            if _descriptor != nil { sentinelHandedOut = true }
+            return _descriptor?.fileDescriptor
+        }
+    }
+
+    /// The pidfd, for the library's own watching (does not count as handing out the sentinel).
+    var watchableDescriptor: ProcessDescriptor? { state.withLock { _descriptor } }
 
     // MARK: Work
 
@@ -259,7 +278,17 @@ open class Process: @unchecked Sendable {
         let descriptor = state.withLock { () -> ProcessDescriptor? in
             usageCheck(phase != .created, "Process.join(): process '\(_name)' was never started")
             usageCheck(creatorPID == getpid(), "Process.join(): can only join a child process; '\(_name)' belongs to process \(creatorPID)")
-            return phase == .started && _startMethod != .forkserver ? _descriptor : nil
+            guard phase == .started && _startMethod != .forkserver, let descriptor = _descriptor else { return nil }
+            descriptorUsers += 1
+            return descriptor
+        }
+        defer {
+            if descriptor != nil {
+                state.withLock {
+                    descriptorUsers -= 1
+                    releaseDescriptorIfUnused()
+                }
+            }
         }
         // A direct child is waited for on its pidfd and reaped here: its exit then wakes this
         // thread directly, not the supervisor thread first.
@@ -269,6 +298,7 @@ open class Process: @unchecked Sendable {
             let exited = descriptor.waitForExit(until: deadline, pollingBudget: Self.exitPollingBudget)
             if exited && reapIfExited(isDirectChild: true) {
                 supervisor.forget(descriptor)
+                stoppedWatching()
                 return true
             }
             supervisor.resumeWatch(descriptor)
@@ -310,11 +340,44 @@ open class Process: @unchecked Sendable {
 
     /// Sends `signal` to the child through its pidfd (never to a recycled pid).
     public func send(_ signal: Int32) {
-        let descriptor = state.withLock { () -> ProcessDescriptor? in
+        // Under the lock: the pidfd cannot be released, and its number reused, meanwhile.
+        state.withLock {
             usageCheck(phase != .created, "Process: cannot signal '\(_name)', it was never started")
-            return phase == .started ? _descriptor : nil
+            if phase == .started { try? _descriptor?.sendSignal(signal) }
         }
-        try? descriptor?.sendSignal(signal)
+    }
+
+    /// Releases what the object holds of the ended child: its pidfd, so ``sentinel`` is `nil`
+    /// from now on (Python's `close()`). Other properties (``exitCode``, ``pid``, ``name``)
+    /// stay readable, and joining returns at once.
+    ///
+    /// Closing a process that was started and has not been joined or reaped yet is a programmer
+    /// error. Closing twice does nothing. A finished process releases its pidfd by itself
+    /// unless its ``sentinel`` was read, so `close()` is needed only then, or to say so.
+    public func close() {
+        state.withLock {
+            usageCheck(phase != .started, "Process.close(): process '\(_name)' is still running; join it first")
+            sentinelHandedOut = false
+            releaseDescriptorIfUnused()
+        }
+    }
+
+    /// The supervisor or the fork-server client is done with the pidfd: it may be released.
+    func stoppedWatching() {
+        state.withLock {
+            descriptorUnwatched = true
+            releaseDescriptorIfUnused()
+        }
+    }
+
+    /// Closes the pidfd once the child is finished and nothing can use the descriptor: no
+    /// joiner polls it, the supervisor no longer watches it (closing it earlier could let its
+    /// number be reused by a new child's pidfd while still named there), and it was not
+    /// handed out as the sentinel. Called with `state` held.
+    private func releaseDescriptorIfUnused() {
+        guard phase == .finished, descriptorUnwatched, descriptorUsers == 0, !sentinelHandedOut, let descriptor = _descriptor else { return }
+        descriptor.close()
+        _descriptor = nil
     }
 
     // MARK: Supervisor callbacks
@@ -331,16 +394,17 @@ open class Process: @unchecked Sendable {
 
     /// The child ended with `code`, as reported by the fork server.
     func didFinish(exitCode code: Int32) {
-        finish { code }
+        finish({ code }, beforeWaking: stoppedWatching)
     }
 
     /// Reaps a child whose pidfd became readable, unless someone else already did. Called by
     /// the supervisor and by `join`, whichever sees the exit first; returns whether the process
     /// is finished. A child not created by this process (a fork-server child whose server
-    /// died) is not ours to reap: PR_SET_PDEATHSIG killed it.
+    /// died) is not ours to reap: PR_SET_PDEATHSIG killed it. `beforeWaking` runs if this call
+    /// finished the process, before joiners are woken.
     @discardableResult
-    func reapIfExited(isDirectChild: Bool) -> Bool {
-        finish { () -> Int32? in
+    func reapIfExited(isDirectChild: Bool, beforeWaking: () -> Void = {}) -> Bool {
+        finish({ () -> Int32? in
             guard isDirectChild else { return -SIGKILL }
             guard let descriptor = _descriptor else { return nil }
             do {
@@ -350,13 +414,14 @@ open class Process: @unchecked Sendable {
                 // or SIGCHLD set to SIG_IGN). The status is lost; report it as 255.
                 return 255
             }
-        }
+        }, beforeWaking: beforeWaking)
         return state.withLock { phase == .finished }
     }
 
     /// Moves to `.finished` with the code `collect` returns (called with the state lock held,
-    /// so that exactly one caller collects), then wakes joiners and async waiters.
-    private func finish(_ collect: () -> Int32?) {
+    /// so that exactly one caller collects), runs `beforeWaking`, then wakes joiners and async
+    /// waiters.
+    private func finish(_ collect: () -> Int32?, beforeWaking: () -> Void) {
         var byMainThread = false
         let waiters = state.withLock { () -> [CheckedContinuation<Int32, Never>]? in
             guard phase == .started, let code = collect() else { return nil }
@@ -367,6 +432,7 @@ open class Process: @unchecked Sendable {
             return exitWaiters
         }
         guard let waiters, let code = exitCode else { return }
+        beforeWaking()
         if byMainThread { MainThreadLauncher.childEnded() }
         ChildRegistry.remove(self)
         finished.set()

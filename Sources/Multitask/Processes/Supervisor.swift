@@ -117,6 +117,8 @@ final class Supervisor: @unchecked Sendable {
     private static let notOpened: CInt = -2
 
     private init() {
+        // Before the first child: exit codes must reach us even if SIGCHLD was ignored.
+        ProcessControl.keepChildExitStatuses()
         do {
             epoll = try Epoll()
             doorbell = try EventCounter()
@@ -242,19 +244,25 @@ final class Supervisor: @unchecked Sendable {
     }
 
     private func reap(_ fd: CInt) {
-        guard let watch = lock.withLock({ watched[fd] }) else {
-            epoll.remove(fd)
-            return
+        // No entry: whoever removed it also removed it from the epoll set.
+        guard let watch = lock.withLock({ watched[fd] }) else { return }
+        let unwatch = { self.stopWatching(fd, watch.process) }
+        // Finished here: forgotten before joiners wake. Finished by a joiner: forgotten now.
+        if watch.process.reapIfExited(isDirectChild: watch.isDirectChild, beforeWaking: unwatch) { unwatch() }
+    }
+
+    /// Forgets a finished child, if it is still watched under `fd`, and lets the process
+    /// release its pidfd: only then, since a released number could be reused by a new child's
+    /// pidfd while still named here.
+    private func stopWatching(_ fd: CInt, _ process: Process) {
+        let removed = lock.withLock { () -> Bool in
+            guard watched[fd]?.process === process else { return false }
+            watched[fd] = nil
+            return true
         }
-        // A joiner may have reaped it already; either way, once finished it is forgotten.
-        guard watch.process.reapIfExited(isDirectChild: watch.isDirectChild) else { return }
-        // Holding the process keeps its pidfd open, so `fd` cannot name a newer child here.
-        withExtendedLifetime(watch.process) {
-            lock.withLock {
-                if watched[fd]?.process === watch.process { watched[fd] = nil }
-            }
-            epoll.remove(fd)
-        }
+        guard removed else { return }
+        epoll.remove(fd)
+        process.stoppedWatching()
     }
 
     // MARK: The fork server

@@ -40,6 +40,15 @@ enum ProcessControl {
         return moved.rawValue
     }
 
+    /// Makes the kernel keep children's exit statuses: SIGCHLD set to `SIG_IGN` (perhaps
+    /// inherited through exec from whoever started the program) or a handler with
+    /// `SA_NOCLDWAIT` makes it discard them, so that no exit code could be read. Restores the
+    /// default disposition, or clears the flag and keeps the handler. The corresponding C
+    /// function is `sigaction(SIGCHLD)`.
+    static func keepChildExitStatuses() {
+        _ = cshim_restore_child_exit_statuses()
+    }
+
     /// Unblocks every signal for the calling thread (a fork child inherits the mask of the
     /// thread that forked it). The corresponding C function is `pthread_sigmask(SIG_SETMASK)`.
     static func unblockAllSignals() {
