@@ -65,7 +65,8 @@ final class QueueStorage: @unchecked Sendable {
     private static let magic: UInt32 = 0x4D_54_51_31 // "MTQ1"
 
     // Header offsets: fields written by different sides sit on different cache lines.
-    private enum Offset {
+    // Internal so that tests can corrupt them as a hostile peer would.
+    enum Offset {
         static let magic = 0, maxSize = 4
         static let closed = 64
         static let producerLock = 128, allocatedBlocks = 132, cachedHeadCount = 136
