@@ -19,13 +19,14 @@ enum HostilePeer {
     }
 }
 
-/// This process's resident memory now and at its peak, in bytes (`VmRSS`, `VmHWM` of
-/// `/proc/self/status`).
+/// This process's resident memory now and at its peak, in bytes (`VmRSS`, `VmHWM`).
 func residentMemory() -> (now: Int, peak: Int) {
+    (procStatusBytes("VmRSS"), procStatusBytes("VmHWM"))
+}
+
+/// A size line of `/proc/self/status` (`VmRSS`, `VmSize`, …), in bytes; 0 if absent.
+func procStatusBytes(_ key: String) -> Int {
     let status = readFile("/proc/self/status") ?? ""
-    func kilobytes(_ key: String) -> Int {
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
-    return (kilobytes("VmRSS") * 1024, kilobytes("VmHWM") * 1024)
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return 0 }
+    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
 }
