@@ -61,7 +61,7 @@ int cshim_pidfd_send_signal(int pidfd, int sig) {
     return rc == -1 ? -errno : 0;
 }
 int cshim_memfd_create(const char *name) {
-    int rc = memfd_create(name, MFD_CLOEXEC);
+    int rc = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     return rc == -1 ? -errno : rc;
 }
 int cshim_pipe2_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == -1 ? -errno : 0; }

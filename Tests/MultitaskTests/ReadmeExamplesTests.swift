@@ -96,7 +96,7 @@ struct ReadmeExamplesTests {
 
     @Test("the queue and shared value examples work across processes", .timeLimit(.minutes(2)))
     func betweenProcesses() throws {
-        let q = Queue<Int>(maxSize: 0)
+        let q = try Queue<Int>(maxSize: 0)
         let producer = Process(name: "producer") {
             for i in 0..<1_000 { try q.put(i) }
             q.close()

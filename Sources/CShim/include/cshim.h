@@ -23,7 +23,7 @@ void cshim_cpu_relax(void);
 int cshim_pidfd_open(int pid);
 /// pidfd_send_signal(pidfd, sig, NULL, 0). Returns 0 or -errno.
 int cshim_pidfd_send_signal(int pidfd, int sig);
-/// memfd_create(name, MFD_CLOEXEC). Returns the fd or -errno.
+/// memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING). Returns the fd or -errno.
 int cshim_memfd_create(const char *name);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or -errno.
 int cshim_pipe2_cloexec(int fds[2]);

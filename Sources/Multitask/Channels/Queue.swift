@@ -20,12 +20,16 @@
 /// - A process killed in the middle of a put or get (even by SIGKILL) never corrupts the
 ///   queue or blocks it for longer than about 100 ms: every element whose `put` returned is
 ///   delivered exactly once.
+/// - The queue's memory is shared with every process that holds it, and trusted by none: a
+///   process that scribbles on it can make operations throw ``QueueError/corrupted(_:)`` (or
+///   deliver wrong elements), never crash or hang another process, or make it read or write
+///   outside the queue's memory.
 /// - A queue is `Codable` as a handle: a value sent to another process may contain it, and
 ///   the decoded queue is the same queue (its memory's descriptor must reach that process:
 ///   inherited by fork children, passed to spawned ones).
 ///
 /// ```swift
-/// let queue = Queue<Int>()
+/// let queue = try Queue<Int>()
 /// // in a child process:
 /// for i in 0..<3 { try queue.put(i) }
 /// // in the parent:
@@ -35,8 +39,12 @@ public class Queue<Element: Codable>: Codable, @unchecked Sendable {
     @usableFromInline let storage: QueueStorage
 
     /// Creates an empty queue holding at most `maxSize` elements (0: no limit).
-    public init(maxSize: Int = 0) {
-        storage = QueueStorage(maxSize: maxSize)
+    ///
+    /// Throws ``QueueError/resourcesExhausted(_:)`` when the system refuses the queue's shared
+    /// memory (every queue reserves 4 GiB of address space). A negative `maxSize` stops the
+    /// program.
+    public init(maxSize: Int = 0) throws(QueueError) {
+        storage = try QueueStorage(maxSize: maxSize)
     }
 
     /// The queue a handle refers to (see the type's documentation); throws if its memory is
@@ -121,7 +129,7 @@ public class Queue<Element: Codable>: Codable, @unchecked Sendable {
 /// element it got, and ``join()`` waits until every task put so far is done.
 ///
 /// ```swift
-/// let jobs = JoinableQueue<Int>()
+/// let jobs = try JoinableQueue<Int>()
 /// // workers: while let job = try? jobs.get() { work(job); jobs.taskDone() }
 /// for job in 0..<100 { try jobs.put(job) }
 /// jobs.join()
@@ -150,16 +158,17 @@ public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked S
 /// Same transport and guarantees as ``Queue``.
 ///
 /// ```swift
-/// let results = SimpleQueue<String>()
+/// let results = try SimpleQueue<String>()
 /// try results.put("done")
 /// let message = try results.get()
 /// ```
 public final class SimpleQueue<Element: Codable>: Codable, @unchecked Sendable {
     @usableFromInline let storage: QueueStorage
 
-    /// Creates an empty queue.
-    public init() {
-        storage = QueueStorage(maxSize: 0)
+    /// Creates an empty queue; throws ``QueueError/resourcesExhausted(_:)`` when the system
+    /// refuses its shared memory (see ``Queue/init(maxSize:)``).
+    public init() throws(QueueError) {
+        storage = try QueueStorage(maxSize: 0)
     }
 
     /// The queue a handle refers to (see ``Queue``).

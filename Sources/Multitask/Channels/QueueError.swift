@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Why a ``Queue``, ``SimpleQueue`` or ``JoinableQueue`` operation did not put or get an element.
 ///
 /// `.empty` and `.full` are Python's `queue.Empty` and `queue.Full`.
@@ -13,6 +15,18 @@ public enum QueueError: Error, Sendable, Hashable, CustomStringConvertible {
     case unencodable(String)
     /// A message could not be decoded into the element type; it was removed from the queue.
     case undecodable(String)
+    /// The queue's shared memory holds a value no queue writes (a position, block, link or
+    /// length out of range); the string says which.
+    ///
+    /// Every process holding the queue's memory can write to it, so its contents are
+    /// untrusted: the operation stopped before touching anything outside the queue's memory
+    /// and nothing was put or got. The queue stays corrupted, so later operations may throw
+    /// this again; the process itself is unharmed.
+    case corrupted(String)
+    /// The queue's shared memory could not be created: the system refused the address space
+    /// (every queue reserves 4 GiB of it; `ulimit -v` or a pool worker's memory limit can be
+    /// lower), the memory or a file descriptor. The `Errno` says which.
+    case resourcesExhausted(Errno)
 
     public var description: String {
         switch self {
@@ -21,6 +35,8 @@ public enum QueueError: Error, Sendable, Hashable, CustomStringConvertible {
         case .closed: "the queue is closed"
         case .unencodable(let why): "the element cannot be encoded: \(why)"
         case .undecodable(let why): "a message cannot be decoded: \(why)"
+        case .corrupted(let what): "the queue's shared memory is corrupted: \(what)"
+        case .resourcesExhausted(let errno): "the queue's shared memory cannot be created: \(errno)"
         }
     }
 }

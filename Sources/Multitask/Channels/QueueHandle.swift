@@ -17,7 +17,8 @@ struct QueueHandle: Codable, Sendable {
         guard elementType == String(reflecting: Element.self) else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "a queue of \(elementType) cannot be decoded as a queue of \(String(reflecting: Element.self))"))
         }
-        let memory = try SharedMemory(adopting: segment)
+        // Only the header and links must be backed now; blocks are checked before each use.
+        let memory = try SharedMemory(adopting: segment, covered: QueueStorage.blocksOffset)
         guard let storage = QueueStorage.attached(to: memory) else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "the shared memory of the handle does not hold a queue"))
         }

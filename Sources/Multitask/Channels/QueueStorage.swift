@@ -30,6 +30,16 @@ import SystemPackage
 /// exactly once, and no crash wedges the queue. Block links change only under the producer
 /// lock, in an order where a crash can at worst orphan one unused block.
 ///
+/// ## Untrusted memory
+/// Every process holding the segment can write anything into it, so every value read from
+/// it (positions, block numbers, links, lengths) is checked before use against what this
+/// process knows is backed by the file (``knownFileSize``; the file is sealed against
+/// shrinking, so that only grows) and against what the queue can hold; a violation throws
+/// ``QueueError/corrupted(_:)`` before any access outside the queue's memory. Loops over
+/// links are bounded by the number of blocks that can exist, and a spanning message's
+/// length is checked against the bytes up to the tail before anything is allocated. On the
+/// hot path each check is one compare with a process-local value.
+///
 /// ## Waiting
 /// Consumers spin briefly, then sleep on the `notEmpty` event count; producers of a bounded
 /// queue likewise on `notFull`. Counts are derived from the tail and head message numbers,
@@ -55,7 +65,8 @@ final class QueueStorage: @unchecked Sendable {
     private static let magic: UInt32 = 0x4D_54_51_31 // "MTQ1"
 
     // Header offsets: fields written by different sides sit on different cache lines.
-    private enum Offset {
+    // Internal so that tests can corrupt them as a hostile peer would.
+    enum Offset {
         static let magic = 0, maxSize = 4
         static let closed = 64
         static let producerLock = 128, allocatedBlocks = 132, cachedHeadCount = 136
@@ -111,6 +122,10 @@ final class QueueStorage: @unchecked Sendable {
     // MARK: State
 
     let segment: SharedMemory
+    /// Bytes of the file this process has seen backed, at most the mapped length: blocks
+    /// below it can be touched without `SIGBUS` for good, since the file cannot shrink.
+    /// Refreshed (`fstat`) only when a block beyond it is met.
+    private let knownFileSize: Atomic<Int>
     /// Largest number of messages held (0: unbounded).
     @usableFromInline let maxSize: Int
     private let base: UnsafeMutableRawPointer
@@ -125,17 +140,17 @@ final class QueueStorage: @unchecked Sendable {
     let tasksDoneWord: FutexWord
     let tasksDoneEvent: EventCount
 
-    /// Creates the storage of an empty queue holding at most `maxSize` messages (0: no limit).
-    convenience init(maxSize: Int) {
+    /// Creates the storage of an empty queue holding at most `maxSize` messages (0: no limit);
+    /// throws ``QueueError/resourcesExhausted(_:)`` when the system refuses the memory.
+    convenience init(maxSize: Int) throws(QueueError) {
         usageCheck(maxSize >= 0 && maxSize < Int(Int32.max), "Queue maxSize must be in 0..<2^31")
-        let mapped = Self.blocksOffset + Int(Self.maxBlocks) * Self.blockSize
         let segment: SharedMemory
         do {
             // The header and the first page of links, then the first blocks.
-            segment = try SharedMemory(anonymousSize: Self.linksOffset + MemoryMapping.pageSize, mappedLength: mapped, label: "multitask-queue")
+            segment = try SharedMemory(anonymousSize: Self.linksOffset + MemoryMapping.pageSize, mappedLength: Self.mappedLength, label: "multitask-queue")
             try segment.reserve(offset: Self.blocksOffset, length: Int(Self.initialBlocks) * Self.blockSize)
         } catch {
-            fatalError("cannot create the shared memory of a Queue: \(error)")
+            throw .resourcesExhausted(error)
         }
         // The file is zero-filled; set what is not zero.
         let base = segment.bytes.baseAddress!
@@ -146,20 +161,25 @@ final class QueueStorage: @unchecked Sendable {
             Self.setNext(of: block, to: (block + 1) % Self.initialBlocks, base: base)
         }
         base.storeBytes(of: Self.magic, toByteOffset: Offset.magic, as: UInt32.self)
-        self.init(wiring: segment)
+        self.init(wiring: segment, fileSize: Self.blocksOffset + Int(Self.initialBlocks) * Self.blockSize)
     }
 
-    /// The storage of an existing queue in `segment` (from a handle); nil if the segment does
-    /// not hold a queue.
+    /// The bytes every queue maps: header, links and ``maxBlocks`` blocks.
+    static let mappedLength = blocksOffset + Int(maxBlocks) * blockSize
+
+    /// The storage of an existing queue in `segment` (from a handle, adopted with at least
+    /// the header and links backed); nil if the segment does not hold a queue.
     static func attached(to segment: SharedMemory) -> QueueStorage? {
-        guard segment.bytes.count == blocksOffset + Int(maxBlocks) * blockSize,
+        guard segment.isSealed, segment.bytes.count == mappedLength,
+              let fileSize = try? segment.fileSize(), fileSize >= blocksOffset,
               segment.bytes.load(fromByteOffset: Offset.magic, as: UInt32.self) == magic
         else { return nil }
-        return QueueStorage(wiring: segment)
+        return QueueStorage(wiring: segment, fileSize: fileSize)
     }
 
-    private init(wiring segment: SharedMemory) {
+    private init(wiring segment: SharedMemory, fileSize: Int) {
         self.segment = segment
+        knownFileSize = Atomic(min(fileSize, Self.mappedLength))
         let base = segment.bytes.baseAddress!
         self.base = base
         maxSize = Int(base.load(fromByteOffset: Offset.maxSize, as: UInt32.self))
@@ -209,6 +229,12 @@ final class QueueStorage: @unchecked Sendable {
                 throw .closed
             }
             let tailNow = Cursor(base.load(fromByteOffset: Offset.producerCursor, as: UInt64.self))
+            do {
+                try check(tailNow.position, "tail")
+            } catch {
+                _ = producerLock.unlock()
+                throw error
+            }
             if maxSize > 0 && !hasRoom(after: tailNow.count) {
                 _ = producerLock.unlock()
                 guard blocking else { throw .full }
@@ -266,7 +292,8 @@ final class QueueStorage: @unchecked Sendable {
         if !notFull.wait(until: deadline, unless: roomOrClosed) { throw .full }
     }
 
-    /// Writes a record at `start`; returns the position after it. Caller holds the producer lock.
+    /// Writes a record at `start` (a checked position); returns the position after it. Caller
+    /// holds the producer lock.
     private func write(_ payload: UnsafeRawBufferPointer, at start: Position) throws(QueueError) -> Position {
         var position = start
         try enterNextBlockIfAtEnd(&position)
@@ -303,15 +330,16 @@ final class QueueStorage: @unchecked Sendable {
     /// store, ordered so that a crash at any point at worst orphans one unused block.
     @inline(never)
     private func producerNextBlock(after current: UInt32) throws(QueueError) -> UInt32 {
-        let following = Self.next(of: current, base: base)
+        let following = try nextBlock(after: current)
         if let headBlock = consumersLeave(following) {
-            releaseFreeBlocks(after: following, headBlock: headBlock)
+            try releaseFreeBlocks(after: following, headBlock: headBlock)
             return following
         }
         let block: UInt32
         let freeHead = producerField(Offset.freeBlocks)
         if freeHead != 0 {
-            block = freeHead - 1
+            // A free block was linked before, so its memory lies in the file.
+            block = try checked(block: freeHead - 1, "free list head")
             setProducerField(Offset.freeBlocks, Self.next(of: block, base: base))
         } else {
             block = producerField(Offset.allocatedBlocks)
@@ -330,9 +358,10 @@ final class QueueStorage: @unchecked Sendable {
         } catch {
             throw .full
         }
+        knownFileSize.max(Self.blockOffset(block) + Self.blockSize, ordering: .relaxed)
         Self.setNext(of: block, to: following, base: base)
         Self.setNext(of: current, to: block, base: base)
-        setProducerField(Offset.linkedBlocks, producerField(Offset.linkedBlocks) + 1)
+        setProducerField(Offset.linkedBlocks, producerField(Offset.linkedBlocks) &+ 1)
         base.storeBytes(of: Deadline.now.nanoseconds, toByteOffset: Offset.lastGrowth, as: Int64.self)
         return block
     }
@@ -384,14 +413,17 @@ final class QueueStorage: @unchecked Sendable {
     /// Only once the queue has not grown for a while: a stream whose consumers fall behind
     /// now and then (descheduled on a busy machine) would otherwise return and re-fault the
     /// same memory on every hiccup, which costs more than the copying itself.
-    private func releaseFreeBlocks(after block: UInt32, headBlock: UInt32) {
+    private func releaseFreeBlocks(after block: UInt32, headBlock: UInt32) throws(QueueError) {
         var linked = producerField(Offset.linkedBlocks)
         guard linked > Self.retainedBlocks else { return }
         let lastGrowth = base.load(fromByteOffset: Offset.lastGrowth, as: Int64.self)
-        guard Deadline.now.nanoseconds - lastGrowth > Self.trimDelay else { return }
-        while linked > Self.retainedBlocks {
-            let spare = Self.next(of: block, base: base)
-            if spare == headBlock { return }
+        guard Deadline.now.nanoseconds &- lastGrowth > Self.trimDelay else { return }
+        // No more blocks than can exist are ever unlinked, whatever the shared count says.
+        var steps = Self.maxBlocks
+        while linked > Self.retainedBlocks && steps > 0 {
+            steps -= 1
+            let spare = try nextBlock(after: block)
+            if spare == headBlock || spare == block { return }
             Self.setNext(of: block, to: Self.next(of: spare, base: base), base: base)
             linked -= 1
             setProducerField(Offset.linkedBlocks, linked)
@@ -427,6 +459,10 @@ final class QueueStorage: @unchecked Sendable {
                 var failure: QueueError?
                 do {
                     try readRecord(at: &position, read)
+                } catch .corrupted(let what) {
+                    // The head stays where it was: nothing was read.
+                    _ = consumerLock.unlock()
+                    throw .corrupted(what)
                 } catch {
                     failure = error
                 }
@@ -464,31 +500,38 @@ final class QueueStorage: @unchecked Sendable {
         if !notEmpty.wait(until: deadline, unless: arrived) { throw .empty }
     }
 
-    /// Reads the record at `position` and advances it; caller holds the consumer lock.
+    /// Reads the record at `position` (the head, unchecked) and advances it; caller holds the
+    /// consumer lock. Throws ``QueueError/corrupted(_:)`` before `read` for a bad position or
+    /// length.
     @inline(__always)
     private func readRecord(at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+        try check(position, "head")
         if position.offset == Self.blockSize {
-            position = Position(block: Self.next(of: position.block, base: base), offset: 0)
+            position = Position(block: try nextBlock(after: position.block), offset: 0)
         }
         let data = blockData(position.block)
-        let length = Int(data.load(fromByteOffset: position.offset, as: UInt64.self))
+        let rawLength = data.load(fromByteOffset: position.offset, as: UInt64.self)
         position.offset += Self.recordHeaderSize
-        usageCheck(length <= Int(Self.maxBlocks) * Self.blockSize, "Queue storage is corrupted (record length \(length))")
-        if position.offset + length <= Self.blockSize {
-            defer { position.offset = (position.offset + length + 7) & ~7 }
-            return try read(UnsafeRawBufferPointer(start: data + position.offset, count: length))
+        if rawLength > UInt64(Self.blockSize - position.offset) {
+            try readSpanning(rawLength: rawLength, at: &position, read)
+            return
         }
-        try readSpanning(length: length, at: &position, read)
+        let length = Int(rawLength)
+        defer { position.offset = (position.offset + length + 7) & ~7 }
+        try read(UnsafeRawBufferPointer(start: data + position.offset, count: length))
     }
 
-    /// A payload that continues into later blocks: gathered into a temporary buffer.
+    /// A payload that continues into later blocks: gathered into a temporary buffer, once its
+    /// length is checked against the bytes up to the tail.
     @inline(never)
-    private func readSpanning(length: Int, at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+    private func readSpanning(rawLength: UInt64, at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+        let length = try checkedSpan(rawLength, from: position)
         try withUnsafeTemporaryAllocation(byteCount: length, alignment: 16) { (buffer: UnsafeMutableRawBufferPointer) throws(QueueError) in
             var copied = 0
             while copied < length {
                 if position.offset == Self.blockSize {
-                    position = Position(block: Self.next(of: position.block, base: base), offset: 0)
+                    // Links may change under us since the span check: each is checked again.
+                    position = Position(block: try nextBlock(after: position.block), offset: 0)
                 }
                 let n = min(length - copied, Self.blockSize - position.offset)
                 (buffer.baseAddress! + copied).copyMemory(from: blockData(position.block) + position.offset, byteCount: n)
@@ -498,6 +541,26 @@ final class QueueStorage: @unchecked Sendable {
             position.offset = (position.offset + 7) & ~7
             try read(UnsafeRawBufferPointer(buffer))
         }
+    }
+
+    /// `rawLength` as a byte count, after checking that so many bytes from `start` (a checked
+    /// position) lie in linked blocks before the tail, following at most ``maxBlocks`` links.
+    private func checkedSpan(_ rawLength: UInt64, from start: Position) throws(QueueError) -> Int {
+        guard rawLength <= UInt64(Self.maxBlocks) * UInt64(Self.blockSize) else {
+            throw .corrupted("a message length of \(rawLength) bytes")
+        }
+        let length = Int(rawLength)
+        let tailPosition = Cursor(tail.pointee.load(ordering: .acquiring)).position
+        var position = start
+        var remaining = length
+        for _ in 0...Self.maxBlocks {
+            let stop = position.block == tailPosition.block ? tailPosition.offset : Self.blockSize
+            if position.offset <= stop && remaining <= stop - position.offset { return length }
+            if position.block == tailPosition.block { break }
+            remaining -= Self.blockSize - position.offset
+            position = Position(block: try nextBlock(after: position.block), offset: 0)
+        }
+        throw .corrupted("a message of \(length) bytes runs past the tail")
     }
 
     // MARK: Close
@@ -562,8 +625,49 @@ final class QueueStorage: @unchecked Sendable {
     @inline(__always)
     private static func linkOffset(_ block: UInt32) -> Int { linksOffset + Int(block) * MemoryLayout<UInt32>.size }
 
+    /// The data of a checked block.
     @inline(__always)
     private func blockData(_ block: UInt32) -> UnsafeMutableRawPointer { base + Self.blockOffset(block) }
+
+    /// `block`, after checking that it is a block of the mapping backed by the file; `what`
+    /// names where it was read, for the error.
+    @inline(__always)
+    private func checked(block: UInt32, _ what: @autoclosure () -> String) throws(QueueError) -> UInt32 {
+        if Self.blockOffset(block) + Self.blockSize > knownFileSize.load(ordering: .relaxed) {
+            try refreshFileSize(toCover: block, what())
+        }
+        return block
+    }
+
+    /// Learns the file's size when `block` lies beyond the part known to be backed (another
+    /// process grew the file); throws if it is still beyond, or outside the mapping.
+    @inline(never)
+    private func refreshFileSize(toCover block: UInt32, _ what: String) throws(QueueError) {
+        let end = Self.blockOffset(block) + Self.blockSize
+        guard block < Self.maxBlocks else {
+            throw .corrupted("\(what): block \(block), beyond the \(Self.maxBlocks) a queue has")
+        }
+        let size = (try? segment.fileSize()) ?? 0
+        knownFileSize.max(min(size, Self.mappedLength), ordering: .relaxed)
+        guard size >= end else {
+            throw .corrupted("\(what): block \(block), beyond the \(size)-byte file")
+        }
+    }
+
+    /// Checks a position read from shared memory: its offset within a block, its block backed.
+    @inline(__always)
+    private func check(_ position: Position, _ what: @autoclosure () -> String) throws(QueueError) {
+        guard position.offset <= Self.blockSize else {
+            throw .corrupted("\(what()): offset \(position.offset), beyond a \(Self.blockSize)-byte block")
+        }
+        _ = try checked(block: position.block, what())
+    }
+
+    /// The block linked after `block` (a checked one), checked.
+    @inline(__always)
+    private func nextBlock(after block: UInt32) throws(QueueError) -> UInt32 {
+        try checked(block: Self.next(of: block, base: base), "link of block \(block)")
+    }
 
     @inline(__always)
     private static func next(of block: UInt32, base: UnsafeMutableRawPointer) -> UInt32 {

@@ -8,6 +8,11 @@ import SystemPackage
 /// unrelated process must attach to it: a named segment lives in `/dev/shm` with mode 0600
 /// until its creator calls ``unlink()`` or exits normally.
 ///
+/// An anonymous segment is sealed against shrinking (`F_SEAL_SHRINK`): no process holding
+/// its descriptor can pull memory out from under another's mapping (which would kill that
+/// process with `SIGBUS`). A named segment cannot be sealed; attaching to one checks that it
+/// belongs to this process's user.
+///
 /// The bytes start zeroed. Memory is not synchronized: use a shared ``Lock``, atomics or the
 /// higher-level ``SharedValue``, ``SharedArray`` and ``Queue``.
 ///
@@ -33,6 +38,8 @@ public final class SharedMemory: @unchecked Sendable {
     /// The descriptor of the file behind the segment (close-on-exec); closed by ``close()``.
     public let fileDescriptor: FileDescriptor
 
+    /// Whether the file is sealed against shrinking (anonymous segments, checked on adoption).
+    let isSealed: Bool
     private let mapping: MemoryMapping
     private let state = InternalLock()
     private var isClosed = false
@@ -54,15 +61,21 @@ public final class SharedMemory: @unchecked Sendable {
     public convenience init(name: String, size: Int) throws(Errno) {
         usageCheck(size > 0, "SharedMemory(name:size:) needs a positive size")
         let (fd, mapping, name) = try Self.mapNamed(name, creatingWithSize: size)
-        self.init(fd: fd, mapping: mapping, size: size, name: name)
+        self.init(fd: fd, mapping: mapping, size: size, name: name, isSealed: false)
         NamedSegmentRegistry.shared.track(name)
     }
 
     /// Attaches to the named segment `name`, created by another process; its size is the
-    /// segment's current size. Fails with `.noSuchFileOrDirectory` if there is no such segment.
+    /// segment's current size.
+    ///
+    /// Fails with `.noSuchFileOrDirectory` if there is no such segment, and with
+    /// `.permissionDenied` if the segment belongs to another user than this process's
+    /// effective user: that user could shrink it under this process's mapping and kill it
+    /// with `SIGBUS` (named segments cannot be sealed). The creator, and any process of the
+    /// same user, can still do so: attach only to segments of programs you trust.
     public convenience init(attachingTo name: String) throws(Errno) {
         let (fd, mapping, name) = try Self.mapNamed(name, creatingWithSize: nil)
-        self.init(fd: fd, mapping: mapping, size: mapping.length, name: name)
+        self.init(fd: fd, mapping: mapping, size: mapping.length, name: name, isSealed: false)
     }
 
     /// Opens (or creates with `size`) a named segment and maps all of it.
@@ -72,7 +85,11 @@ public final class SharedMemory: @unchecked Sendable {
         do throws(Errno) {
             if let size { try fd.allocateFileSpace(offset: 0, length: size) }
             var length = size ?? 0
-            if size == nil { length = try fd.fileSize() }
+            if size == nil {
+                // Checked before mapping: a foreign owner could shrink the file under us.
+                guard try fd.ownership().user == ProcessIdentity.effectiveUser else { throw Errno.permissionDenied }
+                length = try fd.fileSize()
+            }
             guard length > 0 else { throw Errno.invalidArgument }
             return (fd, try MemoryMapping.mapShared(fd, length: length), name)
         } catch {
@@ -83,11 +100,15 @@ public final class SharedMemory: @unchecked Sendable {
     }
 
     /// An anonymous segment whose file holds `size` bytes but whose mapping spans
-    /// `mappedLength` bytes, so the file can later grow in place (``reserve(upTo:)``).
+    /// `mappedLength` bytes, so the file can later grow in place (``reserve(offset:length:)``).
+    ///
+    /// The file is sealed against shrinking, and its seals are then locked (`F_SEAL_SEAL`), so
+    /// no peer can add `F_SEAL_GROW` either and make growth fail.
     init(anonymousSize size: Int, mappedLength: Int, label: String) throws(Errno) {
         usageCheck(size > 0 && mappedLength >= size, "SharedMemory needs a positive size")
         let fd = try SharedMemoryFile.createAnonymous(label: label)
         do {
+            try fd.addSeals([.shrink, .seal])
             try fd.allocateFileSpace(offset: 0, length: size)
             mapping = try MemoryMapping.mapShared(fd, length: mappedLength)
         } catch {
@@ -96,13 +117,15 @@ public final class SharedMemory: @unchecked Sendable {
         }
         fileDescriptor = fd
         name = nil
+        isSealed = true
         bytes = UnsafeMutableRawBufferPointer(start: mapping.base, count: mappedLength)
     }
 
-    init(fd: FileDescriptor, mapping: MemoryMapping, size: Int, name: String?) {
+    init(fd: FileDescriptor, mapping: MemoryMapping, size: Int, name: String?, isSealed: Bool) {
         self.fileDescriptor = fd
         self.mapping = mapping
         self.name = name
+        self.isSealed = isSealed
         self.bytes = UnsafeMutableRawBufferPointer(start: mapping.base, count: size)
     }
 
@@ -113,6 +136,12 @@ public final class SharedMemory: @unchecked Sendable {
     func reserve(offset: Int, length: Int) throws(Errno) {
         usageCheck(offset >= 0 && offset + length <= bytes.count, "reserve beyond the mapped length")
         try fileDescriptor.allocateFileSpace(offset: offset, length: length)
+    }
+
+    /// The bytes of the file now: every byte of the mapping below it can be touched without
+    /// `SIGBUS`, for good when the segment ``isSealed`` (the file cannot shrink).
+    func fileSize() throws(Errno) -> Int {
+        try fileDescriptor.fileSize()
     }
 
     /// Returns the memory behind `length` bytes at `offset` (page-aligned) to the system, in

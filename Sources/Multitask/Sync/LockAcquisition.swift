@@ -9,7 +9,9 @@
 public enum LockAcquisition: Sendable, Hashable {
     /// The lock was free or released normally; the caller holds it.
     case acquired
-    /// The caller holds the lock, taken over from process `pid`, which died holding it.
+    /// The caller holds the lock, taken over from process `pid`, which died holding it —
+    /// or from a lock word naming no possible process (`pid` 0 or above 2^22): garbage that a
+    /// process sharing the lock's memory wrote there, treated like a dead owner's.
     case acquiredAfterOwnerDied(pid: Int32)
     /// The timeout passed; the caller does not hold the lock.
     case timedOut

@@ -6,7 +6,12 @@
 /// process in the low 30 bits plus ``sharedSleepersBit``. A waiter that has slept about
 /// ``ownerCheckInterval`` checks whether that process still exists and, if not, takes the
 /// lock over (``Acquisition/ownerDied(pid:)``). Ownerless in the Python sense either way:
-/// any thread, in any process, may unlock. Used by `Lock`, and as the inner lock of `RLock`,
+/// any thread, in any process, may unlock.
+///
+/// A shared word is hostile input (any process mapping it may write garbage): a word whose
+/// owner field is no possible pid counts as held by a dead owner and is taken over at the
+/// next check; a word naming a live process cannot be told from a held lock, so an untimed
+/// acquire waits for it and a timed one returns at its deadline. Used by `Lock`, and as the inner lock of `RLock`,
 /// `Condition`, `Barrier` and the shared-memory queue.
 struct MutexCore: Sendable {
     let word: FutexWord

@@ -26,11 +26,21 @@ enum ProcessIdentity {
         return pid
     }
 
+    /// The effective user id of the calling process. The corresponding C function is `geteuid`.
+    static var effectiveUser: UInt32 { geteuid() }
+
+    /// The largest pid Linux hands out (`PID_MAX_LIMIT` on 64-bit systems).
+    static let largestPID: Int32 = 1 << 22
+
     /// Whether process `pid` has exited (a zombie counts as exited) or does not exist.
+    /// A number no process can have (0, negative, above ``largestPID``) counts as exited:
+    /// it may come from memory another process scribbled on, and `kill(0, 0)` would
+    /// otherwise report the caller's own process group as alive.
     ///
     /// Uses a pidfd (`pidfd_open`, then `poll` for readability, which signals exit), falling
     /// back to `kill(pid, 0)` where pidfds are unavailable. A recycled pid reads as alive.
     static func hasExited(_ pid: Int32) -> Bool {
+        if pid <= 0 || pid > largestPID { return true }
         if pid == ProcessIdentity.pid { return false }
         let fd = cshim_pidfd_open(pid)
         if fd == -ESRCH { return true }

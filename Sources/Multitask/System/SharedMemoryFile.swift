@@ -8,10 +8,11 @@ import SystemPackage
 /// freed when the last descriptor and mapping are gone) and a named POSIX segment in
 /// `/dev/shm`. Every call retries on `EINTR` and throws the `Errno` it failed with.
 enum SharedMemoryFile {
-    /// Creates an anonymous memory file, close-on-exec, of size zero.
+    /// Creates an anonymous memory file, close-on-exec, of size zero, that accepts seals
+    /// (``FileSeals``).
     ///
     /// `name` only labels the file in `/proc/PID/fd` (`/memfd:NAME`); it is not a path.
-    /// The corresponding C function is `memfd_create` with `MFD_CLOEXEC`.
+    /// The corresponding C function is `memfd_create` with `MFD_CLOEXEC | MFD_ALLOW_SEALING`.
     static func createAnonymous(label: String) throws(Errno) -> FileDescriptor {
         let rc = label.withCString { cshim_memfd_create($0) }
         guard rc >= 0 else { throw Errno(rawValue: -rc) }
@@ -39,7 +40,53 @@ enum SharedMemoryFile {
     }
 }
 
+/// The seals of a memory file (`F_SEAL_*`): operations the kernel refuses on the file from
+/// then on, for every process and descriptor, so a peer cannot pull memory out from under
+/// a mapping of it.
+struct FileSeals: OptionSet, Sendable {
+    let rawValue: CInt
+
+    // Values of <linux/fcntl.h> (kernel ABI), which Glibc's module does not import.
+    /// The `fcntl` commands that add and read seals (`F_ADD_SEALS`, `F_GET_SEALS`).
+    static let addCommand: CInt = 1033, getCommand: CInt = 1034
+
+    /// No seal can be added or removed any more.
+    static let seal = FileSeals(rawValue: 0x1)
+    /// The file cannot shrink: every byte below its size stays mapped-safe (no `SIGBUS`).
+    static let shrink = FileSeals(rawValue: 0x2)
+    /// The file cannot grow.
+    static let grow = FileSeals(rawValue: 0x4)
+}
+
+/// Who owns a file, from `fstat`.
+struct FileOwnership: Sendable, Equatable {
+    var user: UInt32
+    var permissions: FilePermissions
+}
+
 extension FileDescriptor {
+    /// Adds `seals` to a memory file created with sealing allowed.
+    /// The corresponding C function is `fcntl(F_ADD_SEALS)`.
+    func addSeals(_ seals: FileSeals) throws(Errno) {
+        guard fcntl(rawValue, FileSeals.addCommand, seals.rawValue) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// The seals on the file (files that cannot be sealed report ``FileSeals/seal``).
+    /// The corresponding C function is `fcntl(F_GET_SEALS)`.
+    func seals() throws(Errno) -> FileSeals {
+        let rc = fcntl(rawValue, FileSeals.getCommand)
+        guard rc >= 0 else { throw Errno(rawValue: errno) }
+        return FileSeals(rawValue: rc)
+    }
+
+    /// The file's owner and mode bits. The corresponding C function is `fstat`.
+    func ownership() throws(Errno) -> FileOwnership {
+        var info = Glibc.stat()
+        guard fstat(rawValue, &info) == 0 else { throw Errno(rawValue: errno) }
+        return FileOwnership(user: info.st_uid, permissions: FilePermissions(rawValue: CModeT(info.st_mode & 0o7777)))
+    }
+
+
     /// Sets the file's size, zero-filling any growth. The corresponding C function is `ftruncate`.
     func setFileSize(_ size: Int) throws(Errno) {
         while ftruncate(rawValue, off_t(size)) != 0 {

@@ -24,7 +24,7 @@ struct ChannelStrategy: Sendable {
 
     /// Two fork children and a shared-memory ``Queue`` made by the parent (the seed's 3.3).
     static let processQueue = ChannelStrategy(kind: .processQueue, name: "processes + Queue") { messages in
-        let queue = Queue<Int>(), tallies = Queue<ChannelTally>()
+        let queue = try Queue<Int>(), tallies = try Queue<ChannelTally>()
         // Both paths run once in the parent, so the children run no code for the first time.
         try queue.put(0)
         _ = try queue.get()
@@ -41,7 +41,7 @@ struct ChannelStrategy: Sendable {
     /// Two fork children and a one-way ``Pipe(duplex:)``: one socket write and read a message.
     static let processPipe = ChannelStrategy(kind: .processPipe, name: "processes + Pipe") { messages in
         let (reader, writer) = try Pipe(duplex: false)
-        let tallies = Queue<ChannelTally>()
+        let tallies = try Queue<ChannelTally>()
         try writer.send(0)
         _ = try reader.receive(Int.self)
         // Each child closes the end it does not use and the parent closes both, so the

@@ -16,8 +16,13 @@ enum ProducerConsumerDemo {
     /// real output, interleaved as the two processes run); the lines always come back through
     /// a second queue, so `--json` can include them.
     static func run(echo: Bool) -> Outcome {
-        let queue = Queue<String>()  // made in the parent, before the children: the seed's rule
-        let log = Queue<String>()
+        let queue: Queue<String>, log: Queue<String>
+        do {
+            queue = try Queue<String>()  // made in the parent, before the children: the seed's rule
+            log = try Queue<String>()
+        } catch {
+            return Outcome(lines: [], failure: "cannot create the demo queues: \(error)")
+        }
         let parentLine = "parent   pid=\(Multitask.currentProcess.pid) created the queue"
         if echo { print(parentLine) }
         let say: @Sendable (String) throws -> Void = { line in

@@ -42,8 +42,8 @@ struct QueueEntryTests {
     @Test("two queues in an entry value reach the child",
           arguments: [(StartMethod.fork, 0), (.spawn, 0), (.spawn, 20_000), (.forkserver, 0), (.forkserver, 20_000)])
     func queuesTravel(method: StartMethod, padding: Int) throws {
-        let input = Multitask.Queue<Int>(maxSize: 10)
-        let output = Multitask.Queue<String>()
+        let input = try Multitask.Queue<Int>(maxSize: 10)
+        let output = try Multitask.Queue<String>()
         let entry = QueueEchoEntry(input: input, output: output, padding: Array(repeating: 7, count: padding))
         let child = Multitask.Process(startMethod: method, entry: entry)
         try child.start()
@@ -61,7 +61,7 @@ struct QueueEntryTests {
 
     @Test("a fork-server start refuses an entry whose handles need more descriptors than one request carries")
     func tooManyDescriptors() throws {
-        let queues = (0...ForkServerClient.passableDescriptors).map { _ in SimpleQueue<Int>() }
+        let queues = try (0...ForkServerClient.passableDescriptors).map { _ in try SimpleQueue<Int>() }
         let child = Multitask.Process(startMethod: .forkserver, entry: ManyQueuesEntry(queues: queues))
         #expect(throws: ProcessError.tooManyDescriptors(count: queues.count, limit: ForkServerClient.passableDescriptors)) {
             try child.start()

@@ -12,7 +12,7 @@ struct QueueHandleTests {
 
     @Test("a queue inside a Codable value decodes to the same queue, in a fork child too")
     func roundTrip() throws {
-        let queue = Multitask.Queue<Int>(maxSize: 10)
+        let queue = try Multitask.Queue<Int>(maxSize: 10)
         let data = try JSONEncoder().encode(Envelope(jobs: queue, note: "hi"))
         let copy = try JSONDecoder().decode(Envelope.self, from: data)
         #expect(copy.jobs.maxSize == 10)
@@ -36,8 +36,8 @@ struct QueueHandleTests {
 
     @Test("encoding with a collector writes descriptor slots; decoding maps them through a table")
     func descriptorCollected() throws {
-        let queue = SimpleQueue<String>()
-        let other = SimpleQueue<String>()
+        let queue = try SimpleQueue<String>()
+        let other = try SimpleQueue<String>()
         let collector = PassedDescriptor.Collector()
         let encoder = JSONEncoder()
         encoder.userInfo[PassedDescriptor.collectorKey] = collector
@@ -63,7 +63,7 @@ struct QueueHandleTests {
 
     @Test("a handle of another element type, or without its descriptor, is rejected")
     func rejected() throws {
-        let queue = Multitask.Queue<Int>()
+        let queue = try Multitask.Queue<Int>()
         let data = try JSONEncoder().encode(queue)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Multitask.Queue<String>.self, from: data) }
 

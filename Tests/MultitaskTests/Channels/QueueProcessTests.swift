@@ -42,8 +42,8 @@ struct QueueProcessTests {
 
         /// Runs the consumer code once in this process, so fork children find every piece of
         /// generic metadata it needs already instantiated (see `ForkHelper`).
-        func warmUp() {
-            let queue = Queue<Int>()
+        func warmUp() throws {
+            let queue = try Queue<Int>()
             try? queue.put(-1)
             _ = consume(queue, as: 0)
         }
@@ -59,11 +59,11 @@ struct QueueProcessTests {
     @Test("4 producer and 4 consumer processes, 10^5 messages each: none lost or duplicated, FIFO per producer")
     func manyToMany() throws {
         let producers = 4, consumers = 4, perProducer = 100_000
-        let queue = Queue<Int>(maxSize: 1000)
+        let queue = try Queue<Int>(maxSize: 1000)
         let ledger = Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
         try queue.put(0)
         _ = try queue.get() // warm up the generic code before forking
-        ledger.warmUp()
+        try ledger.warmUp()
 
         let consumerPIDs = (0..<consumers).map { c in ForkHelper.start { ledger.consume(queue, as: c) } }
         let producerPIDs = (0..<producers).map { p in
@@ -93,13 +93,13 @@ struct QueueProcessTests {
         let steady = 2, victims = 10, consumers = 2
         let producers = steady + victims
         let perProducer = 30_000
-        let queue = Queue<Int>(maxSize: maxSize)
+        let queue = try Queue<Int>(maxSize: maxSize)
         let ledger = Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
         // acknowledged[p * perProducer + i] == 1 once victim p's put of message i returned.
         let acknowledged = SharedArray(repeating: UInt8(0), count: producers * perProducer, lock: false)
         try queue.put(0)
         _ = try queue.get()
-        ledger.warmUp()
+        try ledger.warmUp()
 
         let consumerPIDs = (0..<consumers).map { c in ForkHelper.start { ledger.consume(queue, as: c) } }
         func produce(_ p: Int, count: Int = perProducer) -> Int32 {
@@ -150,7 +150,7 @@ struct QueueProcessTests {
 
     @Test("a producer that dies holding the producer lock in the middle of a write: its half-written message is never delivered")
     func producerDiesMidWrite() throws {
-        let queue = Queue<Int>()
+        let queue = try Queue<Int>()
         try queue.put(1)
         _ = queue.storage.producerLock.acquire(until: nil)
         _ = queue.storage.producerLock.unlock()
@@ -172,7 +172,7 @@ struct QueueProcessTests {
 
     @Test("a consumer SIGKILLed while holding the consumer lock does not wedge the queue")
     func consumerLockOwnerKilled() throws {
-        let queue = Queue<Int>()
+        let queue = try Queue<Int>()
         try queue.put(1)
         try queue.put(2)
         let holding = SharedValue(0, lock: false)
@@ -194,7 +194,7 @@ struct QueueProcessTests {
 
     @Test("JoinableQueue: join waits until every task is marked done by another process")
     func joinable() throws {
-        let jobs = JoinableQueue<Int>()
+        let jobs = try JoinableQueue<Int>()
         #expect(jobs.join(timeout: .milliseconds(10)))
         for i in 0..<100 { try jobs.put(i) }
         #expect(jobs.unfinishedTaskCount == 100)
@@ -214,7 +214,7 @@ struct QueueProcessTests {
 
     @Test("SimpleQueue carries strings between processes")
     func simpleQueue() throws {
-        let queue = SimpleQueue<String>()
+        let queue = try SimpleQueue<String>()
         try queue.put("warm")
         _ = try queue.get()
         let child = ForkHelper.start {

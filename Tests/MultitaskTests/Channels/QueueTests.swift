@@ -6,7 +6,7 @@ import Testing
 struct QueueTests {
     @Test("FIFO order, count, isEmpty and isFull in one process")
     func fifoBasics() throws {
-        let queue = Queue<Int>(maxSize: 3)
+        let queue = try Queue<Int>(maxSize: 3)
         #expect(queue.isEmpty && !queue.isFull && queue.count == 0 && queue.maxSize == 3)
         for i in 1...3 { try queue.put(i) }
         #expect(queue.count == 3 && queue.isFull)
@@ -19,8 +19,8 @@ struct QueueTests {
     }
 
     @Test("get(timeout:) on an empty queue throws .empty after the timeout")
-    func getTimeout() {
-        let queue = Queue<Int>()
+    func getTimeout() throws {
+        let queue = try Queue<Int>()
         let start = Deadline.now
         #expect(throws: QueueError.empty) { try queue.get(timeout: .milliseconds(50)) }
         let waited = Deadline.now.nanoseconds - start.nanoseconds
@@ -29,7 +29,7 @@ struct QueueTests {
 
     @Test("put(_:timeout:) on a full queue throws .full after the timeout")
     func putTimeout() throws {
-        let queue = Queue<Int>(maxSize: 1)
+        let queue = try Queue<Int>(maxSize: 1)
         try queue.put(1)
         let start = Deadline.now
         #expect(throws: QueueError.full) { try queue.put(2, timeout: .milliseconds(50)) }
@@ -40,7 +40,7 @@ struct QueueTests {
 
     @Test("a bounded put blocks until another process gets, then completes")
     func boundedPutWakes() throws {
-        let queue = Queue<Int>(maxSize: 2)
+        let queue = try Queue<Int>(maxSize: 2)
         try queue.put(1)
         try queue.put(2)
         let outcome = ForkHelper.start {
@@ -61,7 +61,7 @@ struct QueueTests {
 
     @Test("an empty get blocks until another process puts")
     func getWakes() throws {
-        let queue = Queue<Int>()
+        let queue = try Queue<Int>()
         try queue.put(0)
         _ = try queue.get()
         let child = ForkHelper.start {
@@ -74,7 +74,7 @@ struct QueueTests {
 
     @Test("close: puts throw .closed, gets drain then throw .closed, and blocked gets wake")
     func closeSemantics() throws {
-        let queue = Queue<Int>()
+        let queue = try Queue<Int>()
         try queue.put(1)
         try queue.put(2)
         queue.close()
@@ -86,7 +86,7 @@ struct QueueTests {
         #expect(throws: QueueError.closed) { try queue.get() }
         #expect(throws: QueueError.closed) { try queue.tryGet() }
 
-        let other = Queue<Int>()
+        let other = try Queue<Int>()
         try other.put(0)
         _ = try other.get()
         let child = expectClosedInChild { () throws(QueueError) in _ = try other.get() } // blocks until the parent closes
@@ -97,7 +97,7 @@ struct QueueTests {
 
     @Test("close wakes a producer blocked on a full queue")
     func closeWakesProducer() throws {
-        let queue = Queue<Int>(maxSize: 1)
+        let queue = try Queue<Int>(maxSize: 1)
         try queue.put(1)
         let child = expectClosedInChild { () throws(QueueError) in try queue.put(2) } // blocks until the parent closes
         usleep(100_000)
@@ -122,7 +122,7 @@ struct QueueTests {
 
     @Test("messages larger than the initial storage and than a block travel intact across processes")
     func largeMessages() throws {
-        let queue = Queue<[UInt8]>()
+        let queue = try Queue<[UInt8]>()
         let sizes = [0, 1, 7, 65_000, 65_472, 65_473, 300_000, 3_000_000]
         func payload(_ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ size) } }
         try queue.put(payload(3))
@@ -143,7 +143,7 @@ struct QueueTests {
 
     @Test("an unbounded put never blocks: 40 MB queued without any consumer")
     func unboundedNeverBlocks() throws {
-        let queue = Queue<[UInt8]>()
+        let queue = try Queue<[UInt8]>()
         let chunk = [UInt8](repeating: 0xAB, count: 1 << 20)
         for _ in 0..<40 { try queue.put(chunk, timeout: .milliseconds(1)) }
         #expect(queue.count == 40)
@@ -162,14 +162,14 @@ struct QueueTests {
 
     @Test("strings, byte arrays and any Codable value (structs, enums with payloads, optionals) round-trip")
     func codecPath() throws {
-        let strings = Queue<String>()
+        let strings = try Queue<String>()
         try strings.put("héllo, wörld")
         try strings.put("")
         #expect(try strings.get() == "héllo, wörld")
         #expect(try strings.get() == "")
         enum Shape: Codable, Equatable { case circle(radius: Double), label(String?), none }
         struct Custom: Codable, Equatable { var name: String; var tags: [String]; var shape: Shape; var note: String? }
-        let custom = Queue<Custom>()
+        let custom = try Queue<Custom>()
         let values = [
             Custom(name: "x", tags: ["a", "b"], shape: .circle(radius: 2), note: nil),
             Custom(name: "", tags: [], shape: .label(nil), note: "n"),
@@ -183,10 +183,10 @@ struct QueueTests {
     @Test("trivial structs and optionals are copied as bytes")
     func trivialValues() throws {
         struct Sample: Codable, Equatable { var id: Int32; var value: Double; var flag: Bool }
-        let queue = Queue<Sample>()
+        let queue = try Queue<Sample>()
         try queue.put(Sample(id: 1, value: 2.5, flag: true))
         #expect(try queue.get() == Sample(id: 1, value: 2.5, flag: true))
-        let optionals = Queue<Int?>()
+        let optionals = try Queue<Int?>()
         try optionals.put(nil)
         try optionals.put(5)
         #expect(try optionals.get() == nil)
@@ -195,7 +195,7 @@ struct QueueTests {
 
     @Test("threads of one process share a queue: 4 producers, 4 consumers")
     func threads() throws {
-        let queue = Queue<Int>(maxSize: 64)
+        let queue = try Queue<Int>(maxSize: 64)
         let perProducer = 20_000
         let sums = SharedArray(repeating: 0, count: 4)
         let consumers = (0..<4).map { c in

@@ -80,7 +80,7 @@ struct SharedMemoryTests {
                 guard let memory = try? SharedMemory(size: 1 << 20) else { return false }
                 let named = try? SharedMemory(name: "multitask-test-\(getpid())-fd\(round)", size: 4096)
                 try? named?.unlink()
-                let queue = Queue<Int>(maxSize: round)
+                guard let queue = try? Queue<Int>(maxSize: round) else { return false }
                 try? queue.put(round)
                 let values = (0..<100).map { SharedValue($0) }
                 let lock = Lock(placement: .shared)

@@ -46,7 +46,7 @@ struct SharedObjectEntryTests {
             held: Lock(placement: .shared, name: "parent-held"), slots: Multitask.Semaphore(value: 1, placement: .shared),
             barrier: Barrier(parties: 2, placement: .shared, timeout: .seconds(30)), condition: Condition(placement: .shared),
             value: SharedValue(0), array: SharedArray(repeating: 0, count: 4),
-            locks: (0..<100).map { _ in Lock(placement: .shared) }, report: Multitask.Queue<String>())
+            locks: (0..<100).map { _ in Lock(placement: .shared) }, report: try Multitask.Queue<String>())
         entry.held.acquire()
         entry.slots.acquire()
         let child = Multitask.Process(startMethod: method, entry: entry)

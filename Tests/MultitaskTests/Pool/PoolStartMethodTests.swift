@@ -81,7 +81,7 @@ struct PoolStartMethodTests {
 
     @Test("an initializer carrying a Queue (Python's initargs=(queue,)) reaches every worker", arguments: [StartMethod.fork, .spawn, .forkserver])
     func initializerWithQueue(method: StartMethod) throws {
-        let reports = Multitask.Queue<Int32>()
+        let reports = try Multitask.Queue<Int32>()
         try Pool.withPool(processes: 2, initializer: ReportWorkerPID(queue: reports), startMethod: method) { pool throws in
             let pids = try (0..<2).map { _ in try reports.get(timeout: .seconds(60)) }
             #expect(Set(pids).count == 2)
