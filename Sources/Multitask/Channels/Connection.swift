@@ -101,7 +101,9 @@ public final class Connection: @unchecked Sendable {
     var descriptorForHandle: CInt { descriptor.load(ordering: .acquiring) }
 
     /// The socket's file descriptor, for a `poll`/`epoll` loop of your own (Python's `fileno()`).
-    /// Readable means a message, part of one, or end of stream is waiting.
+    /// Readable means a message, part of one, or end of stream is waiting; and messages this
+    /// end already read ahead are not seen by the kernel. Ask ``poll(timeout:)`` before
+    /// receiving: it answers for whole messages.
     public var fileDescriptor: FileDescriptor { FileDescriptor(rawValue: socket(for: "fileDescriptor").fd) }
 
     /// Closes this end. The other end then receives ``ConnectionError/closed`` after the

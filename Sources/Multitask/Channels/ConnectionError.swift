@@ -3,7 +3,8 @@ import SystemPackage
 /// Why a ``Connection`` could not send or receive a message.
 public enum ConnectionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The other end is closed: `receive` found end of stream (Python's `EOFError`), or `send`
-    /// found no reader left (`EPIPE`). Messages sent before the close are still received first.
+    /// found no reader left (`EPIPE`). Messages sent before the close are still received first;
+    /// a message the other end was in the middle of sending when it closed is lost.
     case closed
     /// A message arrived but is not a valid encoding of the type asked for (the sender sent
     /// another type, or the bytes are damaged). The message is consumed; the next one is intact.
