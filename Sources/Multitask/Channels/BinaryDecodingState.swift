@@ -4,14 +4,15 @@
 /// the input; every length is checked against the bytes that remain before anything is
 /// allocated for it; `init(from:)` calls nest at most `maxDepth` deep. Containers and
 /// decoders that outlive the run (an `init(from:)` that stores its decoder) throw instead of
-/// reading memory the caller may have freed.
-final class BinaryDecodingState {
+/// reading memory the caller may have freed. The state is its input's path memo (see
+/// `CodecPath.Memo`), so catching many mismatches in one run costs linear time.
+final class BinaryDecodingState: CodecPath.Memo {
     // The mutable properties skip the runtime exclusivity checks (see BinaryEncodingState).
     // Invariant: the state belongs to one decoding run on one thread, and no access to a
     // property spans a call into an `init(from:)`.
 
     /// Invariant: readable while `isAlive`.
-    let input: BinaryInput
+    @exclusivity(unchecked) private(set) var input: BinaryInput
     let maxDepth: Int
     let userInfo: [CodingUserInfoKey: Any]
     @exclusivity(unchecked) private(set) var depth = 0
@@ -30,6 +31,8 @@ final class BinaryDecodingState {
         self.input = input
         self.maxDepth = maxDepth
         self.userInfo = userInfo.isEmpty ? [:] : userInfo.mapValues { $0 }
+        super.init()
+        self.input.pathMemo = self
     }
 
     var base: UnsafeRawPointer { input.base }

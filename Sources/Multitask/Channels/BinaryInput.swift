@@ -8,6 +8,15 @@ struct BinaryInput {
     /// Invariant: `count` readable bytes for as long as the input is used.
     let base: UnsafeRawPointer
     let count: Int
+    /// Makes the paths of errors met front to back cost O(depth) each; nil for a lone
+    /// top-level primitive, whose path is the root. Invariant: the decoding state that set it
+    /// (and is it) outlives every use of this input, so it is not retained.
+    unowned(unsafe) var pathMemo: CodecPath.Memo?
+
+    init(base: UnsafeRawPointer, count: Int) {
+        self.base = base
+        self.count = count
+    }
 
     @inline(__always)
     func head(at position: Int, end: Int) throws(CodecError) -> BinaryFormat.Head {
@@ -201,10 +210,10 @@ struct BinaryInput {
     }
 
     func path(to position: Int) -> String {
-        CodecPath.describe(CodecPath.components(to: position, in: base, count: count))
+        CodecPath.describe(CodecPath.components(to: position, in: base, count: count, memo: pathMemo))
     }
 
     func codingPath(to position: Int) -> [any CodingKey] {
-        CodecPath.codingKeys(CodecPath.components(to: position, in: base, count: count))
+        CodecPath.codingKeys(CodecPath.components(to: position, in: base, count: count, memo: pathMemo))
     }
 }

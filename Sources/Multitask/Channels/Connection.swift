@@ -21,8 +21,13 @@ import SystemPackage
 ///   concurrent receivers.
 /// - A connection is `Codable` as a handle, so it can be part of a ``ProcessEntry`` value and
 ///   reach `.spawn` and `.forkserver` children too (see ``init(from:)``).
-/// - A receiver reads ahead into a buffer of its own; a fork child started while bytes wait in
-///   it gets a copy of them, so fork before receiving on a connection both processes will read.
+/// - A receiver reads ahead into a buffer of its own (``poll(timeout:)`` and
+///   ``wait(_:timeout:)`` too); a fork child started while bytes wait in it gets a copy of
+///   them, so fork before receiving on a connection both processes will read.
+/// - What arrives is untrusted: a message longer than ``maxMessageSize`` (64 MiB by default)
+///   is refused before anything is allocated for it, memory grows only with the bytes that
+///   actually arrive, and a raw value (``BitwiseCodable``) must arrive with exactly its size.
+///   See ``ConnectionError/messageTooLarge(length:limit:)`` for the state that leaves.
 ///
 /// ```swift
 /// let (parent, child) = try Pipe(duplex: true)
@@ -37,8 +42,12 @@ public final class Connection: @unchecked Sendable {
     /// Whether this end can send.
     public let isWritable: Bool
 
+    /// The default of ``maxMessageSize``: 64 MiB.
+    public static let defaultMaxMessageSize = 64 << 20
+
     /// The socket's descriptor; -1 once closed.
     private let descriptor: Atomic<CInt>
+    private let messageSizeLimit: Atomic<Int>
     private let reader = FrameReader()
     private let receiveLock = InternalLock()
     private let sendLock = InternalLock()
@@ -50,8 +59,10 @@ public final class Connection: @unchecked Sendable {
     /// Frames up to this size are sent with one system call from a stack buffer.
     private static let smallFrame = 4096
 
-    init(socket: StreamSocket, readable: Bool, writable: Bool) {
+    init(socket: StreamSocket, readable: Bool, writable: Bool, maxMessageSize: Int) {
+        Self.checkLimit(maxMessageSize)
         descriptor = Atomic(socket.fd)
+        messageSizeLimit = Atomic(maxMessageSize)
         isReadable = readable
         isWritable = writable
     }
@@ -59,6 +70,27 @@ public final class Connection: @unchecked Sendable {
     deinit {
         let fd = descriptor.load(ordering: .relaxed)
         if fd >= 0 { StreamSocket(fd: fd).close() }
+    }
+
+    /// The longest message, in bytes, this end accepts (default ``defaultMaxMessageSize``,
+    /// 64 MiB); it applies to the messages received after it is set.
+    ///
+    /// A message whose header announces more throws
+    /// ``ConnectionError/messageTooLarge(length:limit:)`` before any of it is read or
+    /// allocated, and leaves this end unable to receive (see that error). The limit is the
+    /// receiver's: senders are not told, and a handle carries it to the process that decodes
+    /// it. Raise it for legitimately larger messages; memory still grows only with the bytes
+    /// that arrive. A negative limit is a programmer error.
+    public var maxMessageSize: Int {
+        get { messageSizeLimit.load(ordering: .relaxed) }
+        set {
+            Self.checkLimit(newValue)
+            messageSizeLimit.store(newValue, ordering: .relaxed)
+        }
+    }
+
+    private static func checkLimit(_ limit: Int) {
+        usageCheck(limit >= 0, "Connection.maxMessageSize must not be negative, got \(limit)")
     }
 
     /// Whether ``close()`` was called on this end (not whether the other end is closed: that
@@ -69,7 +101,9 @@ public final class Connection: @unchecked Sendable {
     var descriptorForHandle: CInt { descriptor.load(ordering: .acquiring) }
 
     /// The socket's file descriptor, for a `poll`/`epoll` loop of your own (Python's `fileno()`).
-    /// Readable means a message, part of one, or end of stream is waiting.
+    /// Readable means a message, part of one, or end of stream is waiting; and messages this
+    /// end already read ahead are not seen by the kernel. Ask ``poll(timeout:)`` before
+    /// receiving: it answers for whole messages.
     public var fileDescriptor: FileDescriptor { FileDescriptor(rawValue: socket(for: "fileDescriptor").fd) }
 
     /// Closes this end. The other end then receives ``ConnectionError/closed`` after the
@@ -139,13 +173,24 @@ public final class Connection: @unchecked Sendable {
 
     /// Receives the next message as a `T`, waiting for it (Python's `recv`).
     ///
-    /// Throws ``ConnectionError/closed`` when the other end is closed and no message is left,
-    /// and ``ConnectionError/undecodable(_:)`` when the message is not a `T` (it is consumed).
+    /// Throws ``ConnectionError/closed`` when the other end is closed and no message is left
+    /// (also when it closed in the middle of a message, which is then lost);
+    /// ``ConnectionError/undecodable(_:)`` when the message is not a `T` — a raw
+    /// (``BitwiseCodable``) type of another size, a `Bool` or an enum whose bytes name no
+    /// value — (the message is consumed, the next one is intact); and
+    /// ``ConnectionError/messageTooLarge(length:limit:)`` for a message longer than
+    /// ``maxMessageSize``.
     public func receive<T: Decodable>(_ type: T.Type = T.self) throws(ConnectionError) -> T {
         let socket = readableSocket()
         return try receiveLock.withLock { () throws(ConnectionError) in
-            let length = try reader.nextLength(from: socket, spinBudget: Self.spinBudget)
-            return try reader.withPayload(length: length, from: socket, spinBudget: Self.spinBudget) { (bytes) throws(ConnectionError) in
+            let limit = maxMessageSize
+            let length = try reader.nextLength(from: socket, limit: limit, spinBudget: Self.spinBudget)
+            if ConnectionCoding.isRaw(T.self), length != MemoryLayout<T>.size {
+                // Checked before the payload is read, so a raw receive never buffers a large frame.
+                try reader.skipPayload(from: socket)
+                throw ConnectionCoding.wrongSize(length, for: T.self)
+            }
+            return try reader.withPayload(from: socket, limit: limit, spinBudget: Self.spinBudget) { (bytes) throws(ConnectionError) in
                 try ConnectionCoding.decode(T.self, from: bytes)
             }
         }
@@ -153,31 +198,50 @@ public final class Connection: @unchecked Sendable {
 
     /// Receives the next message as bytes, waiting for it (Python's `recv_bytes`).
     ///
-    /// A message longer than `maxLength` is discarded and throws
-    /// ``ConnectionError/messageTooLong(length:maxLength:)``; the connection stays usable.
+    /// A message longer than `maxLength` (but within ``maxMessageSize``) is discarded without
+    /// being buffered and throws ``ConnectionError/messageTooLong(length:maxLength:)``; the
+    /// connection stays usable. One longer than ``maxMessageSize`` throws
+    /// ``ConnectionError/messageTooLarge(length:limit:)``, and the end cannot receive again.
     public func receiveBytes(maxLength: Int = .max) throws(ConnectionError) -> [UInt8] {
         usageCheck(maxLength >= 0, "Connection.receiveBytes: maxLength must not be negative, got \(maxLength)")
         let socket = readableSocket()
         return try receiveLock.withLock { () throws(ConnectionError) in
-            let length = try reader.nextLength(from: socket, spinBudget: Self.spinBudget)
+            let limit = maxMessageSize
+            let length = try reader.nextLength(from: socket, limit: limit, spinBudget: Self.spinBudget)
             guard length <= maxLength else {
-                try reader.discard(length: length, from: socket)
+                try reader.skipPayload(from: socket)
                 throw .messageTooLong(length: length, maxLength: maxLength)
             }
-            return try reader.withPayload(length: length, from: socket, spinBudget: Self.spinBudget) { [UInt8]($0) }
+            return try reader.withPayload(from: socket, limit: limit, spinBudget: Self.spinBudget) { [UInt8]($0) }
         }
     }
 
-    /// Whether a message (or part of one, or end of stream) is waiting, so that ``receive(_:)``
-    /// would not wait for the sender; waits up to `timeout` for one (nil: forever).
+    /// Whether ``receive(_:)`` would return without waiting for the sender: a whole message
+    /// is here, the other end is closed, or receiving would throw; waits up to `timeout` for
+    /// that (nil: forever).
+    ///
+    /// Polling reads what the socket holds into this end's buffer, without blocking, so a
+    /// message that has only partly arrived is not reported: a peer that stops in the middle of
+    /// a message cannot make a receive after a successful poll hang. A message longer than
+    /// the socket buffer arrives only while someone reads it, so poll repeatedly (or receive)
+    /// for it to complete.
     public func poll(timeout: Duration? = .zero) -> Bool {
         let socket = readableSocket()
-        if receiveLock.withLock({ reader.hasBufferedBytes }) { return true }
-        return Poll.readable([socket.fd], until: timeout.map { .after($0) })[0]
+        let deadline = timeout.map { Deadline.after($0) }
+        while true {
+            if hasWholeMessage(socket) { return true }
+            // After a pump the socket holds nothing: it turns readable when more arrives.
+            guard Poll.readable([socket.fd], until: deadline)[0] else { return false }
+        }
     }
 
-    /// Whether bytes already read from the socket wait in this process (used by `wait`).
-    var hasBufferedBytes: Bool { receiveLock.withLock { reader.hasBufferedBytes } }
+    /// Takes what the socket holds without blocking; whether a receive would return at once.
+    func hasWholeMessage(_ socket: StreamSocket) -> Bool {
+        receiveLock.withLock { reader.pump(from: socket, limit: maxMessageSize) }
+    }
+
+    /// Whether bytes already read from the socket wait in this process (a handle refuses them).
+    var hasReadAhead: Bool { receiveLock.withLock { reader.hasReadAhead } }
 
     // MARK: State checks
 

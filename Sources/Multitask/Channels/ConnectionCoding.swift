@@ -36,9 +36,7 @@ enum ConnectionCoding {
     @inline(__always)
     static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws(ConnectionError) -> T {
         if isRaw(T.self) {
-            guard bytes.count == MemoryLayout<T>.size else {
-                throw .undecodable("a message of \(bytes.count) bytes cannot be a \(T.self) (\(MemoryLayout<T>.size) bytes)")
-            }
+            guard bytes.count == MemoryLayout<T>.size else { throw wrongSize(bytes.count, for: T.self) }
             return withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { slot in
                 // Invariant: T is BitwiseCodable, so every bit pattern of its size is a valid T.
                 if !bytes.isEmpty {
@@ -61,9 +59,14 @@ enum ConnectionCoding {
         }
     }
 
-    /// Whether `T` travels as its raw bytes.
+    /// The error for a raw message of `count` bytes received as a `T` of another size.
+    static func wrongSize<T>(_ count: Int, for type: T.Type) -> ConnectionError {
+        .undecodable("a message of \(count) bytes cannot be a \(T.self) (\(MemoryLayout<T>.size) bytes)")
+    }
+
+    /// Whether `T` travels as its raw bytes (the ``RawBytesRule``, shared with queues and pools).
     @inline(__always)
     static func isRaw<T>(_ type: T.Type) -> Bool {
-        _isPOD(T.self) && T.self is any BitwiseCodable.Type
+        RawBytesRule.applies(to: T.self)
     }
 }

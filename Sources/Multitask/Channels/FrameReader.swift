@@ -1,81 +1,159 @@
 import SystemPackage
 
 /// The receiving half of a ``Connection``: frames (an 8-byte little-endian length, then the
-/// payload) taken from a byte stream through a read-ahead buffer.
+/// payload) taken from a byte stream that another process writes, so hostile input
+/// (DESIGN decision 13).
 ///
-/// The buffer makes one `recv` serve many small messages when they queue up, and lets a
-/// message that fits be decoded in place, without a copy into an array. A message larger than
-/// the buffer is read straight into its own array. Not thread-safe: the connection serializes
-/// receivers.
+/// - A header announcing more than the connection's limit throws
+///   ``ConnectionError/messageTooLarge(length:limit:)`` before anything is allocated, and
+///   keeps throwing it: the stream is out of step for good (the announced bytes cannot be
+///   skipped safely).
+/// - Memory follows the bytes that arrived, never the announced length: a frame that fits the
+///   read-ahead buffer is decoded from it in place; a larger one is collected in a buffer that
+///   starts at ``firstLargeChunk`` and doubles as bytes arrive. A peer that announces 2^34
+///   bytes and sends a few costs a few.
+/// - The reader remembers how far into the current frame it got, so ``pump(from:limit:)`` can
+///   take what the socket holds without blocking and say whether a whole frame is here:
+///   `poll` and `wait` use it, and never report half a frame as ready.
+///
+/// Not thread-safe: the connection serializes receivers.
 final class FrameReader {
-    /// Bytes of read-ahead; messages up to this size are decoded from the buffer in place.
+    /// Bytes of read-ahead; frames up to this size are decoded from the buffer in place.
     static let capacity = 64 * 1024
     /// The size of a frame header.
     static let headerSize = 8
+    /// The first allocation for a frame larger than the buffer (then doubled as bytes arrive):
+    /// large enough that a legitimate big message is copied only a few times over.
+    static let firstLargeChunk = 256 * 1024
 
     /// Allocated at the first receive, so a send-only end costs nothing.
     private var storage: UnsafeMutableRawBufferPointer?
     private var start = 0
     private var end = 0
 
+    /// The payload length of the current frame, once its header was read.
+    private var pendingLength: Int?
+    /// The part of a current frame larger than the buffer that arrived so far (`largeFilled`
+    /// bytes of `large`).
+    private var large = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var largeFilled = 0
+    /// Set by a header over the limit; every later read throws it.
+    private var failure: ConnectionError?
+
     init() {}
 
-    deinit { storage?.deallocate() }
-
-    /// Whether bytes already read from the socket wait in the buffer.
-    var hasBufferedBytes: Bool { end > start }
-
-    /// Reads the next frame's header and returns its payload length.
-    func nextLength(from socket: StreamSocket, spinBudget: Int64) throws(ConnectionError) -> Int {
-        try fill(Self.headerSize, from: socket, spinBudget: spinBudget)
-        let header = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt64.self))
-        start += Self.headerSize
-        guard header <= UInt64(Int.max) else { throw .undecodable("a frame header announces \(header) bytes") }
-        return Int(header)
+    deinit {
+        storage?.deallocate()
+        large.deallocate()
     }
 
-    /// Calls `body` with the payload of `length` bytes that follows the header just read.
+    /// Whether bytes already taken from the socket wait here: another process sharing the
+    /// socket would not see them.
+    var hasReadAhead: Bool { end > start || pendingLength != nil }
+
+    // MARK: Frames
+
+    /// Waits for the header of the next frame (unless it was read already) and returns its
+    /// payload length, which is at most `limit`.
+    func nextLength(from socket: StreamSocket, limit: Int, spinBudget: Int64) throws(ConnectionError) -> Int {
+        _ = try readHeader(from: socket, limit: limit, waiting: true, spinBudget: spinBudget)
+        return pendingLength!
+    }
+
+    /// Waits for the whole current frame and calls `body` with its payload. The frame is
+    /// consumed even when `body` throws, so the next one stays intact.
     func withPayload<Result>(
-        length: Int, from socket: StreamSocket, spinBudget: Int64,
+        from socket: StreamSocket, limit: Int, spinBudget: Int64,
         _ body: (UnsafeRawBufferPointer) throws(ConnectionError) -> Result
     ) throws(ConnectionError) -> Result {
+        _ = try advance(from: socket, limit: limit, waiting: true, spinBudget: spinBudget)
+        defer { finishFrame() }
+        let length = pendingLength!
         if length <= Self.capacity {
-            try fill(length, from: socket, spinBudget: spinBudget)
-            let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
-            // Consumed even when decoding fails, so the next message stays intact.
-            defer { start += length }
-            return try body(payload)
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[start..<start + length]))
         }
-        var failure: ConnectionError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: length) { target, count in
-            let raw = UnsafeMutableRawBufferPointer(target)
-            let buffered = end - start
-            raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-            start = 0
-            end = 0
-            do throws(ConnectionError) {
-                try Self.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: raw[buffered...]), from: socket)
-            } catch {
-                failure = error
-            }
-            // A short read leaves the connection unusable anyway; the array is dropped.
-            count = length
-        }
-        if let failure { throw failure }
-        var result: Result?
-        try bytes.withContiguousBytes { (raw) throws(ConnectionError) in result = try body(raw) }
-        return result!
+        return try body(UnsafeRawBufferPointer(rebasing: large[..<length]))
     }
 
-    /// Reads and drops a payload of `length` bytes.
-    func discard(length: Int, from socket: StreamSocket) throws(ConnectionError) {
-        var left = length
-        while left > 0 {
-            if !hasBufferedBytes { try fill(1, from: socket, spinBudget: 0) }
-            let step = min(left, end - start)
-            start += step
-            left -= step
+    /// Drops the current frame (its header was read), reading the rest of its payload through
+    /// the buffer: no allocation for its length.
+    func skipPayload(from socket: StreamSocket) throws(ConnectionError) {
+        let length = pendingLength!
+        var left: Int
+        if large.baseAddress != nil {
+            left = length - largeFilled
+            releaseLarge()
+        } else {
+            let buffered = min(end - start, length)
+            start += buffered
+            left = length - buffered
         }
+        // Dropped now: a short read below leaves the stream unusable anyway.
+        pendingLength = nil
+        while left > 0 {
+            // The buffer is empty here; bytes beyond this frame stay in it.
+            start = 0
+            end = try Self.receiveSome(into: buffer, from: socket, waiting: true, spinBudget: 0) ?? 0
+            guard end > 0 else { throw .closed }
+            start = min(end, left)
+            left -= start
+        }
+    }
+
+    /// Takes what the socket holds, without blocking, and returns whether a receive would
+    /// return at once: a whole frame is here, or the stream ended or failed.
+    func pump(from socket: StreamSocket, limit: Int) -> Bool {
+        do throws(ConnectionError) {
+            return try advance(from: socket, limit: limit, waiting: false, spinBudget: 0)
+        } catch {
+            // End of stream or an error: a receive reports it at once.
+            return true
+        }
+    }
+
+    // MARK: Progress through a frame
+
+    /// Moves through the current frame as far as the socket allows; returns whether it is
+    /// whole. Without `waiting`, stops (returning false) where the socket has nothing more.
+    private func advance(from socket: StreamSocket, limit: Int, waiting: Bool, spinBudget: Int64) throws(ConnectionError) -> Bool {
+        guard try readHeader(from: socket, limit: limit, waiting: waiting, spinBudget: spinBudget) else { return false }
+        let length = pendingLength!
+        if length <= Self.capacity {
+            return try fill(length, from: socket, waiting: waiting, spinBudget: spinBudget)
+        }
+        return try collectLarge(length, from: socket, waiting: waiting, spinBudget: spinBudget)
+    }
+
+    /// Reads the current frame's header unless done already; returns whether it was read.
+    private func readHeader(from socket: StreamSocket, limit: Int, waiting: Bool, spinBudget: Int64) throws(ConnectionError) -> Bool {
+        if let failure { throw failure }
+        if pendingLength != nil { return true }
+        guard try fill(Self.headerSize, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
+        let header = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+        guard header <= UInt64(max(limit, 0)) else {
+            let error = ConnectionError.messageTooLarge(length: header, limit: limit)
+            failure = error
+            throw error
+        }
+        start += Self.headerSize
+        pendingLength = Int(header)
+        return true
+    }
+
+    /// Consumes the current frame, whose payload was used or skipped.
+    private func finishFrame() {
+        if large.baseAddress != nil {
+            releaseLarge()
+        } else {
+            start += pendingLength!
+        }
+        pendingLength = nil
+    }
+
+    private func releaseLarge() {
+        large.deallocate()
+        large = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        largeFilled = 0
     }
 
     private var buffer: UnsafeMutableRawBufferPointer {
@@ -85,9 +163,10 @@ final class FrameReader {
         return fresh
     }
 
-    /// Makes at least `count` (≤ capacity) bytes wait in the buffer.
-    private func fill(_ count: Int, from socket: StreamSocket, spinBudget: Int64) throws(ConnectionError) {
-        guard end - start < count else { return }
+    /// Makes at least `count` (≤ capacity) bytes wait in the buffer, reading ahead as far as
+    /// the buffer allows; returns false if, not `waiting`, the socket ran dry first.
+    private func fill(_ count: Int, from socket: StreamSocket, waiting: Bool, spinBudget: Int64) throws(ConnectionError) -> Bool {
+        guard end - start < count else { return true }
         let buffer = self.buffer
         if start + count > Self.capacity {
             let buffered = end - start
@@ -96,20 +175,51 @@ final class FrameReader {
             end = buffered
         }
         while end - start < count {
-            let got = try Self.receiveSome(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]), from: socket, spinBudget: spinBudget)
+            let target = UnsafeMutableRawBufferPointer(rebasing: buffer[end...])
+            guard let got = try Self.receiveSome(into: target, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
             guard got > 0 else { throw .closed }
             end += got
         }
+        return true
     }
 
-    /// Receives what is there, waiting for something. Before sleeping in the kernel it polls
-    /// for `spinBudget` nanoseconds: waking a sleeping CPU costs up to ~40 µs on a VM, more
-    /// than a typical reply takes to arrive. It yields between polls instead of spinning with
-    /// `pause`, since the scheduler tends to put the two ends of a socket on the same CPU,
-    /// where a busy spin would keep the peer from answering until the budget runs out
-    /// (measured: round trip ≈ 2 × budget).
-    private static func receiveSome(into target: UnsafeMutableRawBufferPointer, from socket: StreamSocket, spinBudget: Int64) throws(ConnectionError) -> Int {
+    /// Collects the payload of a frame larger than the buffer into `large`, growing it only
+    /// when the bytes that arrived fill it; returns false if, not `waiting`, the socket ran
+    /// dry first. Reads no further than the frame, so later frames stay in the socket.
+    private func collectLarge(_ length: Int, from socket: StreamSocket, waiting: Bool, spinBudget: Int64) throws(ConnectionError) -> Bool {
+        if large.baseAddress == nil {
+            large = .allocate(byteCount: min(length, Self.firstLargeChunk), alignment: 16)
+            let buffered = min(end - start, length)
+            if buffered > 0 { large.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: buffered) }
+            start += buffered
+            largeFilled = buffered
+        }
+        while largeFilled < length {
+            if largeFilled == large.count {
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(length, large.count * 2), alignment: 16)
+                grown.baseAddress!.copyMemory(from: large.baseAddress!, byteCount: largeFilled)
+                large.deallocate()
+                large = grown
+            }
+            let target = UnsafeMutableRawBufferPointer(rebasing: large[largeFilled...])
+            guard let got = try Self.receiveSome(into: target, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
+            guard got > 0 else { throw .closed }
+            largeFilled += got
+        }
+        return true
+    }
+
+    /// Receives what is there: 0 at end of stream, nil when not `waiting` and nothing is.
+    /// Waiting, it polls for `spinBudget` nanoseconds before sleeping in the kernel: waking a
+    /// sleeping CPU costs up to ~40 µs on a VM, more than a typical reply takes to arrive. It
+    /// yields between polls instead of spinning with `pause`, since the scheduler tends to put
+    /// the two ends of a socket on the same CPU, where a busy spin would keep the peer from
+    /// answering until the budget runs out (measured: round trip ≈ 2 × budget).
+    private static func receiveSome(
+        into target: UnsafeMutableRawBufferPointer, from socket: StreamSocket, waiting: Bool, spinBudget: Int64
+    ) throws(ConnectionError) -> Int? {
         do throws(Errno) {
+            guard waiting else { return try socket.receive(into: target, nonBlocking: true) }
             if spinBudget > 0 {
                 if let got = try socket.receive(into: target, nonBlocking: true) { return got }
                 let end = Deadline.now.nanoseconds + spinBudget
@@ -121,15 +231,6 @@ final class FrameReader {
             return try socket.receive(into: target, nonBlocking: false) ?? 0
         } catch {
             throw ConnectionError(error)
-        }
-    }
-
-    private static func readExactly(into target: UnsafeMutableRawBufferPointer, from socket: StreamSocket) throws(ConnectionError) {
-        var offset = 0
-        while offset < target.count {
-            let got = try receiveSome(into: UnsafeMutableRawBufferPointer(rebasing: target[offset...]), from: socket, spinBudget: 0)
-            guard got > 0 else { throw .closed }
-            offset += got
         }
     }
 }

@@ -33,9 +33,7 @@ public struct MessageCodec<Element: Codable & Sendable>: Sendable {
     /// Creates a codec; `encoder` and `decoder` serve elements that are not `BitwiseCodable`.
     @inlinable
     public init(encoder: BinaryEncoder = BinaryEncoder(), decoder: BinaryDecoder = BinaryDecoder()) {
-        // BitwiseCopyable already implies _isPOD; the check keeps raw copying honest if the
-        // protocol is ever loosened.
-        let raw = Element.self is any BitwiseCodable.Type && _isPOD(Element.self)
+        let raw = RawBytesRule.applies(to: Element.self)
         self.rawSize = raw ? MemoryLayout<Element>.size : nil
         self.encoder = encoder
         self.decoder = decoder

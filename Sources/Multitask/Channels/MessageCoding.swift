@@ -1,5 +1,5 @@
-/// How queue elements become message bytes and back: trivial values as their own bytes
-/// (no allocation), byte arrays and strings as their contents (one copy in, one out),
+/// How queue elements become message bytes and back: values the ``RawBytesRule`` admits as
+/// their own bytes (no allocation), byte arrays and strings as their contents (one copy in, one out),
 /// everything else through ``QueueCodec`` (the binary Codable format).
 ///
 /// Shared by every queue type so that the choice is made in one place. Both ends of a queue
@@ -11,7 +11,7 @@ enum MessageCoding<Element: Codable> {
     /// Puts `element` into `storage` (see `QueueStorage.put`).
     @inlinable @inline(__always)
     static func send(_ element: Element, to storage: QueueStorage, timeout: Duration?, blocking: Bool) throws(QueueError) {
-        if _isPOD(Element.self) {
+        if RawBytesRule.applies(to: Element.self) {
             var copy = element
             try withUnsafeBytes(of: &copy) { (bytes) throws(QueueError) in
                 try storage.put(bytes, timeout: timeout, blocking: blocking)
@@ -50,7 +50,7 @@ enum MessageCoding<Element: Codable> {
     /// Takes the oldest element from `storage` (see `QueueStorage.get`).
     @inlinable @inline(__always)
     static func receive(from storage: QueueStorage, timeout: Duration?, blocking: Bool) throws(QueueError) -> Element {
-        if _isPOD(Element.self) {
+        if RawBytesRule.applies(to: Element.self) {
             // The bytes go straight into the result's storage.
             return try withUnsafeTemporaryAllocation(of: Element.self, capacity: 1) { (slot) throws(QueueError) -> Element in
                 try storage.get(timeout: timeout, blocking: blocking) { (bytes) throws(QueueError) in
@@ -59,7 +59,7 @@ enum MessageCoding<Element: Codable> {
                         UnsafeMutableRawPointer(slot.baseAddress!).copyMemory(from: source, byteCount: bytes.count)
                     }
                 }
-                // A trivial type is initialized by its bytes.
+                // Invariant (RawBytesRule): every bit pattern of this size is a valid Element.
                 return slot.baseAddress!.move()
             }
         }

@@ -15,25 +15,27 @@
 /// while let i = try? reader.receive(Int.self) { print(i) }   // 0 1 2
 /// ```
 ///
-/// Throws ``ConnectionError/system(_:)`` if the kernel refuses the socket (out of descriptors).
+/// Both ends accept messages of up to 64 MiB (see ``Connection/maxMessageSize``). Throws
+/// ``ConnectionError/system(_:)`` if the kernel refuses the socket (out of descriptors).
 ///
 /// `duplex` has no default here, unlike Python: a bare `Pipe()` would take over Foundation's
-/// `Pipe()` in every file that imports both. ``Connection/pipe(duplex:)`` is the same call with
-/// the default.
+/// `Pipe()` in every file that imports both. ``Connection/pipe(duplex:maxMessageSize:)`` is the
+/// same call with the defaults.
 public func Pipe(duplex: Bool) throws(ConnectionError) -> (Connection, Connection) {
     try Connection.pipe(duplex: duplex)
 }
 
 extension Connection {
     /// Creates a connected pair of connections; the same as ``Pipe(duplex:)``, with `duplex`
-    /// true by default.
+    /// true by default, and both ends accepting messages of up to `maxMessageSize` bytes
+    /// (see ``Connection/maxMessageSize``).
     ///
     /// ```swift
     /// let (a, b) = try Connection.pipe()
     /// try a.send("ping")
     /// print(try b.receive(String.self))   // ping
     /// ```
-    public static func pipe(duplex: Bool = true) throws(ConnectionError) -> (Connection, Connection) {
+    public static func pipe(duplex: Bool = true, maxMessageSize: Int = defaultMaxMessageSize) throws(ConnectionError) -> (Connection, Connection) {
         let (first, second): (StreamSocket, StreamSocket)
         do {
             (first, second) = try StreamSocket.pair()
@@ -43,10 +45,10 @@ extension Connection {
         guard duplex else {
             first.shutdown(reading: false)
             second.shutdown(reading: true)
-            return (Connection(socket: first, readable: true, writable: false),
-                    Connection(socket: second, readable: false, writable: true))
+            return (Connection(socket: first, readable: true, writable: false, maxMessageSize: maxMessageSize),
+                    Connection(socket: second, readable: false, writable: true, maxMessageSize: maxMessageSize))
         }
-        return (Connection(socket: first, readable: true, writable: true),
-                Connection(socket: second, readable: true, writable: true))
+        return (Connection(socket: first, readable: true, writable: true, maxMessageSize: maxMessageSize),
+                Connection(socket: second, readable: true, writable: true, maxMessageSize: maxMessageSize))
     }
 }

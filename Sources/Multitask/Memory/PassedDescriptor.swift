@@ -10,6 +10,11 @@ import SystemPackage
 /// child in slot order. The child decodes with a ``Table`` (its own descriptor for each slot)
 /// under ``tableKey``. Decoding does not duplicate: whoever keeps the descriptor beyond decoding
 /// duplicates it, since the launcher closes the passed copies once the value is decoded.
+///
+/// A decoded number is only a claim: a handle decoded in a process the descriptor never
+/// reached names whatever that process has open under the number. So every handle that
+/// carries one also records the file's identity (device and inode) and checks it before
+/// adopting the descriptor (`SharedMemoryHandle`, a `Connection` handle).
 struct PassedDescriptor: Codable, Hashable, Sendable {
     /// The descriptor, in the process that holds this value.
     var rawValue: Int32

@@ -56,8 +56,33 @@ struct ConnectionHandleTests {
         let notSocket = PassedDescriptor.Table(descriptors: [0])
         let collector = PassedDescriptor.Collector()
         let slotBytes = try BinaryEncoder(userInfo: [PassedDescriptor.collectorKey: collector]).encode(c)
-        #expect(throws: DecodingError.self) {
+        #expect(throws: ConnectionError.descriptorNotInherited(0)) {
             try BinaryDecoder(userInfo: [PassedDescriptor.tableKey: notSocket]).decode(Connection.self, from: slotBytes)
         }
+    }
+
+    @Test("a handle whose descriptor number now holds another socket, a file or nothing is refused; the limit travels")
+    func identityChecked() throws {
+        let (c, d) = try Multitask.Pipe(duplex: true)
+        c.maxMessageSize = 1234
+        let (e, f) = try Multitask.Pipe(duplex: true)
+        defer { d.close(); e.close(); f.close() }
+        let number = c.fileDescriptor.rawValue
+        let bytes = try BinaryEncoder().encode(c)
+        let copy = try BinaryDecoder().decode(Connection.self, from: bytes)
+        #expect(copy.maxMessageSize == 1234)
+        copy.close()
+
+        // Another socket at the same number: what a reply meant for a child once reached.
+        #expect(dup2(e.fileDescriptor.rawValue, number) == number)
+        #expect(throws: ConnectionError.descriptorNotInherited(number)) { try BinaryDecoder().decode(Connection.self, from: bytes) }
+        // A file at that number.
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        #expect(dup2(devNull, number) == number)
+        close(devNull)
+        #expect(throws: ConnectionError.descriptorNotInherited(number)) { try BinaryDecoder().decode(Connection.self, from: bytes) }
+        // Nothing at that number (c's own close releases it).
+        c.close()
+        #expect(throws: ConnectionError.descriptorNotInherited(number)) { try BinaryDecoder().decode(Connection.self, from: bytes) }
     }
 }
