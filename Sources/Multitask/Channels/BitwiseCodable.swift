@@ -15,7 +15,7 @@
 ///
 /// ```swift
 /// struct Sample: BitwiseCodable { var time: Int64; var value: Double }
-/// let queue = Queue<Sample>()   // each put copies 16 bytes
+/// let queue = try Queue<Sample>()   // each put copies 16 bytes
 /// ```
 public protocol BitwiseCodable: BitwiseCopyable, Codable, Sendable {}
 

@@ -49,7 +49,7 @@ struct RawBytesRuleTests {
 
     @Test("Queue<Bool>, Queue of an enum and of a struct with a Bool round-trip and reject a peer's byte 0x07")
     func queues() throws {
-        let bools = Queue<Bool>()
+        let bools = try Queue<Bool>()
         try bools.put(true)
         try bools.put(false)
         #expect(try bools.get() == true)
@@ -57,20 +57,20 @@ struct RawBytesRuleTests {
         try putRaw([0x07], into: bools.storage)
         #expect(throws: QueueError.self) { try bools.get(timeout: .seconds(10)) }
 
-        let signals = SimpleQueue<Signal>()
+        let signals = try SimpleQueue<Signal>()
         try signals.put(.green)
         #expect(try signals.get() == .green)
         try putRaw([0x07], into: signals.storage)
         #expect(throws: DecodingError.self) { try MessageCodec<Signal>().decode(from: [0x07]) }
         #expect(throws: QueueError.self) { try signals.get() }
 
-        let flagged = Queue<Flagged>()
+        let flagged = try Queue<Flagged>()
         try flagged.put(Flagged(value: 3, flag: true))
         #expect(try flagged.get() == Flagged(value: 3, flag: true))
         try putRaw([UInt8](repeating: 0x07, count: MemoryLayout<Flagged>.size), into: flagged.storage)
         #expect(throws: QueueError.self) { try flagged.get(timeout: .seconds(10)) }
 
-        let points = Queue<RawPoint>()
+        let points = try Queue<RawPoint>()
         try points.put(RawPoint(x: 1, y: 2.5))
         #expect(try points.get() == RawPoint(x: 1, y: 2.5))
     }
