@@ -35,10 +35,20 @@ struct BarrierCore: Sendable {
     func wait(until deadline: Deadline?, action: (() throws -> Void)?) throws -> Int {
         _ = mutex.lock(until: nil)
         defer { _ = mutex.unlock() }
-        while state.load() == Self.resetting { sleep(until: nil) }
+        while state.load() == Self.resetting {
+            // The reset waits for the last waiter of the old generation to leave; this wait
+            // keeps its own deadline meanwhile.
+            if !sleep(until: deadline) && state.load() == Self.resetting { throw BarrierError.broken }
+        }
         if state.load() == Self.broken { throw BarrierError.broken }
 
         let index = count.load()
+        // At or past `parties` only if a peer wrote garbage into shared memory: no arrival
+        // index can be trusted any more.
+        guard index < parties.load() else {
+            breakBarrier()
+            throw BarrierError.broken
+        }
         let arrival = generation.load()
         if index + 1 == parties.load() {
             do {
@@ -72,6 +82,8 @@ struct BarrierCore: Sendable {
     /// Puts the barrier back to its initial state; current waiters get ``BarrierError/broken``.
     func reset() {
         withMutex {
+            // A count past the parties can only be a peer's garbage: nobody to wait for.
+            if count.load() >= parties.load() { count.store(0) }
             state.store(count.load() > 0 ? Self.resetting : Self.filling)
             condition.notifyAll()
         }
@@ -126,7 +138,7 @@ struct BarrierCore: Sendable {
 /// ```
 public final class Barrier: Sendable {
     let storage: SyncStorage
-    private let core: BarrierCore
+    let core: BarrierCore
     let action: (@Sendable () throws -> Void)?
     /// The number of threads that must call ``wait(timeout:)`` for them all to pass.
     public let parties: Int
