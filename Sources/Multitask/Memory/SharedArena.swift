@@ -51,7 +51,7 @@ enum SharedArena {
     }
 
     /// The segment new placements come from, guarded by `lock`.
-    nonisolated(unsafe) private static var currentSegment: SharedMemory?
+    nonisolated(unsafe) private(set) static var currentSegment: SharedMemory?
     private static let lock = InternalLock()
     /// A parent thread may hold `lock` at the moment of fork; the child, where that thread
     /// does not exist, forces it open.
@@ -67,8 +67,9 @@ enum SharedArena {
         var start = cursor.pointee.load(ordering: .relaxed)
         while true {
             let first = max(start, 1)
+            // The cursor is shared memory a peer can scribble on: compare before adding.
+            guard first < capacity, UInt32(granules) <= capacity - first else { return nil }
             let end = first + UInt32(granules)
-            guard end <= capacity else { return nil }
             let (exchanged, original) = cursor.pointee.compareExchange(
                 expected: start, desired: end, ordering: .relaxed)
             if exchanged { return segment.bytes.baseAddress! + Int(first) * granule }
