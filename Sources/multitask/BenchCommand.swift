@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
             Compare with CPython and C in one run (a static Swift runtime makes processes
             start faster; README shows both builds):
               swift build -c release --static-swift-stdlib
-              python3 ../shared/baselines/run.py --ours ".build/release/multitask bench --json" --rounds 3
+              python3 Benchmarks/baselines/run.py --ours ".build/release/multitask bench --json" --rounds 3
             Each area runs in a fresh copy of this tool, so that one area's leftovers (malloc
             arenas, cached thread stacks, which every later fork copies) do not weigh on the
             next; --in-process runs them all in this process instead.
