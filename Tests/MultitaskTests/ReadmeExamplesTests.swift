@@ -107,13 +107,13 @@ struct ReadmeExamplesTests {
         #expect(producer.join(timeout: .seconds(30)))
         #expect(sum == 499_500 && q.isEmpty && q.count == 0)
 
-        let counter = SharedValue(0)
+        let counter = try SharedValue(0)
         let workers = (0..<2).map { _ in Process { for _ in 0..<10_000 { counter.withLock { $0 += 1 } } } }
         for w in workers { try w.start() }
         for w in workers { #expect(w.join(timeout: .seconds(60))) }
         #expect(counter.load() == 20_000)
 
-        let tally = ReadmeTally(lock: Lock(placement: .shared), total: SharedValue(0, lock: false))
+        let tally = ReadmeTally(lock: try Lock(placement: .shared), total: try SharedValue(0, lock: false))
         let child = Process(startMethod: .spawn, entry: tally)
         try child.start()
         let ended = child.join(timeout: .seconds(60))

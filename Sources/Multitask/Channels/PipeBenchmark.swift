@@ -10,7 +10,7 @@ public enum PipeBenchmark {
     public static func throughputInt(count: Int) -> Double {
         let (reader, writer) = pipe(duplex: false)
         // Shared words: [0] child ready, [1] child finish time (ns).
-        let words = SharedArena.allocate(byteCount: 2 * 8)
+        let words = benchmarkSharedBytes(2 * 8)
         let shared = words.pointer.bindMemory(to: Atomic<Int>.self, capacity: 2)
         let captured = ForkCapture(shared)
         let child = benchmarkChild {

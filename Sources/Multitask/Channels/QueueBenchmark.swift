@@ -35,7 +35,8 @@ public enum QueueBenchmark {
     /// `shared_lock_uncontended`: acquire + release of a process-shared ``Lock`` by one
     /// thread, median of 5 runs of `iterations`, in nanoseconds per pair.
     public static func sharedLockUncontendedNanoseconds(iterations: Int) -> Double {
-        let lock = Lock(placement: .shared)
+        let lock: Lock
+        do { lock = try Lock(placement: .shared) } catch { fatalError("benchmark: cannot create a shared lock: \(error)") }
         var samples: [Double] = []
         for _ in 0..<5 {
             let start = Deadline.now.nanoseconds
@@ -67,7 +68,7 @@ public enum QueueBenchmark {
     /// consumer's last receipt. `get` returns the sequence number carried by the message.
     private static func transfer(count: Int, put: (Int) throws(QueueError) -> Void, get: @escaping () throws(QueueError) -> Int) -> Double {
         // Shared words: [0] consumer ready, [1] consumer finish time (ns), [2] consumer error.
-        let words = SharedArena.allocate(byteCount: 3 * 8)
+        let words = benchmarkSharedBytes(3 * 8)
         let shared = words.pointer.bindMemory(to: Atomic<Int>.self, capacity: 3)
         // Warm up both paths before forking, so the child runs no code for the first time.
         do {

@@ -1,4 +1,5 @@
 import Synchronization
+import SystemPackage
 
 /// Where small process-shared objects (shared locks, ``SharedValue``, small ``SharedArray``s)
 /// get their memory: a bump allocator over anonymous 64 KiB segments.
@@ -29,21 +30,21 @@ enum SharedArena {
 
     /// `byteCount` zeroed bytes of shared memory, aligned to 64 bytes.
     ///
-    /// Running out of memory or descriptors stops the program with the reason, like a failed
-    /// heap allocation does.
-    static func allocate(byteCount: Int) -> Placement {
+    /// Throws the system's error when no memory, address space or descriptor is left for a
+    /// new segment.
+    static func allocate(byteCount: Int) throws(Errno) -> Placement {
         usageCheck(byteCount > 0, "SharedArena.allocate: byteCount must be positive, got \(byteCount)")
         if byteCount > largestPlacement {
-            let segment = makeSegment(size: byteCount)
+            let segment = try makeSegment(size: byteCount)
             return Placement(owner: segment, pointer: segment.bytes.baseAddress!)
         }
         let granules = (byteCount + granule - 1) / granule
         _ = forkHandlerInstalled
-        return lock.withLock {
+        return try lock.withLock { () throws(Errno) -> Placement in
             if let segment = currentSegment, let pointer = bump(segment, granules: granules) {
                 return Placement(owner: segment, pointer: pointer)
             }
-            let fresh = makeSegment(size: segmentSize)
+            let fresh = try makeSegment(size: segmentSize)
             currentSegment = fresh
             // Granule 0 holds the cursor; a fresh segment always has room for the rest.
             return Placement(owner: fresh, pointer: bump(fresh, granules: granules)!)
@@ -77,11 +78,7 @@ enum SharedArena {
         }
     }
 
-    private static func makeSegment(size: Int) -> SharedMemory {
-        do {
-            return try SharedMemory(anonymousSize: size, mappedLength: size, label: "multitask-objects")
-        } catch {
-            fatalError("cannot create shared memory for a process-shared object (\(size) bytes): \(error)")
-        }
+    private static func makeSegment(size: Int) throws(Errno) -> SharedMemory {
+        try SharedMemory(anonymousSize: size, mappedLength: size, label: "multitask-objects")
     }
 }

@@ -1,3 +1,4 @@
+import SystemPackage
 /// A fixed-size array of a trivial type in shared memory, optionally with a process-shared
 /// lock (Python's `multiprocessing.Array`).
 ///
@@ -5,7 +6,7 @@
 /// subscript access takes it, and ``withLock(_:)`` makes multi-element updates atomic.
 ///
 /// ```swift
-/// let hits = SharedArray(repeating: 0, count: 4)
+/// let hits = try SharedArray(repeating: 0, count: 4)
 /// // in child number i:
 /// hits.withLock { $0[i] += 1 }
 /// ```
@@ -23,24 +24,25 @@ public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
     /// Invariant: `count` initialized elements in `owner`'s memory.
     private let base: UnsafeMutablePointer<Element>
 
-    /// `count` copies of `value` in shared memory, with a lock unless `lock` is false.
-    public convenience init(repeating value: Element, count: Int, lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(count: count, lock: lock, site: CreationSite(file: file, line: line)) {
+    /// `count` copies of `value` in shared memory, with a lock unless `lock` is false. Throws
+    /// when shared memory cannot be created (out of memory, address space or descriptors).
+    public convenience init(repeating value: Element, count: Int, lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
+        try self.init(count: count, lock: lock, site: CreationSite(file: file, line: line)) {
             $0.initialize(repeating: value, count: count)
         }
     }
 
     /// The elements of `elements` in shared memory, with a lock unless `lock` is false.
-    public convenience init(_ elements: [Element], lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(count: elements.count, lock: lock, site: CreationSite(file: file, line: line)) { base in
+    public convenience init(_ elements: [Element], lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
+        try self.init(count: elements.count, lock: lock, site: CreationSite(file: file, line: line)) { base in
             elements.withUnsafeBufferPointer { if let source = $0.baseAddress { base.initialize(from: source, count: $0.count) } }
         }
     }
 
-    private init(count: Int, lock: Bool, site: CreationSite, initialize: (UnsafeMutablePointer<Element>) -> Void) {
+    private init(count: Int, lock: Bool, site: CreationSite, initialize: (UnsafeMutablePointer<Element>) -> Void) throws(Errno) {
         usageCheck(count >= 0, "SharedArray needs a non-negative count")
         let layout = SharedObjectLayout(payloadSize: MemoryLayout<Element>.stride * count, alignment: MemoryLayout<Element>.alignment, locked: lock)
-        let placement = SharedArena.allocate(byteCount: layout.byteCount)
+        let placement = try SharedArena.allocate(byteCount: layout.byteCount)
         owner = placement.owner
         base = (placement.pointer + layout.payloadOffset).bindMemory(to: Element.self, capacity: count)
         initialize(base)

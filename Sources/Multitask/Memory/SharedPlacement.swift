@@ -1,19 +1,21 @@
 import Synchronization
+import SystemPackage
 
 extension SyncStorage {
     /// `count` zeroed futex words placed in shared memory (see ``SharedArena``).
-    static func placedInSharedMemory(words count: Int) -> SyncStorage {
-        let placement = SharedArena.allocate(byteCount: count * MemoryLayout<UInt32>.stride)
+    static func placedInSharedMemory(words count: Int) throws(Errno) -> SyncStorage {
+        let placement = try SharedArena.allocate(byteCount: count * MemoryLayout<UInt32>.stride)
         // The kernel zero-fills new shared pages, and a zero `Atomic<UInt32>` is a zero word.
         let words = placement.pointer.bindMemory(to: Atomic<UInt32>.self, capacity: count)
         return SyncStorage(sharedWords: words, count: count, owner: placement.owner)
     }
 
-    /// Storage for a primitive of `count` words at `placement`.
-    static func make(words count: Int, placement: Placement) -> SyncStorage {
+    /// Storage for a primitive of `count` words at `placement`; throws when shared memory
+    /// cannot be created (out of memory, address space or descriptors).
+    static func make(words count: Int, placement: Placement) throws(Errno) -> SyncStorage {
         switch placement {
         case .local: SyncStorage(localWords: count)
-        case .shared: placedInSharedMemory(words: count)
+        case .shared: try placedInSharedMemory(words: count)
         }
     }
 }
@@ -34,12 +36,12 @@ extension Lock {
     /// lock throws `EncodingError.invalidValue`.
     ///
     /// ```swift
-    /// let lock = Lock(placement: .shared)
-    /// let counter = SharedValue(0, lock: false)
+    /// let lock = try Lock(placement: .shared)
+    /// let counter = try SharedValue(0, lock: false)
     /// // in every process: lock.withLock { counter.store(counter.load() + 1) }
     /// ```
-    public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(storage: .make(words: Lock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+    public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
+        self.init(storage: try .make(words: Lock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
     }
 }
 
@@ -63,11 +65,11 @@ extension RLock {
     /// `EncodingError.invalidValue`.
     ///
     /// ```swift
-    /// let lock = RLock(placement: .shared)
+    /// let lock = try RLock(placement: .shared)
     /// // in any process: lock.withLock { lock.withLock { update() } }
     /// ```
-    public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(storage: .make(words: RLock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+    public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
+        self.init(storage: try .make(words: RLock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
     }
 }
 
@@ -86,29 +88,29 @@ extension Condition {
     /// ``Lock`` or an ``RLock``). Encoding a `.local` one throws `EncodingError.invalidValue`.
     ///
     /// ```swift
-    /// let ready = Condition(placement: .shared)
-    /// let items = SharedValue(0, lock: false)
+    /// let ready = try Condition(placement: .shared)
+    /// let items = try SharedValue(0, lock: false)
     /// // consumer process: ready.withLock { ready.wait(for: { items.load() > 0 }) }
     /// // producer process: ready.withLock { items.store(1); ready.notifyAll() }
     /// ```
-    public convenience init(placement: Placement) {
-        self.init(lock: RLock(placement: placement), placement: placement)
+    public convenience init(placement: Placement) throws(Errno) {
+        try self.init(lock: try RLock(placement: placement), placement: placement)
     }
 
     /// Creates a condition on `lock` with its waiting state at `placement`. A `.shared`
     /// condition needs a lock created with `placement: .shared`; anything else stops the
     /// program.
-    public convenience init(lock: Lock, placement: Placement) {
+    public convenience init(lock: Lock, placement: Placement) throws(Errno) {
         Self.checkLock(isShared: lock.storage.isShared, placement: placement)
-        self.init(lock: lock, storage: .make(words: Condition.wordCount, placement: placement))
+        self.init(lock: lock, storage: try .make(words: Condition.wordCount, placement: placement))
     }
 
     /// Creates a condition on `lock` with its waiting state at `placement`. A `.shared`
     /// condition needs a lock created with `placement: .shared`; anything else stops the
     /// program.
-    public convenience init(lock: RLock, placement: Placement) {
+    public convenience init(lock: RLock, placement: Placement) throws(Errno) {
         Self.checkLock(isShared: lock.storage.isShared, placement: placement)
-        self.init(lock: lock, storage: .make(words: Condition.wordCount, placement: placement))
+        self.init(lock: lock, storage: try .make(words: Condition.wordCount, placement: placement))
     }
 
     private static func checkLock(isShared: Bool, placement: Placement) {
@@ -136,13 +138,13 @@ extension Semaphore {
     /// `BoundedSemaphore(value:placement:)` is this initializer too, making a bounded one.
     ///
     /// ```swift
-    /// let slots = Semaphore(value: 2, placement: .shared)   // at most 2 processes inside
+    /// let slots = try Semaphore(value: 2, placement: .shared)   // at most 2 processes inside
     /// // in each process: slots.withLock { useTheDevice() }
-    /// let pool = BoundedSemaphore(value: 2, placement: .shared)
+    /// let pool = try BoundedSemaphore(value: 2, placement: .shared)
     /// ```
-    public convenience init(value: Int = 1, placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+    public convenience init(value: Int = 1, placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
         self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line),
-                  storage: .make(words: Semaphore.wordCount, placement: placement))
+                  storage: try .make(words: Semaphore.wordCount, placement: placement))
     }
 }
 
@@ -159,12 +161,12 @@ extension Event {
     /// `EncodingError.invalidValue`.
     ///
     /// ```swift
-    /// let done = Event(placement: .shared)
+    /// let done = try Event(placement: .shared)
     /// // child process: done.set()
     /// // parent: done.wait(timeout: .seconds(5))
     /// ```
-    public convenience init(placement: Placement) {
-        self.init(storage: .make(words: Event.wordCount, placement: placement))
+    public convenience init(placement: Placement) throws(Errno) {
+        self.init(storage: try .make(words: Event.wordCount, placement: placement))
     }
 }
 
@@ -187,11 +189,11 @@ extension Barrier {
     /// Encoding a `.local` one throws `EncodingError.invalidValue`.
     ///
     /// ```swift
-    /// let barrier = Barrier(parties: 3, placement: .shared, timeout: .seconds(10))
+    /// let barrier = try Barrier(parties: 3, placement: .shared, timeout: .seconds(10))
     /// // in each of 3 processes: try barrier.wait()
     /// ```
-    public convenience init(parties: Int, placement: Placement, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+    public convenience init(parties: Int, placement: Placement, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) throws(Errno) {
         self.init(parties: parties, action: action, timeout: timeout,
-                  storage: .make(words: Barrier.wordCount, placement: placement))
+                  storage: try .make(words: Barrier.wordCount, placement: placement))
     }
 }

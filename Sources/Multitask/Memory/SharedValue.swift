@@ -1,4 +1,5 @@
 import Synchronization
+import SystemPackage
 
 /// One value of a trivial type in shared memory, optionally with its own process-shared lock
 /// (Python's `multiprocessing.Value`).
@@ -9,7 +10,7 @@ import Synchronization
 /// (`lock: false`), values wider than a machine word may be seen half-written.
 ///
 /// ```swift
-/// let counter = SharedValue(0)
+/// let counter = try SharedValue(0)
 /// // in each of several processes:
 /// counter.withLock { $0 += 1 }
 /// ```
@@ -29,10 +30,11 @@ public final class SharedValue<Value: BitwiseCopyable>: @unchecked Sendable {
     /// Invariant: an initialized `Value` in `owner`'s memory.
     private let pointer: UnsafeMutablePointer<Value>
 
-    /// Places `initial` in shared memory, with a lock unless `lock` is false.
-    public init(_ initial: Value, lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
+    /// Places `initial` in shared memory, with a lock unless `lock` is false. Throws when
+    /// shared memory cannot be created (out of memory, address space or descriptors).
+    public init(_ initial: Value, lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
         let layout = SharedObjectLayout(payloadSize: MemoryLayout<Value>.size, alignment: MemoryLayout<Value>.alignment, locked: lock)
-        let placement = SharedArena.allocate(byteCount: layout.byteCount)
+        let placement = try SharedArena.allocate(byteCount: layout.byteCount)
         owner = placement.owner
         pointer = (placement.pointer + layout.payloadOffset).bindMemory(to: Value.self, capacity: 1)
         pointer.initialize(to: initial)

@@ -17,3 +17,14 @@ struct ForkCapture<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+
+/// `byteCount` zeroed bytes of shared memory for a benchmark and its child to signal through
+/// (keep `owner` alive while they do). A measurement cannot run without them: failing to get
+/// them stops the program.
+func benchmarkSharedBytes(_ byteCount: Int) -> SharedArena.Placement {
+    do {
+        return try SharedArena.allocate(byteCount: byteCount)
+    } catch {
+        fatalError("benchmark: cannot create shared memory: \(error)")
+    }
+}

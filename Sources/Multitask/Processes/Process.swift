@@ -51,6 +51,8 @@ open class Process: @unchecked Sendable {
     private var descriptorUnwatched = false
     /// Whether ``sentinel`` handed the descriptor out: it then stays open until ``close()``.
     private var sentinelHandedOut = false
+    /// Whether a `join` saw the end or ``close()`` was called: the owner is done with the child.
+    private var joinedOrClosed = false
     private var _exitCode: Int32?
     private var _startMethod: StartMethod?
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
@@ -169,8 +171,8 @@ open class Process: @unchecked Sendable {
     /// loops or an event library (Python's `sentinel`).
     ///
     /// `nil` before ``start()`` and after ``close()``. Once read, it stays valid until
-    /// ``close()`` or until this object goes away. A process whose sentinel was never read
-    /// releases its pidfd as soon as it has been joined or reaped, so finished `Process`
+    /// ``close()`` or until this object goes away. A process whose sentinel was not read
+    /// before a ``join()`` that saw the child end releases its pidfd then, so joined `Process`
     /// objects kept around hold no descriptors; `nil` then too.
     public var sentinel: FileDescriptor? {
         state.withLock {
@@ -282,16 +284,18 @@ open class Process: @unchecked Sendable {
             descriptorUsers += 1
             return descriptor
         }
-        defer {
-            if descriptor != nil {
-                state.withLock {
-                    descriptorUsers -= 1
-                    releaseDescriptorIfUnused()
-                }
-            }
+        let ended = waitForEnd(descriptor, until: deadline)
+        state.withLock {
+            if descriptor != nil { descriptorUsers -= 1 }
+            if ended { joinedOrClosed = true }
+            releaseDescriptorIfUnused()
         }
-        // A direct child is waited for on its pidfd and reaped here: its exit then wakes this
-        // thread directly, not the supervisor thread first.
+        return ended
+    }
+
+    /// The wait of `join`: a direct child (`descriptor`) is waited for on its pidfd and reaped
+    /// here, so that its exit wakes this thread directly, not the supervisor thread first.
+    private func waitForEnd(_ descriptor: ProcessDescriptor?, until deadline: Deadline?) -> Bool {
         if let descriptor {
             let supervisor = Supervisor.shared
             supervisor.suspendWatch(descriptor)
@@ -352,12 +356,13 @@ open class Process: @unchecked Sendable {
     /// stay readable, and joining returns at once.
     ///
     /// Closing a process that was started and has not been joined or reaped yet is a programmer
-    /// error. Closing twice does nothing. A finished process releases its pidfd by itself
-    /// unless its ``sentinel`` was read, so `close()` is needed only then, or to say so.
+    /// error. Closing twice does nothing. A joined process releases its pidfd by itself unless
+    /// its ``sentinel`` was read, so `close()` is needed only then, or to say so.
     public func close() {
         state.withLock {
             usageCheck(phase != .started, "Process.close(): process '\(_name)' is still running; join it first")
             sentinelHandedOut = false
+            joinedOrClosed = true
             releaseDescriptorIfUnused()
         }
     }
@@ -370,12 +375,13 @@ open class Process: @unchecked Sendable {
         }
     }
 
-    /// Closes the pidfd once the child is finished and nothing can use the descriptor: no
-    /// joiner polls it, the supervisor no longer watches it (closing it earlier could let its
-    /// number be reused by a new child's pidfd while still named there), and it was not
-    /// handed out as the sentinel. Called with `state` held.
+    /// Closes the pidfd once the child is finished and joined (or closed) and nothing can use
+    /// the descriptor: no joiner polls it, the supervisor no longer watches it (closing it
+    /// earlier could let its number be reused by a new child's pidfd while still named
+    /// there), and it was not handed out as the sentinel. Called with `state` held.
     private func releaseDescriptorIfUnused() {
-        guard phase == .finished, descriptorUnwatched, descriptorUsers == 0, !sentinelHandedOut, let descriptor = _descriptor else { return }
+        guard phase == .finished, joinedOrClosed, descriptorUnwatched, descriptorUsers == 0, !sentinelHandedOut,
+              let descriptor = _descriptor else { return }
         descriptor.close()
         _descriptor = nil
     }

@@ -33,7 +33,7 @@ extension Lock {
     /// and tells whether it had to be taken over from a process that died holding it.
     ///
     /// ```swift
-    /// let lock = Lock(placement: .shared)
+    /// let lock = try Lock(placement: .shared)
     /// switch lock.acquireReportingDeadOwner() {
     /// case .acquiredAfterOwnerDied(let pid): repair(afterCrashOf: pid)
     /// default: break
@@ -58,7 +58,7 @@ extension RLock {
     /// and tells whether it had to be taken over from a process that died holding it.
     ///
     /// ```swift
-    /// let lock = RLock(placement: .shared)
+    /// let lock = try RLock(placement: .shared)
     /// if case .acquiredAfterOwnerDied(let pid) = lock.acquireReportingDeadOwner() {
     ///     repair(afterCrashOf: pid)
     /// }

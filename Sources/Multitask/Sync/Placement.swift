@@ -15,7 +15,7 @@
 /// ``ProcessEntry``, a queue element) may contain them; `.local` ones throw when encoded.
 ///
 /// ```swift
-/// let lock = Lock(placement: .shared)
+/// let lock = try Lock(placement: .shared)
 /// // fork a child; both processes exclude each other through `lock`
 /// ```
 public enum Placement: Sendable, Hashable {

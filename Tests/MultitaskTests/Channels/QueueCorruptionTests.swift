@@ -148,7 +148,7 @@ struct QueueCorruptionTests {
         var scratch = [UInt8](repeating: 0, count: 1 << 16)
         scratch.withUnsafeMutableBytes { var warmUp = QueueScribbler(seed: 0, fileSize: $0.count); warmUp.scribble($0.baseAddress!) }
         let base = Self.base(of: queue)
-        let stop = SharedValue(0, lock: false)
+        let stop = try SharedValue(0, lock: false)
         _ = stop.load()
         let child = ForkHelper.start(lifetime: 30) {
             var scribbler = QueueScribbler(seed: 42, fileSize: fileSize)

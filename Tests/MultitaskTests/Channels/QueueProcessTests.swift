@@ -15,12 +15,12 @@ struct QueueProcessTests {
         /// Per consumer: 1 if it saw some producer's messages out of order.
         let disorder: SharedArray<Int>
 
-        init(producers: Int, perProducer: Int, consumers: Int) {
+        init(producers: Int, perProducer: Int, consumers: Int) throws {
             self.producers = producers
             self.perProducer = perProducer
             self.consumers = consumers
-            seen = SharedArray(repeating: 0, count: consumers * producers * perProducer, lock: false)
-            disorder = SharedArray(repeating: 0, count: consumers, lock: false)
+            seen = try SharedArray(repeating: 0, count: consumers * producers * perProducer, lock: false)
+            disorder = try SharedArray(repeating: 0, count: consumers, lock: false)
         }
 
         /// Consumes `queue` until a negative sentinel; returns the child's exit code.
@@ -60,7 +60,7 @@ struct QueueProcessTests {
     func manyToMany() throws {
         let producers = 4, consumers = 4, perProducer = 100_000
         let queue = try Queue<Int>(maxSize: 1000)
-        let ledger = Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
+        let ledger = try Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
         try queue.put(0)
         _ = try queue.get() // warm up the generic code before forking
         try ledger.warmUp()
@@ -94,9 +94,9 @@ struct QueueProcessTests {
         let producers = steady + victims
         let perProducer = 30_000
         let queue = try Queue<Int>(maxSize: maxSize)
-        let ledger = Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
+        let ledger = try Ledger(producers: producers, perProducer: perProducer, consumers: consumers)
         // acknowledged[p * perProducer + i] == 1 once victim p's put of message i returned.
-        let acknowledged = SharedArray(repeating: UInt8(0), count: producers * perProducer, lock: false)
+        let acknowledged = try SharedArray(repeating: UInt8(0), count: producers * perProducer, lock: false)
         try queue.put(0)
         _ = try queue.get()
         try ledger.warmUp()
@@ -175,7 +175,7 @@ struct QueueProcessTests {
         let queue = try Queue<Int>()
         try queue.put(1)
         try queue.put(2)
-        let holding = SharedValue(0, lock: false)
+        let holding = try SharedValue(0, lock: false)
         _ = queue.storage.consumerLock.acquire(until: nil)
         _ = queue.storage.consumerLock.unlock()
         let child = ForkHelper.start {

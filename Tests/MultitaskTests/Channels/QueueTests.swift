@@ -197,7 +197,7 @@ struct QueueTests {
     func threads() throws {
         let queue = try Queue<Int>(maxSize: 64)
         let perProducer = 20_000
-        let sums = SharedArray(repeating: 0, count: 4)
+        let sums = try SharedArray(repeating: 0, count: 4)
         let consumers = (0..<4).map { c in
             Multitask.Thread {
                 var sum = 0

@@ -5,8 +5,8 @@ import Testing
 @Suite("Shared Lock")
 struct SharedLockTests {
     @Test("a shared lock records its owner and behaves like a Lock in one process")
-    func basics() {
-        let lock = Lock(placement: .shared, name: "shared")
+    func basics() throws {
+        let lock = try Lock(placement: .shared, name: "shared")
         #expect(!lock.isLocked)
         #expect(lock.sharedOwnerPID == nil)
         lock.acquire()
@@ -16,13 +16,13 @@ struct SharedLockTests {
         lock.release()
         #expect(lock.acquireReportingDeadOwner(timeout: .milliseconds(20)) == .acquired)
         lock.release()
-        #expect(Lock(placement: .local).acquireReportingDeadOwner() == .acquired)
+        #expect(try Lock(placement: .local).acquireReportingDeadOwner() == .acquired)
     }
 
     @Test("mutual exclusion across two processes: 10^6 unsynchronized increments, none lost")
-    func mutualExclusion() {
-        let lock = Lock(placement: .shared)
-        let counter = SharedValue(0, lock: false)
+    func mutualExclusion() throws {
+        let lock = try Lock(placement: .shared)
+        let counter = try SharedValue(0, lock: false)
         let perProcess = 500_000
         counter.withUnsafeMutablePointer { _ in }
         lock.withLock {}
@@ -40,9 +40,9 @@ struct SharedLockTests {
     }
 
     @Test("a process SIGKILLed while holding a shared lock: the next acquire reports it within a bounded time")
-    func ownerDeathReported() {
-        let lock = Lock(placement: .shared)
-        let ready = SharedValue(0, lock: false)
+    func ownerDeathReported() throws {
+        let lock = try Lock(placement: .shared)
+        let ready = try SharedValue(0, lock: false)
         lock.withLock {}
         let child = ForkHelper.start {
             lock.acquire()
@@ -55,7 +55,7 @@ struct SharedLockTests {
         #expect(lock.acquireReportingDeadOwner(timeout: .milliseconds(200)) == .timedOut)
 
         // A waiter already asleep when the holder dies, and one that comes after.
-        let waiterResult = SharedValue(Int32(0), lock: false)
+        let waiterResult = try SharedValue(Int32(0), lock: false)
         let waiter = ForkHelper.start {
             if case .acquiredAfterOwnerDied(let pid) = lock.acquireReportingDeadOwner(timeout: .seconds(20)) {
                 waiterResult.store(pid)
@@ -75,8 +75,8 @@ struct SharedLockTests {
     }
 
     @Test("plain acquire takes over from a dead owner (with a warning) instead of hanging")
-    func plainAcquireRecovers() {
-        let lock = Lock(placement: .shared)
+    func plainAcquireRecovers() throws {
+        let lock = try Lock(placement: .shared)
         lock.withLock {}
         let child = ForkHelper.start {
             lock.acquire()

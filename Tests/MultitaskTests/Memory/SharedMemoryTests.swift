@@ -82,8 +82,7 @@ struct SharedMemoryTests {
                 try? named?.unlink()
                 guard let queue = try? Queue<Int>(maxSize: round) else { return false }
                 try? queue.put(round)
-                let values = (0..<100).map { SharedValue($0) }
-                let lock = Lock(placement: .shared)
+                guard let values = try? (0..<100).map({ try SharedValue($0) }), let lock = try? Lock(placement: .shared) else { return false }
                 lock.withLock {}
                 _ = (memory, queue, values)
             }
@@ -105,25 +104,25 @@ struct SharedMemoryTests {
 @Suite("SharedValue and SharedArray")
 struct SharedValueTests {
     @Test("load, store and withLock on a SharedValue")
-    func valueBasics() {
-        let value = SharedValue(41)
+    func valueBasics() throws {
+        let value = try SharedValue(41)
         #expect(value.load() == 41)
         value.store(1)
         value.withLock { $0 += 1 }
         #expect(value.load() == 2)
         #expect(value.lock != nil)
-        let unlocked = SharedValue(3.5, lock: false)
+        let unlocked = try SharedValue(3.5, lock: false)
         #expect(unlocked.lock == nil)
         #expect(unlocked.load() == 3.5)
         struct Point: BitwiseCopyable, Equatable { var x: Int32; var y: Double }
-        let point = SharedValue(Point(x: 1, y: 2))
+        let point = try SharedValue(Point(x: 1, y: 2))
         point.withLock { $0.x += 10 }
         #expect(point.load() == Point(x: 11, y: 2))
     }
 
     @Test("locked increments from two processes are never lost")
-    func valueAcrossProcesses() {
-        let counter = SharedValue(0)
+    func valueAcrossProcesses() throws {
+        let counter = try SharedValue(0)
         let perProcess = 100_000
         counter.withLock { $0 += 0 }
         let child = ForkHelper.start {
@@ -136,11 +135,11 @@ struct SharedValueTests {
     }
 
     @Test("a SharedArray is shared with a child, element by element and as a whole")
-    func arrayAcrossProcesses() {
-        let array = SharedArray(repeating: 0, count: 1000)
-        let initial = SharedArray([1, 2, 3], lock: false)
+    func arrayAcrossProcesses() throws {
+        let array = try SharedArray(repeating: 0, count: 1000)
+        let initial = try SharedArray([1, 2, 3], lock: false)
         #expect(initial.toArray() == [1, 2, 3])
-        #expect(SharedArray([Int](), lock: true).count == 0)
+        #expect(try SharedArray([Int](), lock: true).count == 0)
         array[0] = 0
         _ = array.withLock { $0.count }
         let outcome = ForkHelper.run {
@@ -155,8 +154,8 @@ struct SharedValueTests {
     }
 
     @Test("large shared arrays get their own segment and still work")
-    func largeArray() {
-        let big = SharedArray(repeating: UInt8(7), count: 1 << 20, lock: false)
+    func largeArray() throws {
+        let big = try SharedArray(repeating: UInt8(7), count: 1 << 20, lock: false)
         #expect(big[(1 << 20) - 1] == 7)
         big.withUnsafeMutableBufferPointer { $0[5] = 9 }
         #expect(big[5] == 9)

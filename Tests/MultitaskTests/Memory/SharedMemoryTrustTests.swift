@@ -70,6 +70,37 @@ struct SharedMemoryTrustTests {
         }
     }
 
+    @Test("shared objects throw, not stop the program, when no descriptor is left for their memory")
+    func sharedObjectsThrowAtTheDescriptorLimit() {
+        _ = Self.sharedObjectCreation(upTo: 2)
+        let outcome = ForkHelper.run(timeout: .seconds(30)) {
+            // No descriptor left for a new segment: the first object that needs one throws.
+            var limit = rlimit(rlim_cur: rlim_t(ForkHelper.openDescriptorCount() + 3), rlim_max: rlim_t(ForkHelper.openDescriptorCount() + 3))
+            guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 4 }
+            return Self.sharedObjectCreation(upTo: 3_000)
+        }
+        #expect(outcome == .exited(0))
+    }
+
+    /// 0 if creating up to `count` shared locks, values and arrays (each array needs its own
+    /// segment, locks and values fill the arena's) ends with `Errno.tooManyOpenFiles`, 3 if all
+    /// succeed, 2 for any other error.
+    static func sharedObjectCreation(upTo count: Int) -> Int32 {
+        var kept: [AnyObject] = []
+        do throws(Errno) {
+            for _ in 0..<count {
+                kept.append(try Lock(placement: .shared))
+                kept.append(try SharedValue(0))
+                kept.append(try SharedArray(repeating: 0, count: 4096))
+            }
+            return 3
+        } catch .tooManyOpenFiles {
+            return 0
+        } catch {
+            return 2
+        }
+    }
+
     @Test("attaching to (or adopting) a named segment that belongs to another user throws",
           .enabled(if: geteuid() == 0, "only root can give a segment to another user"))
     func foreignOwnerRefused() throws {

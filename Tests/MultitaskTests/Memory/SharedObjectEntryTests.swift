@@ -43,10 +43,10 @@ struct SharedObjectEntryTests {
           arguments: StartMethod.allCases)
     func primitivesTravel(method: StartMethod) throws {
         let entry = SharedObjectsEntry(
-            held: Lock(placement: .shared, name: "parent-held"), slots: Multitask.Semaphore(value: 1, placement: .shared),
-            barrier: Barrier(parties: 2, placement: .shared, timeout: .seconds(30)), condition: Condition(placement: .shared),
-            value: SharedValue(0), array: SharedArray(repeating: 0, count: 4),
-            locks: (0..<100).map { _ in Lock(placement: .shared) }, report: try Multitask.Queue<String>())
+            held: try Lock(placement: .shared, name: "parent-held"), slots: try Multitask.Semaphore(value: 1, placement: .shared),
+            barrier: try Barrier(parties: 2, placement: .shared, timeout: .seconds(30)), condition: try Condition(placement: .shared),
+            value: try SharedValue(0), array: try SharedArray(repeating: 0, count: 4),
+            locks: try (0..<100).map { _ in try Lock(placement: .shared) }, report: try Multitask.Queue<String>())
         entry.held.acquire()
         entry.slots.acquire()
         let child = Multitask.Process(startMethod: method, entry: entry)

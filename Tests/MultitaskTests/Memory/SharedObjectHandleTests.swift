@@ -12,7 +12,7 @@ struct SharedObjectHandleTests {
 
     @Test("a decoded shared Lock is the same lock, with its name and creation site")
     func lock() throws {
-        let lock = Lock(placement: .shared, name: "ledger")
+        let lock = try Lock(placement: .shared, name: "ledger")
         let decoded = try roundTrip(lock)
         #expect(decoded.name == "ledger")
         #expect(decoded.creationSite == lock.creationSite)
@@ -28,7 +28,7 @@ struct SharedObjectHandleTests {
 
     @Test("a decoded shared RLock is owned by the thread that holds the original")
     func rlock() throws {
-        let lock = RLock(placement: .shared)
+        let lock = try RLock(placement: .shared)
         let decoded = try roundTrip(lock)
         lock.acquire()
         #expect(decoded.isOwnedByCurrentThread)
@@ -46,14 +46,14 @@ struct SharedObjectHandleTests {
     @Test("a decoded shared Condition keeps its lock, Lock or RLock, and is notified through the original",
           .timeLimit(.minutes(1)), arguments: [false, true])
     func condition(reentrant: Bool) throws {
-        let condition = reentrant ? Condition(placement: .shared) : Condition(lock: Lock(placement: .shared), placement: .shared)
+        let condition = reentrant ? try Condition(placement: .shared) : try Condition(lock: try Lock(placement: .shared), placement: .shared)
         let decoded = try roundTrip(condition)
         condition.acquire()
         #expect(!decoded.tryAcquire() || reentrant)    // an RLock re-enters for its owner
         if reentrant { decoded.release() }
         condition.release()
 
-        let ready = SharedValue(false, lock: false)
+        let ready = try SharedValue(false, lock: false)
         let woke = UnguardedBox(false)
         let waiter = Thread { woke.value = decoded.withLock { decoded.wait(for: { ready.load() }, timeout: .seconds(20)) } }
         waiter.start()
@@ -67,7 +67,7 @@ struct SharedObjectHandleTests {
 
     @Test("a decoded shared Semaphore shares its units")
     func semaphore() throws {
-        let slots = Multitask.Semaphore(value: 2, placement: .shared, name: "slots")
+        let slots = try Multitask.Semaphore(value: 2, placement: .shared, name: "slots")
         _ = slots.tryAcquire()
         let decoded = try roundTrip(slots)
         #expect(decoded.value == 1)     // decoding leaves the units alone
@@ -82,7 +82,7 @@ struct SharedObjectHandleTests {
 
     @Test("a BoundedSemaphore's bound survives, decoded as either class; an unbounded one is no BoundedSemaphore")
     func boundedSemaphore() throws {
-        let bounded = BoundedSemaphore(value: 1, placement: .shared)
+        let bounded = try BoundedSemaphore(value: 1, placement: .shared)
         let bytes = try BinaryEncoder().encode(bounded)
         let asBounded = try BinaryDecoder().decode(BoundedSemaphore.self, from: bytes)
         let asSemaphore = try BinaryDecoder().decode(Multitask.Semaphore.self, from: bytes)
@@ -93,13 +93,13 @@ struct SharedObjectHandleTests {
         asSemaphore.release()
         #expect(bounded.value == 1)
 
-        let unbounded = Multitask.Semaphore(value: 1, placement: .shared)
+        let unbounded = try Multitask.Semaphore(value: 1, placement: .shared)
         #expect(throws: DecodingError.self) { try BinaryDecoder().decode(BoundedSemaphore.self, from: BinaryEncoder().encode(unbounded)) }
     }
 
     @Test("a decoded shared Event sees the original's flag, both ways, and wakes its waiters", .timeLimit(.minutes(1)))
     func event() throws {
-        let event = Event(placement: .shared)
+        let event = try Event(placement: .shared)
         let decoded = try roundTrip(event)
         event.set()
         #expect(decoded.isSet)
@@ -116,7 +116,7 @@ struct SharedObjectHandleTests {
     @Test("a decoded shared Barrier keeps parties and timeout, drops its action, and counts with the original",
           .timeLimit(.minutes(1)))
     func barrier() throws {
-        let barrier = Barrier(parties: 2, placement: .shared, action: {}, timeout: .seconds(20))
+        let barrier = try Barrier(parties: 2, placement: .shared, action: {}, timeout: .seconds(20))
         let decoded = try roundTrip(barrier)
         #expect(decoded.parties == 2)
         #expect(decoded.timeout == .seconds(20))
@@ -133,7 +133,7 @@ struct SharedObjectHandleTests {
 
     @Test("a decoded SharedValue and SharedArray share memory and lock")
     func valueAndArray() throws {
-        let value = SharedValue(41)
+        let value = try SharedValue(41)
         let decodedValue = try roundTrip(value)
         decodedValue.withLock { $0 += 1 }
         #expect(value.load() == 42)
@@ -142,13 +142,13 @@ struct SharedObjectHandleTests {
         value.lock!.release()
         #expect(decodedValue.lock!.storage === value.lock!.storage)
 
-        let unlocked = SharedValue(1.5, lock: false)
+        let unlocked = try SharedValue(1.5, lock: false)
         let decodedUnlocked = try roundTrip(unlocked)
         #expect(decodedUnlocked.lock == nil)
         decodedUnlocked.store(2.5)
         #expect(unlocked.load() == 2.5)
 
-        let array = SharedArray([1, 2, 3])
+        let array = try SharedArray([1, 2, 3])
         let decodedArray = try roundTrip(array)
         #expect(decodedArray.count == 3)
         decodedArray[1] = 20
@@ -158,7 +158,7 @@ struct SharedObjectHandleTests {
         #expect(try roundTrip(SharedArray([UInt8](), lock: false)).count == 0)
 
         // Large enough for a segment of its own.
-        let large = SharedArray(repeating: UInt16(7), count: 20_000)
+        let large = try SharedArray(repeating: UInt16(7), count: 20_000)
         let decodedLarge = try roundTrip(large)
         decodedLarge[19_999] = 9
         #expect(large[19_999] == 9)
@@ -210,7 +210,7 @@ struct SharedObjectHandleTests {
                                                                              configuration: LockIdentity(name: nil, site: lock.creationSite)))
         #expect(throws: DecodingError.self) { try BinaryDecoder().decode(RLock.self, from: rlockAtSameWords) }
 
-        let barrier = Barrier(parties: 3, placement: .shared)
+        let barrier = try Barrier(parties: 3, placement: .shared)
         var forged = SharedObjectHandle(kind: "Barrier", segment: SharedObjectRegistry.location(of: barrier.storage).segment,
                                         offset: SharedObjectRegistry.location(of: barrier.storage).offset,
                                         configuration: BarrierConfiguration(parties: 4, timeout: nil))
@@ -273,10 +273,10 @@ struct SharedObjectHandleTests {
     @Test("primitives encoded in the parent and decoded in a fork child are shared with the parent", .timeLimit(.minutes(2)))
     func forkChild() throws {
         let envelope = Envelope(
-            lock: Lock(placement: .shared, name: "parent-held"), started: Event(placement: .shared),
-            condition: Condition(placement: .shared), slots: Multitask.Semaphore(value: 1, placement: .shared),
-            value: SharedValue(0), array: SharedArray(repeating: 0, count: 4),
-            locks: (0..<100).map { _ in Lock(placement: .shared) })
+            lock: try Lock(placement: .shared, name: "parent-held"), started: try Event(placement: .shared),
+            condition: try Condition(placement: .shared), slots: try Multitask.Semaphore(value: 1, placement: .shared),
+            value: try SharedValue(0), array: try SharedArray(repeating: 0, count: 4),
+            locks: try (0..<100).map { _ in try Lock(placement: .shared) })
         let bytes = try BinaryEncoder().encode(envelope)
         // Decode once here, so the child finds the codec's generic metadata instantiated.
         _ = try BinaryDecoder().decode(Envelope.self, from: bytes)

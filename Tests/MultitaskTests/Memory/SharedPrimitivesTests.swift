@@ -28,8 +28,8 @@ struct SharedPrimitivesTests {
 
     @Test("a shared Event set by a child wakes the parent, and one set by the parent wakes a child", .timeLimit(.minutes(2)))
     func event() throws {
-        let fromChild = Event(placement: .shared)
-        let fromParent = Event(placement: .shared)
+        let fromChild = try Event(placement: .shared)
+        let fromParent = try Event(placement: .shared)
         let children = try startChildren(1) { _ in
             usleep(50_000)
             fromChild.set()
@@ -40,7 +40,7 @@ struct SharedPrimitivesTests {
         #expect(fromChild.isSet)
         fromParent.set()
         expectSuccess(children)
-        #expect(!Event(placement: .local).isSet)
+        #expect(try !Event(placement: .local).isSet)
     }
 
     // MARK: Semaphore
@@ -48,10 +48,10 @@ struct SharedPrimitivesTests {
     @Test("a shared semaphore of value 2 admits at most 2 of 3 processes at once",
           .timeLimit(.minutes(2)), arguments: [false, true])
     func semaphoreLimitsConcurrency(bounded: Bool) throws {
-        let slots = bounded ? BoundedSemaphore(value: 2, placement: .shared) : Semaphore(value: 2, placement: .shared)
+        let slots = bounded ? try BoundedSemaphore(value: 2, placement: .shared) : try Semaphore(value: 2, placement: .shared)
         #expect((slots is BoundedSemaphore) == bounded)
-        let inside = SharedValue(0)
-        let most = SharedValue(0)
+        let inside = try SharedValue(0)
+        let most = try SharedValue(0)
         let children = try startChildren(3) { _ in
             for _ in 0..<300 {
                 try childRequire(slots.acquire(timeout: .seconds(20)), "no unit within 20 s")
@@ -72,10 +72,10 @@ struct SharedPrimitivesTests {
 
     @Test("a shared RLock is re-entered in a child and excludes another process (10^5 increments)", .timeLimit(.minutes(3)))
     func rlockMutualExclusion() throws {
-        let lock = RLock(placement: .shared)
-        let counter = SharedValue(0, lock: false)
-        let held = Event(placement: .shared)
-        let checked = Event(placement: .shared)
+        let lock = try RLock(placement: .shared)
+        let counter = try SharedValue(0, lock: false)
+        let held = try Event(placement: .shared)
+        let checked = try Event(placement: .shared)
         let perProcess = 50_000
         let holder = try startChildren(1) { _ in
             lock.acquire()
@@ -109,8 +109,8 @@ struct SharedPrimitivesTests {
 
     @Test("a process SIGKILLed holding a shared RLock: the next acquirer learns it within bounded time", .timeLimit(.minutes(2)))
     func rlockOwnerDeath() throws {
-        let lock = RLock(placement: .shared)
-        let held = Event(placement: .shared)
+        let lock = try RLock(placement: .shared)
+        let held = try Event(placement: .shared)
         let victim = try startChildren(1) { _ in
             lock.acquire()
             lock.acquire()
@@ -147,9 +147,9 @@ struct SharedPrimitivesTests {
     @Test("a shared Condition hands 2000 items from a producer process to a consumer process through a one-slot buffer",
           .timeLimit(.minutes(2)), arguments: [false, true])
     func conditionProducerConsumer(onPlainLock: Bool) throws {
-        let ready = onPlainLock ? Condition(lock: Lock(placement: .shared), placement: .shared) : Condition(placement: .shared)
-        let slot = SharedValue(0, lock: false)   // 0: empty, else the item
-        let sum = SharedValue(0, lock: false)
+        let ready = onPlainLock ? try Condition(lock: try Lock(placement: .shared), placement: .shared) : try Condition(placement: .shared)
+        let slot = try SharedValue(0, lock: false)   // 0: empty, else the item
+        let sum = try SharedValue(0, lock: false)
         let items = 2000
         let producer = try startChildren(1) { _ in
             for item in 1...items {
@@ -182,12 +182,12 @@ struct SharedPrimitivesTests {
     @Test("a shared Barrier keeps 3 processes in step for 100 rounds; the action runs once per round", .timeLimit(.minutes(3)))
     func barrierRounds() throws {
         let rounds = 100
-        let actions = SharedValue(0)
-        let progress = SharedArray<Int>(repeating: 0, count: 3, lock: false)
+        let actions = try SharedValue(0)
+        let progress = try SharedArray<Int>(repeating: 0, count: 3, lock: false)
         // Every child starts its rounds only once all three exist, so that a slow fork under a
         // loaded test run does not count against the barrier's timeout.
-        let go = Event(placement: .shared)
-        let barrier = Barrier(parties: 3, placement: .shared, action: { actions.withLock { $0 += 1 } }, timeout: .seconds(60))
+        let go = try Event(placement: .shared)
+        let barrier = try Barrier(parties: 3, placement: .shared, action: { actions.withLock { $0 += 1 } }, timeout: .seconds(60))
         let children = try startChildren(3) { me in
             try childRequire(go.wait(timeout: .seconds(60)), "never told to go")
             var indexes = Set<Int>()
@@ -230,7 +230,7 @@ struct SharedPrimitivesTests {
     @Test("a shared Condition on a process-local lock is a programmer error")
     func sharedConditionNeedsSharedLock() async {
         await #expect(processExitsWith: .failure) {
-            _ = Condition(lock: Lock(), placement: .shared)
+            _ = try Condition(lock: Lock(), placement: .shared)
         }
     }
 }

@@ -47,6 +47,20 @@ struct ProcessResourceTests {
         #expect(process.join(timeout: .zero))
     }
 
+    @Test("a child reaped before anyone joined it keeps its sentinel until join() or close()",
+          .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
+    func sentinelOutlivesTheReap(method: StartMethod) throws {
+        let process = Multitask.Process(startMethod: method, entry: StatusEntry(status: 5))
+        try process.start()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.exitCode == nil && ContinuousClock.now < deadline { usleep(1_000) }
+        #expect(process.exitCode == 5)
+        #expect(process.sentinel != nil)
+        #expect(joinOrKill(process))
+        process.close()
+        #expect(process.sentinel == nil)
+    }
+
     @Test("a stopped fork server makes start() throw after the timeout; the next start gets a new server",
           .timeLimit(.minutes(1)))
     func stoppedForkServer() throws {

@@ -8,7 +8,7 @@ struct SharedBarrierWordTests {
     @Test("an arrival count at or past the parties breaks the barrier instead of trapping; a reset repairs it")
     func impossibleCount() throws {
         for garbage in [UInt32(2), 1000, UInt32.max] {
-            let barrier = Barrier(parties: 2, placement: .shared)
+            let barrier = try Barrier(parties: 2, placement: .shared)
             #expect(HostilePeer.store(garbage, at: 0, in: UnsafeMutableRawPointer(barrier.core.count.pointer)) == .exited(0))
             #expect(throws: BarrierError.broken) { try barrier.wait(timeout: .seconds(10)) }
             barrier.reset()

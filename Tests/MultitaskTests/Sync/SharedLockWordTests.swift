@@ -11,9 +11,9 @@ struct SharedLockWordTests {
     static func word(of lock: Lock) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(lock.core.word.pointer) }
 
     @Test("a word whose owner field is no possible pid is taken over as a dead owner's")
-    func impossibleOwner() {
+    func impossibleOwner() throws {
         for garbage in [MutexCore.sharedSleepersBit, 1 << 30, MutexCore.sharedOwnerMask, UInt32.max] {
-            let lock = Lock(placement: .shared)
+            let lock = try Lock(placement: .shared)
             #expect(HostilePeer.store(garbage, at: 0, in: Self.word(of: lock)) == .exited(0))
             let owner = Int32(garbage & MutexCore.sharedOwnerMask)
             #expect(lock.acquireReportingDeadOwner(timeout: .seconds(20)) == .acquiredAfterOwnerDied(pid: owner), "word \(garbage)")
@@ -24,8 +24,8 @@ struct SharedLockWordTests {
     }
 
     @Test("a word naming a live process: a timed acquire fails at its timeout, and succeeds once the word is cleared")
-    func liveOwner() {
-        let lock = Lock(placement: .shared)
+    func liveOwner() throws {
+        let lock = try Lock(placement: .shared)
         #expect(HostilePeer.store(UInt32(getppid()), at: 0, in: Self.word(of: lock)) == .exited(0))
         #expect(!lock.tryAcquire())
         let waited = elapsed { #expect(lock.acquireReportingDeadOwner(timeout: .milliseconds(100)) == .timedOut) }
@@ -36,8 +36,8 @@ struct SharedLockWordTests {
     }
 
     @Test("300 seeded garbage words: every timed acquire returns within its timeout, and release never traps")
-    func randomWords() {
-        let lock = Lock(placement: .shared)
+    func randomWords() throws {
+        let lock = try Lock(placement: .shared)
         var random = SplitMix64(state: 0x10C4)
         for seed in 0..<300 {
             let garbage = UInt32(truncatingIfNeeded: random.next())
