@@ -15,6 +15,10 @@
 ///   the timeout passes; `tryGet()` returns nil at once.
 /// - `put` blocks while a bounded queue is full; `put(_:timeout:)` throws ``QueueError/full``;
 ///   `tryPut(_:)` returns false at once.
+/// - The `try` forms wait only for the queue's internal lock, and for at most 1 second:
+///   another process's short critical section, or the take-over of a lock its dead holder
+///   left, fits in that; a lock word a hostile peer set never holds them longer. The forms
+///   without a timeout wait for that lock as long as it is held.
 /// - ``close()`` closes the queue for every process: puts then throw ``QueueError/closed``;
 ///   gets return what is left, then throw ``QueueError/closed``.
 /// - A process killed in the middle of a put or get (even by SIGKILL) never corrupts the

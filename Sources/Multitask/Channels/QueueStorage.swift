@@ -215,13 +215,24 @@ final class QueueStorage: @unchecked Sendable {
 
     /// Appends one message with `payload`'s bytes.
     ///
+    /// The deadline of a put or get. A non-blocking one waits only for the queue's internal
+    /// lock, and that for at most ``nonBlockingLockWait``: enough for another process's short
+    /// critical section or the take-over of a dead holder's lock, not forever for a lock word
+    /// a hostile peer set to a live process.
+    private static func deadline(timeout: Duration?, blocking: Bool) -> Deadline? {
+        if let timeout { return .after(timeout) }
+        return blocking ? nil : .after(nonBlockingLockWait)
+    }
+
+    static let nonBlockingLockWait = Duration.seconds(1)
+
     /// When `blocking`, waits for room in a bounded queue for at most `timeout` (nil:
     /// forever); throws `.full` when it passes (at once when not `blocking`) or when the 4 GiB
     /// of storage are exhausted, `.closed` after `close()`. Not generic, so that the generic
     /// layer above stays thin whether or not it is specialized.
     @usableFromInline
     func put(_ payload: UnsafeRawBufferPointer, timeout: Duration?, blocking: Bool) throws(QueueError) {
-        let deadline = timeout.map { Deadline.after($0) }
+        let deadline = Self.deadline(timeout: timeout, blocking: blocking)
         while true {
             guard lockProducers(until: deadline) else { throw .full }
             if closedWord.load() != 0 {
@@ -450,7 +461,7 @@ final class QueueStorage: @unchecked Sendable {
     /// closed and empty.
     @usableFromInline
     func get(timeout: Duration?, blocking: Bool, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
-        let deadline = timeout.map { Deadline.after($0) }
+        let deadline = Self.deadline(timeout: timeout, blocking: blocking)
         while true {
             guard consumerLock.acquire(until: deadline) != .timedOut else { throw .empty }
             let headNow = Cursor(head.pointee.load(ordering: .relaxed))

@@ -47,6 +47,21 @@ struct QueueCorruptionTests {
         Self.expectCorrupted { () throws(QueueError) in try queue.tryGet() }
     }
 
+    @Test("internal lock words set to a live process: tryPut and tryGet give up within about a second")
+    func internalLocksHeld() throws {
+        let queue = try Self.filledQueue()
+        // The parent of this process is alive and never releases these words.
+        for offset in [Offset.producerLock, Offset.consumerLock] {
+            #expect(HostilePeer.store(UInt32(getppid()), at: offset, in: Self.base(of: queue)) == .exited(0))
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try queue.tryPut([1]) == false)
+        #expect(try queue.tryGet() == nil)
+        #expect(clock.now - start < .seconds(10))
+        #expect(clock.now - start >= QueueStorage.nonBlockingLockWait * 2)
+    }
+
     @Test("a tail position beyond its block, or in a block past the end: put throws .corrupted")
     func tailOutOfRange() throws {
         let queue = try Self.filledQueue()
