@@ -294,3 +294,9 @@ int cshim_restore_child_exit_statuses(void) {
     }
     return sigaction(SIGCHLD, &current, NULL) == 0 ? 1 : -errno;
 }
+void cshim_child_default_crash_signals(void) {
+    const char *keep = getenv("MULTITASK_SWIFT_BACKTRACE");
+    if (keep != NULL && keep[0] != '\0' && strcmp(keep, "0") != 0) return;
+    static const int fatal[] = { SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV };
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], SIG_DFL);
+}

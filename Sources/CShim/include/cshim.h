@@ -133,4 +133,10 @@ int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *ui
 /// flag, keeping the handler); returns 1 if it changed something, 0 if not, -errno on failure.
 int cshim_restore_child_exit_statuses(void);
 
+/// In a child process: sets the fatal signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
+/// SIGSEGV) back to their default action, which removes the handlers of Swift's backtracer,
+/// unless MULTITASK_SWIFT_BACKTRACE is set to a non-empty value other than "0". Allocates
+/// nothing: safe right after fork.
+void cshim_child_default_crash_signals(void);
+
 #endif

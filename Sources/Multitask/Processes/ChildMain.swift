@@ -46,7 +46,13 @@ enum ChildMain {
     }
 
     /// Runs the work and exits with 0, or 1 after printing an uncaught error.
+    ///
+    /// A crash ends the child at once: Swift's backtracer is switched off here (unless
+    /// `MULTITASK_SWIFT_BACKTRACE=1`), since it takes 0.2–0.5 s, long enough for a task's
+    /// timeout to pass first and mask the crash, and starts a `swift-backtrace` helper that
+    /// outlives a child killed meanwhile and keeps the program's output open.
     static func run(name: String, _ body: () throws -> Void) -> Never {
+        cshim_child_default_crash_signals()
         var status: Int32 = 0
         do {
             try body()

@@ -25,6 +25,8 @@ enum PickyPoolFunction: PoolFunction {
 /// What a chaos task does besides answering.
 enum PoolTestAction: Int, Codable, Sendable {
     case answer, throwError, killSelf, trap, exitProcess, sleep, allocate, reportPID
+    /// A Swift trap whose message goes to /dev/null, for tests that trap many times.
+    case quietTrap
 }
 
 struct ActionTask: PoolTask {
@@ -42,6 +44,10 @@ struct ActionTask: PoolTask {
             let bytes = [UInt8](repeating: 1, count: value)
             return Int(bytes[value / 2])
         case .reportPID: return Int(getpid())
+        case .quietTrap:
+            let null = open("/dev/null", O_WRONLY)
+            dup2(null, 2)
+            fatalError("task \(value) traps on purpose")
         }
         return value
     }
