@@ -294,9 +294,46 @@ int cshim_restore_child_exit_statuses(void) {
     }
     return sigaction(SIGCHLD, &current, NULL) == 0 ? 1 : -errno;
 }
-void cshim_child_default_crash_signals(void) {
+
+// --- Crash records ----------------------------------------------------------------------
+#include <stdatomic.h>
+/// The Swift runtime keeps the message of the last fatal error here (exported since 5.9);
+/// weak, so that a runtime without it leaves the message out.
+extern _Atomic(const char *) *swift_getFatalErrorMessageBuffer(void) __attribute__((weak));
+static cshim_crash_record *crash_record;
+static const int crash_signals[] = { SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV };
+
+static void record_crash(int sig, siginfo_t *info, void *context) {
+    (void)info; (void)context;
+    cshim_crash_record *record = crash_record;
+    if (record != NULL && __atomic_load_n(&record->state, __ATOMIC_RELAXED) == 0) {
+        record->signal = sig;
+        uint32_t length = 0;
+        const char *message = swift_getFatalErrorMessageBuffer ? atomic_load(swift_getFatalErrorMessageBuffer()) : NULL;
+        if (message != NULL) {
+            while (length < CSHIM_CRASH_MESSAGE_CAPACITY && message[length] != '\0') {
+                record->message[length] = message[length];
+                length++;
+            }
+        }
+        record->message_length = length;
+        __atomic_store_n(&record->state, 1, __ATOMIC_RELEASE);
+    }
+    // SA_RESETHAND restored the default action: die of the same signal.
+    raise(sig);
+}
+
+void cshim_child_install_crash_handler(cshim_crash_record *record) {
     const char *keep = getenv("MULTITASK_SWIFT_BACKTRACE");
     if (keep != NULL && keep[0] != '\0' && strcmp(keep, "0") != 0) return;
-    static const int fatal[] = { SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV };
-    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], SIG_DFL);
+    static char alternate_stack[64 * 1024];
+    stack_t stack = { .ss_sp = alternate_stack, .ss_flags = 0, .ss_size = sizeof alternate_stack };
+    sigaltstack(&stack, NULL);
+    crash_record = record;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = record_crash;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    for (unsigned i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++) sigaction(crash_signals[i], &action, NULL);
 }

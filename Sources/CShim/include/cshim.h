@@ -133,10 +133,21 @@ int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *ui
 /// flag, keeping the handler); returns 1 if it changed something, 0 if not, -errno on failure.
 int cshim_restore_child_exit_statuses(void);
 
-/// In a child process: sets the fatal signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
-/// SIGSEGV) back to their default action, which removes the handlers of Swift's backtracer,
-/// unless MULTITASK_SWIFT_BACKTRACE is set to a non-empty value other than "0". Allocates
-/// nothing: safe right after fork.
-void cshim_child_default_crash_signals(void);
+#define CSHIM_CRASH_MESSAGE_CAPACITY 1012
+
+/// Where a crashing child writes what it knows, in memory its parent can read: the signal and
+/// the Swift runtime's fatal error message. `state` becomes 1 once the record is complete.
+typedef struct {
+    uint32_t state;
+    int32_t signal;
+    uint32_t message_length;
+    char message[CSHIM_CRASH_MESSAGE_CAPACITY];
+} cshim_crash_record;
+/// In a child process: catches the fatal signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
+/// SIGSEGV) on an alternate stack, fills `record` (signal, and the Swift runtime's fatal error
+/// message if there is one), then dies of the same signal with its default action. Replaces
+/// Swift's backtracer, unless MULTITASK_SWIFT_BACKTRACE is set (then nothing is installed).
+/// Call once, early, on the child's only thread.
+void cshim_child_install_crash_handler(cshim_crash_record *record);
 
 #endif

@@ -11,7 +11,7 @@
 /// scopes a pool and always cleans up, even when its body throws.
 ///
 /// Unlike CPython's pool, a worker that dies (SIGKILL, the OOM killer, a Swift trap, `exit`)
-/// fails exactly the task it was running with ``PoolError/workerCrashed(signal:exitCode:task:)``;
+/// fails exactly the task it was running with ``PoolError/workerCrashed(signal:exitCode:task:report:)``;
 /// the tasks it had received but not started run elsewhere, a new worker takes its place and
 /// the pool goes on. A task given a `timeout` that runs longer is stopped for real (its worker
 /// is killed and replaced) and fails with ``PoolError/taskTimedOut(timeout:task:)``.
@@ -54,7 +54,7 @@ public final class Pool: @unchecked Sendable {
     ///     reaches them by type name, as it does forked workers.
     ///   - memoryLimit: bytes each worker's address space may grow by after it starts
     ///     (`RLIMIT_AS`); a task that needs more crashes its worker and fails with
-    ///     ``PoolError/workerCrashed(signal:exitCode:task:)``.
+    ///     ``PoolError/workerCrashed(signal:exitCode:task:report:)``.
     /// - Throws: ``ProcessError`` when the first workers cannot be started.
     public init(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,

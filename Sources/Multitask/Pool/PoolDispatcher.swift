@@ -11,7 +11,7 @@ import SystemPackage
 /// memory (``PoolWorkerStatus``), the parent always knows which one is running.
 ///
 /// When a worker ends unexpectedly, the task it was running fails with
-/// ``PoolError/workerCrashed(signal:exitCode:task:)`` (or ``PoolError/taskTimedOut(timeout:task:)``
+/// ``PoolError/workerCrashed(signal:exitCode:task:report:)`` (or ``PoolError/taskTimedOut(timeout:task:)``
 /// when the dispatcher killed it for its timeout), the tasks it had not started go back to the
 /// front of the queue, and a new worker takes its place.
 final class PoolDispatcher: @unchecked Sendable {
@@ -339,7 +339,8 @@ final class PoolDispatcher: @unchecked Sendable {
                 submission.fail(.taskTimedOut(timeout: timeout, task: submission.label))
             } else {
                 let signal = code.flatMap { $0 < 0 ? -$0 : nil }
-                submission.fail(.workerCrashed(signal: signal, exitCode: signal == nil ? code : nil, task: submission.label))
+                submission.fail(.workerCrashed(signal: signal, exitCode: signal == nil ? code : nil, task: submission.label,
+                                               report: slot.process.crashReport))
             }
         }
         ready.insert(contentsOf: requeue, at: ready.startIndex)

@@ -15,7 +15,10 @@ public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The worker process running `task` died: killed by `signal` (SIGKILL from the OOM
     /// killer or a user, SIGILL/SIGTRAP from a Swift trap, SIGSEGV, …) or left with
     /// `exitCode` (a task that called `exit`). The pool replaced the worker and went on.
-    case workerCrashed(signal: Int32?, exitCode: Int32?, task: String)
+    /// `report` holds what the worker recorded when the signal hit it: for a Swift trap, the
+    /// runtime's message (`Fatal error: …`); nil for an exit or a signal that cannot be
+    /// caught (SIGKILL).
+    case workerCrashed(signal: Int32?, exitCode: Int32?, task: String, report: CrashReport?)
     /// `task` ran longer than its `timeout`; its worker was killed and replaced.
     case taskTimedOut(timeout: Duration, task: String)
     /// `task` threw an error of type `errorType` in the worker; `description` is the error's
@@ -35,9 +38,11 @@ public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
         case .closed: "the pool is closed: it accepts no new tasks"
         case .terminated: "the pool was terminated before the task finished"
         case .cancelled: "the awaiting task was cancelled before the pool task started"
-        case let .workerCrashed(signal, exitCode, task):
-            if let signal {
-                "the worker process running \(task) was killed by signal \(signal) (\(Self.signalName(signal)))"
+        case let .workerCrashed(signal, exitCode, task, report):
+            if let message = report?.message, let signal {
+                "the worker process running \(task) crashed with signal \(signal) (\(SignalName.of(signal))): \(message)"
+            } else if let signal {
+                "the worker process running \(task) was killed by signal \(signal) (\(SignalName.of(signal)))"
             } else {
                 "the worker process running \(task) exited with code \(exitCode ?? -1) before the task finished"
             }
@@ -45,18 +50,10 @@ public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .taskFailed(errorType, description, task): "\(task) threw \(errorType): \(description)"
         case let .workersCannotStart(count, signal, exitCode):
             if let signal {
-                "\(count) worker processes in a row died before running a task (the last killed by signal \(signal) (\(Self.signalName(signal))))"
+                "\(count) worker processes in a row died before running a task (the last killed by signal \(signal) (\(SignalName.of(signal))))"
             } else {
                 "\(count) worker processes in a row died before running a task (the last exited with code \(exitCode ?? -1)); see their standard error"
             }
         }
-    }
-
-    private static func signalName(_ signal: Int32) -> String {
-        let names: [Int32: String] = [
-            1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
-            8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
-        ]
-        return names[signal] ?? "signal \(signal)"
     }
 }

@@ -27,7 +27,7 @@ enum ChildMain {
         )
         if process.standardInput == .null { redirectStandardInputToNull() }
         ChildExecutor.install()
-        run(name: process.name) { try process.run() }
+        run(name: process.name, crashRecord: process.crashRecord) { try process.run() }
     }
 
     /// The spawn and fork-server path: `payload` came from the parent, with `inherited`, this
@@ -39,7 +39,9 @@ enum ChildMain {
             identity: payload.identity, parentPID: payload.parentPID, parentName: payload.parentName,
             parentDescriptor: parentDescriptor
         )
-        run(name: payload.name) {
+        // Decoded first: the entry's decoding closes the passed descriptors.
+        let crashRecord = try? payload.decodeCrashRecord(inherited: inherited)
+        run(name: payload.name, crashRecord: crashRecord) {
             let entry = try payload.decodeEntry(inherited: inherited)
             try entry.run()
         }
@@ -47,12 +49,13 @@ enum ChildMain {
 
     /// Runs the work and exits with 0, or 1 after printing an uncaught error.
     ///
-    /// A crash ends the child at once: Swift's backtracer is switched off here (unless
-    /// `MULTITASK_SWIFT_BACKTRACE=1`), since it takes 0.2–0.5 s, long enough for a task's
+    /// A crash ends the child at once, after writing the signal and Swift's fatal error message
+    /// into `crashRecord` for the parent: the library's handler replaces Swift's backtracer
+    /// (unless `MULTITASK_SWIFT_BACKTRACE=1`), which takes 0.2–0.5 s, long enough for a task's
     /// timeout to pass first and mask the crash, and starts a `swift-backtrace` helper that
     /// outlives a child killed meanwhile and keeps the program's output open.
-    static func run(name: String, _ body: () throws -> Void) -> Never {
-        cshim_child_default_crash_signals()
+    static func run(name: String, crashRecord: CrashRecord?, _ body: () throws -> Void) -> Never {
+        ChildCrashHandler.install(record: crashRecord)
         var status: Int32 = 0
         do {
             try body()

@@ -11,7 +11,9 @@ struct ChildPayload: Codable {
     var entryType: String
     /// The entry value, encoded; decoded in the child once its type is resolved.
     var entry: [UInt8]
-    /// How many descriptors the entry's handles refer to (slots 0..<count).
+    /// The handle of the ``CrashRecord`` the child writes a crash into, encoded like the entry.
+    var crashRecord: [UInt8]?
+    /// How many descriptors the entry's and the record's handles refer to (slots 0..<count).
     var descriptorCount: Int
     /// In the parent: the descriptors to pass, in slot order. Not part of the payload.
     private(set) var descriptors: [Int32] = []
@@ -24,10 +26,17 @@ struct ChildPayload: Codable {
 
     /// Builds the payload of `entry` for `process`; throws if the value cannot be encoded.
     init(entry: any ProcessEntry, typeName: String, name: String, isDaemon: Bool, identity: [Int],
-         startMethod: StartMethod, parentPID: Int32, parentName: String) throws {
+         startMethod: StartMethod, parentPID: Int32, parentName: String,
+         crashRecord: CrashRecord? = nil, descriptorLimit: Int = .max) throws {
         self.entryType = typeName
         let collector = PassedDescriptor.Collector()
-        self.entry = try BinaryEncoder(userInfo: [PassedDescriptor.collectorKey: collector]).encode(entry)
+        let encoder = BinaryEncoder(userInfo: [PassedDescriptor.collectorKey: collector])
+        self.entry = try encoder.encode(entry)
+        // The record costs at most one more descriptor; without room for it, the child goes
+        // without (a crash is still seen by its signal), and the entry's own limit stays.
+        if let crashRecord, collector.descriptors.count < descriptorLimit {
+            self.crashRecord = try encoder.encode(crashRecord.bytes)
+        }
         self.descriptors = collector.descriptors
         self.descriptorCount = descriptors.count
         self.name = name
@@ -47,7 +56,7 @@ struct ChildPayload: Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case entryType, entry, descriptorCount, name, isDaemon, identity, startMethod, parentPID, parentName
+        case entryType, entry, crashRecord, descriptorCount, name, isDaemon, identity, startMethod, parentPID, parentName
     }
 
     /// Resolves and decodes the entry value in this process. `inherited` are this process's
@@ -62,6 +71,14 @@ struct ChildPayload: Codable {
             throw EntryType.Unresolvable(type: entryType, reason: "no ProcessEntry type has this mangled name in this executable")
         }
         return try decode(type, table: PassedDescriptor.Table(descriptors: inherited))
+    }
+
+    /// The crash record the parent made for this child, decoded with `inherited` (which stay
+    /// open for ``decodeEntry(inherited:)``); nil if the parent made none.
+    func decodeCrashRecord(inherited: [Int32]) throws -> CrashRecord? {
+        guard let crashRecord, inherited.count == descriptorCount else { return nil }
+        let decoder = BinaryDecoder(userInfo: [PassedDescriptor.tableKey: PassedDescriptor.Table(descriptors: inherited)])
+        return CrashRecord(bytes: try decoder.decode(SharedArray<UInt8>.self, from: crashRecord))
     }
 
     private func decode<Entry: ProcessEntry>(_ type: Entry.Type, table: PassedDescriptor.Table) throws -> any ProcessEntry {

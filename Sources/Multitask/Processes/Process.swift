@@ -54,6 +54,9 @@ open class Process: @unchecked Sendable {
     /// Whether a `join` saw the end or ``close()`` was called: the owner is done with the child.
     private var joinedOrClosed = false
     private var _exitCode: Int32?
+    private var _crashReport: CrashReport?
+    /// Where the child writes a crash, from start until the report is read at its end.
+    private(set) var crashRecord: CrashRecord?
     private var _startMethod: StartMethod?
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
     /// Whether the main thread forked this child (see ``MainThreadLauncher``).
@@ -164,6 +167,12 @@ open class Process: @unchecked Sendable {
     /// `nil` while running (or not started), else the exit status or `-signal`.
     public var exitCode: Int32? { state.withLock { _exitCode } }
 
+    /// What the child recorded when a fatal signal ended it: the signal and, for a Swift trap,
+    /// the runtime's message (`Fatal error: …`). `nil` while it runs, when it ended otherwise
+    /// (an exit, or a signal it could not catch such as SIGKILL), and when it ran with
+    /// `MULTITASK_SWIFT_BACKTRACE=1` (Swift's backtracer then handles the crash).
+    public var crashReport: CrashReport? { state.withLock { _crashReport } }
+
     /// Whether the child was started and has not ended yet.
     public var isAlive: Bool { state.withLock { phase == .started } }
 
@@ -224,6 +233,7 @@ open class Process: @unchecked Sendable {
             usageCheck(phase == .created, "Process.start(): process '\(_name)' was already started")
             usageCheck(creatorPID == getpid(), "Process.start(): '\(_name)' was created by process \(creatorPID); only that process can start it")
             phase = .started
+            crashRecord = CrashRecord()
             return requestedMethod ?? DefaultStartMethod.take()
         }
         ChildRegistry.add(self)
@@ -244,7 +254,7 @@ open class Process: @unchecked Sendable {
             }
         } catch {
             ChildRegistry.remove(self)
-            state.withLock { phase = .created }
+            state.withLock { phase = .created; crashRecord = nil }
             throw error
         }
     }
@@ -260,7 +270,8 @@ open class Process: @unchecked Sendable {
         do {
             let payload = try ChildPayload(
                 entry: entry, typeName: typeName, name: name, isDaemon: isDaemon, identity: identity,
-                startMethod: method, parentPID: me.pid, parentName: me.name
+                startMethod: method, parentPID: me.pid, parentName: me.name, crashRecord: crashRecord,
+                descriptorLimit: method == .forkserver ? ForkServerClient.passableDescriptors : .max
             )
             return (try payload.serialized(), payload.descriptors)
         } catch {
@@ -432,6 +443,9 @@ open class Process: @unchecked Sendable {
         let waiters = state.withLock { () -> [CheckedContinuation<Int32, Never>]? in
             guard phase == .started, let code = collect() else { return nil }
             _exitCode = code
+            // Read now, and the record's shared memory given back: the child is gone.
+            if code < 0 { _crashReport = crashRecord?.read() }
+            crashRecord = nil
             phase = .finished
             byMainThread = forkedByMainThread
             defer { exitWaiters = [] }

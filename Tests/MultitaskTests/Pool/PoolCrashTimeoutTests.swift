@@ -7,7 +7,7 @@ import Testing
 /// left behind.
 @Suite("Pool: a crash is never masked by a timeout", .serialized)
 struct PoolCrashTimeoutTests {
-    @Test("a task that traps with a 50 ms timeout is reported as workerCrashed, 100 of 100",
+    @Test("a task that traps with a 50 ms timeout is reported as workerCrashed with its signal and message, 100 of 100",
           .timeLimit(.minutes(3)), arguments: StartMethod.allCases)
     func trapBeatsTimeout(method: StartMethod) throws {
         let pool = try Pool(processes: 2, startMethod: method)
@@ -15,19 +15,21 @@ struct PoolCrashTimeoutTests {
             pool.terminate()
             pool.join()
         }
-        let results = (0..<100).map { pool.applyAsync(ActionTask(action: .quietTrap, value: $0), timeout: .milliseconds(50)) }
+        let results = (0..<100).map { pool.applyAsync(ActionTask(action: .trap, value: $0), timeout: .milliseconds(50)) }
         var outcomes: [String: Int] = [:]
         for result in results {
             do {
                 _ = try result.get(timeout: .seconds(60))
                 outcomes["returned", default: 0] += 1
-            } catch PoolError.workerCrashed(let signal, _, _) {
-                outcomes[signal == SIGILL || signal == SIGTRAP ? "crashed" : "crashed by \(String(describing: signal))", default: 0] += 1
+            } catch PoolError.workerCrashed(let signal, _, _, let report) {
+                let trapped = (signal == SIGILL || signal == SIGTRAP) && report?.signal == signal
+                let explained = report?.message?.contains("traps on purpose") == true
+                outcomes[trapped && explained ? "crashed, with its message" : "crashed: \(String(describing: signal)) \(String(describing: report))", default: 0] += 1
             } catch {
                 outcomes["\(error)", default: 0] += 1
             }
         }
-        #expect(outcomes == ["crashed": 100])
+        #expect(outcomes == ["crashed, with its message": 100])
         #expect(Self.processes(named: "swift-backtrace").isEmpty)
     }
 

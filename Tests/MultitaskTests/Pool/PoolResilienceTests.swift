@@ -17,9 +17,12 @@ struct PoolResilienceTests {
             do {
                 _ = try crashing.get(timeout: .seconds(30))
                 Issue.record("the crashing task returned a value")
-            } catch let PoolError.workerCrashed(gotSignal, gotExit, task) {
+            } catch let PoolError.workerCrashed(gotSignal, gotExit, task, report) {
                 if let signal { #expect(gotSignal == signal) } else if let exitCode { #expect(gotExit == exitCode) } else {
                     #expect(gotSignal == SIGILL || gotSignal == SIGTRAP)
+                    // A Swift trap's message comes back with the crash.
+                    #expect(report?.signal == gotSignal)
+                    #expect(report?.message?.contains("chaos task 3 traps on purpose") == true, "\(String(describing: report))")
                 }
                 #expect(task.contains("ActionTask"))
             }
@@ -94,7 +97,7 @@ struct PoolResilienceTests {
             switch outcome {
             case .success(let value):
                 #expect(value == index && actions[index] == .answer)
-            case .failure(PoolError.workerCrashed(let signal, _, _)):
+            case .failure(PoolError.workerCrashed(let signal, _, _, _)):
                 crashed += 1
                 #expect(actions[index] != .answer, "task \(index) failed without being a crashing one")
                 #expect(signal == SIGKILL || signal == SIGILL || signal == SIGTRAP)

@@ -31,7 +31,7 @@ struct PoolStartMethodTests {
             #expect(throws: PoolError.self) { try crashing.get(timeout: .seconds(30)) }
             do {
                 _ = try crashing.get(timeout: .seconds(1))
-            } catch let PoolError.workerCrashed(signal, _, _) {
+            } catch let PoolError.workerCrashed(signal, _, _, _) {
                 #expect(signal == SIGKILL)
             }
             for (index, result) in (before + after).enumerated() {

@@ -49,8 +49,38 @@ struct SleepEntry: ProcessEntry {
     func run() throws { sleep(seconds) }
 }
 
+/// Traps with a known message, its standard error sent to /dev/null: the message comes back
+/// in the crash report, and a passing test run prints nothing.
 struct TrapEntry: ProcessEntry {
-    func run() throws { fatalError("deliberate trap in a child") }
+    func run() throws {
+        silenceStandardError()
+        fatalError("deliberate trap in a child")
+    }
+}
+
+/// Crashes with an index out of range (a runtime check, not `fatalError`), quietly.
+struct IndexOutOfRangeEntry: ProcessEntry {
+    var index = 3
+    func run() throws {
+        silenceStandardError()
+        let values = [1, 2]
+        _ = values[index]
+    }
+}
+
+/// A segmentation fault in C, quietly: no Swift message to report.
+struct SegmentationFaultEntry: ProcessEntry {
+    func run() throws {
+        silenceStandardError()
+        raise(SIGSEGV)
+    }
+}
+
+/// Points standard error at /dev/null, for children that crash on purpose.
+func silenceStandardError() {
+    let null = open("/dev/null", O_WRONLY)
+    dup2(null, 2)
+    close(null)
 }
 
 private struct PrivateEntry: ProcessEntry {

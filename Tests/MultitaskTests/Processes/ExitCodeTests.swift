@@ -78,6 +78,21 @@ struct ExitCodeTests {
         #expect(joinOrKill(p, timeout: .seconds(30)))
         let code = try #require(p.exitCode)
         #expect(code == -SIGILL || code == -SIGTRAP, "exit code \(code)")
+        #expect(p.crashReport?.signal == -code)
+        #expect(p.crashReport?.message?.contains("deliberate trap in a child") == true, "\(String(describing: p.crashReport))")
+    }
+
+    @Test("a crash report names the runtime's check, and a C fault's has no message", .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
+    func crashReports(method: StartMethod) throws {
+        let outOfRange = Multitask.Process(startMethod: method, entry: IndexOutOfRangeEntry())
+        let fault = Multitask.Process(startMethod: method, entry: SegmentationFaultEntry())
+        let quiet = Multitask.Process(startMethod: method, entry: StatusEntry(status: 0))
+        for p in [outOfRange, fault, quiet] { try p.start() }
+        for p in [outOfRange, fault, quiet] { #expect(joinOrKill(p, timeout: .seconds(30))) }
+        #expect(outOfRange.crashReport?.message?.contains("Index out of range") == true, "\(String(describing: outOfRange.crashReport))")
+        #expect(fault.exitCode == -SIGSEGV)
+        #expect(fault.crashReport == CrashReport(signal: SIGSEGV, message: nil))
+        #expect(quiet.crashReport == nil)
     }
 
     @Test("a failed check inside a child reaches the parent through the exit status", .timeLimit(.minutes(1)))
