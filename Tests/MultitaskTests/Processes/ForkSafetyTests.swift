@@ -150,6 +150,7 @@ struct ForkSafetyTests {
         try nested.start()
         #expect(await nested.waitForExit() == 0)
         let failing = Multitask.Process(name: "async-throws") { () async throws in
+            silenceStandardError()
             throw ThrowingEntry.Boom()
         }
         try failing.start()
