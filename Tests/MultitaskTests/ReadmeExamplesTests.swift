@@ -151,3 +151,29 @@ struct ReadmeExamplesTests {
         #expect(ended)
     }
 }
+
+/// The README's crash-report example: a task that indexes out of range.
+struct ReadmeLookup: PoolTask {
+    var index: Int
+    func run() -> Int {
+        silenceStandardError()
+        return [10, 20, 30][index]
+    }
+}
+
+@Suite("README: crash reports")
+struct ReadmeCrashReportTests {
+    @Test("a pool task that traps is reported with the runtime's message", .timeLimit(.minutes(1)))
+    func lookupCrash() throws {
+        let pool = try Pool(processes: 2)
+        defer { pool.terminate(); pool.join() }
+        var text = ""
+        do {
+            _ = try pool.apply(ReadmeLookup(index: 7), timeout: .milliseconds(50))
+        } catch {
+            text = "\(error)"
+        }
+        #expect(text.hasPrefix("the worker process running task #1 (ReadmeLookup) crashed with signal 4 (SIGILL): "), "\(text)")
+        #expect(text.contains("Fatal error: Index out of range"), "\(text)")
+    }
+}
