@@ -337,3 +337,72 @@ void cshim_child_install_crash_handler(cshim_crash_record *record) {
     sigemptyset(&action.sa_mask);
     for (unsigned i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++) sigaction(crash_signals[i], &action, NULL);
 }
+
+// --- Forking from a clean thread ------------------------------------------------------------
+typedef struct {
+    void (*child)(void *);
+    void *context;
+    int result;
+    int done;
+} clean_fork_request;
+
+static pthread_mutex_t clean_fork_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t clean_fork_changed = PTHREAD_COND_INITIALIZER;
+static clean_fork_request *clean_fork_pending;
+static int clean_forker_running;
+
+static void *clean_forker_main(void *unused) {
+    (void)unused;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
+    pthread_mutex_lock(&clean_fork_lock);
+    for (;;) {
+        while (clean_fork_pending == NULL || clean_fork_pending->done) pthread_cond_wait(&clean_fork_changed, &clean_fork_lock);
+        clean_fork_request *request = clean_fork_pending;
+        pthread_mutex_unlock(&clean_fork_lock);
+        pid_t pid = fork();
+        if (pid == 0) {
+            // The only thread here; the forker of the parent does not exist in this process.
+            pthread_mutex_t fresh_lock = PTHREAD_MUTEX_INITIALIZER;
+            pthread_cond_t fresh_cond = PTHREAD_COND_INITIALIZER;
+            clean_fork_lock = fresh_lock;
+            clean_fork_changed = fresh_cond;
+            clean_fork_pending = NULL;
+            clean_forker_running = 0;
+            request->child(request->context);
+            _exit(127);
+        }
+        pthread_mutex_lock(&clean_fork_lock);
+        request->result = pid < 0 ? -errno : pid;
+        request->done = 1;
+        pthread_cond_broadcast(&clean_fork_changed);
+    }
+    return NULL;
+}
+
+int cshim_fork_on_clean_thread(void (*child)(void *context), void *context) {
+    clean_fork_request request = { child, context, 0, 0 };
+    pthread_mutex_lock(&clean_fork_lock);
+    if (!clean_forker_running) {
+        pthread_t thread;
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        int rc = pthread_create(&thread, &attributes, clean_forker_main, NULL);
+        pthread_attr_destroy(&attributes);
+        if (rc != 0) {
+            pthread_mutex_unlock(&clean_fork_lock);
+            return -rc;
+        }
+        clean_forker_running = 1;
+    }
+    while (clean_fork_pending != NULL) pthread_cond_wait(&clean_fork_changed, &clean_fork_lock);
+    clean_fork_pending = &request;
+    pthread_cond_broadcast(&clean_fork_changed);
+    while (!request.done) pthread_cond_wait(&clean_fork_changed, &clean_fork_lock);
+    clean_fork_pending = NULL;
+    pthread_cond_broadcast(&clean_fork_changed);
+    pthread_mutex_unlock(&clean_fork_lock);
+    return request.result;
+}

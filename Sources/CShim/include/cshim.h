@@ -150,4 +150,12 @@ typedef struct {
 /// Call once, early, on the child's only thread.
 void cshim_child_install_crash_handler(cshim_crash_record *record);
 
+/// Forks on a thread that has only ever run C code, created on first use and kept for the
+/// life of the process, while the calling thread waits in C. The child's only thread is then
+/// a copy of a thread with no state of the Swift runtime (which caches each thread's id for
+/// its locks: a copy of a thread that ran Swift carries its parent's id and can livelock the
+/// child once it starts threads). In the child, `child(context)` runs on that copy and must
+/// not return. Returns the child's pid, or -errno.
+int cshim_fork_on_clean_thread(void (*child)(void *context), void *context);
+
 #endif

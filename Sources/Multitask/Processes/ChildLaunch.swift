@@ -6,9 +6,10 @@ import SystemPackage
 ///
 /// Every child gets `PR_SET_PDEATHSIG(SIGKILL)`: daemon or not, a child must not outlive a
 /// parent that crashed or was killed (at a normal exit the parent joins non-daemon children
-/// first, so the signal never fires for them). The signal follows the creating thread, which
-/// is why children are created on the supervisor thread, which never exits, or on the main
-/// thread, which ``MainThreadLauncher`` keeps from exiting before its children.
+/// first, so the signal never fires for them). The signal follows the creating thread: a
+/// `.fork` child is forked by the C-only thread of ``ProcessControl/forkOnCleanThread(_:)``,
+/// which never exits, at the request of the main thread or the supervisor thread; `.spawn`
+/// children are started on the supervisor thread, which never exits either.
 enum ChildLaunch {
     /// Forks `process`; the child runs `process.run()` and `_exit`s.
     static func fork(_ process: Process) throws(ProcessError) {
@@ -26,7 +27,7 @@ enum ChildLaunch {
         ForkWarning.checkAfterFork()
     }
 
-    /// The fork itself, on the thread that will be the child's parent thread.
+    /// The fork itself, requested by the main thread or the supervisor thread.
     private static func forkHere(_ process: Process, supervisor: Supervisor, byMainThread: Bool) -> ProcessError? {
         let parentPID = getpid()
         let parentName = ProcessSelf.snapshot.name
@@ -35,12 +36,13 @@ enum ChildLaunch {
         ProcessControl.flushStandardStreams()
         let pid: pid_t
         do throws(Errno) {
-            pid = try ProcessControl.fork()
+            // From a thread that never ran Swift code, while this one waits in C: the child's
+            // thread has no stale runtime state (see forkOnCleanThread).
+            pid = try ProcessControl.forkOnCleanThread {
+                ChildMain.runForked(process, parentPID: parentPID, parentName: parentName)
+            }
         } catch {
             return .startFailed(error)
-        }
-        if pid == 0 {
-            ChildMain.runForked(process, parentPID: parentPID, parentName: parentName)
         }
         return adopt(pid: pid, process: process, method: .fork, supervisor: supervisor, byMainThread: byMainThread)
     }

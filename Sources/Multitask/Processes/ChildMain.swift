@@ -7,8 +7,8 @@ import SystemPackage
 /// `_exit` — never returning into the code that created it (for a fork child that code is the
 /// parent's supervisor loop; for a re-executed child it is the program's `main`).
 enum ChildMain {
-    /// The fork path: called in the child, on the copy of the thread that forked it (the
-    /// supervisor thread or the parent's main thread).
+    /// The fork path: called in the child, on the copy of the C-only thread that forked it
+    /// (``ProcessControl/forkOnCleanThread(_:)``), which carries no runtime state.
     ///
     /// Everything here runs in a copy of a process whose other threads vanished at fork, and
     /// every page it writes is copied: it does the minimum, eagerly, and allocates little.

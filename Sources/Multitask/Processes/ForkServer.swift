@@ -3,9 +3,11 @@ import SystemPackage
 
 /// The fork server: a copy of the program, started once, that forks children on request.
 ///
-/// It is single-threaded and does nothing but wait, so the `fork` calls it makes copy no lock
-/// held by another thread, no Dispatch pool, no half-built runtime metadata: every child starts
-/// from a clean, quiet process. It reaps its children and reports their exit codes, and exits
+/// It does nothing but wait, so the `fork` calls it makes copy no lock held by another
+/// thread, no Dispatch pool, no half-built runtime metadata: every child starts from a clean,
+/// quiet process. Its one other thread is the C-only thread every fork is made from
+/// (``ProcessControl/forkOnCleanThread(_:)``), so that a child's thread carries no runtime
+/// state of the server's. It reaps its children and reports their exit codes, and exits
 /// when the program closes the connection.
 ///
 /// It blocks SIGINT: a Ctrl-C in the terminal reaches the whole process group, the program
@@ -68,18 +70,20 @@ enum ForkServer {
             let serverPID = getpid()
             ChildMain.prepareNullDevice()
             let pid: pid_t
+            let ours = Array(children.keys)
             do throws(Errno) {
-                pid = try ProcessControl.fork()
+                // From a thread that never ran Swift code, while this one waits in C: the
+                // child's thread has no stale runtime state (see forkOnCleanThread).
+                pid = try ProcessControl.forkOnCleanThread {
+                    socket.close()
+                    for fd in ours { close(fd) }
+                    runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, payloadPipe: payloadPipe,
+                             inline: inline, inherited: inherited)
+                }
             } catch {
                 passed.forEach { _ = close($0) }
                 try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
                 continue
-            }
-            if pid == 0 {
-                socket.close()
-                for fd in children.keys { close(fd) }
-                runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, payloadPipe: payloadPipe,
-                         inline: inline, inherited: inherited)
             }
             passed.forEach { _ = close($0) }
             do throws(Errno) {

@@ -23,11 +23,11 @@ enum ForkWarning {
 
     /// Called by the thread that asked for a fork, just after it (CPython also checks in the
     /// parent after `fork`): the child is meanwhile starting on another CPU, so reading
-    /// `/proc` here costs the start-up nothing. The caller and the supervisor thread are
-    /// expected; any other thread triggers the warning. The state is one atomic word, so a
-    /// fork child has nothing to reset.
+    /// `/proc` here costs the start-up nothing. The caller, the supervisor thread and the
+    /// C-only thread forks are made from are expected; any other thread triggers the warning.
+    /// The state is one atomic word, so a fork child has nothing to reset.
     static func checkAfterFork() {
-        guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount, threads > 2 else { return }
+        guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount, threads > 3 else { return }
         guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue == 0 else { return }
         writeToStandardError("""
         Multitask warning: this process (pid=\(getpid())) is multi-threaded (\(threads) threads); \

@@ -8,7 +8,7 @@
 /// - ``spawn``: the child is a fresh start of the same executable (`posix_spawn` of
 ///   `/proc/self/exe`) that runs a ``ProcessEntry`` value and nothing inherited. Safe in any
 ///   parent; costs a program start (a few milliseconds).
-/// - ``forkserver``: a single-threaded server, started once from the same executable, forks
+/// - ``forkserver``: a quiet server, started once from the same executable, forks
 ///   each child on request. As safe as spawn, nearly as fast as fork. The default for entries
 ///   (Python 3.14's Linux default).
 public enum StartMethod: String, Sendable, Hashable, CaseIterable, Codable {

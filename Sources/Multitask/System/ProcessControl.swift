@@ -75,6 +75,31 @@ enum ProcessControl {
         return pid
     }
 
+    /// Forks on a thread that has only ever run C code while the calling thread waits; in the
+    /// child, `child` runs on that thread's copy and never returns. Returns the child's pid.
+    ///
+    /// The child's only thread then carries no state of the Swift runtime from the parent:
+    /// the runtime caches each thread's id for its locks, and a child whose thread is a copy
+    /// of one that ran Swift code keeps the parent thread's id, which makes the kernel refuse
+    /// that thread's unlocks once a second child thread waits on the same lazy global — a
+    /// livelock. The forking thread is created on first use and lives as long as the process,
+    /// so a child's parent-death signal is tied to it. The corresponding C function is
+    /// `fork`, called by `cshim_fork_on_clean_thread`.
+    static func forkOnCleanThread(_ child: @escaping () -> Never) throws(Errno) -> pid_t {
+        final class Child {
+            let body: () -> Never
+            init(_ body: @escaping () -> Never) { self.body = body }
+        }
+        let box = Child(child)
+        let rc = withExtendedLifetime(box) {
+            cshim_fork_on_clean_thread({ context in
+                Unmanaged<Child>.fromOpaque(context!).takeUnretainedValue().body()
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        guard rc >= 0 else { throw Errno(rawValue: -rc) }
+        return rc
+    }
+
     /// Ends the process at once with `status`: no exit handlers, no stdio flush. The
     /// corresponding C function is `_exit`.
     static func exitImmediately(_ status: Int32) -> Never {

@@ -123,14 +123,14 @@ struct ParentExitTests {
 
 @Suite("Fork server")
 struct ForkServerTests {
-    @Test("the fork server is a single-threaded process, and not listed as a child", .timeLimit(.minutes(1)))
-    func singleThreaded() throws {
+    @Test("the fork server runs its loop and one C-only forking thread, and is not listed as a child", .timeLimit(.minutes(1)))
+    func twoThreads() throws {
         let p = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 0))
         try p.start()
         #expect(joinOrKill(p))
         let server = try Supervisor.shared.forkServerClient().serverPID
         let status = readFile("/proc/\(server)/status") ?? ""
-        #expect(status.split(separator: "\n").contains("Threads:\t1"))
+        #expect(status.split(separator: "\n").contains("Threads:\t2"))
         #expect(processParent(server) == getpid())
         #expect(processParent(p.pid!) == nil || processParent(p.pid!) != getpid())
         #expect(!Multitask.activeChildren().contains { $0.pid == server })
