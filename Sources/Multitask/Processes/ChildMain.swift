@@ -40,7 +40,7 @@ enum ChildMain {
             parentDescriptor: parentDescriptor
         )
         // Decoded first: the entry's decoding closes the passed descriptors.
-        let crashRecord = try? payload.decodeCrashRecord(inherited: inherited)
+        let crashRecord = payload.crashRecord(inherited: inherited)
         run(name: payload.name, crashRecord: crashRecord) {
             let entry = try payload.decodeEntry(inherited: inherited)
             try entry.run()
@@ -55,7 +55,7 @@ enum ChildMain {
     /// timeout to pass first and mask the crash, and starts a `swift-backtrace` helper that
     /// outlives a child killed meanwhile and keeps the program's output open.
     static func run(name: String, crashRecord: CrashRecord?, _ body: () throws -> Void) -> Never {
-        ChildCrashHandler.install(record: crashRecord)
+        cshim_child_install_crash_handler(crashRecord?.pointer)
         var status: Int32 = 0
         do {
             try body()

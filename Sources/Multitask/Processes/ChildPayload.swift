@@ -11,8 +11,10 @@ struct ChildPayload: Codable {
     var entryType: String
     /// The entry value, encoded; decoded in the child once its type is resolved.
     var entry: [UInt8]
-    /// The handle of the ``CrashRecord`` the child writes a crash into, encoded like the entry.
-    var crashRecord: [UInt8]?
+    /// Where the ``CrashRecord`` the child writes a crash into is: the descriptor slot of its
+    /// segment and its offset there.
+    var crashRecordSlot: Int32?
+    var crashRecordOffset: Int?
     /// How many descriptors the entry's and the record's handles refer to (slots 0..<count).
     var descriptorCount: Int
     /// In the parent: the descriptors to pass, in slot order. Not part of the payload.
@@ -34,8 +36,9 @@ struct ChildPayload: Codable {
         self.entry = try encoder.encode(entry)
         // The record costs at most one more descriptor; without room for it, the child goes
         // without (a crash is still seen by its signal), and the entry's own limit stays.
-        if let crashRecord, collector.descriptors.count < descriptorLimit {
-            self.crashRecord = try encoder.encode(crashRecord.bytes)
+        if let location = crashRecord?.location, collector.descriptors.count < descriptorLimit {
+            crashRecordSlot = collector.slot(for: location.descriptor)
+            crashRecordOffset = location.offset
         }
         self.descriptors = collector.descriptors
         self.descriptorCount = descriptors.count
@@ -56,7 +59,7 @@ struct ChildPayload: Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case entryType, entry, crashRecord, descriptorCount, name, isDaemon, identity, startMethod, parentPID, parentName
+        case entryType, entry, crashRecordSlot, crashRecordOffset, descriptorCount, name, isDaemon, identity, startMethod, parentPID, parentName
     }
 
     /// Resolves and decodes the entry value in this process. `inherited` are this process's
@@ -73,12 +76,11 @@ struct ChildPayload: Codable {
         return try decode(type, table: PassedDescriptor.Table(descriptors: inherited))
     }
 
-    /// The crash record the parent made for this child, decoded with `inherited` (which stay
+    /// The crash record the parent made for this child, mapped from `inherited` (which stay
     /// open for ``decodeEntry(inherited:)``); nil if the parent made none.
-    func decodeCrashRecord(inherited: [Int32]) throws -> CrashRecord? {
-        guard let crashRecord, inherited.count == descriptorCount else { return nil }
-        let decoder = BinaryDecoder(userInfo: [PassedDescriptor.tableKey: PassedDescriptor.Table(descriptors: inherited)])
-        return CrashRecord(bytes: try decoder.decode(SharedArray<UInt8>.self, from: crashRecord))
+    func crashRecord(inherited: [Int32]) -> CrashRecord? {
+        guard let slot = crashRecordSlot.map(Int.init), let offset = crashRecordOffset, inherited.indices.contains(slot) else { return nil }
+        return CrashRecord.adopt(descriptor: inherited[slot], offset: offset)
     }
 
     private func decode<Entry: ProcessEntry>(_ type: Entry.Type, table: PassedDescriptor.Table) throws -> any ProcessEntry {
