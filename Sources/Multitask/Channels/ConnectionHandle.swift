@@ -40,7 +40,7 @@ extension Connection: Codable {
         guard !hasReadAhead else {
             throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath, debugDescription: "this Connection has read ahead bytes another process would not get; send it before receiving on it"))
         }
-        let identity: (device: UInt64, inode: UInt64)
+        let identity: FileIdentity
         do {
             identity = try FileDescriptor(rawValue: fd).fileIdentity()
         } catch {

@@ -80,7 +80,7 @@ public enum SharedMemoryHandleError: Error, Sendable, Hashable, CustomStringConv
 extension SharedMemory {
     /// A handle for this segment, valid in processes that inherit its descriptor.
     var handle: SharedMemoryHandle {
-        let identity = (try? fileDescriptor.fileIdentity()) ?? (device: 0, inode: 0)
+        let identity = (try? fileDescriptor.fileIdentity()) ?? FileIdentity(device: 0, inode: 0)
         return SharedMemoryHandle(descriptor: fileDescriptor.rawValue, device: identity.device,
                                   inode: identity.inode, length: bytes.count, sealed: isSealed)
     }

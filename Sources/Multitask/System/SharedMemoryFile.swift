@@ -123,10 +123,10 @@ extension FileDescriptor {
 
     /// The device and inode numbers that identify the open file.
     /// The corresponding C function is `fstat`.
-    func fileIdentity() throws(Errno) -> (device: UInt64, inode: UInt64) {
+    func fileIdentity() throws(Errno) -> FileIdentity {
         var info = Glibc.stat()
         guard fstat(rawValue, &info) == 0 else { throw Errno(rawValue: errno) }
-        return (UInt64(info.st_dev), UInt64(info.st_ino))
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     /// A new descriptor, close-on-exec, for the same open file, numbered at least `minimum`.
