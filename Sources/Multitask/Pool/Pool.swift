@@ -45,20 +45,22 @@ public final class Pool: @unchecked Sendable {
     ///     workers of every start method as handles.
     ///   - maxTasksPerChild: a worker exits after this many tasks and a fresh one replaces it
     ///     (to bound leaks in task code); this is not a failure.
-    ///   - startMethod: how workers are started. `.fork` (the default) starts them fastest
-    ///     and lets an initializer see the parent's memory; but in a multi-threaded program a
-    ///     fork child can hang on a runtime lock another thread held at the instant of fork
-    ///     (the pool rehearses its code paths in the parent before forking and replaces a
-    ///     worker that sits idle with work for 10 s). `.forkserver` and `.spawn` workers start
-    ///     from a fresh copy of the program and avoid that hazard; every task and initializer
-    ///     reaches them by type name, as it does forked workers.
+    ///   - startMethod: how workers are started. `.forkserver` (the default, as in Python
+    ///     3.14) forks them from a quiet copy of the program started once, so a busy parent
+    ///     (Dispatch, Swift concurrency, threads of its own) cannot hand a worker a lock held
+    ///     at the instant of fork. `.fork` starts them a little faster and lets an initializer
+    ///     see the parent's memory, but in a multi-threaded program a fork child can hang on a
+    ///     lock another thread of yours held at that instant (the pool rehearses its code paths
+    ///     in the parent before forking and replaces a worker that sits idle with work for
+    ///     10 s). `.spawn` starts each worker as a fresh program. Every task and initializer
+    ///     reaches the workers by type name, whatever the start method.
     ///   - memoryLimit: bytes each worker's address space may grow by after it starts
     ///     (`RLIMIT_AS`); a task that needs more crashes its worker and fails with
     ///     ``PoolError/workerCrashed(signal:exitCode:task:report:)``.
     /// - Throws: ``ProcessError`` when the first workers cannot be started.
     public init(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
-        startMethod: StartMethod = .fork, memoryLimit: Int? = nil
+        startMethod: StartMethod = .forkserver, memoryLimit: Int? = nil
     ) throws(ProcessError) {
         usageCheck(processes > 0, "Pool(processes:): needs at least one process, got \(processes)")
         usageCheck(maxTasksPerChild.map { $0 > 0 } ?? true, "Pool(maxTasksPerChild:): must be positive, got \(maxTasksPerChild ?? 0)")
@@ -164,7 +166,7 @@ public final class Pool: @unchecked Sendable {
     /// those of ``init(processes:initializer:maxTasksPerChild:startMethod:memoryLimit:)``.
     public static func withPool<Result>(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
-        startMethod: StartMethod = .fork, memoryLimit: Int? = nil, _ body: (Pool) throws -> Result
+        startMethod: StartMethod = .forkserver, memoryLimit: Int? = nil, _ body: (Pool) throws -> Result
     ) throws -> Result {
         let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild,
                             startMethod: startMethod, memoryLimit: memoryLimit)
@@ -179,7 +181,7 @@ public final class Pool: @unchecked Sendable {
     /// Joining happens off the Swift concurrency threads.
     public static func withPool<Result: Sendable>(
         processes: Int = CPU.available, initializer: (any PoolTask)? = nil, maxTasksPerChild: Int? = nil,
-        startMethod: StartMethod = .fork, memoryLimit: Int? = nil, _ body: (Pool) async throws -> Result
+        startMethod: StartMethod = .forkserver, memoryLimit: Int? = nil, _ body: (Pool) async throws -> Result
     ) async throws -> Result {
         let pool = try Pool(processes: processes, initializer: initializer, maxTasksPerChild: maxTasksPerChild,
                             startMethod: startMethod, memoryLimit: memoryLimit)

@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Process pool basics", .timeLimit(.minutes(2)))
 struct PoolBasicsTests {
-    @Test("applyAsync, apply and get(timeout:) return the task's output")
-    func applyAsyncAndApply() throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    @Test("applyAsync, apply and get(timeout:) return the task's output", arguments: pooledStartMethods)
+    func applyAsyncAndApply(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let pending = pool.applyAsync(ActionTask(action: .answer, value: 42))
             #expect(try pending.get(timeout: .seconds(20)) == 42)
             #expect(pending.isReady && pending.isSuccessful)
@@ -17,9 +17,9 @@ struct PoolBasicsTests {
         }
     }
 
-    @Test("map returns outputs in input order, at every chunk size")
-    func mapInOrder() throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    @Test("map returns outputs in input order, at every chunk size", arguments: pooledStartMethods)
+    func mapInOrder(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let inputs = Array(0..<1000)
             for chunk in [1, 7, 1000, 5000] {
                 #expect(try pool.map(SquarePoolFunction.self, inputs, chunkSize: chunk) == inputs.map { $0 * $0 })
@@ -29,9 +29,9 @@ struct PoolBasicsTests {
         }
     }
 
-    @Test("map reports progress up to the total")
-    func mapProgress() throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    @Test("map reports progress up to the total", arguments: pooledStartMethods)
+    func mapProgress(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let seen = UnguardedBox<[Int]>([])
             let lock = InternalLock()
             let values = try pool.map(SquarePoolFunction.self, Array(0..<100), chunkSize: 10) { done, total in
@@ -44,17 +44,17 @@ struct PoolBasicsTests {
         }
     }
 
-    @Test("starmap unpacks argument pairs, in order")
-    func starmap() throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    @Test("starmap unpacks argument pairs, in order", arguments: pooledStartMethods)
+    func starmap(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             #expect(try pool.starmap(PowerPoolFunction.self, [(2, 3), (3, 2), (10, 0)]) == [8, 9, 1])
             #expect(try pool.starmapAsync(PowerPoolFunction.self, [(2, 10)], chunkSize: 4).get(timeout: .seconds(20)) == [1024])
         }
     }
 
-    @Test("imap yields in input order; imapUnordered yields every outcome once")
-    func imapBoth() throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    @Test("imap yields in input order; imapUnordered yields every outcome once", arguments: pooledStartMethods)
+    func imapBoth(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let ordered = pool.imap(SquarePoolFunction.self, Array(0..<50), chunkSize: 3)
             #expect(ordered.count == 50)
             #expect(try ordered.map { try $0.get() } == (0..<50).map { $0 * $0 })
@@ -65,9 +65,9 @@ struct PoolBasicsTests {
         }
     }
 
-    @Test("an error thrown by a task fails that task only")
-    func errorsStayWithTheirTask() throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    @Test("an error thrown by a task fails that task only", arguments: pooledStartMethods)
+    func errorsStayWithTheirTask(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let outcomes = Array(pool.imap(PickyPoolFunction.self, Array(1...12)))
             for (index, outcome) in outcomes.enumerated() {
                 let input = index + 1
@@ -87,9 +87,9 @@ struct PoolBasicsTests {
         }
     }
 
-    @Test("close then join finishes every queued task; later submissions fail as closed")
-    func closeThenJoin() throws {
-        let pool = try Pool(processes: 2)
+    @Test("close then join finishes every queued task; later submissions fail as closed", arguments: pooledStartMethods)
+    func closeThenJoin(method: StartMethod) throws {
+        let pool = try Pool(processes: 2, startMethod: method)
         let results = (0..<40).map { pool.applyAsync(ActionTask(action: .sleep, value: $0 % 3)) }
         pool.close()
         #expect(pool.join(timeout: .seconds(60)))
@@ -100,9 +100,9 @@ struct PoolBasicsTests {
         #expect(pool.workerPIDs.isEmpty)
     }
 
-    @Test("terminate stops queued and running tasks and kills the workers")
-    func terminateStops() throws {
-        let pool = try Pool(processes: 2)
+    @Test("terminate stops queued and running tasks and kills the workers", arguments: pooledStartMethods)
+    func terminateStops(method: StartMethod) throws {
+        let pool = try Pool(processes: 2, startMethod: method)
         let pids = pool.workerPIDs
         let results = (0..<20).map { _ in pool.applyAsync(ActionTask(action: .sleep, value: 5000)) }
         _ = eventually(within: .seconds(10)) { pids.contains { pid in readFile("/proc/\(pid)/stat") != nil } }
@@ -114,12 +114,12 @@ struct PoolBasicsTests {
         #expect(pids.allSatisfy(processIsGone))
     }
 
-    @Test("the scoped form leaves no worker behind even when its body throws")
-    func scopedCleansUp() throws {
+    @Test("the scoped form leaves no worker behind even when its body throws", arguments: pooledStartMethods)
+    func scopedCleansUp(method: StartMethod) throws {
         struct BodyFailed: Error {}
         let pids = UnguardedBox<[Int32]>([])
         #expect(throws: BodyFailed.self) {
-            try Pool.withPool(processes: 3) { pool throws in
+            try Pool.withPool(processes: 3, startMethod: method) { pool throws in
                 pids.value = pool.workerPIDs
                 _ = pool.applyAsync(ActionTask(action: .sleep, value: 5000))
                 throw BodyFailed()
@@ -129,9 +129,9 @@ struct PoolBasicsTests {
         #expect(eventually(within: .seconds(10)) { pids.value.allSatisfy(processIsGone) })
     }
 
-    @Test("the initializer runs in every worker before its tasks")
-    func initializerRuns() throws {
-        try Pool.withPool(processes: 2, initializer: MarkInitialized(marker: 77)) { pool throws in
+    @Test("the initializer runs in every worker before its tasks", arguments: pooledStartMethods)
+    func initializerRuns(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, initializer: MarkInitialized(marker: 77), startMethod: method) { pool throws in
             let marks = try (0..<8).map { _ in pool.applyAsync(ReadInitializerMark()) }.map { try $0.get(timeout: .seconds(20)) }
             #expect(marks == Array(repeating: 77, count: 8))
         }

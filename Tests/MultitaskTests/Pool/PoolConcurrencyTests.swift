@@ -4,18 +4,18 @@ import Testing
 
 @Suite("Process pool with async/await", .timeLimit(.minutes(2)))
 struct PoolConcurrencyTests {
-    @Test("run awaits a task's output; map awaits all outputs in order")
-    func runAndMap() async throws {
-        try await Pool.withPool(processes: 2) { pool async throws in
+    @Test("run awaits a task's output; map awaits all outputs in order", arguments: pooledStartMethods)
+    func runAndMap(method: StartMethod) async throws {
+        try await Pool.withPool(processes: 2, startMethod: method) { pool async throws in
             #expect(try await pool.run(ActionTask(action: .answer, value: 11)) == 11)
             #expect(try await pool.map(SquarePoolFunction.self, Array(0..<100), chunkSize: 7) == (0..<100).map { $0 * $0 })
             await #expect(throws: PoolError.self) { try await pool.run(ActionTask(action: .throwError)) }
         }
     }
 
-    @Test("results streams outputs in input order, or every output once unordered")
-    func resultsStreams() async throws {
-        try await Pool.withPool(processes: 2) { pool async throws in
+    @Test("results streams outputs in input order, or every output once unordered", arguments: pooledStartMethods)
+    func resultsStreams(method: StartMethod) async throws {
+        try await Pool.withPool(processes: 2, startMethod: method) { pool async throws in
             var ordered: [Int] = []
             for try await value in pool.results(SquarePoolFunction.self, Array(0..<60), chunkSize: 4) { ordered.append(value) }
             #expect(ordered == (0..<60).map { $0 * $0 })
@@ -32,9 +32,9 @@ struct PoolConcurrencyTests {
         }
     }
 
-    @Test("cancelling the awaiting task cancels pool work not yet sent to a worker")
-    func cancellation() async throws {
-        try await Pool.withPool(processes: 1) { pool async throws in
+    @Test("cancelling the awaiting task cancels pool work not yet sent to a worker", arguments: pooledStartMethods)
+    func cancellation(method: StartMethod) async throws {
+        try await Pool.withPool(processes: 1, startMethod: method) { pool async throws in
             // Occupy the only worker, with more than it prefetches queued behind: the waiting task
             // stays in the pool's queue until the pool is terminated.
             let blockers = (0..<(PoolDispatcher.prefetchLimit + 10)).map { _ in pool.applyAsync(ActionTask(action: .sleep, value: 60_000)) }

@@ -4,13 +4,19 @@ import Testing
 
 @Suite("Process pool crash resilience", .timeLimit(.minutes(3)))
 struct PoolResilienceTests {
-    @Test("a worker killed by SIGKILL, a trap or exit fails exactly its task; the pool goes on", arguments: [
-        (PoolTestAction.killSelf, Int32?.some(SIGKILL), Int32?.none),
-        (.trap, nil, nil),
-        (.exitProcess, nil, 3),
-    ])
-    func crashFailsOnlyItsTask(action: PoolTestAction, signal: Int32?, exitCode: Int32?) throws {
-        try Pool.withPool(processes: 2) { pool throws in
+    /// How a crashing task ends its worker, and what the pool should say.
+    enum CrashCase: CaseIterable {
+        case killed, trapped, exited
+        var action: PoolTestAction { switch self { case .killed: .killSelf; case .trapped: .trap; case .exited: .exitProcess } }
+        var signal: Int32? { self == .killed ? SIGKILL : nil }
+        var exitCode: Int32? { self == .exited ? 3 : nil }
+    }
+
+    @Test("a worker killed by SIGKILL, a trap or exit fails exactly its task; the pool goes on",
+          arguments: CrashCase.allCases, pooledStartMethods)
+    func crashFailsOnlyItsTask(crash: CrashCase, method: StartMethod) throws {
+        let (action, signal, exitCode) = (crash.action, crash.signal, crash.exitCode)
+        try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let before = (0..<10).map { pool.applyAsync(ActionTask(action: .answer, value: $0)) }
             let crashing = pool.applyAsync(ActionTask(action: action, value: 3))
             let after = (10..<30).map { pool.applyAsync(ActionTask(action: .answer, value: $0)) }
@@ -33,9 +39,9 @@ struct PoolResilienceTests {
         }
     }
 
-    @Test("a timed-out task's worker is gone, the task fails with taskTimedOut, and the next task runs")
-    func timeoutKillsWorker() throws {
-        try Pool.withPool(processes: 1) { pool throws in
+    @Test("a timed-out task's worker is gone, the task fails with taskTimedOut, and the next task runs", arguments: pooledStartMethods)
+    func timeoutKillsWorker(method: StartMethod) throws {
+        try Pool.withPool(processes: 1, startMethod: method) { pool throws in
             let pid = try pool.apply(ActionTask(action: .reportPID))
             let slow = pool.applyAsync(ActionTask(action: .sleep, value: 30_000), timeout: .milliseconds(300))
             let next = pool.applyAsync(ActionTask(action: .answer, value: 9))
@@ -50,9 +56,9 @@ struct PoolResilienceTests {
         }
     }
 
-    @Test("maxTasksPerChild replaces workers without failing tasks")
-    func recycling() throws {
-        try Pool.withPool(processes: 2, maxTasksPerChild: 3) { pool throws in
+    @Test("maxTasksPerChild replaces workers without failing tasks", arguments: pooledStartMethods)
+    func recycling(method: StartMethod) throws {
+        try Pool.withPool(processes: 2, maxTasksPerChild: 3, startMethod: method) { pool throws in
             let pids = try (0..<30).map { _ in pool.applyAsync(ActionTask(action: .reportPID)) }.map { try $0.get(timeout: .seconds(30)) }
             #expect(Set(pids).count >= 10)
             var counts: [Int: Int] = [:]
@@ -61,9 +67,9 @@ struct PoolResilienceTests {
         }
     }
 
-    @Test("a task that exceeds the memory limit crashes its worker only")
-    func memoryLimit() throws {
-        try Pool.withPool(processes: 1, memoryLimit: 256 << 20) { pool throws in
+    @Test("a task that exceeds the memory limit crashes its worker only", arguments: pooledStartMethods)
+    func memoryLimit(method: StartMethod) throws {
+        try Pool.withPool(processes: 1, startMethod: method, memoryLimit: 256 << 20) { pool throws in
             #expect(try pool.apply(ActionTask(action: .allocate, value: 16 << 20)) == 1)
             #expect {
                 try pool.apply(ActionTask(action: .allocate, value: 1 << 30), timeout: .seconds(30))
@@ -75,8 +81,8 @@ struct PoolResilienceTests {
         }
     }
 
-    @Test("chaos: 10^4 tasks, 1% kill or trap their worker; each ends exactly once, no zombie, no leaked descriptor")
-    func chaos() throws {
+    @Test("chaos: 10^4 tasks, 1% kill or trap their worker; each ends exactly once, no zombie, no leaked descriptor", arguments: pooledStartMethods)
+    func chaos(method: StartMethod) throws {
         let descriptorsBefore = openDescriptorCount()
         let count = 10_000
         var random = SystemRandomNumberGenerator()
@@ -87,7 +93,7 @@ struct PoolResilienceTests {
             default: .answer
             }
         }
-        let outcomes = try Pool.withPool(processes: 2) { pool throws in
+        let outcomes = try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let results = actions.enumerated().map { index, action in pool.applyAsync(ActionTask(action: action, value: index)) }
             let deadline = ContinuousClock.now + .seconds(100)
             return results.map { result in Result { try result.get(timeout: max(.zero, deadline - .now)) } }

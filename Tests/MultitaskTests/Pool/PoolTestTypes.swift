@@ -95,3 +95,6 @@ func openDescriptorCount() -> Int {
 func processIsGone(_ pid: Int32) -> Bool {
     kill(pid, 0) != 0 || processParent(pid) != getpid() || processState(pid) == "Z"
 }
+
+/// The start methods every pool test runs with: the default (`.forkserver`) and `.fork`.
+let pooledStartMethods: [StartMethod] = [.forkserver, .fork]

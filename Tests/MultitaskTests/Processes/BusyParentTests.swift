@@ -74,4 +74,29 @@ struct BusyParentTests {
             #expect(hung == 0, "\(hung) of \(Self.children) .fork children hung with 8 busy threads")
         }
     }
+
+    @Test("Pool() with its default start method, created and used 100 times beside 8 busy threads: no stuck worker",
+          .timeLimit(.minutes(10)))
+    func busyParentPools() {
+        let stop = Atomic<Bool>(false)
+        withUnsafePointer(to: stop) { pointer in
+            nonisolated(unsafe) let flag = pointer
+            let threads = (0..<8).map { i in Thread { churnGenerics(i * 1000, stop: flag.pointee) } }
+            threads.forEach { $0.start() }
+            var failures: [String] = []
+            for round in 0..<100 {
+                do {
+                    let squares = try Pool.withPool(processes: 2) { pool in
+                        try (0..<4).map { try pool.apply(ActionTask(action: .answer, value: round + $0), timeout: .seconds(10)) }
+                    }
+                    if squares != (0..<4).map({ round + $0 }) { failures.append("round \(round): \(squares)") }
+                } catch {
+                    failures.append("round \(round): \(error)")
+                }
+            }
+            pointer.pointee.store(true, ordering: .relaxed)
+            threads.forEach { $0.join() }
+            #expect(failures.isEmpty, "\(failures)")
+        }
+    }
 }
