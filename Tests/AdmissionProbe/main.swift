@@ -17,6 +17,36 @@ struct ExitWith: ProcessEntry {
     func run() throws { Multitask.exit(code) }
 }
 
+/// A pool task that traps.
+struct TrappingTask: PoolTask {
+    func run() throws -> Int { fatalError("the probe's task traps on purpose") }
+}
+
+/// Runs a trapping task with a 50 ms timeout in a pool of every start method, and prints how
+/// each ended: "crashed" or "timed-out". Swift's backtracer, had it run in the worker, would
+/// take longer than the timeout: the pool would kill the worker meanwhile, and the orphaned
+/// `swift-backtrace` helper would keep this program's output open.
+func trapInPools() {
+    var outcomes: [String] = []
+    for method in [StartMethod.fork, .spawn, .forkserver] {
+        do {
+            try Pool.withPool(processes: 1, startMethod: method) { pool in
+                do {
+                    _ = try pool.apply(TrappingTask(), timeout: .milliseconds(50))
+                    outcomes.append("returned")
+                } catch PoolError.workerCrashed {
+                    outcomes.append("crashed")
+                } catch PoolError.taskTimedOut {
+                    outcomes.append("timed-out")
+                }
+            }
+        } catch {
+            fail("pool failed: \(error)")
+        }
+    }
+    print(outcomes.joined(separator: " "))
+}
+
 /// Starts a child of every start method that exits with 7, 8 and 9, and prints their exit codes.
 func printExitCodes() {
     let children = [
@@ -95,6 +125,8 @@ case "type-name":
     print(_mangledTypeName(MarkFile.self) ?? "")
 case "exit-codes":
     printExitCodes()
+case "trap-in-pools":
+    trapInPools()
 case "main" where arguments.count == 3:
     record("main", at: arguments[2])
 case "spawn" where arguments.count == 3:

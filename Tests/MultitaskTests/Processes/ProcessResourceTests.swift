@@ -94,6 +94,18 @@ struct ProcessResourceTests {
         #expect(try Supervisor.shared.forkServerClient().serverPID != server)
     }
 
+    @Test("a program whose pool tasks trap under a 50 ms timeout, piped into cat, ends with the program",
+          .enabled(if: AdmissionProbe.built != nil && access("/bin/sh", X_OK) == 0, "needs the probe and sh"))
+    func crashingWorkersLeaveNothingBehind() throws {
+        let probe = try #require(AdmissionProbe.built)
+        // With Swift's backtracer in the workers, the pool killed each worker at its task's
+        // timeout while the backtracer ran, and the orphaned `swift-backtrace` held the pipe:
+        // `| cat` did not end (the 30 s watchdog catches that) and the tasks timed out.
+        let run = try AdmissionProbe.run(["/bin/sh", "-c", "'\(probe.path)' trap-in-pools 2>&1 | cat"])
+        #expect(run.outcome == .exited(0))
+        #expect(run.output.split(separator: "\n").last == "crashed crashed crashed", "\(run.output)")
+    }
+
     @Test("exit codes are right when whoever started the program left SIGCHLD ignored",
           .enabled(if: AdmissionProbe.built != nil && access("/usr/bin/env", X_OK) == 0, "needs the probe and env"))
     func ignoredChildSignal() throws {
