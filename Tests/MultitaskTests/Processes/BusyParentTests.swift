@@ -33,6 +33,22 @@ func churnGenerics(_ seed: Int, stop: borrowing Atomic<Bool>) {
     }
 }
 
+/// Runs `body` while 8 threads churn generic types; stops and joins them afterwards.
+func withChurningThreads(_ body: () throws -> Void) rethrows {
+    let stop = Atomic<Bool>(false)
+    try withUnsafePointer(to: stop) { pointer in
+        // The flag outlives the threads: they are joined before this returns.
+        nonisolated(unsafe) let flag = pointer
+        let threads = (0..<8).map { i in Thread { churnGenerics(i * 1000, stop: flag.pointee) } }
+        threads.forEach { $0.start() }
+        defer {
+            flag.pointee.store(true, ordering: .relaxed)
+            threads.forEach { $0.join() }
+        }
+        try body()
+    }
+}
+
 /// `.fork` children of a parent whose other threads keep the Swift runtime busy.
 @Suite("Busy parents", .serialized)
 struct BusyParentTests {
@@ -41,16 +57,7 @@ struct BusyParentTests {
 
     @Test("fork children of a parent with 8 threads instantiating generic types never hang", .timeLimit(.minutes(10)))
     func busyParent() throws {
-        let stop = Atomic<Bool>(false)
-        /// Hands the stop flag to the churning threads (it outlives them: they are joined here).
-        final class Box: @unchecked Sendable {
-            let stop: UnsafePointer<Atomic<Bool>>
-            init(_ stop: UnsafePointer<Atomic<Bool>>) { self.stop = stop }
-        }
-        try withUnsafePointer(to: stop) { pointer in
-            let box = Box(pointer)
-            let threads = (0..<8).map { i in Thread { churnGenerics(i * 1000, stop: box.stop.pointee) } }
-            threads.forEach { $0.start() }
+        try withChurningThreads {
             var hung = 0
             // Half the children start a thread and touch lazy globals from both threads.
             for i in 0..<Self.children {
@@ -69,8 +76,6 @@ struct BusyParentTests {
                     child.join()
                 }
             }
-            pointer.pointee.store(true, ordering: .relaxed)
-            threads.forEach { $0.join() }
             #expect(hung == 0, "\(hung) of \(Self.children) .fork children hung with 8 busy threads")
         }
     }
@@ -78,11 +83,7 @@ struct BusyParentTests {
     @Test("Pool() with its default start method, created and used 100 times beside 8 busy threads: no stuck worker",
           .timeLimit(.minutes(10)))
     func busyParentPools() {
-        let stop = Atomic<Bool>(false)
-        withUnsafePointer(to: stop) { pointer in
-            nonisolated(unsafe) let flag = pointer
-            let threads = (0..<8).map { i in Thread { churnGenerics(i * 1000, stop: flag.pointee) } }
-            threads.forEach { $0.start() }
+        withChurningThreads {
             var failures: [String] = []
             for round in 0..<100 {
                 do {
@@ -94,8 +95,6 @@ struct BusyParentTests {
                     failures.append("round \(round): \(error)")
                 }
             }
-            pointer.pointee.store(true, ordering: .relaxed)
-            threads.forEach { $0.join() }
             #expect(failures.isEmpty, "\(failures)")
         }
     }
