@@ -34,12 +34,17 @@ open class Thread: @unchecked Sendable {
     private var handle: pthread_t?
     private var reaped = false
     private let reapLock = InternalLock()
+    /// Whether this object describes an OS thread Multitask did not start (the main thread,
+    /// a `Dummy-N` placeholder): such a thread cannot be joined. A property of the object, not
+    /// an identity kept in a set, since a freed placeholder's identity is reused by new objects.
+    private let isAdopted: Bool
 
     /// Creates a thread that will run `target`.
     public init(name: String? = nil, daemon: Bool = false, target: @escaping @Sendable () throws -> Void) {
         self.target = target
         self._name = name ?? ThreadRegistry.shared.nextName()
         self._isDaemon = daemon
+        self.isAdopted = false
     }
 
     /// Creates a thread for a subclass that overrides ``run()``.
@@ -47,6 +52,7 @@ open class Thread: @unchecked Sendable {
         self.target = nil
         self._name = name ?? ThreadRegistry.shared.nextName()
         self._isDaemon = daemon
+        self.isAdopted = false
     }
 
     /// Describes an already running OS thread (the main thread, or one not started by us).
@@ -57,6 +63,7 @@ open class Thread: @unchecked Sendable {
         self.phase = .running
         self._nativeID = cshim_gettid()
         self._ident = UInt(pthread_self())
+        self.isAdopted = true
     }
 
     /// The thread's name, used in error reports and given to the OS (first 15 bytes).
@@ -170,7 +177,7 @@ open class Thread: @unchecked Sendable {
             usageCheck(phase != .created, "Thread.join(): thread '\(_name)' was never started")
         }
         usageCheck(Thread.current !== self, "Thread.join(): thread '\(name)' cannot join itself")
-        if _nativeID != nil && target == nil && ThreadRegistry.shared.isAdopted(self) {
+        if isAdopted {
             usageFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
         }
         guard finished.wait(until: deadline) else { return false }

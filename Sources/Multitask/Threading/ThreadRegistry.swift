@@ -11,7 +11,6 @@ final class ThreadRegistry: @unchecked Sendable {
 
     private let lock = InternalLock()
     private var threads: [ObjectIdentifier: Thread] = [:]
-    private var adopted: Set<ObjectIdentifier> = []
     private var counter = 0
     private var dummyCounter = 0
     private var exitHookInstalled = false
@@ -38,16 +37,10 @@ final class ThreadRegistry: @unchecked Sendable {
 
     fileprivate func adoptCurrentThread() -> Thread {
         if cshim_gettid() == getpid() { return mainThread }
-        let thread = lock.withLock {
+        return lock.withLock {
             dummyCounter += 1
             return Thread(adopting: "Dummy-\(dummyCounter)", daemon: true)
         }
-        lock.withLock { _ = adopted.insert(ObjectIdentifier(thread)) }
-        return thread
-    }
-
-    func isAdopted(_ thread: Thread) -> Bool {
-        thread === mainThread || lock.withLock { adopted.contains(ObjectIdentifier(thread)) }
     }
 
     func add(_ thread: Thread) {
