@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cshim.h"
+#include "fork_gate.h"
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -12,8 +13,11 @@
 
 int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline, int private_flag) {
     int op = FUTEX_WAIT_BITSET | (private_flag ? FUTEX_PRIVATE_FLAG : 0);
+    int paused = fork_gate_pause();
     long rc = syscall(SYS_futex, word, op, expected, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
-    return rc == -1 ? -errno : 0;
+    int error = errno;
+    fork_gate_resume(paused);
+    return rc == -1 ? -error : 0;
 }
 
 int cshim_futex_wake(uint32_t *word, int count, int private_flag) {
@@ -24,12 +28,14 @@ int cshim_futex_wake(uint32_t *word, int count, int private_flag) {
 
 static __thread int32_t cached_tid;
 uint32_t cshim_fork_generation_value;
+uint32_t cshim_unquiet_fork_count_value;
 uint32_t cshim_lock_observation_mode_value = CSHIM_LOCK_OBSERVATION_UNRESOLVED;
 __thread void *cshim_lock_observer_thread_value;
 
 // Runs in the child, on the only thread there: its cached tid belongs to the parent.
 static void reset_in_fork_child(void) {
     cached_tid = 0;
+    fork_gate_reset_in_child();
     __atomic_add_fetch(&cshim_fork_generation_value, 1, __ATOMIC_RELAXED);
 }
 __attribute__((constructor)) static void install_atfork(void) { pthread_atfork(NULL, NULL, reset_in_fork_child); }
@@ -103,8 +109,11 @@ int cshim_epoll_remove(int epfd, int fd) {
 int cshim_epoll_wait(int epfd, uint64_t *tags, int max, int timeout_ms) {
     struct epoll_event events[64];
     if (max > 64) max = 64;
+    int paused = timeout_ms != 0 ? fork_gate_pause() : 0;
     int n = epoll_wait(epfd, events, max, timeout_ms);
-    if (n == -1) return -errno;
+    int error = errno;
+    fork_gate_resume(paused);
+    if (n == -1) return -error;
     for (int i = 0; i < n; i++) tags[i] = events[i].data.u64;
     return n;
 }
@@ -123,7 +132,11 @@ int cshim_decode_wait_status(int status) {
 int cshim_wait_pidfd(int pidfd, int nohang, int *exit_code) {
     siginfo_t info;
     memset(&info, 0, sizeof info);
-    if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | (nohang ? WNOHANG : 0)) == -1) return -errno;
+    int paused = nohang ? 0 : fork_gate_pause();
+    int rc = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | (nohang ? WNOHANG : 0));
+    int error = errno;
+    fork_gate_resume(paused);
+    if (rc == -1) return -error;
     if (info.si_pid == 0) return 0;
     *exit_code = info.si_code == CLD_EXITED ? info.si_status : -info.si_status;
     return 1;
@@ -348,6 +361,7 @@ typedef struct {
 
 static pthread_mutex_t clean_fork_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t clean_fork_changed = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t fork_turn = PTHREAD_MUTEX_INITIALIZER;
 static clean_fork_request *clean_fork_pending;
 static int clean_forker_running;
 
@@ -367,6 +381,7 @@ static void *clean_forker_main(void *unused) {
             pthread_mutex_t fresh_lock = PTHREAD_MUTEX_INITIALIZER;
             pthread_cond_t fresh_cond = PTHREAD_COND_INITIALIZER;
             clean_fork_lock = fresh_lock;
+            fork_turn = fresh_lock;
             clean_fork_changed = fresh_cond;
             clean_fork_pending = NULL;
             clean_forker_running = 0;
@@ -381,8 +396,19 @@ static void *clean_forker_main(void *unused) {
     return NULL;
 }
 
+// How long a fork waits for the library's own threads to reach a wait. They run short steps
+// between waits (microseconds); a thread stuck elsewhere delays forks by this much, and the fork
+// then goes ahead as it would without the gate.
+static const long quiet_fork_timeout_ns = 200L * 1000 * 1000;
+
 int cshim_fork_on_clean_thread(void (*child)(void *context), void *context) {
     clean_fork_request request = { child, context, 0, 0 };
+    // A library thread asking for a fork is quiet itself while it waits here, in C. One fork
+    // at a time closes the gate, so that a queue of forks never waits out the timeout.
+    int paused = fork_gate_pause();
+    pthread_mutex_lock(&fork_turn);
+    int closed = fork_gate_close(quiet_fork_timeout_ns);
+    if (!closed) __atomic_add_fetch(&cshim_unquiet_fork_count_value, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&clean_fork_lock);
     if (!clean_forker_running) {
         pthread_t thread;
@@ -393,16 +419,21 @@ int cshim_fork_on_clean_thread(void (*child)(void *context), void *context) {
         pthread_attr_destroy(&attributes);
         if (rc != 0) {
             pthread_mutex_unlock(&clean_fork_lock);
+            if (closed) fork_gate_open();
+            pthread_mutex_unlock(&fork_turn);
+            fork_gate_resume(paused);
             return -rc;
         }
         clean_forker_running = 1;
     }
-    while (clean_fork_pending != NULL) pthread_cond_wait(&clean_fork_changed, &clean_fork_lock);
     clean_fork_pending = &request;
     pthread_cond_broadcast(&clean_fork_changed);
     while (!request.done) pthread_cond_wait(&clean_fork_changed, &clean_fork_lock);
     clean_fork_pending = NULL;
     pthread_cond_broadcast(&clean_fork_changed);
     pthread_mutex_unlock(&clean_fork_lock);
+    if (closed) fork_gate_open();
+    pthread_mutex_unlock(&fork_turn);
+    fork_gate_resume(paused);
     return request.result;
 }

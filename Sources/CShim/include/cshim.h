@@ -158,4 +158,18 @@ void cshim_child_install_crash_handler(cshim_crash_record *record);
 /// not return. Returns the child's pid, or -errno.
 int cshim_fork_on_clean_thread(void (*child)(void *context), void *context);
 
+/// Makes the calling thread one of the library's own threads, which are quiet at every fork
+/// `cshim_fork_on_clean_thread` makes: such a thread runs only between waits (futex, epoll,
+/// waitid done through this shim), and a fork happens while it is blocked in one. Call at the
+/// start of the thread's loop, and `cshim_fork_gate_leave` before it ends or runs code that
+/// may block outside this shim's waits (user code).
+void cshim_fork_gate_join(void);
+void cshim_fork_gate_leave(void);
+/// Whether the calling thread has joined the fork gate.
+int cshim_fork_gate_is_joined(void);
+/// How many forks went ahead without every library thread quiet (one was busy past the
+/// fork's wait for it, 200 ms).
+extern uint32_t cshim_unquiet_fork_count_value;
+static inline uint32_t cshim_unquiet_fork_count(void) { return __atomic_load_n(&cshim_unquiet_fork_count_value, __ATOMIC_RELAXED); }
+
 #endif

@@ -179,6 +179,7 @@ final class PoolDispatcher: @unchecked Sendable {
 
     private func run() {
         ProcessControl.blockAllSignals()
+        ForkGate.joinCurrentThread()
         while true {
             let (arrived, phase) = lock.withLock { () -> ([PoolSubmission], Phase) in
                 sleeping = false
@@ -210,6 +211,7 @@ final class PoolDispatcher: @unchecked Sendable {
             }
             for tag in epoll.wait(timeoutMilliseconds: sleep ? wakeIn : 0) { handle(tag) }
         }
+        ForkGate.leaveCurrentThread()
         releaseDescriptors()
         let waiters = lock.withLock { () -> [@Sendable () -> Void] in
             isFinished = true

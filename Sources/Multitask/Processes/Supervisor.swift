@@ -159,6 +159,7 @@ final class Supervisor: @unchecked Sendable {
     private func loop() -> Never {
         ProcessControl.blockAllSignals()
         _ = cshim_set_thread_name("mt-supervisor")
+        ForkGate.joinCurrentThread()
         while true {
             for tag in epoll.wait() {
                 switch tag & Tag.kindMask {

@@ -1,0 +1,75 @@
+import Glibc
+import Synchronization
+import Testing
+@testable import Multitask
+
+/// A stand-in for a library thread: runs Swift code (marked by `busy`) between short futex
+/// waits, as the supervisor and the pool dispatchers do.
+private final class BusyLibraryThread: @unchecked Sendable {
+    let busy = Atomic<Int32>(0)
+    let stop = Atomic<Bool>(false)
+    let joined = Event()
+    let ended = Event()
+    private let word = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+
+    init(gated: Bool) {
+        word.initialize(to: 0)
+        let thread = Thread(name: "busy-library-thread", daemon: true) { [self] in
+            if gated { ForkGate.joinCurrentThread() }
+            joined.set()
+            var sink = 0
+            while !stop.load(ordering: .relaxed) {
+                busy.store(1, ordering: .sequentiallyConsistent)
+                for i in 0..<400_000 { sink &+= i &* 31 }
+                busy.store(0, ordering: .sequentiallyConsistent)
+                _ = Futex.wait(word, expected: 0, deadline: .after(.microseconds(20)), shared: false)
+            }
+            if gated { ForkGate.leaveCurrentThread() }
+            _ = sink
+            ended.set()
+        }
+        thread.start()
+        joined.wait()
+    }
+
+    func finish() {
+        stop.store(true, ordering: .relaxed)
+        ended.wait()
+        word.deallocate()
+    }
+
+    /// Forks `count` `.fork` children; each exits with the `busy` flag its copy of memory holds.
+    func childrenThatSawItBusy(count: Int) throws -> Int {
+        var sawBusy = 0
+        for _ in 0..<count {
+            let child = Multitask.Process { [self] in
+                ProcessControl.exitImmediately(busy.load(ordering: .relaxed) == 0 ? 0 : 3)
+            }
+            try child.start()
+            #expect(joinOrKill(child))
+            if child.exitCode == 3 { sawBusy += 1 }
+        }
+        return sawBusy
+    }
+}
+
+@Suite("Forks happen while the library's own threads are blocked in a wait", .serialized)
+struct ForkGateTests {
+    @Test("no fork child is a copy of a library thread in the middle of its work", .timeLimit(.minutes(2)))
+    func libraryThreadsAreQuietAtEveryFork() throws {
+        let unquietBefore = ForkGate.unquietForkCount
+        let worker = BusyLibraryThread(gated: true)
+        let sawBusy = try worker.childrenThatSawItBusy(count: 200)
+        worker.finish()
+        #expect(sawBusy == 0, "\(sawBusy) of 200 children were forked while the library thread was busy")
+        #expect(ForkGate.unquietForkCount == unquietBefore)
+    }
+
+    @Test("control: a thread outside the gate is caught busy by forks", .timeLimit(.minutes(2)))
+    func ungatedThreadIsCaughtBusy() throws {
+        let worker = BusyLibraryThread(gated: false)
+        let sawBusy = try worker.childrenThatSawItBusy(count: 200)
+        worker.finish()
+        #expect(sawBusy > 20, "only \(sawBusy) of 200 children saw the thread busy")
+    }
+}
