@@ -18,7 +18,7 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     static let shared = DeadlockMonitor()
 
     /// Each thread's record; a thread's first observed acquire creates it.
-    private static let records = ThreadLocal<RecordHandle> { RecordHandle(DeadlockMonitor.shared.registerCurrentThread()) }
+    static let records = ThreadLocal<RecordHandle> { RecordHandle(DeadlockMonitor.shared.registerCurrentThread()) }
 
     /// Bumped when the detector goes from off to on: what threads held before is unknown.
     private let epoch = Atomic<UInt64>(1)
@@ -312,12 +312,12 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     }
 
     /// A deadline already in the past: the attempt takes the lock only if it is free.
-    private static let immediately = Deadline(timespec: timespec(tv_sec: 0, tv_nsec: 0))
+    static let immediately = Deadline(timespec: timespec(tv_sec: 0, tv_nsec: 0))
 }
 
 /// Owns a thread's record for the thread-local slot; its release at thread exit tells the
 /// monitor.
-private final class RecordHandle {
+final class RecordHandle {
     let record: ThreadLockState
     init(_ record: ThreadLockState) { self.record = record }
     deinit {

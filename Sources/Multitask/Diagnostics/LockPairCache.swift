@@ -7,14 +7,14 @@
 /// pair are validated again, which is correct, only slower). Open addressing in a buffer that
 /// is allocated on first insert: no reference counting on the acquire path.
 struct LockPairCache: ~Copyable {
-    private struct Pair: Equatable {
+    struct Pair: Equatable {
         var held: UInt64
         var acquired: UInt64
     }
 
     private static let capacityBits = 10
     private static let capacity = 1 << capacityBits
-    private static let empty = Pair(held: 0, acquired: 0)
+    static let empty = Pair(held: 0, acquired: 0)
     /// Invariant: nil, or `capacity` initialized pairs owned by this value.
     private var slots: UnsafeMutablePointer<Pair>?
     private var count = 0

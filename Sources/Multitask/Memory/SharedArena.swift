@@ -53,10 +53,10 @@ enum SharedArena {
 
     /// The segment new placements come from, guarded by `lock`.
     nonisolated(unsafe) private(set) static var currentSegment: SharedMemory?
-    private static let lock = InternalLock()
+    static let lock = InternalLock()
     /// A parent thread may hold `lock` at the moment of fork; the child, where that thread
     /// does not exist, forces it open.
-    private static let forkHandlerInstalled: Bool = {
+    static let forkHandlerInstalled: Bool = {
         ForkHooks.runInChild { SharedArena.lock.reinitializeAfterFork() }
         return true
     }()

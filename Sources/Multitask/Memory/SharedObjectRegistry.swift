@@ -89,7 +89,7 @@ enum SharedObjectRegistry {
 
     // MARK: State
 
-    private struct SegmentKey: Hashable {
+    struct SegmentKey: Hashable {
         let device: UInt64
         let inode: UInt64
 
@@ -99,7 +99,7 @@ enum SharedObjectRegistry {
         }
     }
 
-    private struct WordsKey: Hashable {
+    struct WordsKey: Hashable {
         let segment: SegmentKey
         let offset: Int
     }
@@ -114,12 +114,12 @@ enum SharedObjectRegistry {
     }
 
     // Guarded by `lock`.
-    nonisolated(unsafe) private static var segments = WeakTable<SegmentKey, SharedMemory>()
-    nonisolated(unsafe) private static var words = WeakTable<WordsKey, SyncStorage>()
-    private static let lock = InternalLock()
+    nonisolated(unsafe) static var segments = WeakTable<SegmentKey, SharedMemory>()
+    nonisolated(unsafe) static var words = WeakTable<WordsKey, SyncStorage>()
+    static let lock = InternalLock()
     /// A parent thread may hold `lock` at the moment of fork; the child, where that thread
     /// does not exist, forces it open.
-    private static let forkHandlerInstalled: Bool = {
+    static let forkHandlerInstalled: Bool = {
         ForkHooks.runInChild { SharedObjectRegistry.lock.reinitializeAfterFork() }
         return true
     }()
@@ -131,7 +131,7 @@ enum SharedObjectRegistry {
 }
 
 /// A dictionary of weak references that drops dead entries as it grows.
-private struct WeakTable<Key: Hashable, Object: AnyObject> {
+struct WeakTable<Key: Hashable, Object: AnyObject> {
     private struct Entry {
         weak var object: Object?
     }

@@ -46,7 +46,7 @@ enum PoolWarmUp {
         func run() -> Int { 0 }
     }
 
-    private static let lock = InternalLock()
+    static let lock = InternalLock()
     nonisolated(unsafe) private static var rehearsed = false
 
     /// Runs the worker loop in this process over a socket pair: one task, then stop.

@@ -22,11 +22,8 @@ enum ChildExecutor {
     /// new one: the copied one's thread does not exist there.
     nonisolated(unsafe) private static var current: ChildTaskExecutor?
     /// Guards `current` (the first jobs may come from several threads of the child). Made by
-    /// the parent (``prepareParent()``), so that a child only resets it.
-    private static let lock = InternalLock()
-
-    /// Called by the parent before it forks.
-    static func prepareParent() { _ = lock }
+    /// the parent before it forks (``LazyGlobals``), so that a child only resets it.
+    static let lock = InternalLock()
 
     /// Called in a fork child before any user code runs (so on its only thread). Only the
     /// hooks are set here: most children never use Swift concurrency, and building the

@@ -111,25 +111,20 @@ enum ChildMain {
         DefaultStartMethod.reinitializeAfterFork()
     }
 
-    /// Called on the forking thread before every `fork`: creates once, in the parent, what
-    /// each child would otherwise create for itself before resetting it (`/dev/null`, a lock
-    /// made on first use). Whatever a child builds, every child builds again.
+    /// Called on the forking thread before every `fork`: initialises every lazily initialised
+    /// global of the library (``LazyGlobals``), so that none is half-initialised by another
+    /// thread at the fork, and each is created once, in the parent, instead of in every child
+    /// (`/dev/null`, the child's calls bound, locks made on first use).
     static func prepareParentForFork() {
-        prepareNullDevice()
-        _ = DefaultStartMethod.current
-        ChildExecutor.prepareParent()
-        _ = childCallsBound
+        LazyGlobals.initializeAll()
     }
 
     /// Binds, once, the C calls a child makes after fork (see `cshim_bind_fork_child_calls`).
-    private static let childCallsBound: Void = cshim_bind_fork_child_calls(nullDevice)
+    static let childCallsBound: Void = cshim_bind_fork_child_calls(nullDevice)
 
     /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
     /// `dup2`. Opened by a forking thread before `fork`, inherited by every child.
-    private static let nullDevice: CInt = open("/dev/null", O_RDONLY | O_CLOEXEC)
-
-    /// Opens ``nullDevice`` now, in a process about to fork.
-    static func prepareNullDevice() { _ = nullDevice }
+    static let nullDevice: CInt = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
     static func redirectStandardInputToNull() {
         if nullDevice >= 0 { dup2(nullDevice, 0) }

@@ -7,8 +7,8 @@ import Glibc
 /// sent SIGTERM and then every child is joined, as Python's `multiprocessing` does. If the
 /// program dies abruptly instead, `PR_SET_PDEATHSIG` kills every child (see `ChildLaunch`).
 enum ChildRegistry {
-    private static let lock = InternalLock()
-    nonisolated(unsafe) private static var children: [ObjectIdentifier: Process] = [:]
+    static let lock = InternalLock()
+    nonisolated(unsafe) static var children: [ObjectIdentifier: Process] = [:]
     nonisolated(unsafe) private static var exitHookInstalled = false
     /// In a fork child: `children` is still the parent's table, to be treated as empty. It is
     /// dropped when the child starts a child of its own, so that a child that never does

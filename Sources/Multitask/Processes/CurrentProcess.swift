@@ -98,8 +98,8 @@ enum ProcessSelf {
         var logicalParentPID: Int32?
     }
 
-    private static let lock = InternalLock()
-    nonisolated(unsafe) private static var state = State()
+    static let lock = InternalLock()
+    nonisolated(unsafe) static var state = State()
 
     /// Whether this process was started by Multitask as a child.
     static var isChild: Bool { lock.withLock { state.startMethod != nil } }

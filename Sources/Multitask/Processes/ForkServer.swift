@@ -68,7 +68,7 @@ enum ForkServer {
             }
 
             let serverPID = getpid()
-            ChildMain.prepareNullDevice()
+            ChildMain.prepareParentForFork()
             let pid: pid_t
             let ours = Array(children.keys)
             do throws(Errno) {

@@ -137,8 +137,8 @@ final class ForkServerClient: @unchecked Sendable {
 
     /// How long ``start(_:payload:descriptors:)`` waits for the server's answer
     /// (``Multitask/forkServerTimeout``); guarded by `timeoutLock`.
-    nonisolated(unsafe) private static var storedAnswerTimeout = Duration.seconds(10)
-    private static let timeoutLock = InternalLock()
+    nonisolated(unsafe) static var storedAnswerTimeout = Duration.seconds(10)
+    static let timeoutLock = InternalLock()
 
     static var answerTimeout: Duration {
         get { timeoutLock.withLock { storedAnswerTimeout } }

@@ -9,7 +9,7 @@ import Synchronization
 /// in the child. The Swift runtime's generic-metadata caches are such locks (a stress probe
 /// deadlocked 44 children in 300), and so is Dispatch's worker pool.
 enum ForkWarning {
-    private static let state = Atomic<UInt8>(0)
+    static let state = Atomic<UInt8>(0)
     private static let enabledBit: UInt8 = 1
     private static let warnedBit: UInt8 = 2
 

@@ -19,14 +19,14 @@ enum MainThreadLauncher {
     /// Word 0: the process whose count word 1 is (a fork child inherits the parent's words,
     /// and reading the pid lets it ignore them without writing). Word 1: children forked by
     /// the main thread and not yet ended.
-    private static let storage = SyncStorage(localWords: 2)
+    static let storage = SyncStorage(localWords: 2)
     private static var owner: FutexWord { storage.word(0) }
     private static var liveChildren: FutexWord { storage.word(1) }
 
     /// The key whose destructor holds an exiting main thread; created once per program image
     /// (a fork child inherits it, together with its main thread's value when the main thread
     /// forked it).
-    private static let key: pthread_key_t = {
+    static let key: pthread_key_t = {
         var key = pthread_key_t()
         let rc = pthread_key_create(&key) { _ in MainThreadLauncher.holdWhileChildrenLive() }
         usageCheck(rc == 0, "Multitask: cannot create a thread-specific key (\(String(cString: strerror(rc))))")

@@ -328,7 +328,7 @@ open class Process: @unchecked Sendable {
     /// idle CPU costs a hypervisor exit (`notes/swift-probes.md`, probe 3). The polls yield, so
     /// other runnable threads of this CPU are not held up; a longer child costs at most this
     /// much CPU time.
-    private static let exitPollingBudget: Int64 = CPU.available > 1 ? 250_000 : 0
+    static let exitPollingBudget: Int64 = CPU.available > 1 ? 250_000 : 0
 
     /// Suspends until the child ends and returns its ``exitCode``, without blocking a thread:
     /// the supervisor thread resumes the task when the child is reaped.

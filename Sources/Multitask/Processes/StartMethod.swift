@@ -19,7 +19,7 @@ public enum StartMethod: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// The program-wide default start method for entry values (Python's `set_start_method`).
 enum DefaultStartMethod {
-    private static let lock = InternalLock()
+    static let lock = InternalLock()
     nonisolated(unsafe) private static var value = StartMethod.forkserver
     nonisolated(unsafe) private static var used = false
 

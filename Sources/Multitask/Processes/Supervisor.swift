@@ -20,7 +20,7 @@ import Synchronization
 /// A thread in `Process.join` takes over the pidfd of the child it waits for (see
 /// ``suspendWatch(_:)``) and reaps it itself; the supervisor reaps the others.
 final class Supervisor: @unchecked Sendable {
-    private static let instanceLock = InternalLock()
+    static let instanceLock = InternalLock()
     nonisolated(unsafe) private static var instance: Supervisor?
 
     /// This process's supervisor, started on first use.

@@ -171,7 +171,7 @@ public final class Condition: Lockable {
         }
     }
 
-    private static let advice = "; call it between the condition's acquire() and release()"
+    static let advice = "; call it between the condition's acquire() and release()"
 
     @inline(never)
     private func lockNotHeld(_ lock: Lock, _ operation: String) -> Never {

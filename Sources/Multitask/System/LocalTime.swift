@@ -31,7 +31,7 @@ enum LocalTime {
         return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static let zoneLoaded: Void = tzset()
+    static let zoneLoaded: Void = tzset()
 
     private static func brokenDown(_ seconds: Int) -> tm {
         _ = zoneLoaded

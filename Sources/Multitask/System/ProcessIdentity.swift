@@ -5,7 +5,7 @@ import Synchronization
 /// The calling process's id, cached, and whether another process has exited.
 enum ProcessIdentity {
     /// `(fork generation << 32) | pid` of the last lookup; refreshed in fork children.
-    private static let cache = Atomic<UInt64>(0)
+    static let cache = Atomic<UInt64>(0)
 
     /// The id of the calling process. A load and a compare once cached: lock words that record
     /// their owner read it on every acquisition. The corresponding C function is `getpid`.

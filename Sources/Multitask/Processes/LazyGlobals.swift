@@ -1,0 +1,112 @@
+import Synchronization
+
+/// Every lazily initialised global of the library, initialised by a parent before it forks.
+///
+/// The Swift runtime initialises a `static let` (and a global with a non-constant value) on
+/// first use, under a lock of its own. If another thread of the parent is initialising one at
+/// the moment of a fork, the child inherits that lock held by a thread that does not exist
+/// there, and hangs the first time it touches the global. So before every fork the forking
+/// thread touches each of them (``initializeAll()``, a few nanoseconds once they are set up):
+/// a global then is either initialised in the child or will be initialised by the child
+/// itself.
+///
+/// The list names each global with the source file it is declared in and is checked against
+/// the compiled library (the one-time initialisation tokens in its object files) by
+/// `LazyGlobalsTests`: a global added without an entry here fails that test. User code's own
+/// globals are not covered (see the README's fork-safety section).
+enum LazyGlobals {
+    /// A global: its source file (without `.swift`), its name, and a closure that touches it.
+    struct Entry {
+        let file: String
+        let name: String
+        let touch: () -> Void
+    }
+
+    /// Touches every global of ``entries``. (The list is built on each call: as a `static let`
+    /// it would itself be a lazily initialised global.)
+    static func initializeAll() {
+        for entry in entries { entry.touch() }
+    }
+
+    /// Gets a variable's address (which initialises it) without reading or writing its value,
+    /// which another thread may be changing under its own lock.
+    private static func address<Value>(_ variable: inout Value) {}
+
+    static var entries: [Entry] { [
+        Entry(file: "BinaryFormat", name: "bytesType") { _ = BinaryFormat.bytesType },
+        Entry(file: "BinaryFormat", name: "emptyKeyedByte") { _ = BinaryFormat.emptyKeyedByte },
+        Entry(file: "ChildBootstrap", name: "modeVariable") { _ = ChildBootstrap.modeVariable },
+        Entry(file: "ChildBootstrap", name: "parentVariable") { _ = ChildBootstrap.parentVariable },
+        Entry(file: "ChildExecutor", name: "lock") { _ = ChildExecutor.lock },
+        Entry(file: "ChildMain", name: "childCallsBound") { _ = ChildMain.childCallsBound },
+        Entry(file: "ChildMain", name: "nullDevice") { _ = ChildMain.nullDevice },
+        Entry(file: "ChildRegistry", name: "children") { address(&ChildRegistry.children) },
+        Entry(file: "ChildRegistry", name: "lock") { _ = ChildRegistry.lock },
+        Entry(file: "CodecKey", name: "super") { _ = CodecKey.super },
+        Entry(file: "Condition", name: "advice") { _ = Condition.advice },
+        Entry(file: "CurrentProcess", name: "lock") { _ = ProcessSelf.lock },
+        Entry(file: "CurrentProcess", name: "state") { address(&ProcessSelf.state) },
+        Entry(file: "DeadlockDetectorMode", name: "defaultWaitThreshold") { _ = DeadlockDetector.defaultWaitThreshold },
+        Entry(file: "DeadlockDetectorMode", name: "modeVariable") { _ = DeadlockDetector.modeVariable },
+        Entry(file: "DeadlockDetectorMode", name: "thresholdVariable") { _ = DeadlockDetector.thresholdVariable },
+        Entry(file: "DeadlockMonitor", name: "immediately") { _ = DeadlockMonitor.immediately },
+        Entry(file: "DeadlockMonitor", name: "records") { _ = DeadlockMonitor.records },
+        Entry(file: "DeadlockMonitor", name: "shared") { _ = DeadlockMonitor.shared },
+        Entry(file: "DeadlockReport", name: "destroyed") { _ = DeadlockReport.LockInfo.destroyed },
+        Entry(file: "DeadlockReport", name: "title") { _ = DeadlockReport.title },
+        Entry(file: "ForkServerClient", name: "passableDescriptors") { _ = ForkServerClient.passableDescriptors },
+        Entry(file: "ForkServerClient", name: "storedAnswerTimeout") { address(&ForkServerClient.storedAnswerTimeout) },
+        Entry(file: "ForkServerClient", name: "timeoutLock") { _ = ForkServerClient.timeoutLock },
+        Entry(file: "ForkWarning", name: "state") { _ = ForkWarning.state.load(ordering: .relaxed) },
+        Entry(file: "KernelState", name: "allKnown") { _ = KernelState.allKnown },
+        Entry(file: "KernelState", name: "dead") { _ = KernelState.dead },
+        Entry(file: "KernelState", name: "deadLegacy") { _ = KernelState.deadLegacy },
+        Entry(file: "KernelState", name: "diskSleep") { _ = KernelState.diskSleep },
+        Entry(file: "KernelState", name: "idle") { _ = KernelState.idle },
+        Entry(file: "KernelState", name: "parked") { _ = KernelState.parked },
+        Entry(file: "KernelState", name: "running") { _ = KernelState.running },
+        Entry(file: "KernelState", name: "sleeping") { _ = KernelState.sleeping },
+        Entry(file: "KernelState", name: "stopped") { _ = KernelState.stopped },
+        Entry(file: "KernelState", name: "tracingStop") { _ = KernelState.tracingStop },
+        Entry(file: "KernelState", name: "wakeKill") { _ = KernelState.wakeKill },
+        Entry(file: "KernelState", name: "waking") { _ = KernelState.waking },
+        Entry(file: "KernelState", name: "zombie") { _ = KernelState.zombie },
+        Entry(file: "LocalTime", name: "zoneLoaded") { _ = LocalTime.zoneLoaded },
+        Entry(file: "LockObservation", name: "observer") { _ = LockObservation.observer },
+        Entry(file: "LockPairCache", name: "empty") { _ = LockPairCache.empty },
+        Entry(file: "MainThreadLauncher", name: "key") { _ = MainThreadLauncher.key },
+        Entry(file: "MainThreadLauncher", name: "storage") { _ = MainThreadLauncher.storage },
+        Entry(file: "MemoryMapping", name: "pageSize") { _ = MemoryMapping.pageSize },
+        Entry(file: "MutexCore", name: "ownerCheckInterval") { _ = MutexCore.ownerCheckInterval },
+        Entry(file: "PSListing", name: "headers") { _ = PSListing.headers },
+        Entry(file: "PassedDescriptor", name: "collectorKey") { _ = PassedDescriptor.collectorKey },
+        Entry(file: "PassedDescriptor", name: "tableKey") { _ = PassedDescriptor.tableKey },
+        Entry(file: "PoolTaskRunner", name: "lock") { _ = PoolWarmUp.lock },
+        Entry(file: "ProcFS", name: "clockTicksPerSecond") { _ = ProcFS.clockTicksPerSecond },
+        Entry(file: "ProcFS", name: "pageSize") { _ = ProcFS.pageSize },
+        Entry(file: "Process", name: "exitPollingBudget") { _ = Process.exitPollingBudget },
+        Entry(file: "ProcessIdentity", name: "cache") { _ = ProcessIdentity.cache.load(ordering: .relaxed) },
+        Entry(file: "ProcessIdentity", name: "largestPID") { _ = ProcessIdentity.largestPID },
+        Entry(file: "QueueStorage", name: "nonBlockingLockWait") { _ = QueueStorage.nonBlockingLockWait },
+        Entry(file: "SharedArena", name: "forkHandlerInstalled") { _ = SharedArena.forkHandlerInstalled },
+        Entry(file: "SharedArena", name: "lock") { _ = SharedArena.lock },
+        Entry(file: "SharedMemory", name: "shared") { _ = NamedSegmentRegistry.shared },
+        Entry(file: "SharedMemoryFile", name: "grow") { _ = FileSeals.grow },
+        Entry(file: "SharedMemoryFile", name: "seal") { _ = FileSeals.seal },
+        Entry(file: "SharedMemoryFile", name: "shrink") { _ = FileSeals.shrink },
+        Entry(file: "SharedObjectRegistry", name: "forkHandlerInstalled") { _ = SharedObjectRegistry.forkHandlerInstalled },
+        Entry(file: "SharedObjectRegistry", name: "lock") { _ = SharedObjectRegistry.lock },
+        Entry(file: "SharedObjectRegistry", name: "segments") { address(&SharedObjectRegistry.segments) },
+        Entry(file: "SharedObjectRegistry", name: "words") { address(&SharedObjectRegistry.words) },
+        Entry(file: "SharedPrimitiveCoding", name: "handleKind") { _ = Lock.handleKind },
+        Entry(file: "SharedPrimitiveCoding", name: "handleKind") { _ = RLock.handleKind },
+        Entry(file: "SharedPrimitiveCoding", name: "handleKind") { _ = Semaphore.handleKind },
+        Entry(file: "SharedPrimitiveCoding", name: "handleKind") { _ = Event.handleKind },
+        Entry(file: "SharedPrimitiveCoding", name: "handleKind") { _ = Barrier.handleKind },
+        Entry(file: "SharedPrimitiveCoding", name: "handleKind") { _ = Condition.handleKind },
+        Entry(file: "StartMethod", name: "lock") { _ = DefaultStartMethod.lock },
+        Entry(file: "Supervisor", name: "instanceLock") { _ = Supervisor.instanceLock },
+        Entry(file: "ThreadRegistry", name: "current") { _ = ThreadRegistry.current },
+        Entry(file: "ThreadRegistry", name: "shared") { _ = ThreadRegistry.shared },
+    ] }
+}
