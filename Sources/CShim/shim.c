@@ -316,6 +316,73 @@ extern _Atomic(const char *) *swift_getFatalErrorMessageBuffer(void) __attribute
 static cshim_crash_record *crash_record;
 static const int crash_signals[] = { SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV };
 
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <ucontext.h>
+
+void cshim_prepare_crash_backtrace(void) {
+    static int prepared;
+    if (__atomic_load_n(&prepared, __ATOMIC_ACQUIRE)) return;
+    void *frame;
+    backtrace(&frame, 1);
+    __atomic_store_n(&prepared, 1, __ATOMIC_RELEASE);
+}
+
+#include <link.h>
+#include <sys/auxv.h>
+static int library_named(struct dl_phdr_info *info, size_t size, void *path) {
+    (void)size;
+    return info->dlpi_name != NULL && info->dlpi_name[0] != '\0' && strcmp(info->dlpi_name, path) == 0;
+}
+
+int cshim_loaded_file_kind(const char *path) {
+    Dl_info info;
+    void *entry = (void *)getauxval(AT_ENTRY);
+    if (entry != NULL && dladdr(entry, &info) != 0 && info.dli_fname != NULL && strcmp(info.dli_fname, path) == 0) return 2;
+    return dl_iterate_phdr(library_named, (void *)path) ? 1 : 0;
+}
+
+static int32_t crash_module_index(cshim_crash_record *record, const char *path) {
+    for (uint32_t i = 0; i < record->module_count; i++) {
+        if (strncmp(record->modules[i], path, CSHIM_CRASH_MODULE_PATH_CAPACITY - 1) == 0) return (int32_t)i;
+    }
+    if (record->module_count == CSHIM_CRASH_MODULE_CAPACITY) return -1;
+    uint32_t index = record->module_count++;
+    strncpy(record->modules[index], path, CSHIM_CRASH_MODULE_PATH_CAPACITY - 1);
+    record->modules[index][CSHIM_CRASH_MODULE_PATH_CAPACITY - 1] = '\0';
+    return (int32_t)index;
+}
+
+// The unwinder and dladdr take the dynamic loader's lock: a crash inside the loader would block
+// here, so an alarm ends the process if this takes long (the record already says what crashed).
+static void record_frames(cshim_crash_record *record, void *context) {
+    alarm(2);
+    void *addresses[CSHIM_CRASH_FRAME_CAPACITY + 8];
+    int count = backtrace(addresses, (int)(sizeof addresses / sizeof addresses[0]));
+    // Skip this handler and the signal trampoline: start at the interrupted instruction.
+    void *interrupted = context ? (void *)((ucontext_t *)context)->uc_mcontext.gregs[REG_RIP] : NULL;
+    int first = 0;
+    while (first < count && addresses[first] != interrupted) first++;
+    if (first == count) first = count > 2 ? 2 : 0;
+    uint32_t stored = 0;
+    for (int i = first; i < count && stored < CSHIM_CRASH_FRAME_CAPACITY; i++) {
+        Dl_info info;
+        int32_t module = -1;
+        uint64_t offset = (uint64_t)(uintptr_t)addresses[i];
+        // A return address points after its call: look up the call itself.
+        void *lookup = i == first ? addresses[i] : (void *)((char *)addresses[i] - 1);
+        if (dladdr(lookup, &info) != 0 && info.dli_fname != NULL && info.dli_fbase != NULL) {
+            module = crash_module_index(record, info.dli_fname);
+            offset = (uint64_t)((char *)lookup - (char *)info.dli_fbase);
+        }
+        record->frames[stored].offset = offset;
+        record->frames[stored].module = module;
+        stored++;
+    }
+    record->frame_count = stored;
+    __atomic_store_n(&record->state, 2, __ATOMIC_RELEASE);
+}
+
 static void record_crash(int sig, siginfo_t *info, void *context) {
     (void)info; (void)context;
     cshim_crash_record *record = crash_record;
@@ -331,6 +398,7 @@ static void record_crash(int sig, siginfo_t *info, void *context) {
         }
         record->message_length = length;
         __atomic_store_n(&record->state, 1, __ATOMIC_RELEASE);
+        record_frames(record, context);
     }
     // SA_RESETHAND restored the default action: die of the same signal.
     raise(sig);
@@ -343,6 +411,7 @@ void cshim_child_install_crash_handler(cshim_crash_record *record) {
     stack_t stack = { .ss_sp = alternate_stack, .ss_flags = 0, .ss_size = sizeof alternate_stack };
     sigaltstack(&stack, NULL);
     crash_record = record;
+    cshim_prepare_crash_backtrace();
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = record_crash;

@@ -134,18 +134,43 @@ int cshim_socket_peer(int fd, int *domain, int *type, int32_t *pid, uint32_t *ui
 int cshim_restore_child_exit_statuses(void);
 
 #define CSHIM_CRASH_MESSAGE_CAPACITY 1012
+#define CSHIM_CRASH_FRAME_CAPACITY 16
+#define CSHIM_CRASH_MODULE_CAPACITY 4
+#define CSHIM_CRASH_MODULE_PATH_CAPACITY 256
+
+/// A return address of a crashed thread, as an offset into one of the record's modules.
+typedef struct {
+    uint64_t offset;
+    int32_t module;
+    uint32_t reserved;
+} cshim_crash_frame;
 
 /// Where a crashing child writes what it knows, in memory its parent can read: the signal and
-/// the Swift runtime's fatal error message. `state` becomes 1 once the record is complete.
+/// the Swift runtime's fatal error message (`state` 1), then the crashed thread's innermost
+/// frames, each an offset into a loaded file named in `modules` (`state` 2).
 typedef struct {
     uint32_t state;
     int32_t signal;
     uint32_t message_length;
     char message[CSHIM_CRASH_MESSAGE_CAPACITY];
+    uint32_t frame_count;
+    uint32_t module_count;
+    cshim_crash_frame frames[CSHIM_CRASH_FRAME_CAPACITY];
+    char modules[CSHIM_CRASH_MODULE_CAPACITY][CSHIM_CRASH_MODULE_PATH_CAPACITY];
 } cshim_crash_record;
+
+/// Loads what taking a backtrace needs (glibc loads the unwinder on first use), so that a
+/// crash handler does not: call in a process before it forks children, or before it installs
+/// the handler. Cheap after the first call.
+void cshim_prepare_crash_backtrace(void);
+/// What `path` is in this process, as the dynamic loader names its files: 2 for the name this
+/// executable is loaded under (as started, `argv[0]`), 1 for a loaded shared library, 0 for
+/// neither.
+int cshim_loaded_file_kind(const char *path);
 /// In a child process: catches the fatal signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
 /// SIGSEGV) on an alternate stack, fills `record` (signal, and the Swift runtime's fatal error
-/// message if there is one), then dies of the same signal with its default action. Replaces
+/// message if there is one, then the innermost frames; an alarm ends a handler stuck taking
+/// them), then dies of the same signal with its default action. Replaces
 /// Swift's backtracer, unless MULTITASK_SWIFT_BACKTRACE is set (then nothing is installed).
 /// Call once, early, on the child's only thread.
 void cshim_child_install_crash_handler(cshim_crash_record *record);

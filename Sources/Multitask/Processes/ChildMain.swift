@@ -117,6 +117,8 @@ enum ChildMain {
     /// (`/dev/null`, the child's calls bound, locks made on first use).
     static func prepareParentForFork() {
         LazyGlobals.initializeAll()
+        // glibc loads its unwinder on the first backtrace: here, not in a crashing child.
+        cshim_prepare_crash_backtrace()
     }
 
     /// Binds, once, the C calls a child makes after fork (see `cshim_bind_fork_child_calls`).

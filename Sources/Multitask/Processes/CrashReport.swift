@@ -1,32 +1,76 @@
-/// What a child process that crashed left behind: the signal that ended it and, for a Swift
-/// trap, the runtime's fatal error message (`fatalError`, a failed `precondition`, a forced
-/// unwrap of `nil`, an out-of-range index, …).
+/// What a child process that crashed left behind: the signal that ended it, for a Swift trap
+/// the runtime's fatal error message (`fatalError`, a failed `precondition`, a forced unwrap
+/// of `nil`, an out-of-range index, …), and the crashed thread's innermost frames.
 ///
 /// Children catch their fatal signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV),
 /// record this in memory the parent reads, and die of the same signal at once. Read it from
 /// ``Process/crashReport`` or from ``PoolError/workerCrashed(signal:exitCode:task:report:)``.
+/// Frames are named from the symbol tables of the files the parent has loaded itself (its
+/// executable and libraries), when it reads ``frames`` or prints the report.
 ///
 /// ```swift
 /// let p = Process { let values: [Int] = []; _ = values[1] }
 /// try p.start(); p.join()
-/// print(p.crashReport!)   // signal 4 (SIGILL): Fatal error: Index out of range
+/// print(p.crashReport!)
+/// // signal 4 (SIGILL): Fatal error: Index out of range
+/// //   #0 Swift._assertionFailure(…) + 0x18a (libswiftCore.so)
+/// //   …
 /// ```
 public struct CrashReport: Sendable, Hashable, CustomStringConvertible {
+    /// One frame of the crashed thread: where it was, in which loaded file.
+    public struct Frame: Sendable, Hashable, CustomStringConvertible {
+        /// The function (demangled), nil when the file has no symbol for the address.
+        public let symbol: String?
+        /// The distance into ``symbol``, or into the file when there is no symbol.
+        public let offset: UInt64
+        /// The file's name (last path component): the executable or a library.
+        public let file: String
+
+        public var description: String {
+            let at = "0x" + String(offset, radix: 16)
+            guard let symbol else { return "\(file) + \(at)" }
+            return "\(symbol) + \(at) (\(file))"
+        }
+    }
+
+    /// A frame as the child recorded it: a file path and an offset from its load address.
+    struct RecordedFrame: Sendable, Hashable {
+        let path: String
+        let offset: UInt64
+    }
+
     /// The signal that ended the child.
     public let signal: Int32
     /// The Swift runtime's fatal error message, nil when the crash was not a Swift trap (a
     /// segmentation fault in C code, say).
     public let message: String?
+    /// The frames as recorded, named when read.
+    let recordedFrames: [RecordedFrame]
 
-    /// Creates a report; the library makes them, tests may too.
+    /// The crashed thread's innermost frames (up to 16), innermost first; empty if the child
+    /// could not record them.
+    public var frames: [Frame] { recordedFrames.map(CrashSymbolizer.frame) }
+
+    /// Creates a report without frames; the library makes them, tests may too.
     public init(signal: Int32, message: String?) {
-        self.signal = signal
-        self.message = message
+        self.init(signal: signal, message: message, recordedFrames: [])
     }
 
+    init(signal: Int32, message: String?, recordedFrames: [RecordedFrame]) {
+        self.signal = signal
+        self.message = message
+        self.recordedFrames = recordedFrames
+    }
+
+    /// How many frames ``description`` shows (``frames`` has them all).
+    public static let describedFrames = 6
+
+    /// The signal and message, then the innermost ``describedFrames`` frames, one per line.
     public var description: String {
         let name = SignalName.of(signal)
-        guard let message, !message.isEmpty else { return "signal \(signal) (\(name))" }
-        return "signal \(signal) (\(name)): \(message)"
+        var text = "signal \(signal) (\(name))"
+        if let message, !message.isEmpty { text += ": \(message)" }
+        for (index, frame) in frames.prefix(Self.describedFrames).enumerated() { text += "\n  #\(index) \(frame)" }
+        return text
     }
 }

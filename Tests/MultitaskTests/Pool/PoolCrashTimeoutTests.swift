@@ -7,7 +7,7 @@ import Testing
 /// left behind.
 @Suite("Pool: a crash is never masked by a timeout", .serialized)
 struct PoolCrashTimeoutTests {
-    @Test("a task that traps with a 50 ms timeout is reported as workerCrashed with its signal and message, 100 of 100",
+    @Test("a task that traps with a 50 ms timeout is reported as workerCrashed with its signal, message and frames, 100 of 100",
           .timeLimit(.minutes(3)), arguments: StartMethod.allCases)
     func trapBeatsTimeout(method: StartMethod) throws {
         let pool = try Pool(processes: 2, startMethod: method)
@@ -24,12 +24,13 @@ struct PoolCrashTimeoutTests {
             } catch PoolError.workerCrashed(let signal, _, _, let report) {
                 let trapped = (signal == SIGILL || signal == SIGTRAP) && report?.signal == signal
                 let explained = report?.message?.contains("traps on purpose") == true
-                outcomes[trapped && explained ? "crashed, with its message" : "crashed: \(String(describing: signal)) \(String(describing: report))", default: 0] += 1
+                let located = report?.frames.contains { $0.symbol?.contains("ActionTask") == true } == true
+                outcomes[trapped && explained && located ? "crashed, with its message and frames" : "crashed: \(String(describing: signal)) \(String(describing: report))", default: 0] += 1
             } catch {
                 outcomes["\(error)", default: 0] += 1
             }
         }
-        #expect(outcomes == ["crashed, with its message": 100])
+        #expect(outcomes == ["crashed, with its message and frames": 100])
         #expect(Self.processes(named: "swift-backtrace").isEmpty)
     }
 

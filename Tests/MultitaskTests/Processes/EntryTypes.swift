@@ -59,8 +59,14 @@ struct SleepEntry: ProcessEntry {
 struct TrapEntry: ProcessEntry {
     func run() throws {
         silenceStandardError()
-        fatalError("deliberate trap in a child")
+        trapInsideNamedFunction()
     }
+}
+
+/// The function a crash report's frames should name.
+@inline(never)
+func trapInsideNamedFunction() -> Never {
+    fatalError("deliberate trap in a child")
 }
 
 /// Crashes with an index out of range (a runtime check, not `fatalError`), quietly.
