@@ -175,5 +175,6 @@ struct ReadmeCrashReportTests {
         }
         #expect(text.hasPrefix("the worker process running task #1 (ReadmeLookup) crashed with signal 4 (SIGILL): "), "\(text)")
         #expect(text.contains("Fatal error: Index out of range"), "\(text)")
+        #expect(text.contains("ReadmeLookup.run()"), "\(text)")
     }
 }

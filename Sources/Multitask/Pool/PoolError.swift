@@ -39,8 +39,8 @@ public enum PoolError: Error, Sendable, Hashable, CustomStringConvertible {
         case .terminated: "the pool was terminated before the task finished"
         case .cancelled: "the awaiting task was cancelled before the pool task started"
         case let .workerCrashed(signal, exitCode, task, report):
-            if let message = report?.message, let signal {
-                "the worker process running \(task) crashed with signal \(signal) (\(SignalName.of(signal))): \(message)"
+            if let report, signal != nil {
+                "the worker process running \(task) crashed with \(report)"
             } else if let signal {
                 "the worker process running \(task) was killed by signal \(signal) (\(SignalName.of(signal)))"
             } else {

@@ -17,7 +17,7 @@ private func swiftDemangle(
 /// libraries — and a file is read only if it is one of them. Tables are read once, on first
 /// use, and kept.
 enum CrashSymbolizer {
-    private static let tables = Mutex<[String: ElfSymbols]>([:])
+    static let tables = Mutex<[String: ElfSymbols]>([:])
 
     static func frame(_ recorded: CrashReport.RecordedFrame) -> CrashReport.Frame {
         let file = recorded.path.split(separator: "/").last.map(String.init) ?? recorded.path

@@ -43,6 +43,7 @@ enum LazyGlobals {
         Entry(file: "ChildRegistry", name: "children") { address(&ChildRegistry.children) },
         Entry(file: "ChildRegistry", name: "lock") { _ = ChildRegistry.lock },
         Entry(file: "CodecKey", name: "super") { _ = CodecKey.super },
+        Entry(file: "CrashSymbolizer", name: "tables") { CrashSymbolizer.tables.withLock { _ in } },
         Entry(file: "Condition", name: "advice") { _ = Condition.advice },
         Entry(file: "CurrentProcess", name: "lock") { _ = ProcessSelf.lock },
         Entry(file: "CurrentProcess", name: "state") { address(&ProcessSelf.state) },
