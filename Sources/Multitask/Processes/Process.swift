@@ -45,6 +45,9 @@ open class Process: @unchecked Sendable {
     private let state = InternalLock()
     private var phase = Phase.created
     private var _name: String
+    /// Whether the program chose the name (at creation or through ``name``), rather than
+    /// taking the default: only a chosen name is shown in `ps`.
+    private var nameIsChosen: Bool
     private var _isDaemon: Bool
     private var _standardInput: ChildStandardInput
     private var _pid: Int32?
@@ -77,6 +80,7 @@ open class Process: @unchecked Sendable {
         self.work = work
         self.requestedMethod = startMethod
         self._name = name ?? defaultName
+        self.nameIsChosen = name != nil
         self._isDaemon = daemon
         self._standardInput = stdin
         self.identity = identity
@@ -148,6 +152,7 @@ open class Process: @unchecked Sendable {
         self.work = .subclass
         self.requestedMethod = .fork
         self._name = name ?? defaultName
+        self.nameIsChosen = name != nil
         self._isDaemon = daemon
         self._standardInput = stdin
         self.identity = identity
@@ -161,10 +166,25 @@ open class Process: @unchecked Sendable {
     // MARK: Properties
 
     /// The process name, shown in error reports and in ``Multitask/currentProcess`` of the child.
+    ///
+    /// A name the program chose (given at creation, or set here before ``start()``) is also
+    /// the child's name in the kernel, so `ps`, `pstree`, `top` and `/proc/PID/comm` show it,
+    /// cut to 15 bytes. A child with the default name (`Process-N`) keeps the program's name
+    /// there, as a Python child does.
     public var name: String {
         get { state.withLock { _name } }
-        set { state.withLock { _name = newValue } }
+        set { state.withLock { _name = newValue; nameIsChosen = true } }
     }
+
+    /// The name the child takes in the kernel: the chosen name, or nil for the default.
+    var kernelName: String? { state.withLock { nameIsChosen ? _name : nil } }
+
+    /// The parent's name in the kernel when it started a `.fork` child, which the child takes
+    /// unless it has a chosen name (read before the fork: the child cannot read it).
+    private var parentKernelName = ""
+
+    /// The name a fork child takes in the kernel: its chosen name, else its parent's.
+    var kernelNameInForkChild: String { state.withLock { nameIsChosen ? _name : parentKernelName } }
 
     /// Whether the child is ended (SIGTERM) when the program exits, instead of waited for.
     /// Set it before ``start()``.
@@ -275,6 +295,10 @@ open class Process: @unchecked Sendable {
             crashRecord = CrashRecord()
             return (requestedMethod ?? DefaultStartMethod.take(), self.work)
         }
+        if method == .fork {
+            let inherited = ProcessSelf.kernelName
+            state.withLock { parentKernelName = inherited }
+        }
         ChildRegistry.add(self)
         do throws(ProcessError) {
             switch method {
@@ -312,7 +336,7 @@ open class Process: @unchecked Sendable {
             let payload = try ChildPayload(
                 entry: entry, typeName: typeName, name: name, isDaemon: isDaemon, identity: identity,
                 startMethod: method, parentPID: me.pid, parentName: me.name, crashRecord: crashRecord,
-                descriptorLimit: method == .forkserver ? ForkServerClient.passableDescriptors : .max
+                descriptorLimit: method == .forkserver ? ForkServerClient.passableDescriptors : .max, kernelName: kernelName
             )
             return (try payload.serialized(), payload.descriptors)
         } catch {
