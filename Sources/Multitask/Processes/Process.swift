@@ -405,7 +405,7 @@ open class Process: @unchecked Sendable {
     /// How long `join` polls a child's pidfd before it sleeps, in nanoseconds (0 on one CPU,
     /// where the child could not run meanwhile). A child that ends within that time is seen at
     /// once; a sleeping joiner is woken tens of microseconds later on a VM, where waking an
-    /// idle CPU costs a hypervisor exit (`notes/swift-probes.md`, probe 3). The polls yield, so
+    /// idle CPU costs a hypervisor exit (measured on a 2-vCPU VM). The polls yield, so
     /// other runnable threads of this CPU are not held up; a longer child costs at most this
     /// much CPU time.
     private static let exitPollingBudget: Int64 = CPU.available > 1 ? 250_000 : 0
