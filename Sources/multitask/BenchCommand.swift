@@ -1,7 +1,7 @@
 import ArgumentParser
 import Multitask
 
-/// `multitask bench`: the metrics of `baselines/METRICS.md`, measured on this machine.
+/// `multitask bench`: the metrics of `Benchmarks/baselines/METRICS.md`, measured on this machine.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",

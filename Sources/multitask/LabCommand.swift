@@ -2,7 +2,7 @@ import ArgumentParser
 import CShim
 import Multitask
 
-/// `multitask lab`: the seed's lessons measured on this machine.
+/// `multitask lab`: the classic lessons of Python's multiprocessing, measured on this machine.
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
@@ -10,29 +10,43 @@ struct LabCommand: ParsableCommand {
         discussion: """
             Runs the same units of CPU-bound work (arithmetic) and blocking work (50 ms sleeps)
             one after another and on several workers, and prints wall time, speed-up and what
-            each row shows. Then the seed's producer/consumer example runs for real (a Queue made
-            in the parent, a producer process, a consumer process), and the same number of small
-            messages is timed through a thread queue, the shared-memory Queue and a Pipe.
+            each row shows. Then the classic producer/consumer example of Python's
+            multiprocessing runs for real (a Queue made in the parent, a producer process, a
+            consumer process), and the same number of small messages is timed through a thread
+            queue, the shared-memory Queue and a Pipe.
+
+            With --python the same experiments run in CPython too. Its CPU units are smaller
+            (\(PythonPeer.cpuUnitIterations / 1_000_000) M loop iterations against \(Workloads.cpuUnitIterations / 1_000_000) M here, so that both last
+            a fraction of a second): the table shows each row's unit, and a note gives the
+            measured cost of one iteration on each side. Compare speed-ups, not wall times.
             """
     )
 
     @Flag(help: "Print the rows as JSON instead of a table.")
     var json = false
 
-    @Option(help: "CPU-bound units per row (default: 2 per core).")
+    @Option(help: "CPU-bound units per row, at least 1 (default: 2 per core).")
     var cpuUnits: Int?
 
-    @Option(help: "Blocking 50 ms units per row.")
+    @Option(help: "Blocking 50 ms units per row, at least 1.")
     var blockingUnits = 20
 
-    @Option(help: "Workers for the blocking rows.")
+    @Option(help: "Workers for the blocking rows, at least 1.")
     var blockingWorkers = 10
 
-    @Option(help: "Messages per producer/consumer row (CPython rows move a tenth as many).")
+    @Option(help: "Messages per producer/consumer row, at least 1 (CPython rows move a tenth as many).")
     var messages = 500_000
 
     @Flag(help: "Also run the same workloads in CPython (threads and processes), when python3 is installed.")
     var python = false
+
+    func validate() throws {
+        let counts = [("--cpu-units", cpuUnits ?? 1), ("--blocking-units", blockingUnits),
+                      ("--blocking-workers", blockingWorkers), ("--messages", messages)]
+        for (option, value) in counts where value < 1 {
+            throw ValidationError("\(option) must be at least 1, not \(value)")
+        }
+    }
 
     func run() throws {
         // The lab forks only after joining the threads it started, as the bench does; the
@@ -49,7 +63,9 @@ struct LabCommand: ParsableCommand {
         let bar = ProgressBar(enabled: standardErrorIsTerminal && !json)
         let channels = ChannelExperiment(messages: messages)
         if !json && !standardErrorIsTerminal {
-            writeError("running \(experiment.plan.count + channels.strategies.count) measurements…\n")
+            // CPython's rows count too: they are measured, and take most of the time.
+            let ours = experiment.plan.count + channels.strategies.count
+            writeError("running \(python ? ours + PythonPeer.rowCount + PythonChannels.rowCount : ours) measurements…\n")
         }
         var rows = experiment.run { done, total, label in bar.show(done: done, total: total, label: label) }
         var channelRows = channels.run { done, total, label in bar.show(done: done, total: total, label: label) }

@@ -25,7 +25,9 @@ struct MultitaskCommand: ParsableCommand {
               multitask ps --tree
               multitask ps --children-of 1234 --json
               multitask pstree -p 1
+              multitask pstree --json $$
             """,
+        version: Multitask.version,
         subcommands: [LabCommand.self, BenchCommand.self, PSCommand.self, PSTreeCommand.self],
         defaultSubcommand: nil
     )

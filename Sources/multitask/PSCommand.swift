@@ -49,7 +49,7 @@ struct PSCommand: ParsableCommand {
             : table.entries.filter { pids.contains($0.pid) || parents.contains($0.parentPID) }
         if json {
             let records = tree
-                ? ProcessTree.forest(of: selected).map(PSRecord.init(tree:))
+                ? ProcessTree.forest(of: selected).map { PSRecord(tree: $0) }
                 : selected.map { PSRecord($0, children: nil) }
             print(JSONValue.array(records.map(\.json)).rendered())
         } else {

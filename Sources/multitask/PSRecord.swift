@@ -1,6 +1,6 @@
 import Multitask
 
-/// One process in `multitask ps --json`.
+/// One process in `multitask ps --json` and `multitask pstree --json`.
 struct PSRecord {
     var pid: Int32
     var ppid: Int32
@@ -22,9 +22,11 @@ struct PSRecord {
     var cpuTimeSeconds: Double
     var nice: Int32
     var threads: Int
+    /// The names of the threads other than the main one (`pstree`'s `{name}`), when listed.
+    var threadNames: [String]?
     var children: [PSRecord]?
 
-    init(_ e: ProcessTable.Entry, children: [PSRecord]?) {
+    init(_ e: ProcessTable.Entry, children: [PSRecord]?, threadNames: Bool = false) {
         pid = e.pid
         ppid = e.parentPID
         user = e.user
@@ -46,11 +48,15 @@ struct PSRecord {
         cpuTimeSeconds = Double(seconds) + Double(attoseconds) / 1e18
         nice = e.nice
         threads = e.threadCount
+        self.threadNames = threadNames ? e.threads.map(\.name) : nil
         self.children = children
     }
 
-    init(tree: ProcessTree) {
-        self.init(tree.process, children: tree.children.map(PSRecord.init(tree:)))
+    /// The record of `tree`'s root, its children's records under `children`, down to the
+    /// leaves; with `threadNames`, each lists its threads' names (the snapshot must include
+    /// threads).
+    init(tree: ProcessTree, threadNames: Bool = false) {
+        self.init(tree.process, children: tree.children.map { PSRecord(tree: $0, threadNames: threadNames) }, threadNames: threadNames)
     }
 
     /// The record as JSON (optional fields left out when absent, as `JSONEncoder` does).
@@ -65,6 +71,7 @@ struct PSRecord {
             "cpuTimeSeconds": .number(cpuTimeSeconds), "nice": .integer(Int64(nice)), "threads": .integer(Int64(threads)),
         ]
         if let tty { members["tty"] = .string(tty) }
+        if let threadNames { members["threadNames"] = .array(threadNames.map(JSONValue.string)) }
         if let children { members["children"] = .array(children.map(\.json)) }
         return .object(members)
     }

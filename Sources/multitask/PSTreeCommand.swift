@@ -14,6 +14,11 @@ struct PSTreeCommand: ParsableCommand {
 
             Unicode line drawing is used when standard output is a terminal and the locale is \
             UTF-8, ASCII otherwise, as psmisc does.
+
+            --json prints the tree as one JSON object instead: the root process with the fields \
+            of `multitask ps --json` and, under "children", its children's objects, oldest \
+            first, down to the leaves. Drawing options do not apply; with -T each object's \
+            "threadNames" is left out.
             """
     )
 
@@ -60,7 +65,16 @@ struct PSTreeCommand: ParsableCommand {
     @Flag(name: [.customShort("t"), .customLong("thread-names")], help: "Show each thread's own name.")
     var threadNames = false
 
+    @Flag(help: "Print the tree as JSON instead of drawing it.")
+    var json = false
+
     func run() throws {
+        if json {
+            let table = try ProcessTable.snapshot(includingThreads: !hideThreads)
+            guard let tree = table.tree(rootedAt: pid) else { throw NoSuchProcess(pid: pid) }
+            print(PSRecord(tree: tree, threadNames: !hideThreads).json.rendered())
+            return
+        }
         let table = try ProcessTable.snapshot(includingThreads: !hideThreads)
         let options = PSTreeOptions(
             showPIDs: showPIDs,

@@ -50,7 +50,7 @@ func trapInPools() {
 /// Starts a child of every start method that exits with 7, 8 and 9, and prints their exit codes.
 func printExitCodes() {
     let children = [
-        Process(startMethod: .fork) { Multitask.exit(7) },
+        Process { Multitask.exit(7) },
         Process(startMethod: .spawn, entry: ExitWith(code: 8)),
         Process(startMethod: .forkserver, entry: ExitWith(code: 9)),
     ]

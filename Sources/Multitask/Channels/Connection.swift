@@ -4,8 +4,10 @@ import SystemPackage
 /// One end of a ``Pipe(duplex:)``: sends and receives whole messages, Python's
 /// `multiprocessing.connection.Connection`.
 ///
-/// A message is a `Codable` value (``send(_:)`` / ``receive(_:)``) or a run of bytes
-/// (``sendBytes(_:)`` / ``receiveBytes(maxLength:)``); each arrives whole, in order, once.
+/// A message is a `Codable` value (``send(_:)`` / ``receive(_:)``), a run of bytes
+/// (``sendBytes(_:offset:size:)`` / ``receiveBytes(maxLength:)``, or into a buffer of yours
+/// with `receiveBytes(into:offset:)`) or an open file descriptor (``sendDescriptor(_:)`` /
+/// ``receiveDescriptor()``); each arrives whole, in order, once.
 /// The receiver must ask for the type the sender sent (messages carry no type tag); a
 /// mismatch throws ``ConnectionError/undecodable(_:)`` where the bytes cannot be that type.
 ///
@@ -128,25 +130,39 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Sends `bytes` as one message, received whole by ``receiveBytes(maxLength:)`` (Python's
-    /// `send_bytes`).
-    public func sendBytes(_ bytes: some Collection<UInt8>) throws(ConnectionError) {
+    /// Sends `size` bytes of `bytes` from `offset` on (all of them by default) as one message,
+    /// received whole by ``receiveBytes(maxLength:)`` (Python's `send_bytes(buffer, offset,
+    /// size)`).
+    ///
+    /// An `offset` or `size` outside `bytes` is a programmer error (Python raises
+    /// `ValueError`).
+    ///
+    /// ```swift
+    /// let frame: [UInt8] = [0xFF, 1, 2, 3, 0xFF]
+    /// try connection.sendBytes(frame, offset: 1, size: 3)   // the peer receives [1, 2, 3]
+    /// ```
+    public func sendBytes(_ bytes: some Collection<UInt8>, offset: Int = 0, size: Int? = nil) throws(ConnectionError) {
+        let count = bytes.count
+        usageCheck(offset >= 0 && offset <= count, "Connection.sendBytes: offset \(offset) is outside the \(count) bytes given")
+        let size = size ?? count - offset
+        usageCheck(size >= 0 && size <= count - offset, "Connection.sendBytes: size \(size) from offset \(offset) runs past the \(count) bytes given")
         let socket = writableSocket()
         var failure: ConnectionError?
         let sent: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             do throws(ConnectionError) {
-                try sendFrame(UnsafeRawBufferPointer(buffer), on: socket)
+                try sendFrame(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[offset..<offset + size])), on: socket)
             } catch {
                 failure = error
             }
         }
         if let failure { throw failure }
         if sent == nil {
-            try Array(bytes).withContiguousBytes { (raw) throws(ConnectionError) in try sendFrame(raw, on: socket) }
+            try Array(bytes.dropFirst(offset).prefix(size)).withContiguousBytes { (raw) throws(ConnectionError) in try sendFrame(raw, on: socket) }
         }
     }
 
-    private func sendFrame(_ payload: UnsafeRawBufferPointer, on socket: StreamSocket) throws(ConnectionError) {
+    /// Sends `payload` as one frame; with `descriptor`, the descriptor travels attached to it.
+    func sendFrame(_ payload: UnsafeRawBufferPointer, on socket: StreamSocket, attaching descriptor: CInt? = nil) throws(ConnectionError) {
         let header = UInt64(payload.count).littleEndian
         let frameSize = FrameReader.headerSize + payload.count
         do {
@@ -157,9 +173,14 @@ public final class Connection: @unchecked Sendable {
                         if !payload.isEmpty {
                             (frame.baseAddress! + FrameReader.headerSize).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
                         }
-                        try socket.sendAll(UnsafeRawBufferPointer(frame))
+                        if let descriptor {
+                            try socket.sendAll(UnsafeRawBufferPointer(frame), attaching: descriptor)
+                        } else {
+                            try socket.sendAll(UnsafeRawBufferPointer(frame))
+                        }
                     }
                 } else {
+                    usageCheck(descriptor == nil, "Connection: a descriptor travels with a small frame")
                     try withUnsafeBytes(of: header) { (raw) throws(Errno) in try socket.sendAll(raw) }
                     try socket.sendAll(payload)
                 }
@@ -181,18 +202,11 @@ public final class Connection: @unchecked Sendable {
     /// ``ConnectionError/messageTooLarge(length:limit:)`` for a message longer than
     /// ``maxMessageSize``.
     public func receive<T: Decodable>(_ type: T.Type = T.self) throws(ConnectionError) -> T {
-        let socket = readableSocket()
-        return try receiveLock.withLock { () throws(ConnectionError) in
-            let limit = maxMessageSize
-            let length = try reader.nextLength(from: socket, limit: limit, spinBudget: Self.spinBudget)
-            if ConnectionCoding.isRaw(T.self), length != MemoryLayout<T>.size {
-                // Checked before the payload is read, so a raw receive never buffers a large frame.
-                try reader.skipPayload(from: socket)
-                throw ConnectionCoding.wrongSize(length, for: T.self)
-            }
-            return try reader.withPayload(from: socket, limit: limit, spinBudget: Self.spinBudget) { (bytes) throws(ConnectionError) in
-                try ConnectionCoding.decode(T.self, from: bytes)
-            }
+        try receiveMessage { length in
+            // Checked before the payload is read, so a raw receive never buffers a large frame.
+            ConnectionCoding.isRaw(T.self) && length != MemoryLayout<T>.size ? .discard(ConnectionCoding.wrongSize(length, for: T.self)) : .accept
+        } read: { (bytes) throws(ConnectionError) in
+            try ConnectionCoding.decode(T.self, from: bytes)
         }
     }
 
@@ -204,17 +218,85 @@ public final class Connection: @unchecked Sendable {
     /// ``ConnectionError/messageTooLarge(length:limit:)``, and the end cannot receive again.
     public func receiveBytes(maxLength: Int = .max) throws(ConnectionError) -> [UInt8] {
         usageCheck(maxLength >= 0, "Connection.receiveBytes: maxLength must not be negative, got \(maxLength)")
+        return try receiveMessage { length in
+            length <= maxLength ? .accept : .discard(.messageTooLong(length: length, maxLength: maxLength))
+        } read: { [UInt8]($0) }
+    }
+
+    /// Receives the next message into `buffer` from `offset` on, waiting for it, and returns
+    /// its length (Python's `recv_bytes_into`). The bytes of `buffer` after the message are
+    /// left as they were.
+    ///
+    /// A message longer than the space after `offset` throws
+    /// ``ConnectionError/bufferTooShort(length:space:)`` and stays first in line, unread:
+    /// receive it again with a larger buffer (the error gives its length) or with
+    /// ``receiveBytes(maxLength:)``. An `offset` outside `buffer` is a programmer error.
+    /// Other errors as for ``receiveBytes(maxLength:)``.
+    ///
+    /// ```swift
+    /// var buffer = [UInt8](repeating: 0, count: 1024)
+    /// let count = try connection.receiveBytes(into: &buffer, offset: 8)
+    /// let message = buffer[8..<8 + count]
+    /// ```
+    public func receiveBytes(into buffer: UnsafeMutableRawBufferPointer, offset: Int = 0) throws(ConnectionError) -> Int {
+        usageCheck(offset >= 0 && offset <= buffer.count, "Connection.receiveBytes(into:offset:): offset \(offset) is outside the buffer of \(buffer.count) bytes")
+        let space = buffer.count - offset
+        return try receiveMessage { length in
+            length <= space ? .accept : .keep(.bufferTooShort(length: length, space: space))
+        } read: { bytes in
+            if !bytes.isEmpty { (buffer.baseAddress! + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            return bytes.count
+        }
+    }
+
+    /// Receives the next message into `buffer` from `offset` on and returns its length: the
+    /// array form of `receiveBytes(into:offset:)` on a raw buffer (same rules). The array
+    /// keeps its size.
+    public func receiveBytes(into buffer: inout [UInt8], offset: Int = 0) throws(ConnectionError) -> Int {
+        // `withUnsafeMutableBytes` rethrows untyped errors: carry the typed one out in a Result.
+        let outcome = buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(ConnectionError) in try receiveBytes(into: raw, offset: offset) }
+        }
+        return try outcome.get()
+    }
+
+    /// What a receive does with the next message, told its length before its payload is read.
+    enum Admission {
+        /// Read it.
+        case accept
+        /// Consume it unread and throw.
+        case discard(ConnectionError)
+        /// Leave it first in line, unread, and throw.
+        case keep(ConnectionError)
+    }
+
+    /// Waits for the next message and, once `admit` accepted its length, passes its payload
+    /// (valid only during the call) to `read`, with the receive lock held. The message is
+    /// consumed, also when `read` throws.
+    func receiveMessage<Result>(
+        _ admit: (Int) -> Admission, read: (UnsafeRawBufferPointer) throws(ConnectionError) -> Result
+    ) throws(ConnectionError) -> Result {
         let socket = readableSocket()
         return try receiveLock.withLock { () throws(ConnectionError) in
             let limit = maxMessageSize
             let length = try reader.nextLength(from: socket, limit: limit, spinBudget: Self.spinBudget)
-            guard length <= maxLength else {
+            switch admit(length) {
+            case .accept:
+                break
+            case .discard(let error):
                 try reader.skipPayload(from: socket)
-                throw .messageTooLong(length: length, maxLength: maxLength)
+                throw error
+            case .keep(let error):
+                throw error
             }
-            return try reader.withPayload(from: socket, limit: limit, spinBudget: Self.spinBudget) { [UInt8]($0) }
+            return try reader.withPayload(from: socket, limit: limit, spinBudget: Self.spinBudget, read)
         }
     }
+
+    /// The oldest descriptor that arrived on this end for which `wanted` holds, closing the
+    /// ones before it (see `FrameReader`); call it from `read` of ``receiveMessage(_:read:)``
+    /// (under the receive lock).
+    func takeReceivedDescriptor(where wanted: (CInt) -> Bool) -> CInt? { reader.takeDescriptor(where: wanted) }
 
     /// Whether ``receive(_:)`` would return without waiting for the sender: a whole message
     /// is here, the other end is closed, or receiving would throw; waits up to `timeout` for
@@ -256,7 +338,7 @@ public final class Connection: @unchecked Sendable {
         return socket(for: "receive")
     }
 
-    private func writableSocket() -> StreamSocket {
+    func writableSocket() -> StreamSocket {
         usageCheck(isWritable, "Connection: sending on the receive-only end of a one-way Pipe")
         return socket(for: "send")
     }

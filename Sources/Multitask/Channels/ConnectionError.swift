@@ -14,6 +14,17 @@ public enum ConnectionError: Error, Hashable, Sendable, CustomStringConvertible 
     /// ``Connection/receiveBytes(maxLength:)`` met a message of `length` bytes, longer than
     /// `maxLength`. The message is discarded; the connection stays usable.
     case messageTooLong(length: Int, maxLength: Int)
+    /// `Connection.receiveBytes(into:offset:)` met a message
+    /// of `length` bytes, more than the `space` left in the buffer after the offset (Python's
+    /// `BufferTooShort`). The message stays first in line, unread: receive it with a larger
+    /// buffer or with ``Connection/receiveBytes(maxLength:)``.
+    case bufferTooShort(length: Int, space: Int)
+    /// ``Connection/receiveDescriptor()`` found a descriptor message but no descriptor of the
+    /// file it names (by device and inode) arrived with it, or more descriptors arrived than
+    /// this end can hold. The message is consumed; descriptors that came with other messages
+    /// were closed. After too many descriptors the stream is out of step and this end cannot
+    /// receive again.
+    case badDescriptor(String)
     /// A message's header announced `length` bytes, more than the receiving end's
     /// ``Connection/maxMessageSize`` (`limit`). Nothing was allocated or read for it. The
     /// byte stream is out of step from here on (the announced bytes may never come, or may
@@ -35,6 +46,8 @@ public enum ConnectionError: Error, Hashable, Sendable, CustomStringConvertible 
         case .undecodable(let why): "undecodable message: \(why)"
         case .unencodable(let why): "unencodable value: \(why)"
         case .messageTooLong(let length, let maxLength): "a message of \(length) bytes is longer than the limit of \(maxLength)"
+        case .bufferTooShort(let length, let space): "a message of \(length) bytes does not fit the \(space) bytes of the buffer; it was left unread"
+        case .badDescriptor(let why): "bad descriptor message: \(why)"
         case .messageTooLarge(let length, let limit): "a message of \(length) bytes is larger than the connection's maxMessageSize of \(limit); the connection cannot receive any more"
         case .descriptorNotInherited(let fd): "descriptor \(fd) of a Connection handle is not the connection's socket in this process (was it passed to this process?)"
         case .system(let errno): "connection error: \(errno)"

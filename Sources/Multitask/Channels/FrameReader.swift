@@ -15,6 +15,12 @@ import SystemPackage
 /// - The reader remembers how far into the current frame it got, so ``pump(from:limit:)`` can
 ///   take what the socket holds without blocking and say whether a whole frame is here:
 ///   `poll` and `wait` use it, and never report half a frame as ready.
+/// - Descriptors that arrive with the bytes (`SCM_RIGHTS`, see
+///   ``Connection/sendDescriptor(_:)``) are kept in arrival order, at most
+///   ``maximumHeldDescriptors`` of them: a peer that attaches more gets them closed at once,
+///   so it cannot make this process run out of descriptors. A descriptor message takes the
+///   first one that is the file it names, closing those before it; those never taken are
+///   closed with the reader.
 ///
 /// Not thread-safe: the connection serializes receivers.
 final class FrameReader {
@@ -37,19 +43,48 @@ final class FrameReader {
     /// bytes of `large`).
     private var large = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var largeFilled = 0
-    /// Set by a header over the limit; every later read throws it.
+    /// Set by a header over the limit, or a receive that lost descriptors; every later read
+    /// throws it.
     private var failure: ConnectionError?
+    /// Descriptors received and not taken yet, oldest first (owned here).
+    private var descriptors: [CInt] = []
+    /// The most received descriptors kept waiting for ``takeDescriptor()``.
+    static let maximumHeldDescriptors = 16
 
     init() {}
 
     deinit {
         storage?.deallocate()
         large.deallocate()
+        for fd in descriptors { _ = try? FileDescriptor(rawValue: fd).close() }
     }
 
-    /// Whether bytes already taken from the socket wait here: another process sharing the
-    /// socket would not see them.
-    var hasReadAhead: Bool { end > start || pendingLength != nil }
+    /// Whether bytes or descriptors already taken from the socket wait here: another process
+    /// sharing the socket would not see them.
+    var hasReadAhead: Bool { end > start || pendingLength != nil || !descriptors.isEmpty }
+
+    /// The oldest received descriptor for which `wanted` holds; the caller owns it. Those
+    /// received before it came with other messages (a peer may attach descriptors to any
+    /// message) and are closed; nil, with every held descriptor closed, if none holds.
+    func takeDescriptor(where wanted: (CInt) -> Bool) -> CInt? {
+        while !descriptors.isEmpty {
+            let fd = descriptors.removeFirst()
+            if wanted(fd) { return fd }
+            _ = try? FileDescriptor(rawValue: fd).close()
+        }
+        return nil
+    }
+
+    /// Keeps what arrived with a receive, up to ``maximumHeldDescriptors``; closes the rest.
+    private func hold(_ arrived: UnsafeBufferPointer<CInt>) {
+        for fd in arrived {
+            if descriptors.count < Self.maximumHeldDescriptors {
+                descriptors.append(fd)
+            } else {
+                _ = try? FileDescriptor(rawValue: fd).close()
+            }
+        }
+    }
 
     // MARK: Frames
 
@@ -93,7 +128,7 @@ final class FrameReader {
         while left > 0 {
             // The buffer is empty here; bytes beyond this frame stay in it.
             start = 0
-            end = try Self.receiveSome(into: buffer, from: socket, waiting: true, spinBudget: 0) ?? 0
+            end = try receiveSome(into: buffer, from: socket, waiting: true, spinBudget: 0) ?? 0
             guard end > 0 else { throw .closed }
             start = min(end, left)
             left -= start
@@ -176,7 +211,7 @@ final class FrameReader {
         }
         while end - start < count {
             let target = UnsafeMutableRawBufferPointer(rebasing: buffer[end...])
-            guard let got = try Self.receiveSome(into: target, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
+            guard let got = try receiveSome(into: target, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
             guard got > 0 else { throw .closed }
             end += got
         }
@@ -202,7 +237,7 @@ final class FrameReader {
                 large = grown
             }
             let target = UnsafeMutableRawBufferPointer(rebasing: large[largeFilled...])
-            guard let got = try Self.receiveSome(into: target, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
+            guard let got = try receiveSome(into: target, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
             guard got > 0 else { throw .closed }
             largeFilled += got
         }
@@ -215,20 +250,31 @@ final class FrameReader {
     /// yields between polls instead of spinning with `pause`, since the scheduler tends to put
     /// the two ends of a socket on the same CPU, where a busy spin would keep the peer from
     /// answering until the budget runs out (measured: round trip ≈ 2 × budget).
-    private static func receiveSome(
+    ///
+    /// Descriptors that arrive go to ``hold(_:)``. A receive that lost some (more than the
+    /// process could take) consumed bytes of a frame whose descriptors are gone: that fails
+    /// the stream for good, like a header over the limit.
+    private func receiveSome(
         into target: UnsafeMutableRawBufferPointer, from socket: StreamSocket, waiting: Bool, spinBudget: Int64
     ) throws(ConnectionError) -> Int? {
+        func receive(blocking: Bool) throws(Errno) -> Int? {
+            try socket.receive(into: target, nonBlocking: !blocking) { hold($0) }
+        }
         do throws(Errno) {
-            guard waiting else { return try socket.receive(into: target, nonBlocking: true) }
+            guard waiting else { return try receive(blocking: false) }
             if spinBudget > 0 {
-                if let got = try socket.receive(into: target, nonBlocking: true) { return got }
+                if let got = try receive(blocking: false) { return got }
                 let end = Deadline.now.nanoseconds + spinBudget
                 repeat {
                     CPU.yield()
-                    if let got = try socket.receive(into: target, nonBlocking: true) { return got }
+                    if let got = try receive(blocking: false) { return got }
                 } while Deadline.now.nanoseconds < end
             }
-            return try socket.receive(into: target, nonBlocking: false) ?? 0
+            return try receive(blocking: true) ?? 0
+        } catch .messageTooLong {
+            let error = ConnectionError.badDescriptor("more descriptors arrived than this process can hold; the bytes they came with were read, so the connection cannot receive any more")
+            failure = error
+            throw error
         } catch {
             throw ConnectionError(error)
         }

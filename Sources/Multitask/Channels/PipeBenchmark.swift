@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The pipe measurements of `baselines/METRICS.md`, for `multitask bench --only ipc`.
+/// The pipe measurements of `Benchmarks/baselines/METRICS.md`, for `multitask bench --only ipc`.
 ///
 /// Like the C and CPython peers, the other side is a fork child that is already waiting when
 /// the clock starts.

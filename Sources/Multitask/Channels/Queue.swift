@@ -21,6 +21,10 @@
 ///   without a timeout wait for that lock as long as it is held.
 /// - ``close()`` closes the queue for every process: puts then throw ``QueueError/closed``;
 ///   gets return what is left, then throw ``QueueError/closed``.
+/// - ``shutdown(immediate:)`` is Python 3.13's `shutdown`, for every process: puts then
+///   throw ``QueueError/shutDown``; gets return what is left (nothing, after an immediate
+///   shutdown, which discards it) and then throw ``QueueError/shutDown``. Waiting puts and
+///   gets wake up and throw too.
 /// - A process killed in the middle of a put or get (even by SIGKILL) never corrupts the
 ///   queue or blocks it for longer than about 100 ms: every element whose `put` returned is
 ///   delivered exactly once.
@@ -120,11 +124,33 @@ public class Queue<Element: Codable>: Codable, @unchecked Sendable {
     /// Whether a bounded queue is full (a snapshot).
     public final var isFull: Bool { storage.maxSize > 0 && storage.count >= storage.maxSize }
 
-    /// Closes the queue for every process sharing it (see the type's documentation).
+    /// Closes the queue for every process sharing it (see the type's documentation). Closing
+    /// a queue that is shut down changes nothing.
     public final func close() { storage.close() }
 
-    /// Whether the queue was closed.
+    /// Whether the queue was closed with ``close()`` (and not shut down since).
     public final var isClosed: Bool { storage.isClosed }
+
+    /// Shuts the queue down for every process sharing it (Python 3.13's `Queue.shutdown`,
+    /// with the semantics of ``OrderedThreadQueue/shutdown(immediate:)``).
+    ///
+    /// From now on every put throws ``QueueError/shutDown``, also the ones waiting for room
+    /// in a bounded queue. Gets return the elements left and then throw
+    /// ``QueueError/shutDown``, also the ones waiting for an element. With `immediate`, the
+    /// elements left are discarded at once — each finishing its task, so a
+    /// ``JoinableQueue/join()`` returns unless an element already taken is unfinished — and
+    /// gets throw straight away. Every process sees the change at its next operation, and
+    /// its waiting threads wake up. A closed queue becomes shut down.
+    ///
+    /// ```swift
+    /// let jobs = try Queue<Int>()
+    /// // workers in other processes: while let job = try? jobs.get() { … }
+    /// jobs.shutdown()   // each worker's get throws .shutDown once the queue is drained
+    /// ```
+    public final func shutdown(immediate: Bool = false) { storage.shutdown(immediate: immediate) }
+
+    /// Whether ``shutdown(immediate:)`` was called, in any process (Python's `is_shutdown`).
+    public final var isShutDown: Bool { storage.isShutDown }
 }
 
 /// A ``Queue`` that also counts unfinished tasks (Python's `multiprocessing.JoinableQueue`).

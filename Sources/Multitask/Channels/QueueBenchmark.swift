@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The `ipc` measurements of `baselines/METRICS.md`, for `multitask bench --only ipc`.
+/// The `ipc` measurements of `Benchmarks/baselines/METRICS.md`, for `multitask bench --only ipc`.
 ///
 /// Each throughput run mirrors the C and CPython peers: one producer process, one consumer
 /// process (a fork child), an unbounded ``Queue``, timed from the moment the producer starts

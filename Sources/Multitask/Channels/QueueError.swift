@@ -11,6 +11,10 @@ public enum QueueError: Error, Sendable, Hashable, CustomStringConvertible {
     case full
     /// The queue was closed: every put throws this; gets throw it once the queue is empty.
     case closed
+    /// The queue was shut down (``Queue/shutdown(immediate:)``, Python 3.13's
+    /// `queue.ShutDown`): every put throws this; gets throw it once the queue is empty, at
+    /// once after an immediate shutdown.
+    case shutDown
     /// The element could not be encoded; nothing was put.
     case unencodable(String)
     /// A message could not be decoded into the element type; it was removed from the queue.
@@ -33,6 +37,7 @@ public enum QueueError: Error, Sendable, Hashable, CustomStringConvertible {
         case .empty: "the queue is empty"
         case .full: "the queue is full"
         case .closed: "the queue is closed"
+        case .shutDown: "the queue is shut down"
         case .unencodable(let why): "the element cannot be encoded: \(why)"
         case .undecodable(let why): "a message cannot be decoded: \(why)"
         case .corrupted(let what): "the queue's shared memory is corrupted: \(what)"

@@ -209,7 +209,27 @@ final class QueueStorage: @unchecked Sendable {
         return Int(publishedCount &- consumed)
     }
 
-    var isClosed: Bool { closedWord.load() != 0 }
+    /// The end state in the `closed` word: 0 open, 1 closed by ``close()``, any other value
+    /// shut down by ``shutdown(immediate:)``. Once not 0, puts are refused.
+    private static let closedState: UInt32 = 1, shutDownState: UInt32 = 2
+
+    /// Whether ``close()`` or ``shutdown(immediate:)`` was called: puts are refused.
+    var isEnded: Bool { closedWord.load() != 0 }
+
+    /// Whether ``close()`` was called (and no shutdown since).
+    var isClosed: Bool { closedWord.load() == Self.closedState }
+
+    /// Whether ``shutdown(immediate:)`` was called.
+    var isShutDown: Bool { isEnded && !isClosed }
+
+    /// What a refused put, or a get from an empty ended queue, throws; nil while open.
+    private var endError: QueueError? {
+        switch closedWord.load() {
+        case 0: nil
+        case Self.closedState: .closed
+        default: .shutDown
+        }
+    }
 
     // MARK: Put
 
@@ -228,16 +248,17 @@ final class QueueStorage: @unchecked Sendable {
 
     /// When `blocking`, waits for room in a bounded queue for at most `timeout` (nil:
     /// forever); throws `.full` when it passes (at once when not `blocking`) or when the 4 GiB
-    /// of storage are exhausted, `.closed` after `close()`. Not generic, so that the generic
+    /// of storage are exhausted, `.closed` after `close()`, `.shutDown` after `shutdown`. Not
+    /// generic, so that the generic
     /// layer above stays thin whether or not it is specialized.
     @usableFromInline
     func put(_ payload: UnsafeRawBufferPointer, timeout: Duration?, blocking: Bool) throws(QueueError) {
         let deadline = Self.deadline(timeout: timeout, blocking: blocking)
         while true {
             guard lockProducers(until: deadline) else { throw .full }
-            if closedWord.load() != 0 {
+            if let error = endError {
                 _ = producerLock.unlock()
-                throw .closed
+                throw error
             }
             let tailNow = Cursor(base.load(fromByteOffset: Offset.producerCursor, as: UInt64.self))
             do {
@@ -298,7 +319,7 @@ final class QueueStorage: @unchecked Sendable {
     }
 
     private func waitForRoom(until deadline: Deadline?) throws(QueueError) {
-        let roomOrClosed = { self.count < self.maxSize || self.isClosed }
+        let roomOrClosed = { self.count < self.maxSize || self.isEnded }
         if Spin.until(budget: Spin.signalBudget, roomOrClosed) { return }
         if !notFull.wait(until: deadline, unless: roomOrClosed) { throw .full }
     }
@@ -457,8 +478,8 @@ final class QueueStorage: @unchecked Sendable {
     /// `read`. The message is consumed even when `read` throws, and the error rethrown.
     ///
     /// When `blocking`, waits at most `timeout` (nil: forever) while the queue is empty and
-    /// throws `.empty` then (at once when not `blocking`); throws `.closed` once the queue is
-    /// closed and empty.
+    /// throws `.empty` then (at once when not `blocking`); throws `.closed` (or `.shutDown`)
+    /// once the queue is closed (or shut down) and empty.
     @usableFromInline
     func get(timeout: Duration?, blocking: Bool, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
         let deadline = Self.deadline(timeout: timeout, blocking: blocking)
@@ -490,7 +511,7 @@ final class QueueStorage: @unchecked Sendable {
                 return
             }
             _ = consumerLock.unlock()
-            if isClosed && count == 0 { throw .closed }
+            if let error = endError, count == 0 { throw error }
             guard blocking else { throw .empty }
             try waitForMessage(after: headNow.count, until: deadline)
         }
@@ -506,7 +527,7 @@ final class QueueStorage: @unchecked Sendable {
     }
 
     private func waitForMessage(after consumed: UInt32, until deadline: Deadline?) throws(QueueError) {
-        let arrived = { self.publishedCount != consumed || self.consumedCount != consumed || self.isClosed }
+        let arrived = { self.publishedCount != consumed || self.consumedCount != consumed || self.isEnded }
         if Spin.until(budget: Spin.signalBudget, arrived) { return }
         if !notEmpty.wait(until: deadline, unless: arrived) { throw .empty }
     }
@@ -581,26 +602,60 @@ final class QueueStorage: @unchecked Sendable {
     func close() {
         // Under the producer lock, so no put can publish after a consumer saw `closed`.
         _ = lockProducers(until: nil)
-        closedWord.store(1)
+        if closedWord.load() == 0 { closedWord.store(Self.closedState) }
         _ = producerLock.unlock()
         notEmpty.signalAlways()
         notFull.signalAlways()
     }
 
+    /// Shuts the queue down for every process (Python 3.13's `shutdown`): later puts throw
+    /// `.shutDown`; gets drain what is left, then throw `.shutDown`. With `immediate`, what is
+    /// left is discarded first, each discarded message finishing its task. Waiting producers
+    /// and consumers wake up. A closed queue becomes shut down.
+    func shutdown(immediate: Bool) {
+        // Under the producer lock, as for `close`: nothing is published after the state
+        // changed, so a discard below leaves the queue empty for good.
+        _ = lockProducers(until: nil)
+        closedWord.store(Self.shutDownState)
+        if immediate { discardAll() }
+        _ = producerLock.unlock()
+        notEmpty.signalAlways()
+        notFull.signalAlways()
+    }
+
+    /// Consumes every published message without reading it (caller holds the producer lock):
+    /// the head jumps to the tail in one store, as if a consumer had read them all, and their
+    /// tasks count as done.
+    private func discardAll() {
+        _ = consumerLock.acquire(until: nil)
+        let tailNow = tail.pointee.load(ordering: .acquiring)
+        let discarded = UInt32(truncatingIfNeeded: tailNow) &- consumedCount
+        base.storeBytes(of: UInt32(truncatingIfNeeded: tailNow), toByteOffset: Offset.cachedTailCount, as: UInt32.self)
+        head.pointee.store(tailNow, ordering: .sequentiallyConsistent)
+        _ = consumerLock.unlock()
+        finishTasks(discarded)
+    }
+
     // MARK: Tasks (JoinableQueue)
 
     /// Records one finished task; returns `false` if there was no unfinished task.
-    func taskDone() -> Bool {
+    func taskDone() -> Bool { finishTasks(1) == 1 }
+
+    /// Records up to `count` finished tasks, never more than were put; returns how many.
+    @discardableResult
+    private func finishTasks(_ count: UInt32) -> UInt32 {
         var done = tasksDoneWord.load()
         while true {
-            if done == publishedCount { return false }
+            let recorded = min(count, publishedCount &- done)
+            guard recorded > 0 else { return 0 }
             let (exchanged, original) = tasksDoneWord.pointer.pointee.compareExchange(
-                expected: done, desired: done &+ 1, ordering: .sequentiallyConsistent)
-            if exchanged { break }
+                expected: done, desired: done &+ recorded, ordering: .sequentiallyConsistent)
+            if exchanged {
+                tasksDoneEvent.signal()
+                return recorded
+            }
             done = original
         }
-        tasksDoneEvent.signal()
-        return true
     }
 
     /// Messages put and not yet marked done.

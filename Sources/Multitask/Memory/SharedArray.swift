@@ -1,14 +1,23 @@
 import SystemPackage
-/// A fixed-size array of a trivial type in shared memory, optionally with a process-shared
+
+/// A fixed-size array of a trivial type in shared memory, optionally under a process-shared
 /// lock (Python's `multiprocessing.Array`).
 ///
-/// Children forked after its creation see the same elements. With a lock (the default), each
-/// subscript access takes it, and ``withLock(_:)`` makes multi-element updates atomic.
+/// Children forked after its creation see the same elements. With a lock (the default: a
+/// lock word of its own; or a shared ``Lock`` you pass, as Python's `Array(…, lock=a_lock)`),
+/// each subscript access takes it, and ``withLock(_:)`` makes multi-element updates atomic.
+///
+/// It is a `RandomAccessCollection` of its elements: `for x in array`, `array[1..<3]`,
+/// `array.reduce(0, +)`, `Array(array)` work as on an array. Each element read takes the
+/// lock on its own, so an iteration may see another process's update half-way; read under
+/// ``withLock(_:)``, or take ``toArray()``, for a consistent snapshot.
 ///
 /// ```swift
 /// let hits = try SharedArray(repeating: 0, count: 4)
 /// // in child number i:
 /// hits.withLock { $0[i] += 1 }
+/// // in the parent, once they are joined:
+/// print(hits.reduce(0, +), Array(hits[1...]))
 /// ```
 ///
 /// A shared array is `Codable` as a handle (where it is, its element type and count, its
@@ -16,100 +25,114 @@ import SystemPackage
 /// array, in children started by the library with any start method. Decoding it with
 /// another `Element` type throws.
 public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
-    /// The lock guarding the elements, nil when created with `lock: false`.
-    public let lock: Lock?
-    /// The number of elements (fixed).
-    public let count: Int
-    private let owner: SharedMemory
-    /// Invariant: `count` initialized elements in `owner`'s memory.
-    private let base: UnsafeMutablePointer<Element>
+    private let payload: SharedPayload<Element>
 
-    /// `count` copies of `value` in shared memory, with a lock unless `lock` is false. Throws
-    /// when shared memory cannot be created (out of memory, address space or descriptors).
-    public convenience init(repeating value: Element, count: Int, lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
-        try self.init(count: count, lock: lock, site: CreationSite(file: file, line: line)) {
+    /// The lock guarding the elements: its own, the one passed at creation, or nil when
+    /// created with `lock: false`.
+    public var lock: Lock? { payload.lock }
+
+    /// The number of elements (fixed).
+    public var count: Int { payload.count }
+
+    /// `count` copies of `value` in shared memory, with a lock of its own unless `lock` is
+    /// false. Throws when shared memory cannot be created (out of memory, address space or
+    /// descriptors); a negative `count` is a programmer error.
+    public init(repeating value: Element, count: Int, lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
+        payload = try .allocate(kind: "SharedArray", count: count, lock: Self.choice(lock, file, line)) {
             $0.initialize(repeating: value, count: count)
         }
     }
 
-    /// The elements of `elements` in shared memory, with a lock unless `lock` is false.
-    public convenience init(_ elements: [Element], lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
-        try self.init(count: elements.count, lock: lock, site: CreationSite(file: file, line: line)) { base in
-            elements.withUnsafeBufferPointer { if let source = $0.baseAddress { base.initialize(from: source, count: $0.count) } }
+    /// The elements of `elements` in shared memory, with a lock of its own unless `lock` is
+    /// false.
+    public init(_ elements: [Element], lock: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
+        payload = try .allocate(kind: "SharedArray", count: elements.count, lock: Self.choice(lock, file, line), initialize: Self.copying(elements))
+    }
+
+    /// `count` copies of `value` in shared memory under `lock`, a process-shared lock you
+    /// made and may share with other objects (Python's `Array(typecode, size, lock=a_lock)`).
+    /// A process-local `lock` is a programmer error (it would exclude no other process).
+    public init(repeating value: Element, count: Int, lock: Lock) throws(Errno) {
+        payload = try .allocate(kind: "SharedArray", count: count, lock: .given(lock)) {
+            $0.initialize(repeating: value, count: count)
         }
     }
 
-    private init(count: Int, lock: Bool, site: CreationSite, initialize: (UnsafeMutablePointer<Element>) -> Void) throws(Errno) {
-        usageCheck(count >= 0, "SharedArray needs a non-negative count")
-        let layout = SharedObjectLayout(payloadSize: MemoryLayout<Element>.stride * count, alignment: MemoryLayout<Element>.alignment, locked: lock)
-        let placement = try SharedArena.allocate(byteCount: layout.byteCount)
-        owner = placement.owner
-        base = (placement.pointer + layout.payloadOffset).bindMemory(to: Element.self, capacity: count)
-        initialize(base)
-        self.count = count
-        self.lock = layout.lock(in: placement, site: site)
+    /// The elements of `elements` in shared memory under `lock`, a process-shared lock you
+    /// made and may share with other objects; a process-local one is a programmer error.
+    ///
+    /// ```swift
+    /// let lock = try Lock(placement: .shared)
+    /// let xs = try SharedArray([1, 2, 3], lock: lock), total = try SharedValue(6, lock: lock)
+    /// lock.withLock { /* xs and total change together */ }
+    /// ```
+    public init(_ elements: [Element], lock: Lock) throws(Errno) {
+        payload = try .allocate(kind: "SharedArray", count: elements.count, lock: .given(lock), initialize: Self.copying(elements))
+    }
+
+    private static func choice(_ locked: Bool, _ file: StaticString, _ line: UInt) -> SharedPayload<Element>.LockChoice {
+        locked ? .own(CreationSite(file: file, line: line)) : .none
+    }
+
+    private static func copying(_ elements: [Element]) -> (UnsafeMutablePointer<Element>) -> Void {
+        { base in elements.withUnsafeBufferPointer { if let source = $0.baseAddress { base.initialize(from: source, count: $0.count) } } }
     }
 
     /// The array a handle refers to (see `init(from:)`).
     private init(_ payload: SharedPayload<Element>) {
-        owner = payload.owner
-        base = payload.base
-        count = payload.count
-        lock = payload.lock
+        self.payload = payload
     }
 
-    /// The element at `index` (under the lock when there is one).
+    /// The element at `index` (under the lock when there is one). An index outside
+    /// `0..<count` is a programmer error.
     public subscript(index: Int) -> Element {
         get {
             usageCheck(index >= 0 && index < count, "SharedArray index \(index) out of range 0..<\(count)")
-            guard let lock else { return base[index] }
-            return lock.withLock { base[index] }
+            return payload.guarded { payload.base[index] }
         }
         set {
             usageCheck(index >= 0 && index < count, "SharedArray index \(index) out of range 0..<\(count)")
-            guard let lock else {
-                base[index] = newValue
-                return
-            }
-            lock.withLock { base[index] = newValue }
+            payload.guarded { payload.base[index] = newValue }
         }
     }
 
     /// A copy of every element (taken under the lock when there is one).
     public func toArray() -> [Element] {
-        let copy = { Array(UnsafeBufferPointer(start: self.base, count: self.count)) }
-        guard let lock else { return copy() }
-        return lock.withLock(copy)
+        payload.guarded { Array(UnsafeBufferPointer(start: payload.base, count: count)) }
     }
 
-    /// Runs `body` on the elements while holding the lock. Stops the program if the array was
-    /// created with `lock: false`.
+    /// Runs `body` on the elements while holding the lock. Calling it on an array created
+    /// with `lock: false` is a programmer error.
     public func withLock<Result, Failure: Error>(_ body: (UnsafeMutableBufferPointer<Element>) throws(Failure) -> Result) throws(Failure) -> Result {
-        guard let lock else { fatalError("SharedArray.withLock: the array was created with lock: false") }
-        lock.acquire()
-        defer { lock.release() }
-        return try body(UnsafeMutableBufferPointer(start: base, count: count))
+        try payload.withLock(kind: "SharedArray", body)
     }
 
     /// Runs `body` on the elements without locking — for atomics or the caller's own
     /// synchronization. The buffer is valid during `body`.
     public func withUnsafeMutableBufferPointer<Result, Failure: Error>(_ body: (UnsafeMutableBufferPointer<Element>) throws(Failure) -> Result) throws(Failure) -> Result {
         try withExtendedLifetime(self) { () throws(Failure) -> Result in
-            try body(UnsafeMutableBufferPointer(start: base, count: count))
+            try body(UnsafeMutableBufferPointer(start: payload.base, count: count))
         }
     }
 }
 
+extension SharedArray: RandomAccessCollection {
+    /// 0.
+    public var startIndex: Int { 0 }
+    /// ``count``.
+    public var endIndex: Int { count }
+}
+
 extension SharedArray: Codable {
     /// The array a handle refers to: the same elements, under the same lock. Throws if the
-    /// handle is not a `SharedArray` of this `Element` type or its memory is not available in
-    /// this process.
+    /// handle is not a `SharedArray` of this `Element` type or its memory (or its lock's) is
+    /// not available in this process.
     public convenience init(from decoder: any Decoder) throws {
         self.init(try SharedPayload<Element>.decode(kind: "SharedArray", from: decoder))
     }
 
     /// Encodes a handle to this array and its lock (see the type's documentation).
     public func encode(to encoder: any Encoder) throws {
-        try SharedPayload(owner: owner, base: base, count: count, lock: lock).encode(kind: "SharedArray", to: encoder)
+        try payload.encode(kind: "SharedArray", to: encoder)
     }
 }

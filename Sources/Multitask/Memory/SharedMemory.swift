@@ -56,8 +56,12 @@ public final class SharedMemory: @unchecked Sendable {
     /// Creates a named, zero-filled segment of `size` bytes in `/dev/shm` with mode 0600;
     /// fails with `.fileExists` if the name is taken.
     ///
-    /// `name` is `"NAME"` or `"/NAME"` (no other slash). The name is removed by ``unlink()``
-    /// or, at the latest, when this process exits normally (not when it is killed).
+    /// `name` is `"NAME"` or `"/NAME"`: NAME is 1 to ``maximumNameLength`` bytes of UTF-8
+    /// with no `/` and no NUL character, and not `.` or `..`. Any other name throws
+    /// `.invalidArgument` before anything is opened (a NUL would otherwise cut the name short
+    /// at the system call, and the segment of the shorter name would be used). The name is
+    /// removed by ``unlink()`` or, at the latest, when this process exits normally (not when
+    /// it is killed).
     public convenience init(name: String, size: Int) throws(Errno) {
         usageCheck(size > 0, "SharedMemory(name:size:) needs a positive size")
         let (fd, mapping, name) = try Self.mapNamed(name, creatingWithSize: size)
@@ -68,7 +72,10 @@ public final class SharedMemory: @unchecked Sendable {
     /// Attaches to the named segment `name`, created by another process; its size is the
     /// segment's current size.
     ///
-    /// Fails with `.noSuchFileOrDirectory` if there is no such segment, and with
+    /// `name` follows the rules of ``init(name:size:)``; an invalid one (empty, with a `/`
+    /// after the leading one, with a NUL character, longer than ``maximumNameLength`` bytes,
+    /// `.` or `..`) throws `.invalidArgument` without opening anything. Fails with
+    /// `.noSuchFileOrDirectory` if there is no such segment, and with
     /// `.permissionDenied` if the segment belongs to another user than this process's
     /// effective user: that user could shrink it under this process's mapping and kill it
     /// with `SIGBUS` (named segments cannot be sealed). The creator, and any process of the
@@ -173,12 +180,21 @@ public final class SharedMemory: @unchecked Sendable {
         try SharedMemoryFile.unlinkNamed(name)
     }
 
+    /// The longest segment name, in UTF-8 bytes, without the leading `/` (the file name in
+    /// `/dev/shm`, below the system's 255-byte limit).
+    public static let maximumNameLength = 250
+
+    /// `"/NAME"` for a valid name (see ``init(name:size:)``); throws `.invalidArgument` for
+    /// any other. Every byte is checked: the C call would stop at a NUL and use a shorter name.
     private static func normalized(_ name: String) throws(Errno) -> String {
-        let bare = name.hasPrefix("/") ? String(name.dropFirst()) : name
-        guard !bare.isEmpty, !bare.contains("/"), bare.utf8.count <= 250, bare != ".", bare != ".." else {
+        let bare = name.utf8.first == UInt8(ascii: "/") ? name.utf8.dropFirst() : name.utf8[...]
+        guard !bare.isEmpty, bare.count <= maximumNameLength,
+              !bare.contains(UInt8(ascii: "/")), !bare.contains(0),
+              !bare.elementsEqual(".".utf8), !bare.elementsEqual("..".utf8)
+        else {
             throw Errno.invalidArgument
         }
-        return "/" + bare
+        return "/" + String(decoding: bare, as: UTF8.self)
     }
 }
 

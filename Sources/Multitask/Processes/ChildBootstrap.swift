@@ -47,6 +47,10 @@ enum ChildBootstrap {
             return
         }
         ChildMain.armParentDeathSignal(expectedParent: admitted.parent)
+        // Started from /proc/self/exe, the kernel named this process `exe`: take the
+        // program's name, as a copy started from its path would have (a child's own name,
+        // when it has one, replaces it in `ChildMain`).
+        if let name = KernelName.programName { KernelName.set(name) }
         switch admitted.role {
         case .forkServer:
             pending = .forkServer

@@ -10,7 +10,7 @@ import Glibc
 /// The global executor normally hands jobs to Dispatch's worker pool. After a fork only the
 /// forking thread exists, and if the parent had live Dispatch workers at that moment, jobs
 /// submitted in the child never run: a `Task` or an `await` hangs silently
-/// (`notes/swift-probes.md`, probe 1). A fork child therefore installs this executor through
+/// (measured on this toolchain). A fork child therefore installs this executor through
 /// the runtime's hooks (`swift_task_enqueueGlobal_hook` and its delayed variants): one thread
 /// of the child's own runs every job. Jobs run with this executor as the current task
 /// executor, which is where Swift 6.3's `Task.sleep` looks for a scheduler, so sleeping works

@@ -21,9 +21,13 @@ enum ChildMain {
         armParentDeathSignal(expectedParent: parentPID)
         reinitializeLibraryAfterFork()
         process.becomeCurrentAfterFork()
+        // Forked from a library thread, the child bears that thread's name: take its own, or
+        // the parent process's.
+        let kernelName = process.kernelNameInForkChild
+        KernelName.set(kernelName)
         ProcessSelf.becomeForkChild(
             name: process.name, isDaemon: process.isDaemon, identity: process.identity,
-            parentPID: parentPID, parentName: parentName
+            parentPID: parentPID, parentName: parentName, kernelName: kernelName
         )
         if process.standardInput == .null { redirectStandardInputToNull() }
         ChildExecutor.install()
@@ -34,6 +38,7 @@ enum ChildMain {
     /// process's copies of the descriptors its entry refers to; standard input and the
     /// parent-death signal are already set up.
     static func runEntry(_ payload: ChildPayload, parentDescriptor: ProcessDescriptor?, inherited: [CInt]) -> Never {
+        if let name = payload.kernelName { KernelName.set(name) }
         ProcessSelf.becomeChild(
             name: payload.name, isDaemon: payload.isDaemon, startMethod: payload.startMethod,
             identity: payload.identity, parentPID: payload.parentPID, parentName: payload.parentName,

@@ -20,6 +20,9 @@ struct ChildPayload: Codable {
     /// In the parent: the descriptors to pass, in slot order. Not part of the payload.
     private(set) var descriptors: [Int32] = []
     var name: String
+    /// The name the child gives itself in the kernel (`ps`, `pstree`): its name when the
+    /// program chose one, else nil (it keeps the program's name).
+    var kernelName: String?
     var isDaemon: Bool
     var identity: [Int]
     var startMethod: StartMethod
@@ -29,7 +32,7 @@ struct ChildPayload: Codable {
     /// Builds the payload of `entry` for `process`; throws if the value cannot be encoded.
     init(entry: any ProcessEntry, typeName: String, name: String, isDaemon: Bool, identity: [Int],
          startMethod: StartMethod, parentPID: Int32, parentName: String,
-         crashRecord: CrashRecord? = nil, descriptorLimit: Int = .max) throws {
+         crashRecord: CrashRecord? = nil, descriptorLimit: Int = .max, kernelName: String? = nil) throws {
         self.entryType = typeName
         let collector = PassedDescriptor.Collector()
         let encoder = BinaryEncoder(userInfo: [PassedDescriptor.collectorKey: collector])
@@ -43,6 +46,7 @@ struct ChildPayload: Codable {
         self.descriptors = collector.descriptors
         self.descriptorCount = descriptors.count
         self.name = name
+        self.kernelName = kernelName
         self.isDaemon = isDaemon
         self.identity = identity
         self.startMethod = startMethod
@@ -59,7 +63,7 @@ struct ChildPayload: Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case entryType, entry, crashRecordSlot, crashRecordOffset, descriptorCount, name, isDaemon, identity, startMethod, parentPID, parentName
+        case entryType, entry, crashRecordSlot, crashRecordOffset, descriptorCount, name, kernelName, isDaemon, identity, startMethod, parentPID, parentName
     }
 
     /// Resolves and decodes the entry value in this process. `inherited` are this process's

@@ -96,6 +96,8 @@ enum ProcessSelf {
         /// and making it costs the child an allocation and a `pidfd_open`.
         var pendingForkParent: (pid: Int32, name: String)?
         var logicalParentPID: Int32?
+        /// The name `ps` shows for this process (see ``kernelName``), once known.
+        var kernelName: String?
     }
 
     static let lock = InternalLock()
@@ -126,6 +128,17 @@ enum ProcessSelf {
         }
     }
 
+    /// The name `ps` shows for this process, which its fork children take unless given one of
+    /// their own: read once from `/proc`, or known from the start of a fork child.
+    static var kernelName: String {
+        lock.withLock {
+            if let known = state.kernelName { return known }
+            let name = KernelName.ofProcess ?? KernelName.programName ?? ""
+            state.kernelName = name
+            return name
+        }
+    }
+
     /// The identity path of this process (Python's `_identity`), used to name its children.
     static var identity: [Int] { lock.withLock { state.identity } }
 
@@ -153,11 +166,13 @@ enum ProcessSelf {
     }
 
     /// ``becomeChild`` for a fork child, whose parent is its kernel parent.
-    static func becomeForkChild(name: String, isDaemon: Bool, identity: [Int], parentPID: Int32, parentName: String) {
+    /// `kernelName` is the name the child just gave itself in the kernel.
+    static func becomeForkChild(name: String, isDaemon: Bool, identity: [Int], parentPID: Int32, parentName: String, kernelName: String) {
         lock.reinitializeAfterFork()
         state = State(
             name: name, isDaemon: isDaemon, startMethod: .fork, identity: identity, childCounter: 0,
-            pendingForkParent: (parentPID, parentName), logicalParentPID: parentPID
+            pendingForkParent: (parentPID, parentName), logicalParentPID: parentPID,
+            kernelName: KernelName.truncated(kernelName)
         )
     }
 }

@@ -49,17 +49,18 @@ enum ForkServer {
                 // The program closed the connection (or exited): so do we.
                 ProcessControl.exitImmediately(0)
             }
-            guard case let .start(id, inherits, hasParent, inline)? = ForkServerMessage(bytes) else {
+            guard case let .start(id, inherits, hasParent, passesOutput, passesError, inline)? = ForkServerMessage(bytes) else {
                 descriptors.forEach { _ = close($0) }
                 continue
             }
             var remaining = descriptors[...]
             let parent = hasParent ? remaining.popFirst() : nil
             let standardInput = inherits ? remaining.popFirst() : nil
+            let standardStreams = [passesOutput, passesError].map { $0 ? remaining.popFirst() : nil }
             let payloadPipe = inline.isEmpty ? remaining.popFirst() : nil
             // The rest are the descriptors the entry's shared objects refer to, in slot order.
             let inherited = Array(remaining)
-            let passed = [parent, standardInput, payloadPipe].compactMap { $0 } + inherited
+            let passed = [parent, standardInput, payloadPipe].compactMap { $0 } + standardStreams.compactMap { $0 } + inherited
 
             // Resolving the entry type here instantiates its metadata once, in this quiet
             // process, instead of in every child.
@@ -77,8 +78,8 @@ enum ForkServer {
                 pid = try ProcessControl.forkOnCleanThread {
                     socket.close()
                     for fd in ours { close(fd) }
-                    runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, payloadPipe: payloadPipe,
-                             inline: inline, inherited: inherited)
+                    runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, standardStreams: standardStreams,
+                             payloadPipe: payloadPipe, inline: inline, inherited: inherited)
                 }
             } catch {
                 passed.forEach { _ = close($0) }
@@ -100,15 +101,13 @@ enum ForkServer {
     }
 
     /// In the forked child: set up descriptors and signals, then become the entry's process.
-    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, payloadPipe: CInt?,
-                                 inline: [UInt8], inherited: [CInt]) -> Never {
+    /// `standardStreams` are the requester's standard output and error (nil: closed there).
+    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, standardStreams: [CInt?],
+                                 payloadPipe: CInt?, inline: [UInt8], inherited: [CInt]) -> Never {
         ChildMain.armParentDeathSignal(expectedParent: serverPID)
-        if let standardInput {
-            dup2(standardInput, 0)
-            close(standardInput)
-        } else {
-            ChildMain.redirectStandardInputToNull()
-        }
+        StandardStreams.install([standardInput.map { .descriptor($0) } ?? .keep]
+                                + standardStreams.map { $0.map { .descriptor($0) } ?? .close })
+        if standardInput == nil { ChildMain.redirectStandardInputToNull() }
         var bytes = inline
         if let payloadPipe {
             bytes = (try? FileDescriptor(rawValue: payloadPipe).readToEnd()) ?? []

@@ -77,8 +77,8 @@ final class ForkServerClient: @unchecked Sendable {
     var isUsable: Bool { lock.withLock { usable } }
 
     /// Descriptors a request may carry for the entry's shared objects (beside the parent's
-    /// pidfd, standard input and the payload pipe).
-    static let passableDescriptors = PacketSocket.maximumDescriptors - 3
+    /// pidfd, the three standard streams and the payload pipe).
+    static let passableDescriptors = PacketSocket.maximumDescriptors - 5
 
     /// Asks the server for a child running `payload`, passing `shared` (the descriptors the
     /// entry's handles refer to, in slot order); returns once the child exists.
@@ -100,6 +100,12 @@ final class ForkServerClient: @unchecked Sendable {
         if let parent { descriptors.append(parent.rawValue) }
         let inherits = process.standardInput == .inherit
         if inherits { descriptors.append(0) }
+        // The child writes where this program writes now, not where the server's streams
+        // went when it started (a program may have redirected them since, as output-capturing
+        // tests do): .fork and .spawn children inherit them the same way.
+        let passesOutput = StandardStreams.isOpen(1), passesError = StandardStreams.isOpen(2)
+        if passesOutput { descriptors.append(1) }
+        if passesError { descriptors.append(2) }
         // A payload too large for one packet goes through a pipe whose read end travels
         // instead; the entry's own descriptors come last, in slot order.
         var largePayload: FileDescriptor?
@@ -111,8 +117,10 @@ final class ForkServerClient: @unchecked Sendable {
                 (readEnd, largePayload) = (pipe.readEnd, pipe.writeEnd)
                 descriptors.append(pipe.readEnd.rawValue)
             }
-            try sendRequest(id: id, inherits: inherits, hasParent: parent != nil,
-                            payload: largePayload == nil ? payload : [], descriptors: descriptors + shared)
+            let message = ForkServerMessage.start(
+                request: id, inheritsStandardInput: inherits, hasParentDescriptor: parent != nil,
+                passesOutput: passesOutput, passesError: passesError, payload: largePayload == nil ? payload : [])
+            try socket.send(message.encoded(), descriptors: descriptors + shared)
         } catch {
             _ = try? largePayload?.close()
             abandon(id)
@@ -146,11 +154,6 @@ final class ForkServerClient: @unchecked Sendable {
             usageCheck(newValue > .zero, "Multitask.forkServerTimeout must be positive, not \(newValue)")
             timeoutLock.withLock { storedAnswerTimeout = newValue }
         }
-    }
-
-    private func sendRequest(id: UInt64, inherits: Bool, hasParent: Bool, payload: [UInt8], descriptors: [CInt]) throws(Errno) {
-        let message = ForkServerMessage.start(request: id, inheritsStandardInput: inherits, hasParentDescriptor: hasParent, payload: payload)
-        try socket.send(message.encoded(), descriptors: descriptors)
     }
 
     private func abandon(_ id: UInt64) {

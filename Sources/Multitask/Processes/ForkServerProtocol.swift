@@ -5,10 +5,13 @@
 /// larger payloads travel through a pipe whose read end is attached instead.
 enum ForkServerMessage: Equatable {
     /// Program → server: fork a child. Descriptors, in this order: the requester's pidfd (if
-    /// `hasParentDescriptor`), its standard input (if `inheritsStandardInput`), the payload
-    /// pipe (if `payload` is empty), then the descriptors the entry's shared objects refer to,
-    /// in slot order (``ChildPayload/descriptors``).
-    case start(request: UInt64, inheritsStandardInput: Bool, hasParentDescriptor: Bool, payload: [UInt8])
+    /// `hasParentDescriptor`), its standard input (if `inheritsStandardInput`), its standard
+    /// output and error as they are at `start()` (each if `passesOutput`, `passesError`; one
+    /// not passed is closed in the requester, and so in the child), the payload pipe (if
+    /// `payload` is empty), then the descriptors the entry's shared objects refer to, in slot
+    /// order (``ChildPayload/descriptors``).
+    case start(request: UInt64, inheritsStandardInput: Bool, hasParentDescriptor: Bool,
+               passesOutput: Bool = false, passesError: Bool = false, payload: [UInt8])
     /// Server → program: the child exists; its pidfd is attached.
     case started(request: UInt64, pid: Int32)
     /// Server → program: `fork` failed with `errno`.
@@ -25,10 +28,10 @@ enum ForkServerMessage: Equatable {
         var out: [UInt8] = []
         func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         switch self {
-        case let .start(request, inherits, hasParent, payload):
+        case let .start(request, inherits, hasParent, passesOutput, passesError, payload):
             out.append(1)
             put(request)
-            out.append((inherits ? 1 : 0) | (hasParent ? 2 : 0))
+            out.append((inherits ? 1 : 0) | (hasParent ? 2 : 0) | (passesOutput ? 4 : 0) | (passesError ? 8 : 0))
             out.append(contentsOf: payload)
         case let .started(request, pid):
             out.append(2)
@@ -61,7 +64,7 @@ enum ForkServerMessage: Equatable {
         case 1:
             guard let request = get(UInt64.self), let flags = get(UInt8.self) else { return nil }
             self = .start(request: request, inheritsStandardInput: flags & 1 != 0, hasParentDescriptor: flags & 2 != 0,
-                          payload: Array(bytes[offset...]))
+                          passesOutput: flags & 4 != 0, passesError: flags & 8 != 0, payload: Array(bytes[offset...]))
         case 2:
             guard let request = get(UInt64.self), let pid = get(Int32.self) else { return nil }
             self = .started(request: request, pid: pid)

@@ -5,7 +5,7 @@ import Glibc
 /// supervisor thread, which saves two thread hand-offs (about a sixth of a fork start+join).
 ///
 /// `PR_SET_PDEATHSIG` fires when the thread that forked the child exits, so a child may only be
-/// forked by a thread that lives as long as the process (`notes/swift-probes.md`, probe 5). The
+/// forked by a thread that lives as long as the process (a Linux rule, measured). The
 /// supervisor thread never exits. The main thread normally ends only with the process, but a
 /// program may end it early with `pthread_exit` (libdispatch's `dispatchMain()` does, and then
 /// parks it, so it never really exits). To make the main thread as long-lived as the

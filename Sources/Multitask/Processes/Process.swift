@@ -30,16 +30,24 @@ open class Process: @unchecked Sendable {
         case asyncClosure(@Sendable () async throws -> Void)
         case entry(any ProcessEntry)
         case subclass
+        /// The parent's copy after a successful start: the child has its own.
+        case released
     }
 
     private enum Phase { case created, started, finished }
 
-    let work: Work
+    /// What the child runs. Dropped in the parent once the child started (as CPython's
+    /// `start()` deletes `_target`): a closure that refers to this object, directly or not,
+    /// would otherwise keep it alive forever. Guarded by `state`.
+    private var work: Work
     /// The start method asked for at creation; nil means the program default.
     private let requestedMethod: StartMethod?
     private let state = InternalLock()
     private var phase = Phase.created
     private var _name: String
+    /// Whether the program chose the name (at creation or through ``name``), rather than
+    /// taking the default: only a chosen name is shown in `ps`.
+    private var nameIsChosen: Bool
     private var _isDaemon: Bool
     private var _standardInput: ChildStandardInput
     private var _pid: Int32?
@@ -72,29 +80,56 @@ open class Process: @unchecked Sendable {
         self.work = work
         self.requestedMethod = startMethod
         self._name = name ?? defaultName
+        self.nameIsChosen = name != nil
         self._isDaemon = daemon
         self._standardInput = stdin
         self.identity = identity
         self.creatorPID = getpid()
     }
 
-    /// Creates a process that runs `target` in a `.fork` child.
+    /// Creates a process that runs `target` in a `.fork` child (Python's
+    /// `Process(target=…)` with the `fork` start method).
     ///
-    /// A closure cannot travel to a freshly started program, so `startMethod` must be `.fork`;
-    /// anything else is a programmer error (use a ``ProcessEntry`` value instead).
+    /// A closure cannot travel to a freshly started program, so it always runs in a copy of
+    /// this process made by `fork`: there is no start-method parameter. To run work with
+    /// `.spawn` or `.forkserver`, describe it as a ``ProcessEntry`` value and use
+    /// ``init(name:daemon:startMethod:stdin:entry:)``.
+    ///
+    /// The process keeps `target` until ``start()`` succeeds, then drops it (the child has
+    /// its own copy): what the closure captures is released in the parent then.
     public convenience init(
-        name: String? = nil, daemon: Bool = false, startMethod: StartMethod = .fork,
+        name: String? = nil, daemon: Bool = false,
         stdin: ChildStandardInput = .null, target: @escaping @Sendable () throws -> Void
     ) {
-        usageCheck(startMethod == .fork, "Process(target:): a closure can only run in a .fork child, not .\(startMethod); pass a ProcessEntry value (entry:) to use .\(startMethod)")
         self.init(work: .closure(target), name: name, daemon: daemon, startMethod: .fork, stdin: stdin)
+    }
+
+    /// Not available: a closure always runs in a `.fork` child. Drop `startMethod:`, or
+    /// describe the work as a ``ProcessEntry`` value to use `.spawn` or `.forkserver`.
+    @available(*, unavailable, message: "a closure always runs in a .fork child: drop startMethod:, or pass a ProcessEntry value (entry:) to use .spawn or .forkserver")
+    public convenience init(
+        name: String? = nil, daemon: Bool = false, startMethod: StartMethod,
+        stdin: ChildStandardInput = .null, target: @escaping @Sendable () throws -> Void
+    ) {
+        fatalError("unavailable")
+    }
+
+    /// Not available: an async closure always runs in a `.fork` child. Drop `startMethod:`,
+    /// or describe the work as a ``ProcessEntry`` value to use `.spawn` or `.forkserver`.
+    @available(*, unavailable, message: "a closure always runs in a .fork child: drop startMethod:, or pass a ProcessEntry value (entry:) to use .spawn or .forkserver")
+    public convenience init(
+        name: String? = nil, daemon: Bool = false, startMethod: StartMethod,
+        stdin: ChildStandardInput = .null, target: @escaping @Sendable () async throws -> Void
+    ) {
+        fatalError("unavailable")
     }
 
     /// Creates a process that runs the async `target` in a `.fork` child.
     ///
     /// The child runs it on an executor of its own (see `ChildExecutor`): Dispatch's worker
     /// pool is not usable in a fork child of a parent that used Swift concurrency, and the
-    /// default executor would hang there.
+    /// default executor would hang there. Like the synchronous form, it has no start-method
+    /// parameter, and drops `target` once ``start()`` succeeded.
     public convenience init(
         name: String? = nil, daemon: Bool = false, stdin: ChildStandardInput = .null,
         target: @escaping @Sendable () async throws -> Void
@@ -117,6 +152,7 @@ open class Process: @unchecked Sendable {
         self.work = .subclass
         self.requestedMethod = .fork
         self._name = name ?? defaultName
+        self.nameIsChosen = name != nil
         self._isDaemon = daemon
         self._standardInput = stdin
         self.identity = identity
@@ -130,10 +166,25 @@ open class Process: @unchecked Sendable {
     // MARK: Properties
 
     /// The process name, shown in error reports and in ``Multitask/currentProcess`` of the child.
+    ///
+    /// A name the program chose (given at creation, or set here before ``start()``) is also
+    /// the child's name in the kernel, so `ps`, `pstree`, `top` and `/proc/PID/comm` show it,
+    /// cut to 15 bytes. A child with the default name (`Process-N`) keeps the program's name
+    /// there, as a Python child does.
     public var name: String {
         get { state.withLock { _name } }
-        set { state.withLock { _name = newValue } }
+        set { state.withLock { _name = newValue; nameIsChosen = true } }
     }
+
+    /// The name the child takes in the kernel: the chosen name, or nil for the default.
+    var kernelName: String? { state.withLock { nameIsChosen ? _name : nil } }
+
+    /// The parent's name in the kernel when it started a `.fork` child, which the child takes
+    /// unless it has a chosen name (read before the fork: the child cannot read it).
+    private var parentKernelName = ""
+
+    /// The name a fork child takes in the kernel: its chosen name, else its parent's.
+    var kernelNameInForkChild: String { state.withLock { nameIsChosen ? _name : parentKernelName } }
 
     /// Whether the child is ended (SIGTERM) when the program exits, instead of waited for.
     /// Set it before ``start()``.
@@ -198,12 +249,15 @@ open class Process: @unchecked Sendable {
     /// The work of the child. The default runs the closure or entry given at creation;
     /// subclasses override it (and start with `.fork`). Errors thrown here are reported on the
     /// child's standard error and give exit code 1.
+    ///
+    /// In the parent, once ``start()`` succeeded, the closure or entry is gone (the child has
+    /// its own copy) and the default does nothing.
     open func run() throws {
-        switch work {
+        switch state.withLock({ work }) {
         case .closure(let target): try target()
         case .asyncClosure(let target): try Self.runToCompletion(target)
         case .entry(let entry): try entry.run()
-        case .subclass: break
+        case .subclass, .released: break
         }
     }
 
@@ -228,13 +282,22 @@ open class Process: @unchecked Sendable {
     /// programmer error, as is an entry type that cannot be named across processes (a
     /// `private` type) with `.spawn` or `.forkserver`. Throws when the system refuses to create
     /// a process.
+    ///
+    /// Once the child exists, this object drops its closure or entry value, as Python's
+    /// `start()` deletes `_target`: references the closure captured are released in the
+    /// parent (and a closure that refers to this process no longer keeps it alive). After a
+    /// failed start it keeps them, and `start()` may be called again.
     public func start() throws(ProcessError) {
-        let method = state.withLock { () -> StartMethod in
+        let (method, work) = state.withLock { () -> (StartMethod, Work) in
             usageCheck(phase == .created, "Process.start(): process '\(_name)' was already started")
             usageCheck(creatorPID == getpid(), "Process.start(): '\(_name)' was created by process \(creatorPID); only that process can start it")
             phase = .started
             crashRecord = CrashRecord()
-            return requestedMethod ?? DefaultStartMethod.take()
+            return (requestedMethod ?? DefaultStartMethod.take(), self.work)
+        }
+        if method == .fork {
+            let inherited = ProcessSelf.kernelName
+            state.withLock { parentKernelName = inherited }
         }
         ChildRegistry.add(self)
         do throws(ProcessError) {
@@ -257,6 +320,8 @@ open class Process: @unchecked Sendable {
             state.withLock { phase = .created; crashRecord = nil }
             throw error
         }
+        // The child has its own copy; a closure referring to this object would keep it alive.
+        state.withLock { self.work = .released }
     }
 
     /// The serialized payload of `entry` and the descriptors to pass beside it.
@@ -271,7 +336,7 @@ open class Process: @unchecked Sendable {
             let payload = try ChildPayload(
                 entry: entry, typeName: typeName, name: name, isDaemon: isDaemon, identity: identity,
                 startMethod: method, parentPID: me.pid, parentName: me.name, crashRecord: crashRecord,
-                descriptorLimit: method == .forkserver ? ForkServerClient.passableDescriptors : .max
+                descriptorLimit: method == .forkserver ? ForkServerClient.passableDescriptors : .max, kernelName: kernelName
             )
             return (try payload.serialized(), payload.descriptors)
         } catch {
@@ -288,20 +353,35 @@ open class Process: @unchecked Sendable {
     public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
 
     private func join(until deadline: Deadline?) -> Bool {
-        let descriptor = state.withLock { () -> ProcessDescriptor? in
-            usageCheck(phase != .created, "Process.join(): process '\(_name)' was never started")
-            usageCheck(creatorPID == getpid(), "Process.join(): can only join a child process; '\(_name)' belongs to process \(creatorPID)")
-            guard phase == .started && _startMethod != .forkserver, let descriptor = _descriptor else { return nil }
+        let descriptor = beginDescriptorUse("join()", directChildOnly: true)
+        let ended = waitForEnd(descriptor, until: deadline)
+        endDescriptorUse(counted: descriptor != nil, ended: ended)
+        return ended
+    }
+
+    /// The pidfd while the child runs, marked in use so that it is not released (and its
+    /// number reused) meanwhile; nil once the child ended, or for a fork-server child when
+    /// `directChildOnly`. Pair with ``endDescriptorUse(counted:ended:)``. Using a process that
+    /// was never started, or from another process than its creator, is a programmer error
+    /// (`operation` names the call in the message).
+    func beginDescriptorUse(_ operation: String, directChildOnly: Bool = false) -> ProcessDescriptor? {
+        state.withLock {
+            usageCheck(phase != .created, "Process.\(operation): process '\(_name)' was never started")
+            usageCheck(creatorPID == getpid(), "Process.\(operation): only the parent can wait for a child; '\(_name)' belongs to process \(creatorPID)")
+            guard phase == .started, !(directChildOnly && _startMethod == .forkserver), let descriptor = _descriptor else { return nil }
             descriptorUsers += 1
             return descriptor
         }
-        let ended = waitForEnd(descriptor, until: deadline)
+    }
+
+    /// Ends a ``beginDescriptorUse(_:directChildOnly:)`` (`counted`: it returned a
+    /// descriptor); `ended` records that the owner saw the child end, as a join does.
+    func endDescriptorUse(counted: Bool, ended: Bool = false) {
         state.withLock {
-            if descriptor != nil { descriptorUsers -= 1 }
+            if counted { descriptorUsers -= 1 }
             if ended { joinedOrClosed = true }
             releaseDescriptorIfUnused()
         }
-        return ended
     }
 
     /// The wait of `join`: a direct child (`descriptor`) is waited for on its pidfd and reaped
@@ -325,7 +405,7 @@ open class Process: @unchecked Sendable {
     /// How long `join` polls a child's pidfd before it sleeps, in nanoseconds (0 on one CPU,
     /// where the child could not run meanwhile). A child that ends within that time is seen at
     /// once; a sleeping joiner is woken tens of microseconds later on a VM, where waking an
-    /// idle CPU costs a hypervisor exit (`notes/swift-probes.md`, probe 3). The polls yield, so
+    /// idle CPU costs a hypervisor exit (measured on a 2-vCPU VM). The polls yield, so
     /// other runnable threads of this CPU are not held up; a longer child costs at most this
     /// much CPU time.
     static let exitPollingBudget: Int64 = CPU.available > 1 ? 250_000 : 0
@@ -366,10 +446,19 @@ open class Process: @unchecked Sendable {
     /// from now on (Python's `close()`). Other properties (``exitCode``, ``pid``, ``name``)
     /// stay readable, and joining returns at once.
     ///
-    /// Closing a process that was started and has not been joined or reaped yet is a programmer
-    /// error. Closing twice does nothing. A joined process releases its pidfd by itself unless
-    /// its ``sentinel`` was read, so `close()` is needed only then, or to say so.
+    /// As in Python, where `close()` raises `ValueError` for a running process, closing a
+    /// process whose child is still running is a programmer error: it stops the program with
+    /// a message. A child that has ended is collected first, joined or not (its ``exitCode``
+    /// is set when `close()` returns). Closing a process that was never started, or twice,
+    /// does nothing. A joined process releases its pidfd by itself unless its ``sentinel``
+    /// was read, so `close()` is needed only then, or to say so.
     public func close() {
+        // Python's `close()` polls the child first: one that ended is collected, not refused.
+        if isAlive, let descriptor = beginDescriptorUse("close()") {
+            let ended = descriptor.hasExited
+            endDescriptorUse(counted: true)
+            if ended { join() }
+        }
         state.withLock {
             usageCheck(phase != .started, "Process.close(): process '\(_name)' is still running; join it first")
             sentinelHandedOut = false

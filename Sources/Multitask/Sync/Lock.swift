@@ -7,6 +7,14 @@
 /// The deadlock detector (``DeadlockDetector``) follows every `Lock` when it is on; the
 /// `file`/`line` parameters of the acquire methods are the call site it reports.
 ///
+/// `Lock()` is process-local: it excludes the threads of one process. A fork child that
+/// reaches it (a `Process { … }` closure capturing it, or an object that holds it) gets a
+/// copy that excludes no one, so the child stops with a message — but only when it runs the
+/// code that acquires the lock: a child whose path never acquires it runs normally, and a
+/// test that misses that path misses the mistake. To exclude processes, create the lock
+/// with `try Lock(placement: .shared)`, which every forked child (and any child the lock is
+/// sent to) shares.
+///
 /// ```swift
 /// let lock = Lock()
 /// lock.withLock { counter += 1 }

@@ -1,3 +1,4 @@
+import CShim
 import Glibc
 import SystemPackage
 
@@ -84,16 +85,32 @@ struct StreamSocket: Sendable {
         }
     }
 
-    /// Receives up to `buffer.count` bytes, retrying `EINTR`. Returns 0 at end of stream and
-    /// nil when `nonBlocking` and nothing is waiting. The corresponding C function is `recv`
-    /// (with `MSG_DONTWAIT` when `nonBlocking`).
-    func receive(into buffer: UnsafeMutableRawBufferPointer, nonBlocking: Bool) throws(Errno) -> Int? {
-        let flags = nonBlocking ? CInt(MSG_DONTWAIT) : 0
-        while true {
-            let n = recv(fd, buffer.baseAddress, buffer.count, flags)
+    /// Sends all of `bytes` with `descriptor` attached to them (`SCM_RIGHTS`: the receiver
+    /// gets its own descriptor for the same file), retrying short writes (the rest goes
+    /// without it: the descriptor travels with the first byte) and `EINTR`. The corresponding
+    /// C function is `sendmsg(MSG_NOSIGNAL)`.
+    func sendAll(_ bytes: UnsafeRawBufferPointer, attaching descriptor: CInt) throws(Errno) {
+        var fd = descriptor
+        let sent = cshim_send_with_fds(self.fd, bytes.baseAddress, bytes.count, &fd, 1)
+        guard sent >= 0 else { throw Errno(rawValue: CInt(-sent)) }
+        try sendAll(UnsafeRawBufferPointer(rebasing: bytes[Int(sent)...]))
+    }
+
+    /// Receives up to `buffer.count` bytes, retrying `EINTR`, and hands every descriptor that
+    /// arrived with them (`SCM_RIGHTS`, made close-on-exec) to `descriptors`, which owns them
+    /// from then on. Returns 0 at end of stream and nil when `nonBlocking` and nothing is
+    /// waiting. A peer that attached more descriptors than this process can take loses them
+    /// all (closed) and this throws `.messageTooLong`: the bytes were consumed all the same.
+    /// The corresponding C function is `recvmsg` (with `MSG_DONTWAIT` when `nonBlocking`).
+    func receive(
+        into buffer: UnsafeMutableRawBufferPointer, nonBlocking: Bool, descriptors: (UnsafeBufferPointer<CInt>) -> Void
+    ) throws(Errno) -> Int? {
+        try withUnsafeTemporaryAllocation(of: CInt.self, capacity: Int(CSHIM_MAX_PASSED_FDS)) { (fds) throws(Errno) -> Int? in
+            var count: CInt = 0
+            let n = cshim_receive_with_fds(fd, buffer.baseAddress, buffer.count, fds.baseAddress, CSHIM_MAX_PASSED_FDS, &count, nonBlocking ? 1 : 0)
+            if count > 0 { descriptors(UnsafeBufferPointer(rebasing: fds[..<Int(count)])) }
             if n >= 0 { return n }
-            switch errno {
-            case EINTR: continue
+            switch CInt(-n) {
             case EAGAIN, EWOULDBLOCK: return nil
             case ECONNRESET: return 0
             case let code: throw Errno(rawValue: code)

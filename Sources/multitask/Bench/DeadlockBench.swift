@@ -1,6 +1,6 @@
 import Multitask
 
-/// The deadlock-detector metrics of `baselines/METRICS.md`.
+/// The deadlock-detector metrics of `Benchmarks/baselines/METRICS.md`.
 enum DeadlockBench {
     static let area = BenchArea(name: "deadlock") { report in
         // The detector is compiled in and off here: the same loop as the threading area.

@@ -1,6 +1,6 @@
 import Multitask
 
-/// The inter-process metrics of `baselines/METRICS.md`: one producer process → one consumer
+/// The inter-process metrics of `Benchmarks/baselines/METRICS.md`: one producer process → one consumer
 /// process through the shared-memory queues, and the process-shared lock.
 enum IPCBench {
     static let area = BenchArea(name: "ipc") { report in

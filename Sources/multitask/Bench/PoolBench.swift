@@ -1,6 +1,6 @@
 import Multitask
 
-/// The process-pool metrics of `baselines/METRICS.md`, with the CPython peer's workloads.
+/// The process-pool metrics of `Benchmarks/baselines/METRICS.md`, with the CPython peer's workloads.
 enum PoolBench {
     static let area = BenchArea(name: "pool") { report in
         measure(report, "pool_apply_async_overhead", "us/task", "warm Pool(2), 20k no-op applyAsync then get all, median of 5") {

@@ -1,6 +1,6 @@
 import Multitask
 
-/// The process start-up metrics of `baselines/METRICS.md`: `start()` + `join()` of a no-op
+/// The process start-up metrics of `Benchmarks/baselines/METRICS.md`: `start()` + `join()` of a no-op
 /// child per start method (medians; the fork server is warm before timing).
 enum ProcessesBench {
     static let area = BenchArea(name: "processes") { report in

@@ -1,7 +1,7 @@
 import Multitask
 import Synchronization
 
-/// The threading metrics of `baselines/METRICS.md`, with the CPython peer's workloads.
+/// The threading metrics of `Benchmarks/baselines/METRICS.md`, with the CPython peer's workloads.
 enum ThreadingBench {
     static let area = BenchArea(name: "threading") { report in
         report(uncontended(Lock(), metric: "lock_uncontended", label: "Lock"))

@@ -1,4 +1,4 @@
-/// The seed's 3.3 measured: the same number of small `Int` messages from a producer to a
+/// The producer/consumer example of Python's multiprocessing, measured: the same number of small `Int` messages from a producer to a
 /// consumer through each channel, with a reading per row.
 struct ChannelExperiment {
     let messages: Int

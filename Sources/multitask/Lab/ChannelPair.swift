@@ -1,6 +1,7 @@
-/// Runs one producer and one consumer over a channel and times them, as the seed's 3.3 does:
-/// the channel is made by the caller (the parent), the consumer is started first, then the
-/// producer; the run ends when the consumer's tally arrives.
+/// Runs one producer and one consumer over a channel and times them, as Python's
+/// producer/consumer example does: the channel is made by the caller (the parent), the
+/// consumer is started first, then the producer; the run ends when the consumer's tally
+/// arrives.
 ///
 /// Every wait is bounded: a run that loses messages, hangs or crashes is reported as a
 /// ``ChannelFailure``, never as a number.

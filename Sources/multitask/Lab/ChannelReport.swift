@@ -1,7 +1,7 @@
 /// Renders the lab's producer/consumer section as text or as JSON values.
 enum ChannelReport {
     /// The section's title, printed before the demonstration runs.
-    static let header = "\nProducer/consumer (seed 3.3): a queue created in the parent, a producer process, a consumer process.\n"
+    static let header = "\nProducer/consumer (Python's multiprocessing.Queue example): a queue created in the parent, a producer process, a consumer process.\n"
 
     /// The measured rows: what was measured, then one line per strategy.
     static func table(_ rows: [ChannelRow], messages: Int, demoFailure: String?) -> String {
@@ -10,17 +10,17 @@ enum ChannelReport {
         out += rows.first(where: \.isPython).map { " (CPython: \($0.messages), rates compared)" } ?? ""
         out += ";\nwall time runs from starting both workers to the consumer's tally (start-up included):\n\n"
         let compared = rows.contains { $0.versusPython != nil }
-        let header = pad("strategy", 30) + pad("messages", 10) + pad("wall s", 9) + pad("messages/s", 12)
-            + (compared ? pad("×CPython", 10) : "") + "reading"
-        out += header + "\n" + String(repeating: "─", count: header.count + 40) + "\n"
+        var table = TextTable(headers: ["strategy", "messages", "wall s", "messages/s"] + (compared ? ["×CPython"] : []) + ["reading"])
         let ordered = ChannelRow.Kind.allCases.flatMap { kind in rows.filter { $0.kind == kind } }
         for row in ordered {
-            out += pad(row.strategy, 30) + pad("\(row.messages)", 10) + pad(row.seconds.map { format($0) } ?? "—", 9)
-                + pad(row.rate.map { format($0 / 1e6, decimals: 2) + " M" } ?? "—", 12)
-                + (compared ? pad(row.versusPython.map { format($0, decimals: 1) + "×" } ?? "", 10) : "")
-                + row.reading + "\n"
+            let seconds: String = row.seconds.map { format($0) } ?? "—"
+            let rate: String = row.rate.map { format($0 / 1e6, decimals: 2) + " M" } ?? "—"
+            var cells = [row.strategy, "\(row.messages)", seconds, rate]
+            if compared { cells.append(row.versusPython.map { format($0, decimals: 1) + "×" } ?? "") }
+            cells.append(row.reading)
+            table.rows.append(cells)
         }
-        return out
+        return out + table.rendered()
     }
 
     /// The rows as JSON objects, one a line (the `producerConsumer` key of `lab --json`).

@@ -22,7 +22,8 @@ struct ChannelStrategy: Sendable {
                                    collect: { try? tallies.get(timeout: $0) })
     }
 
-    /// Two fork children and a shared-memory ``Queue`` made by the parent (the seed's 3.3).
+    /// Two fork children and a shared-memory ``Queue`` made by the parent (Python's
+    /// `multiprocessing.Queue` example).
     static let processQueue = ChannelStrategy(kind: .processQueue, name: "processes + Queue") { messages in
         let queue = try Queue<Int>(), tallies = try Queue<ChannelTally>()
         // Both paths run once in the parent, so the children run no code for the first time.

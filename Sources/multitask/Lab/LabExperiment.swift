@@ -8,9 +8,27 @@ struct LabRow: Sendable {
     let strategy: String
     let workers: Int
     let units: Int
+    /// Loop iterations in one CPU-bound unit; nil for a blocking row (each unit a 50 ms sleep).
+    let iterationsPerUnit: Int?
     let seconds: Double
     var speedup: Double = 1
     var reading: String = ""
+
+    /// What one unit is: `400 M iter` for the table (`400 M loop iterations` `spelledOut`),
+    /// or `50 ms sleep`.
+    func unit(spelledOut: Bool = false) -> String {
+        guard let iterations = iterationsPerUnit else { return "50 ms sleep" }
+        let word = spelledOut ? "loop iterations" : "iter"
+        return iterations.isMultiple(of: 1_000_000) ? "\(iterations / 1_000_000) M \(word)" : "\(iterations) \(word)"
+    }
+
+    /// Nanoseconds per loop iteration, counting every unit run one after another (meaningful
+    /// for a sequential CPU row).
+    var nanosecondsPerIteration: Double? {
+        iterationsPerUnit.map { seconds * 1e9 / (Double(units) * Double($0)) }
+    }
+
+    var isPython: Bool { strategy.hasPrefix("py ") }
 }
 
 /// A way to run `units` units of work, timed by the lab.
@@ -56,7 +74,7 @@ struct LabStrategy: Sendable {
 
 extension LabStrategy {
     /// `workers` fork children, each running its share of the units (a process per worker,
-    /// started and joined inside the measurement, as the seed's `Process` examples do).
+    /// started and joined inside the measurement, as Python's `Process` examples do).
     static func processes(_ workers: Int) -> LabStrategy {
         LabStrategy(name: "processes", workers: workers, closure: { units, unit in
             let children = (0..<workers).map { i in
@@ -74,8 +92,9 @@ extension LabStrategy {
         })
     }
 
-    /// A `Pool` of `workers` processes mapping the units (one task per unit), as the seed's 3.4
-    /// does: the processes are created once and reused for every unit (start-up included).
+    /// A `Pool` of `workers` processes mapping the units (one task per unit), as Python's
+    /// `Pool.map` does: the processes are created once and reused for every unit (start-up
+    /// included).
     static func pool(_ workers: Int) -> LabStrategy {
         LabStrategy(name: "pool", workers: workers) { units, _, work, iterations, unitsDone in
             do {
@@ -93,8 +112,9 @@ extension LabStrategy {
     }
 }
 
-/// The seed's experiment: the same units of work run sequentially and in parallel, for
-/// CPU-bound and for blocking work, with one sentence that reads each result.
+/// The classic lesson of Python's multiprocessing, measured: the same units of work run
+/// sequentially and in parallel, for CPU-bound and for blocking work, with one sentence that
+/// reads each result.
 struct LabExperiment {
     let cores: Int
     let cpuUnits: Int
@@ -132,7 +152,8 @@ struct LabExperiment {
             case .blocking: unit = { Workloads.ioUnit() }
             }
             let seconds = Stopwatch.seconds { strategy.run(units, unit, work, iterations, unitsDone) }
-            rows.append(LabRow(work: work, strategy: strategy.name, workers: strategy.workers, units: units, seconds: seconds))
+            rows.append(LabRow(work: work, strategy: strategy.name, workers: strategy.workers, units: units,
+                               iterationsPerUnit: work == .cpu ? iterations : nil, seconds: seconds))
         }
         progress(plan.count, plan.count, "done")
         return Self.read(rows, cores: cores)
@@ -142,7 +163,7 @@ struct LabExperiment {
     static func read(_ rows: [LabRow], cores: Int) -> [LabRow] {
         rows.map { row in
             var row = row
-            let sequential = row.strategy.hasPrefix("py ") ? "py sequential" : "sequential"
+            let sequential = row.isPython ? "py sequential" : "sequential"
             let base = rows.first { $0.work == row.work && $0.strategy == sequential }?.seconds ?? row.seconds
             row.speedup = base / row.seconds
             row.reading = reading(row, cores: cores)

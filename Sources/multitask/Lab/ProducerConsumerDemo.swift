@@ -1,8 +1,8 @@
 import Multitask
 
-/// The seed's 3.3 example, run for real: a `Queue<String>` created in the parent, a producer
-/// process putting "A", "B", "C", a consumer process getting them, each saying what it did
-/// with its own pid.
+/// The classic `multiprocessing.Queue` example, run for real: a `Queue<String>` created in the
+/// parent, a producer process putting "A", "B", "C", a consumer process getting them, each
+/// saying what it did with its own pid.
 enum ProducerConsumerDemo {
     static let items = ["A", "B", "C"]
 
@@ -18,7 +18,7 @@ enum ProducerConsumerDemo {
     static func run(echo: Bool) -> Outcome {
         let queue: Queue<String>, log: Queue<String>
         do {
-            queue = try Queue<String>()  // made in the parent, before the children: the seed's rule
+            queue = try Queue<String>()  // made in the parent, before the children, as Python requires
             log = try Queue<String>()
         } catch {
             return Outcome(lines: [], failure: "cannot create the demo queues: \(error)")

@@ -63,6 +63,9 @@ if __name__ == "__main__":
         print("\t".join(str(x) for x in (kind, name, n, seconds, count, total)), flush=True)
 """#
 
+    /// The rows the script prints (one per kind of channel).
+    static let rowCount = ChannelRow.Kind.allCases.count
+
     /// Runs the script for `messages` messages a row; throws if Python is missing or fails.
     /// A row whose tally is wrong comes back as a failed row.
     static func run(messages: Int) throws -> [ChannelRow] {

@@ -22,8 +22,7 @@ def timed(f):
     t = time.perf_counter(); f(); return time.perf_counter() - t
 
 if __name__ == "__main__":
-    cores, cpu_units, io_units, io_workers = map(int, sys.argv[1:5])
-    n = 3_000_000
+    cores, cpu_units, io_units, io_workers, n = map(int, sys.argv[1:6])
     units = [n] * cpu_units
     cpu_unit(n // 10)
     rows = []
@@ -41,13 +40,24 @@ if __name__ == "__main__":
 """#
 
 
+    /// Loop iterations in one CPython CPU unit: ~0.3 s in CPython, the same loop as
+    /// ``Workloads/cpuUnit(_:)``, whose Swift units are larger (``Workloads/cpuUnitIterations``)
+    /// since compiled Swift runs it hundreds of times faster. The lab's table says so.
+    static let cpuUnitIterations = 3_000_000
+
+    /// The rows the script prints (3 CPU-bound, 2 blocking).
+    static let rowCount = 5
+
     /// Runs the script with `python3`; returns its rows, or throws if Python is missing or fails.
     static func run(cores: Int, cpuUnits: Int, blockingUnits: Int, blockingWorkers: Int) throws -> [LabRow] {
-        let output = try ProgramRunner.outputOf( ["python3", "-c", script, "\(cores)", "\(cpuUnits)", "\(blockingUnits)", "\(blockingWorkers)"])
+        let arguments = [cores, cpuUnits, blockingUnits, blockingWorkers, cpuUnitIterations].map(String.init)
+        let output = try ProgramRunner.outputOf(["python3", "-c", script] + arguments)
         return output.split(separator: "\n").compactMap { line in
             let f = line.split(separator: "\t").map(String.init)
             guard f.count == 5, let workers = Int(f[2]), let units = Int(f[3]), let seconds = Double(f[4]) else { return nil }
-            return LabRow(work: f[0] == "cpu" ? .cpu : .blocking, strategy: f[1], workers: workers, units: units, seconds: seconds)
+            let work: LabRow.Work = f[0] == "cpu" ? .cpu : .blocking
+            return LabRow(work: work, strategy: f[1], workers: workers, units: units,
+                          iterationsPerUnit: work == .cpu ? cpuUnitIterations : nil, seconds: seconds)
         }
     }
 }

@@ -65,10 +65,24 @@ struct SharedMemoryTests {
         #expect(ForkHelper.devShmEntries(prefix: name).isEmpty)
     }
 
-    @Test("invalid names are rejected")
-    func invalidNames() {
-        #expect(throws: Errno.invalidArgument) { try SharedMemory(name: "a/b", size: 16) }
-        #expect(throws: Errno.invalidArgument) { try SharedMemory(name: "/", size: 16) }
+    @Test("invalid names (NUL, slash, empty, too long, dot) are rejected with .invalidArgument, creating and attaching")
+    func invalidNames() throws {
+        let unique = "multitask-test-nul-\(getpid())"
+        let prefix = "multitask-test-long-\(getpid())-"
+        let longest = prefix + String(repeating: "n", count: SharedMemory.maximumNameLength - prefix.utf8.count)
+        let invalid = ["a/b", "/", "", "//x", "\(unique)\0x", "\0", longest + "n", ".", "..", "/.."]
+        for name in invalid {
+            #expect(throws: Errno.invalidArgument, "\(name.debugDescription)") { try SharedMemory(name: name, size: 16) }
+            #expect(throws: Errno.invalidArgument, "\(name.debugDescription)") { try SharedMemory(attachingTo: name) }
+        }
+        // The name before the NUL was not created: nothing was opened.
+        #expect(ForkHelper.devShmEntries(prefix: unique).isEmpty)
+        // The longest valid name works, and attaching to a segment whose name is the part
+        // before a NUL is refused rather than attaching to it.
+        let segment = try SharedMemory(name: longest, size: 16)
+        defer { try? segment.unlink() }
+        #expect(try SharedMemory(attachingTo: "/" + longest).size == 16)
+        #expect(throws: Errno.invalidArgument) { try SharedMemory(attachingTo: longest + "\0tail") }
     }
 
     @Test("creating and dropping segments, queues and shared objects leaves no descriptor behind")

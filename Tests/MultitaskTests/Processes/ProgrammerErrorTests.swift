@@ -19,15 +19,6 @@ struct ProgrammerErrorTests {
         }
     }
 
-    @Test("a closure with .spawn stops the program")
-    func closureWithSpawn() async throws {
-        let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = Multitask.Process(startMethod: .spawn) {}
-        }
-        let message = String(decoding: result.standardErrorContent, as: UTF8.self)
-        #expect(message.contains("a closure can only run in a .fork child"))
-    }
-
     @Test("a private entry type with .forkserver stops the program")
     func privateEntryForkServer() async throws {
         let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
