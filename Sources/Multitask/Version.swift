@@ -3,5 +3,5 @@ extension Multitask {
     /// `-dev` suffix between releases). The `multitask` tool prints it for `--version`.
     ///
     /// Defined here once; nothing else in the package spells the version.
-    public static let version = "0.1.0-dev"
+    public static var version: String { "0.1.0-dev" }
 }
