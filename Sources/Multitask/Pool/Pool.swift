@@ -5,7 +5,8 @@
 /// to the result), ``apply(_:timeout:)`` (wait for it), ``map(_:_:chunkSize:progress:)``
 /// (results in input order), ``imap(_:_:chunkSize:)`` / ``imapUnordered(_:_:chunkSize:)``,
 /// ``starmap(_:_:chunkSize:progress:)``, or from `async` code with ``run(_:timeout:)``,
-/// ``map(_:_:chunkSize:)`` and ``results(_:_:chunkSize:ordered:)``. ``close()`` stops accepting
+/// `map` (awaited) and ``results(_:_:chunkSize:ordered:)``. Inputs may be any `Sequence`;
+/// `imap` and `imapUnordered` read theirs as the results are taken. ``close()`` stops accepting
 /// work and lets queued tasks finish; ``terminate()`` kills the workers and fails what is left;
 /// ``join()`` waits for the end after either. ``withPool(processes:initializer:maxTasksPerChild:startMethod:memoryLimit:_:)``
 /// scopes a pool and always cleans up, even when its body throws.

@@ -261,7 +261,7 @@ final class PoolDispatcher: @unchecked Sendable {
         let process = makeWorker(index, socket: sockets.child, status: status, statusOffset: offset,
                                  parentDescriptors: [epoll.fd, doorbell.fd, sockets.parent.fd] + slots.compactMap { $0?.socket.fd })
         do throws(ProcessError) {
-            try process.start()
+            try ForkWarning.forking(for: .pool) { () throws(ProcessError) in try process.start() }
         } catch {
             sockets.parent.close()
             sockets.child.close()

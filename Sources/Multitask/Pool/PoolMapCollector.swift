@@ -5,13 +5,11 @@
 /// failure of the first failed chunk in input order (what Python's `map` raises).
 final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
     private let lock = InternalLock()
-    private var parts: [[Output]]
+    private var parts: PoolOrderedParts<Output>
     /// For `BitwiseCodable` outputs: the whole list's bytes, which replies are copied into
     /// directly (no array per chunk). Invariant: `items * rawSize` bytes, freed in deinit.
     private let rawStorage: UnsafeMutableRawPointer?
     private let rawSize: Int
-    private var firstFailure: (chunk: Int, error: any Error)?
-    private var remaining: Int
     private let progress: ProgressCounter?
     private let items: Int
     private let perChunk: (@Sendable (Range<Int>, Result<[Output], any Error>) -> Void)?
@@ -30,13 +28,11 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
         if perChunk == nil, let size = codec.rawSize, items > 0 {
             rawSize = size
             rawStorage = .allocate(byteCount: items * size, alignment: MemoryLayout<Output>.alignment)
-            parts = []
         } else {
             rawSize = 0
             rawStorage = nil
-            parts = Array(repeating: [], count: perChunk == nil ? chunks : 0)
         }
-        remaining = chunks
+        parts = PoolOrderedParts(count: chunks, keepsValues: perChunk == nil && rawStorage == nil)
         self.progress = progress.map { ProgressCounter(total: items, report: $0) }
         if chunks == 0 { result.complete(.success([])) }
     }
@@ -49,12 +45,7 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
     /// Chunk `index` (of `count` items) finished with `outcome`.
     func finish(chunk index: Int, count: Int, _ outcome: Result<[Output], any Error>) {
         perChunk?(index * chunkSize..<index * chunkSize + count, outcome)
-        settle(chunk: index, count: count) {
-            switch outcome {
-            case .success(let values): if perChunk == nil { parts[index] = values }
-            case .failure(let error): fail(chunk: index, error)
-            }
-        }
+        settle(chunk: index, count: count, outcome)
     }
 
     /// Chunk `index` (of `count` items) finished; `bytes` are its outputs' raw bytes.
@@ -63,46 +54,30 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
         guard let rawStorage, bytes.count == count * rawSize else { return false }
         // Invariant: chunks cover disjoint ranges of the storage, so no lock is needed to copy.
         if count > 0 { (rawStorage + index * chunkSize * rawSize).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        settle(chunk: index, count: count) {}
+        settle(chunk: index, count: count, .success([]))
         return true
     }
 
-    /// Records a failure; the first in input order wins. Called under the lock.
-    private func fail(chunk index: Int, _ error: any Error) {
-        if firstFailure.map({ index < $0.chunk }) ?? true { firstFailure = (index, error) }
-    }
-
-    private func settle(chunk index: Int, count: Int, _ record: () -> Void) {
-        let last = lock.withLock { () -> Bool in
-            record()
-            remaining -= 1
-            return remaining == 0
-        }
+    private func settle(chunk index: Int, count: Int, _ outcome: Result<[Output], any Error>) {
+        let last = lock.withLock { parts.record(index, outcome) }
         progress?.add(count)
         guard last else { return }
         if perChunk != nil {
             result.complete(.success([]))
-        } else if let firstFailure {
-            result.complete(.failure(firstFailure.error))
+        } else if rawStorage != nil {
+            result.complete(lock.withLock { parts.failure }.map { .failure($0) } ?? .success(assembleRaw()))
         } else {
-            result.complete(.success(lock.withLock { assemble() }))
+            result.complete(lock.withLock { parts.joined() })
         }
     }
 
-    private func assemble() -> [Output] {
-        if let rawStorage {
-            return [Output](unsafeUninitializedCapacity: items) { buffer, initialized in
-                // Invariant: Output is BitwiseCodable and every chunk filled its bytes.
-                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: rawStorage, byteCount: items * rawSize)
-                initialized = items
-            }
+    /// The whole list from the raw bytes every chunk filled.
+    private func assembleRaw() -> [Output] {
+        [Output](unsafeUninitializedCapacity: items) { buffer, initialized in
+            // Invariant: Output is BitwiseCodable and every chunk filled its bytes.
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: rawStorage!, byteCount: items * rawSize)
+            initialized = items
         }
-        defer { parts = [] }
-        if parts.count == 1 { return parts[0] }
-        var whole: [Output] = []
-        whole.reserveCapacity(items)
-        for part in parts { whole.append(contentsOf: part) }
-        return whole
     }
 }
 

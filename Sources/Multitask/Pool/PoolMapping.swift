@@ -4,12 +4,13 @@
 /// that fails (an error thrown for one of its items, a crash) fails all of its items.
 extension Pool {
     /// Applies `function` to every input on the workers; returns the outputs in input order,
-    /// or throws the first failure in input order (Python's `map`).
+    /// or throws the first failure in input order (Python's `map`). `inputs` may be any
+    /// sequence; it is read to its end first, as Python's `map` does.
     ///
     /// `progress` is called with (finished items, total) as chunks finish, on the dispatcher
     /// thread.
     public func map<Function: PoolFunction>(
-        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1,
+        _ function: Function.Type, _ inputs: some Sequence<Function.Input>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> [Function.Output] {
         try mapAsync(function, inputs, chunkSize: chunkSize, progress: progress).get()
@@ -18,15 +19,15 @@ extension Pool {
     /// Like ``map(_:_:chunkSize:progress:)`` without waiting: one handle for the whole list
     /// (Python's `map_async`).
     public func mapAsync<Function: PoolFunction>(
-        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1,
+        _ function: Function.Type, _ inputs: some Sequence<Function.Input>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) -> AsyncResult<[Function.Output]> {
-        mapSubmissions(function, inputs, chunkSize: chunkSize, progress: progress).collector.result
+        mapSubmissions(function, Array(inputs), chunkSize: chunkSize, progress: progress).collector.result
     }
 
     /// Python's `starmap`: `function(first, second)` for every pair, outputs in input order.
     public func starmap<Function: PoolBinaryFunction>(
-        _ function: Function.Type, _ arguments: [(Function.First, Function.Second)], chunkSize: Int = 1,
+        _ function: Function.Type, _ arguments: some Sequence<(Function.First, Function.Second)>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> [Function.Output] {
         try starmapAsync(function, arguments, chunkSize: chunkSize, progress: progress).get()
@@ -34,7 +35,7 @@ extension Pool {
 
     /// Like ``starmap(_:_:chunkSize:progress:)`` without waiting (Python's `starmap_async`).
     public func starmapAsync<Function: PoolBinaryFunction>(
-        _ function: Function.Type, _ arguments: [(Function.First, Function.Second)], chunkSize: Int = 1,
+        _ function: Function.Type, _ arguments: some Sequence<(Function.First, Function.Second)>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) -> AsyncResult<[Function.Output]> {
         mapAsync(PoolSpread<Function>.self, arguments.map { PoolArgumentPair(first: $0.0, second: $0.1) }, chunkSize: chunkSize, progress: progress)
@@ -42,37 +43,59 @@ extension Pool {
 
     /// Python's `imap`: iterate the outcomes in input order, each as soon as it (and those
     /// before it) are ready. One item's failure does not hide the others.
+    ///
+    /// `inputs` is read as the results are iterated: the pool keeps at most 64 chunks per
+    /// worker submitted beyond those iterated (see ``PoolResults``), so an endless sequence
+    /// works when only part of it is taken.
     public func imap<Function: PoolFunction>(
-        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1
+        _ function: Function.Type, _ inputs: some Sequence<Function.Input>, chunkSize: Int = 1
     ) -> PoolResults<Function.Output> {
-        let items = (0..<inputs.count).map { _ in AsyncResult<Function.Output>() }
-        forEachOutcome(function, inputs, chunkSize: chunkSize) { index, outcome in items[index].complete(outcome) }
-        return PoolResults(pending: items)
+        lazyResults(function, inputs, chunkSize: chunkSize, ordered: true)
     }
 
-    /// Python's `imap_unordered`: the returned queue yields each item's outcome as soon as its
-    /// chunk is ready, in completion order. Exactly `inputs.count` outcomes arrive.
+    /// Python's `imap_unordered`: iterate the outcomes as they become ready, in completion
+    /// order (a chunk's items in input order). Exactly one outcome per input arrives; `inputs`
+    /// is read as in ``imap(_:_:chunkSize:)``.
     public func imapUnordered<Function: PoolFunction>(
-        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int = 1
-    ) -> SimpleThreadQueue<Result<Function.Output, any Error>> {
-        let arrivals = SimpleThreadQueue<Result<Function.Output, any Error>>()
-        forEachOutcome(function, inputs, chunkSize: chunkSize) { _, outcome in arrivals.put(outcome) }
-        return arrivals
+        _ function: Function.Type, _ inputs: some Sequence<Function.Input>, chunkSize: Int = 1
+    ) -> PoolResults<Function.Output> {
+        lazyResults(function, inputs, chunkSize: chunkSize, ordered: false)
+    }
+
+    /// The lazily fed results of `imap` and `imapUnordered`.
+    private func lazyResults<Function: PoolFunction>(
+        _ function: Function.Type, _ inputs: some Sequence<Function.Input>, chunkSize: Int, ordered: Bool
+    ) -> PoolResults<Function.Output> {
+        usageCheck(chunkSize > 0, "Pool.imap: chunkSize must be positive, got \(chunkSize)")
+        var iterator = inputs.makeIterator()
+        let lookahead = processCount * PoolDispatcher.prefetchLimit * chunkSize
+        return PoolResults(ordered: ordered, lookahead: lookahead, step: chunkSize) { first, limit, arrivals in
+            var batch: [Function.Input] = []
+            batch.reserveCapacity(limit)
+            while batch.count < limit, let input = iterator.next() { batch.append(input) }
+            self.forEachOutcome(function, batch, chunkSize: chunkSize, firstIndex: first) { index, outcome in
+                arrivals.put((index, outcome))
+            }
+            return batch.count
+        }
     }
 
     // MARK: Internals
 
-    /// Submits `inputs` in chunks; each item's outcome goes to `deliver` with its index, on the
-    /// dispatcher thread (a chunk's items in order). Returns the submissions, for cancelling.
+    /// Submits `inputs` in chunks; each item's outcome goes to `deliver` with its index (the
+    /// first input's is `firstIndex`), on the dispatcher thread (a chunk's items in order).
+    /// Returns the submissions, for cancelling.
     @discardableResult
     func forEachOutcome<Function: PoolFunction>(
-        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int,
+        _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int, firstIndex: Int = 0,
         _ deliver: @escaping @Sendable (Int, Result<Function.Output, any Error>) -> Void
     ) -> [PoolSubmission] {
         let (collector, submissions) = mapSubmissions(function, inputs, chunkSize: chunkSize, progress: nil) { range, outcome in
             switch outcome {
-            case .success(let values): for (offset, value) in values.enumerated() { deliver(range.lowerBound + offset, .success(value)) }
-            case .failure(let error): for index in range { deliver(index, .failure(error)) }
+            case .success(let values):
+                for (offset, value) in values.enumerated() { deliver(firstIndex + range.lowerBound + offset, .success(value)) }
+            case .failure(let error):
+                for index in range { deliver(firstIndex + index, .failure(error)) }
             }
         }
         _ = collector

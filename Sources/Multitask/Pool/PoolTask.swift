@@ -13,7 +13,7 @@
 /// ```swift
 /// struct Fibonacci: PoolTask {
 ///     var n: Int
-///     func run() -> Int { n < 2 ? n : try! Fibonacci(n: n - 1).run() + Fibonacci(n: n - 2).run() }
+///     func run() -> Int { n < 2 ? n : Fibonacci(n: n - 1).run() + Fibonacci(n: n - 2).run() }
 /// }
 /// let value = try pool.apply(Fibonacci(n: 25))
 /// ```

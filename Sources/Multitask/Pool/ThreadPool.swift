@@ -57,86 +57,113 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Applies `transform` to every item on the workers; returns the values in input order,
-    /// or throws the first error in input order (Python's `map`).
+    /// or throws the first error in input order (Python's `map`). `items` may be any
+    /// sequence; it is read to its end first, as Python's `map` does.
     ///
     /// `chunkSize` items travel as one task (less overhead for tiny tasks); `progress` is
     /// called with (finished items, total) as chunks finish.
     public func map<Item: Sendable, Value: Sendable>(
-        _ items: [Item], chunkSize: Int = 1,
+        _ items: some Sequence<Item>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
         _ transform: @escaping @Sendable (Item) throws -> Value
     ) throws -> [Value] {
         try mapAsync(items, chunkSize: chunkSize, progress: progress, transform).get()
     }
 
-    /// Like ``map(_:chunkSize:progress:_:)`` without waiting: one handle for the whole list.
+    /// Like ``map(_:chunkSize:progress:_:)`` without waiting: one handle for the whole list
+    /// (Python's `map_async`).
     public func mapAsync<Item: Sendable, Value: Sendable>(
-        _ items: [Item], chunkSize: Int = 1,
+        _ items: some Sequence<Item>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
         _ transform: @escaping @Sendable (Item) throws -> Value
     ) -> AsyncResult<[Value]> {
         usageCheck(chunkSize > 0, "ThreadPool.map: chunkSize must be positive, got \(chunkSize)")
-        let chunks = stride(from: 0, to: items.count, by: chunkSize).map { Array(items[$0..<min($0 + chunkSize, items.count)]) }
+        let items = Array(items)
+        let chunks = stride(from: 0, to: items.count, by: chunkSize).map { items[$0..<min($0 + chunkSize, items.count)] }
         let counter = ProgressCounter(total: items.count, report: progress)
-        let parts = chunks.map { chunk in
-            applyAsync { () throws -> [Value] in
-                defer { counter.add(chunk.count) }
-                return try chunk.map(transform)
-            }
-        }
         let whole = AsyncResult<[Value]>()
-        let remaining = ProgressCounter(total: parts.count, report: nil)
-        if parts.isEmpty { whole.complete(.success([])) }
-        for part in parts {
-            part.onCompletion { _ in
-                if remaining.add(1) == parts.count {
-                    whole.complete(Result { try parts.flatMap { try $0.get() } })
-                }
-            }
+        let gathered = PoolOrderedGather<Value>(parts: chunks.count, into: whole)
+        for (index, chunk) in chunks.enumerated() {
+            submit(PoolJob(body: {
+                let outcome = Result { try chunk.map(transform) }
+                counter.add(chunk.count)
+                gathered.finish(index, outcome)
+            }, onCancel: { gathered.finish(index, .failure($0)) }))
         }
         return whole
     }
 
-    /// Submits one task per item; iterate the returned results in input order as they finish.
+    /// Python's `imap`: iterate the outcomes in input order, each as soon as it (and those
+    /// before it) are ready. One item's failure does not hide the others.
+    ///
+    /// `items` is read as the results are iterated: the pool keeps at most 64 items per
+    /// thread submitted beyond those iterated (see ``PoolResults``), so an endless sequence
+    /// works when only part of it is taken.
     public func imap<Item: Sendable, Value: Sendable>(
-        _ items: [Item], _ transform: @escaping @Sendable (Item) throws -> Value
+        _ items: some Sequence<Item>, _ transform: @escaping @Sendable (Item) throws -> Value
     ) -> PoolResults<Value> {
-        PoolResults(pending: items.map { item in applyAsync { try transform(item) } })
+        lazyResults(items, ordered: true, transform)
     }
 
-    /// Submits one task per item; the returned queue yields each outcome as soon as it is
-    /// ready, in completion order (Python's `imap_unordered`). Exactly `items.count` outcomes
-    /// arrive.
+    /// Python's `imap_unordered`: iterate the outcomes as they become ready, in completion
+    /// order. Exactly one outcome per item arrives; `items` is read as in ``imap(_:_:)``.
     public func imapUnordered<Item: Sendable, Value: Sendable>(
-        _ items: [Item], _ transform: @escaping @Sendable (Item) throws -> Value
-    ) -> SimpleThreadQueue<Result<Value, any Error>> {
-        let arrivals = SimpleThreadQueue<Result<Value, any Error>>()
-        for item in items {
-            applyAsync { try transform(item) }.onCompletion { arrivals.put($0) }
+        _ items: some Sequence<Item>, _ transform: @escaping @Sendable (Item) throws -> Value
+    ) -> PoolResults<Value> {
+        lazyResults(items, ordered: false, transform)
+    }
+
+    /// The lazily fed results of `imap` and `imapUnordered`.
+    private func lazyResults<Item: Sendable, Value: Sendable>(
+        _ items: some Sequence<Item>, ordered: Bool, _ transform: @escaping @Sendable (Item) throws -> Value
+    ) -> PoolResults<Value> {
+        var iterator = items.makeIterator()
+        return PoolResults(ordered: ordered, lookahead: threadCount * 64, step: 1) { first, limit, arrivals in
+            var count = 0
+            while count < limit, let item = iterator.next() {
+                let index = first + count
+                self.applyAsync { try transform(item) }.onCompletion { arrivals.put((index, $0)) }
+                count += 1
+            }
+            return count
         }
-        return arrivals
     }
 
     // MARK: async
 
     /// Runs `task` on a worker and awaits its value without blocking a Swift concurrency
     /// thread. Cancelling the awaiting task cancels the pool task if it has not started.
+    ///
+    /// Inlined into the caller over a call that cannot throw, for the reason given at
+    /// ``Pool/run(_:timeout:)``.
+    @inlinable @inline(__always)
     public func run<Value: Sendable>(_ task: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await outcome(of: task).get()
+    }
+
+    /// The outcome of `task`, awaited; see ``run(_:)``.
+    @usableFromInline
+    func outcome<Value: Sendable>(of task: @escaping @Sendable () throws -> Value) async -> Result<Value, any Error> {
         let result = AsyncResult<Value>()
         let job = job(task, into: result)
         submit(job)
-        return try await withTaskCancellationHandler {
-            try await result.value
+        return await withTaskCancellationHandler {
+            await result.outcome
         } onCancel: {
             job.cancel(.cancelled)
         }
     }
 
-    /// Applies `transform` to every item and awaits all values in input order.
+    /// Applies `transform` to every item and awaits all values in input order; `progress` as
+    /// in ``map(_:chunkSize:progress:_:)``. Inlined for the reason given at
+    /// ``Pool/run(_:timeout:)``.
+    @inlinable @inline(__always)
     public func map<Item: Sendable, Value: Sendable>(
-        _ items: [Item], chunkSize: Int = 1, _ transform: @escaping @Sendable (Item) throws -> Value
+        _ items: some Sequence<Item>, chunkSize: Int = 1,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+        _ transform: @escaping @Sendable (Item) throws -> Value
     ) async throws -> [Value] {
-        try await mapAsync(items, chunkSize: chunkSize, transform).value
+        try await mapAsync(items, chunkSize: chunkSize, progress: progress, transform).outcome.get()
     }
 
     // MARK: Lifecycle
@@ -204,7 +231,8 @@ final class ProgressCounter: @unchecked Sendable {
     func add(_ n: Int) -> Int {
         lock.withLock {
             done += n
-            report?(done, total)
+            // User code, called on a pool's dispatcher thread too: forks need not wait for it.
+            if let report { ForkGate.outside { report(done, total) } }
             return done
         }
     }

@@ -8,10 +8,22 @@ import Synchronization
 /// Why it matters here: a lock held by another thread at the moment of fork stays held forever
 /// in the child. The Swift runtime's generic-metadata caches are such locks (a stress probe
 /// deadlocked 44 children in 300), and so is Dispatch's worker pool.
+///
+/// The advice fits what forked: a ``Pool`` started with `.fork` is told to use
+/// `Pool(startMethod: .forkserver)`, a ``Process`` to use a ``ProcessEntry`` with `.forkserver`
+/// or `.spawn`.
 enum ForkWarning {
     static let state = Atomic<UInt8>(0)
     private static let enabledBit: UInt8 = 1
     private static let warnedBit: UInt8 = 2
+
+    /// What asked for a fork; it decides the advice.
+    enum Requester {
+        case process, pool
+    }
+
+    /// The requester of the forks this thread makes; `.process` unless a caller says otherwise.
+    private static let requester = ThreadLocal<Requester> { .process }
 
     /// Whether the warning may be shown (``Multitask/warnsOnMultithreadedFork``).
     static var enabled: Bool {
@@ -19,6 +31,15 @@ enum ForkWarning {
         set {
             if newValue { state.bitwiseAnd(~enabledBit, ordering: .relaxed) } else { state.bitwiseOr(enabledBit, ordering: .relaxed) }
         }
+    }
+
+    /// Runs `body`, whose forks on this thread are made for `requester` (the warning's advice
+    /// then fits it).
+    static func forking<Value, Failure: Error>(for requester: Requester, _ body: () throws(Failure) -> Value) throws(Failure) -> Value {
+        let previous = self.requester.value
+        self.requester.value = requester
+        defer { self.requester.value = previous }
+        return try body()
     }
 
     /// Called by the thread that asked for a fork, just after it (CPython also checks in the
@@ -29,13 +50,23 @@ enum ForkWarning {
     static func checkAfterFork() {
         guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount, threads > 3 else { return }
         guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue == 0 else { return }
-        writeToStandardError("""
-        Multitask warning: this process (pid=\(getpid())) is multi-threaded (\(threads) threads); \
+        writeToStandardError(message(pid: getpid(), threads: threads, requester: requester.value))
+    }
+
+    /// The warning's text.
+    static func message(pid: Int32, threads: Int, requester: Requester) -> String {
+        let advice = switch requester {
+        case .process:
+            "Prefer .forkserver or .spawn with a ProcessEntry, or start fork children before other threads."
+        case .pool:
+            "A Pool started with .fork forked its workers: prefer Pool(startMethod: .forkserver) (the default) or .spawn, or create the pool before other threads start."
+        }
+        return """
+        Multitask warning: this process (pid=\(pid)) is multi-threaded (\(threads) threads); \
         fork() may deadlock in the child if another thread holds a lock at that moment (the Swift \
-        runtime's metadata caches, Dispatch, locks inside C libraries). Prefer .forkserver or \
-        .spawn with a ProcessEntry, or start fork children before other threads. \
+        runtime's metadata caches, Dispatch, locks inside C libraries). \(advice) \
         (Shown once; set Multitask.warnsOnMultithreadedFork = false to silence it.)
 
-        """)
+        """
     }
 }

@@ -56,12 +56,12 @@ struct PoolBasicsTests {
     func imapBoth(method: StartMethod) throws {
         try Pool.withPool(processes: 2, startMethod: method) { pool throws in
             let ordered = pool.imap(SquarePoolFunction.self, Array(0..<50), chunkSize: 3)
-            #expect(ordered.count == 50)
             #expect(try ordered.map { try $0.get() } == (0..<50).map { $0 * $0 })
-            let unordered = pool.imapUnordered(SquarePoolFunction.self, Array(0..<50), chunkSize: 4)
+            var unordered = pool.imapUnordered(SquarePoolFunction.self, Array(0..<50), chunkSize: 4)
             var values: [Int] = []
-            for _ in 0..<50 { values.append(try unordered.get(timeout: .seconds(20)).get()) }
+            for _ in 0..<50 { values.append(try unordered.next(timeout: .seconds(20))!.get()) }
             #expect(values.sorted() == (0..<50).map { $0 * $0 })
+            #expect(try unordered.next(timeout: .seconds(20)) == nil)
         }
     }
 

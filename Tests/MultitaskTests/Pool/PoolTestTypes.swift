@@ -68,6 +68,38 @@ struct ReadInitializerMark: PoolTask {
     func run() -> Int { InitializerMark.value }
 }
 
+/// The worker's side of a gated task: the event the initializer handed over.
+enum WorkerGate {
+    nonisolated(unsafe) static var event: Event?
+}
+
+/// An initializer that gives each worker the test's shared gate.
+struct InstallWorkerGate: PoolTask {
+    var gate: Event
+    func run() -> Int {
+        WorkerGate.event = gate
+        return 0
+    }
+}
+
+/// Waits for the gate, then answers `value`: the test registers callbacks while it waits, so
+/// they are registered before the task completes.
+struct GatedAnswer: PoolTask {
+    var value: Int
+    func run() -> Int {
+        WorkerGate.event?.wait()
+        return value
+    }
+}
+
+/// Waits for the gate, then returns its input.
+enum GatedPoolFunction: PoolFunction {
+    static func run(_ x: Int) -> Int {
+        WorkerGate.event?.wait()
+        return x
+    }
+}
+
 /// Children of this process that are zombies.
 func zombieChildren() -> [Int32] {
     guard let dir = opendir("/proc") else { return [] }

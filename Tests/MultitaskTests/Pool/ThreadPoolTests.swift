@@ -69,9 +69,9 @@ struct ThreadPoolTests {
                 return i
             }
             #expect(ordered.compactMap { try? $0.get() } == Array(0..<50))
-            let unordered = pool.imapUnordered(Array(0..<50)) { $0 }
+            var unordered = pool.imapUnordered(Array(0..<50)) { $0 }
             var got: [Int] = []
-            for _ in 0..<50 { got.append(try unordered.get(timeout: .seconds(30)).get()) }
+            for _ in 0..<50 { got.append(try unordered.next(timeout: .seconds(30))!.get()) }
             #expect(got.sorted() == Array(0..<50))
         }
     }
