@@ -12,16 +12,21 @@
 // waits for the gate stops at once instead of starving the fork.
 static pthread_rwlock_t gate = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static __thread int held_by_this_thread;
+static int joined_threads;
+
+int cshim_fork_gate_thread_count(void) { return __atomic_load_n(&joined_threads, __ATOMIC_RELAXED); }
 
 void cshim_fork_gate_join(void) {
     if (held_by_this_thread) return;
     pthread_rwlock_rdlock(&gate);
     held_by_this_thread = 1;
+    __atomic_add_fetch(&joined_threads, 1, __ATOMIC_RELAXED);
 }
 
 void cshim_fork_gate_leave(void) {
     if (!held_by_this_thread) return;
     held_by_this_thread = 0;
+    __atomic_sub_fetch(&joined_threads, 1, __ATOMIC_RELAXED);
     pthread_rwlock_unlock(&gate);
 }
 
@@ -55,4 +60,5 @@ void fork_gate_reset_in_child(void) {
     pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
     gate = fresh;
     held_by_this_thread = 0;
+    joined_threads = 0;
 }

@@ -8,10 +8,12 @@ private final class Counter: @unchecked Sendable {
     var value = 0
 }
 
+// As in the README, with the line kept instead of printed (a passing run prints nothing).
 private final class Greeter: Thread, @unchecked Sendable {
     let who: String
+    var line = ""
     init(who: String) { self.who = who; super.init(name: "greeter") }
-    override func run() throws { print("hello, \(who), from \(Thread.current.name)") }
+    override func run() throws { line = "hello, \(who), from \(Thread.current.name)" }
 }
 
 enum ReadmeSquare: PoolFunction { static func run(_ x: Int) -> Int { x * x } }
@@ -38,15 +40,18 @@ struct ReadmeExamplesTests {
         let g = Greeter(who: "world")
         g.start()
         g.join()
+        #expect(g.line == "hello, world, from greeter")
     }
 
     @Test("event, condition, semaphore, barrier and timer examples run")
     func primitives() throws {
         let ready = Event()
-        let t = Thread { ready.wait(); print("go") }
+        let went = Event()
+        let t = Thread { ready.wait(); went.set() }  // the README prints "go"
         t.start()
         ready.set()
         t.join()
+        #expect(went.isSet)
 
         let cond = Condition()
         let got = cond.withLock { cond.wait(for: { true }, timeout: .seconds(1)) }

@@ -192,6 +192,8 @@ void cshim_fork_gate_join(void);
 void cshim_fork_gate_leave(void);
 /// Whether the calling thread has joined the fork gate.
 int cshim_fork_gate_is_joined(void);
+/// How many threads of this process have joined the fork gate.
+int cshim_fork_gate_thread_count(void);
 /// How many forks went ahead without every library thread quiet (one was busy past the
 /// fork's wait for it, 200 ms).
 extern uint32_t cshim_unquiet_fork_count_value;

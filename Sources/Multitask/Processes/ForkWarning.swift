@@ -23,7 +23,7 @@ enum ForkWarning {
     }
 
     /// The requester of the forks this thread makes; `.process` unless a caller says otherwise.
-    private static let requester = ThreadLocal<Requester> { .process }
+    static let requester = ThreadLocal<Requester> { .process }
 
     /// Whether the warning may be shown (``Multitask/warnsOnMultithreadedFork``).
     static var enabled: Bool {
@@ -44,11 +44,13 @@ enum ForkWarning {
 
     /// Called by the thread that asked for a fork, just after it (CPython also checks in the
     /// parent after `fork`): the child is meanwhile starting on another CPU, so reading
-    /// `/proc` here costs the start-up nothing. The caller, the supervisor thread and the
-    /// C-only thread forks are made from are expected; any other thread triggers the warning.
-    /// The state is one atomic word, so a fork child has nothing to reset.
+    /// `/proc` here costs the start-up nothing. The caller, the C-only thread forks are made
+    /// from and the library's own threads (quiet at every fork, see ``ForkGate``) are
+    /// expected; any other thread triggers the warning. The state is one atomic word, so a
+    /// fork child has nothing to reset.
     static func checkAfterFork() {
-        guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount, threads > 3 else { return }
+        guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount,
+              threads > 2 + ForkGate.threadCount else { return }
         guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue == 0 else { return }
         writeToStandardError(message(pid: getpid(), threads: threads, requester: requester.value))
     }

@@ -58,6 +58,7 @@ enum LazyGlobals {
         Entry(file: "ForkServerClient", name: "passableDescriptors") { _ = ForkServerClient.passableDescriptors },
         Entry(file: "ForkServerClient", name: "storedAnswerTimeout") { address(&ForkServerClient.storedAnswerTimeout) },
         Entry(file: "ForkServerClient", name: "timeoutLock") { _ = ForkServerClient.timeoutLock },
+        Entry(file: "ForkWarning", name: "requester") { _ = ForkWarning.requester },
         Entry(file: "ForkWarning", name: "state") { _ = ForkWarning.state.load(ordering: .relaxed) },
         Entry(file: "KernelState", name: "allKnown") { _ = KernelState.allKnown },
         Entry(file: "KernelState", name: "dead") { _ = KernelState.dead },

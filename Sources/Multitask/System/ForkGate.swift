@@ -33,6 +33,9 @@ enum ForkGate {
         return try body()
     }
 
+    /// How many threads of this process are held to the gate (the library's own threads).
+    static var threadCount: Int { Int(cshim_fork_gate_thread_count()) }
+
     /// How many forks of this process went ahead while a library thread was still busy.
     static var unquietForkCount: UInt32 { cshim_unquiet_fork_count() }
 }
