@@ -148,8 +148,9 @@ public final class Barrier: Sendable {
     /// Creates a barrier for `parties` threads (at least 1). `action` runs in the last thread
     /// to arrive, before the others are released, while the barrier's internal lock is held:
     /// it must not call ``wait(timeout:)``, ``reset()`` or ``abort()``. `timeout` is the
-    /// default for ``wait(timeout:)``.
+    /// default for ``wait(timeout:)``; a negative one is a programmer error.
     public convenience init(parties: Int, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+        if let timeout { Deadline.checkTimeout(timeout, of: "Barrier(parties:timeout:)") }
         self.init(parties: parties, action: action, timeout: timeout, storage: SyncStorage(localWords: Self.wordCount))
     }
 
@@ -181,14 +182,14 @@ public final class Barrier: Sendable {
 
     /// Waits until all ``parties`` threads have called `wait`, and returns this thread's
     /// arrival index in `0..<parties`. `timeout` (by default the barrier's own) limits the
-    /// wait; when it passes the barrier breaks.
+    /// wait; when it passes the barrier breaks. A negative timeout is a programmer error.
     ///
     /// - Throws: ``BarrierError/broken`` if the barrier is or becomes broken or is reset
     ///   during the wait; in the thread that ran the action, the error the action threw.
     @discardableResult
     public func wait(timeout: Duration? = nil) throws -> Int {
         storage.checkProcess("Barrier")
-        let deadline = (timeout ?? self.timeout).map { Deadline.after($0) }
+        let deadline = (timeout ?? self.timeout).map { Deadline.timeout($0, of: "Barrier.wait(timeout:)") }
         return try core.wait(until: deadline, action: action)
     }
 

@@ -6,7 +6,8 @@
 /// program. `wait` releases the lock while it sleeps (every level of a re-entered ``RLock``)
 /// and holds it again, at the same depth, when it returns. A wait may end without a matching
 /// notify, and `notify(count:)` may occasionally wake more than `count` threads: always
-/// re-check the state you wait for, or let `wait(for:timeout:)` do it.
+/// re-check the state you wait for, or let `wait(for:timeout:)` do it. A negative timeout is a
+/// programmer error.
 ///
 /// `Condition()` synchronizes the threads of one process; `Condition(placement: .shared)`
 /// (or `Condition(lock:placement:)` on a shared lock) lives in shared memory and also
@@ -105,7 +106,7 @@ public final class Condition: Lockable {
     /// Like ``wait()``, giving up after `timeout`; returns `false` if the time ran out.
     /// The lock is held again when this returns, either way.
     @discardableResult
-    public func wait(timeout: Duration) -> Bool { wait(until: .after(timeout)) }
+    public func wait(timeout: Duration) -> Bool { wait(until: .timeout(timeout, of: "Condition.wait(timeout:)")) }
 
     /// Waits until `predicate` returns true or `timeout` passes (nil: no limit); returns the
     /// predicate's last answer (Python's `wait_for`). The predicate runs with the lock held,
@@ -119,7 +120,7 @@ public final class Condition: Lockable {
         for predicate: () throws(Failure) -> Bool, timeout: Duration? = nil
     ) throws(Failure) -> Bool {
         checkHeld("wait(for:timeout:)")
-        let deadline = timeout.map { Deadline.after($0) }
+        let deadline = timeout.map { Deadline.timeout($0, of: "Condition.wait(for:timeout:)") }
         var result = try predicate()
         while !result {
             if let deadline, deadline.hasPassed { break }

@@ -168,9 +168,10 @@ open class Thread: @unchecked Sendable {
     /// Joining a thread that was not started, or the current thread, is a programmer error.
     public func join() { _ = join(until: nil) }
 
-    /// Waits at most `timeout` for the thread to end; returns whether it ended.
+    /// Waits at most `timeout` for the thread to end; returns whether it ended. A negative
+    /// timeout is a programmer error.
     @discardableResult
-    public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
+    public func join(timeout: Duration) -> Bool { join(until: .timeout(timeout, of: "Thread.join(timeout:)")) }
 
     private func join(until deadline: Deadline?) -> Bool {
         state.withLock {

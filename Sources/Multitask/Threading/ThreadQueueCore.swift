@@ -74,6 +74,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     @usableFromInline
     func beginPut(_ wait: Wait) throws(ThreadQueueError) {
         storage.checkProcess("a thread queue")
+        check(wait, "put(_:timeout:)")
         lock()
         if isClosed { unlock(); throw .shutDown }
         guard maxSize > 0 && count >= maxSize else { return }
@@ -103,6 +104,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     @usableFromInline
     func beginGet(_ wait: Wait) throws(ThreadQueueError) {
         storage.checkProcess("a thread queue")
+        check(wait, "get(timeout:)")
         lock()
         guard count == 0 else { return }
         let ready = self.wait(
@@ -166,6 +168,7 @@ final class ThreadQueueCore: @unchecked Sendable {
 
     func join(_ wait: Wait) -> Bool {
         storage.checkProcess("a thread queue")
+        check(wait, "join(timeout:)")
         lock()
         defer { unlock() }
         return self.wait(on: allTasksDone, wait, spin: false, hint: { false }, until: { unfinishedTasks == 0 })
@@ -184,6 +187,13 @@ final class ThreadQueueCore: @unchecked Sendable {
     }
 
     // MARK: Waiting
+
+    /// Stops the program on a negative timeout (the rule of `Deadline.timeout(_:of:)`), before
+    /// anything else: whether the call would have had to wait does not matter.
+    @inline(__always)
+    private func check(_ wait: Wait, _ operation: StaticString) {
+        if case .timeout(let timeout) = wait { Deadline.checkTimeout(timeout, of: "\(queueType).\(operation)") }
+    }
 
     @inline(__always) private func lock() { _ = mutex.lock(until: nil) }
     @inline(__always) private func unlock() { _ = mutex.unlock() }
