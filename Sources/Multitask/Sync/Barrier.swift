@@ -154,10 +154,11 @@ public final class Barrier: Sendable {
         self.init(parties: parties, action: action, timeout: timeout, storage: SyncStorage(localWords: Self.wordCount))
     }
 
-    /// The number of words a barrier keeps its state in.
-    static let wordCount = 7
+    /// The number of words a barrier keeps its state in: its mutex, its condition, `state`,
+    /// `count`, `generation` and `parties`.
+    static let wordCount = 1 + ConditionCore.wordCount + 4
     /// The word that holds `parties`, written at creation.
-    static let partiesWord = 6
+    static let partiesWord = wordCount - 1
 
     /// A barrier on ``wordCount`` words of `storage`, process-local or placed in shared
     /// memory (see `Barrier(parties:placement:action:timeout:)`).
@@ -166,12 +167,13 @@ public final class Barrier: Sendable {
             fatalError("Barrier(parties: \(parties)): parties must be in 1...\(UInt32.max)")
         }
         self.storage = storage
+        let afterCondition = 1 + ConditionCore.wordCount
         core = BarrierCore(
             mutex: MutexCore(word: storage.word(0)),
-            condition: ConditionCore(sequence: storage.word(1), waiters: storage.word(2)),
-            state: storage.word(3),
-            count: storage.word(4),
-            generation: storage.word(5),
+            condition: ConditionCore(storage: storage, first: 1),
+            state: storage.word(afterCondition),
+            count: storage.word(afterCondition + 1),
+            generation: storage.word(afterCondition + 2),
             parties: storage.word(Self.partiesWord)
         )
         core.parties.store(words)

@@ -31,7 +31,7 @@ final class ThreadQueueCore: @unchecked Sendable {
         case timeout(Duration)
     }
 
-    // Words: 0 the mutex; 1-2 `notEmpty`; 3-4 `notFull`; 5-6 `allTasksDone`.
+    // Words: 0 the mutex, then `notEmpty`, `notFull` and `allTasksDone`.
     private let storage: SyncStorage
     private let mutex: MutexCore
     private let notEmpty: ConditionCore
@@ -54,11 +54,12 @@ final class ThreadQueueCore: @unchecked Sendable {
     private let publishedShutDown = Atomic<Bool>(false)
 
     init(maxSize: Int, count: Int, queueType: Any.Type) {
-        storage = SyncStorage(localWords: 7)
+        let condition = ConditionCore.wordCount
+        storage = SyncStorage(localWords: 1 + 3 * condition)
         mutex = MutexCore(word: storage.word(0))
-        notEmpty = ConditionCore(sequence: storage.word(1), waiters: storage.word(2))
-        notFull = ConditionCore(sequence: storage.word(3), waiters: storage.word(4))
-        allTasksDone = ConditionCore(sequence: storage.word(5), waiters: storage.word(6))
+        notEmpty = ConditionCore(storage: storage, first: 1)
+        notFull = ConditionCore(storage: storage, first: 1 + condition)
+        allTasksDone = ConditionCore(storage: storage, first: 1 + 2 * condition)
         self.maxSize = maxSize
         self.queueType = queueType
         self.count = count
