@@ -39,6 +39,12 @@ public final class ThreadLocal<Value>: @unchecked Sendable {
         return box
     }
 
+    /// This thread's copy if it has one already; unlike ``value``, never makes one.
+    var existingValue: Value? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        return (Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as! Box).value
+    }
+
     /// This thread's copy.
     public var value: Value {
         get { box.value }
