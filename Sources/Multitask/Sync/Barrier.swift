@@ -156,9 +156,9 @@ public final class Barrier: Sendable {
 
     /// The number of words a barrier keeps its state in: its mutex, its condition, `state`,
     /// `count`, `generation` and `parties`.
-    static let wordCount = 1 + ConditionCore.wordCount + 4
+    static var wordCount: Int { 1 + ConditionCore.wordCount + 4 }
     /// The word that holds `parties`, written at creation.
-    static let partiesWord = wordCount - 1
+    static var partiesWord: Int { wordCount - 1 }
 
     /// A barrier on ``wordCount`` words of `storage`, process-local or placed in shared
     /// memory (see `Barrier(parties:placement:action:timeout:)`).

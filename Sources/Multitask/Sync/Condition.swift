@@ -48,7 +48,7 @@ public final class Condition: Lockable {
     }
 
     /// The number of words a condition keeps its state in (its lock has its own).
-    static let wordCount = ConditionCore.wordCount
+    static var wordCount: Int { ConditionCore.wordCount }
 
     /// A condition on `lock` whose words are `storage` (see `Condition(placement:)`).
     convenience init(lock: Lock, storage: SyncStorage) {

@@ -7,10 +7,10 @@ import SystemPackage
 enum NativeThread {
     /// The smallest stack a thread may be given, in bytes (`PTHREAD_STACK_MIN`). The
     /// corresponding C function is `sysconf(_SC_THREAD_STACK_MIN)`.
-    static let minimumStackSize: Int = {
+    static var minimumStackSize: Int {
         let value = sysconf(CInt(_SC_THREAD_STACK_MIN))
         return value > 0 ? value : 16_384
-    }()
+    }
 
     /// The size of a memory page, of which a stack size must be a multiple.
     static var pageSize: Int { MemoryMapping.pageSize }

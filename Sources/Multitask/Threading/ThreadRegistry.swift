@@ -17,10 +17,9 @@ final class ThreadRegistry: @unchecked Sendable {
     private var exitHookInstalled = false
     private var exceptionHook: Thread.ExceptionHook = Thread.defaultExceptionHook
     private var stackSize = 0
-    /// The process's main thread (whose kernel id is the pid), whichever thread made the
-    /// registry. Written only at creation and by the fork handler, while a fork child has a
-    /// single thread; read without the lock.
-    private(set) var mainThread: Thread
+    /// The main thread of the process that made it: of the fork generation `mainGeneration`.
+    private var main: Thread
+    private var mainGeneration: UInt32
 
     /// `shared` if it was made already, in this process or in the parent it was forked from.
     /// A fork child with no registry has nothing to reset, and making one would cost it an
@@ -31,9 +30,23 @@ final class ThreadRegistry: @unchecked Sendable {
     nonisolated(unsafe) private static var created: ThreadRegistry?
 
     private init() {
-        mainThread = Thread(adoptingMainThread: ())
+        mainGeneration = cshim_fork_generation()
+        main = Thread(adoptingMainThread: ())
         ForkHooks.runInChild { ThreadRegistry.existing?.reinitializeInForkChild() }
         ThreadRegistry.created = self
+    }
+
+    /// The process's main thread, whose kernel id is the pid, whichever thread asks first. A
+    /// fork child makes its own on first use: its main thread is the thread that forked.
+    var mainThread: Thread {
+        lock.withLock {
+            let generation = cshim_fork_generation()
+            if mainGeneration != generation {
+                main = Thread(adoptingMainThread: ())
+                mainGeneration = generation
+            }
+            return main
+        }
     }
 
     func nextName() -> String {
@@ -65,8 +78,8 @@ final class ThreadRegistry: @unchecked Sendable {
     }
 
     func alive() -> [Thread] {
-        let main = mainThread.isAlive ? [mainThread] : []
-        return main + lock.withLock { Array(threads.values) }
+        let main = mainThread
+        return (main.isAlive ? [main] : []) + lock.withLock { Array(threads.values) }
     }
 
     /// Whether any thread started by Multitask is alive (the main thread aside); unlike
@@ -111,15 +124,20 @@ final class ThreadRegistry: @unchecked Sendable {
     /// Runs in every fork child, right after `fork` (a `pthread_atfork` handler), while the
     /// forking thread is the child's only thread and its main thread.
     ///
-    /// The parent's other threads do not exist here and one may have held the lock. The main
-    /// thread is a new one: the forking thread, with the child's pid as its kernel id. The
+    /// The parent's other threads do not exist here and one may have held the lock. The
     /// forking thread keeps its `Thread` object only if Multitask started it; a placeholder
-    /// (or the parent's main thread object) gives way to the new main thread.
+    /// (or the parent's main thread object) is dropped, so that the thread becomes the child's
+    /// new main thread (``mainThread``) when it asks. Nothing is allocated here: most children
+    /// never ask.
     private func reinitializeInForkChild() {
         lock.reinitializeAfterFork()
         let forking = ThreadRegistry.current.existingValue
-        if !threads.isEmpty { threads = threads.filter { $0.value === forking } }
-        mainThread = Thread(adoptingMainThread: ())
-        if let forking, forking.isAdopted { ThreadRegistry.current.value = mainThread }
+        if let forking, forking.isAdopted { ThreadRegistry.current.removeValue() }
+        guard !threads.isEmpty else { return }
+        if let forking, threads[ObjectIdentifier(forking)] != nil {
+            threads = [ObjectIdentifier(forking): forking]
+        } else {
+            threads.removeAll(keepingCapacity: true)
+        }
     }
 }
