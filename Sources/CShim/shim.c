@@ -27,18 +27,28 @@ int cshim_futex_wake(uint32_t *word, int count, int private_flag) {
 }
 
 static __thread int32_t cached_tid;
+static unsigned long main_thread;
 uint32_t cshim_fork_generation_value;
 uint32_t cshim_unquiet_fork_count_value;
 uint32_t cshim_lock_observation_mode_value = CSHIM_LOCK_OBSERVATION_UNRESOLVED;
 __thread void *cshim_lock_observer_thread_value;
 
-// Runs in the child, on the only thread there: its cached tid belongs to the parent.
+// Runs in the child, on the only thread there: its cached tid belongs to the parent, and it
+// is the child's main thread (its tid is the child's pid).
 static void reset_in_fork_child(void) {
     cached_tid = 0;
     fork_gate_reset_in_child();
+    main_thread = (unsigned long)pthread_self();
     __atomic_add_fetch(&cshim_fork_generation_value, 1, __ATOMIC_RELAXED);
 }
-__attribute__((constructor)) static void install_atfork(void) { pthread_atfork(NULL, NULL, reset_in_fork_child); }
+// Constructors run on the main thread when the program starts; a library loaded later by
+// another thread leaves the main thread unknown (0). Before the other constructors (priority
+// 101), so that a re-executed child diverted from one (below) knows its main thread.
+__attribute__((constructor(101))) static void install_atfork(void) {
+    if (syscall(SYS_gettid) == getpid()) main_thread = (unsigned long)pthread_self();
+    pthread_atfork(NULL, NULL, reset_in_fork_child);
+}
+unsigned long cshim_main_thread(void) { return main_thread; }
 
 int32_t cshim_gettid(void) {
     int32_t tid = cached_tid;

@@ -13,6 +13,10 @@ int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *d
 int cshim_futex_wake(uint32_t *word, int count, int private_flag);
 /// The kernel thread id of the caller, cached per thread and reset in fork children.
 int32_t cshim_gettid(void);
+/// The `pthread_self()` of the process's main thread (the thread whose tid is the pid):
+/// recorded when the program starts and, in a fork child, set to the thread that forked it.
+/// 0 if unknown (this code was loaded later, by another thread).
+unsigned long cshim_main_thread(void);
 /// prctl(PR_SET_PDEATHSIG, sig). Returns 0 or -errno.
 int cshim_set_pdeathsig(int sig);
 /// prctl(PR_SET_NAME, name). Returns 0 or -errno.

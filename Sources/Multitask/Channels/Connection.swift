@@ -309,7 +309,7 @@ public final class Connection: @unchecked Sendable {
     /// for it to complete.
     public func poll(timeout: Duration? = .zero) -> Bool {
         let socket = readableSocket()
-        let deadline = timeout.map { Deadline.after($0) }
+        let deadline = timeout.map { Deadline.timeout($0, of: "Connection.poll(timeout:)") }
         while true {
             if hasWholeMessage(socket) { return true }
             // After a pump the socket holds nothing: it turns readable when more arrives.

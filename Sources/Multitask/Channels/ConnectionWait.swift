@@ -53,7 +53,7 @@ extension Connection {
                 process.endDescriptorUse(counted: descriptor != nil)
             }
         }
-        let deadline = timeout.map { Deadline.after($0) }
+        let deadline = timeout.map { Deadline.timeout($0, of: "Connection.wait(_:processes:timeout:)") }
         let pidfds = descriptors.compactMap { $0?.rawValue }
         while true {
             let readyConnections = connections.indices.filter { connections[$0].hasWholeMessage(sockets[$0]) }

@@ -176,7 +176,7 @@ public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked S
 
     /// Waits at most `timeout` for every element put so far to be marked done; returns
     /// whether they were.
-    public func join(timeout: Duration) -> Bool { storage.join(until: .after(timeout)) }
+    public func join(timeout: Duration) -> Bool { storage.join(until: .timeout(timeout, of: "Queue.join(timeout:)")) }
 
     /// Elements put and not yet marked done.
     public var unfinishedTaskCount: Int { storage.unfinishedTaskCount }

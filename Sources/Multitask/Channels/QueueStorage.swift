@@ -240,7 +240,7 @@ final class QueueStorage: @unchecked Sendable {
     /// critical section or the take-over of a dead holder's lock, not forever for a lock word
     /// a hostile peer set to a live process.
     private static func deadline(timeout: Duration?, blocking: Bool) -> Deadline? {
-        if let timeout { return .after(timeout) }
+        if let timeout { return .timeout(timeout, of: "Queue.put/get(timeout:)") }
         return blocking ? nil : .after(nonBlockingLockWait)
     }
 

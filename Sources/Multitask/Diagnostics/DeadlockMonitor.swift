@@ -123,11 +123,11 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
         let held = ThreadLockState.HeldLock(id: identify(lock), site: site)
         // The lock is free: no thread blocks, but the order is checked all the same.
         if attempt(Self.immediately) {
-            validateOrder(me, before: held, unvalidated: me.push(held, epoch: currentEpoch))
+            validateOrder(me, before: held, waiting: false, unvalidated: me.push(held, epoch: currentEpoch))
             return .acquired
         }
         // Report a cycle before blocking on it.
-        validateOrder(me, before: held, unvalidated: me.unvalidated(before: held.id, epoch: currentEpoch))
+        validateOrder(me, before: held, waiting: true, unvalidated: me.unvalidated(before: held.id, epoch: currentEpoch))
         return wait(me, for: held, until: deadline, detecting: detecting, attempt)
     }
 
@@ -171,15 +171,15 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     // MARK: Lock order
 
     /// Adds the edges `held → acquired` that this thread has not validated yet, and reports the
-    /// cycles they close.
-    private func validateOrder(_ me: ThreadLockState, before acquired: ThreadLockState.HeldLock,
+    /// cycles they close. `waiting`: `acquired` is busy and this thread is about to wait for it.
+    private func validateOrder(_ me: ThreadLockState, before acquired: ThreadLockState.HeldLock, waiting: Bool,
                                unvalidated: [ThreadLockState.HeldLock]) {
         guard !unvalidated.isEmpty else { return }
         let threadName = me.thread.name
         let reports: [DeadlockReport] = withGlobalLock {
             var reports: [DeadlockReport] = []
             for held in unvalidated {
-                let edge = LockOrderGraph.Edge(holdingSite: held.site, acquiringSite: acquired.site, thread: threadName)
+                let edge = LockOrderGraph.Edge(holdingSite: held.site, acquiringSite: acquired.site, thread: threadName, waited: waiting)
                 guard let cycle = graph.addEdge(from: held.id, to: acquired.id, edge) else { continue }
                 if reportedCycles.insert(Self.rotatedToSmallest(cycle.map(\.from))).inserted {
                     reports.append(DeadlockReport(lockOrderCycle: cycle, locks: graph.locks))

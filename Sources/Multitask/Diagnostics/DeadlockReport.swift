@@ -27,8 +27,8 @@ public struct DeadlockReport: Sendable, CustomStringConvertible {
         }
     }
 
-    /// One edge of the cycle: `thread` holds `held` and acquires (potential) or waits for
-    /// (actual) `next`, which the following step holds.
+    /// One edge of the cycle: `thread` holds `held` and acquired or waited for `next`
+    /// (``waitedForNext`` tells which), which the following step holds or asked for.
     public struct Step: Sendable {
         /// The thread's name.
         public let thread: String
@@ -36,10 +36,13 @@ public struct DeadlockReport: Sendable, CustomStringConvertible {
         public let held: LockInfo
         /// Where `held` was acquired (`file:line`).
         public let heldSite: String
-        /// The lock this thread acquired (or waits for) while holding `held`.
+        /// The lock this thread acquired, or waited for, while holding `held`.
         public let next: LockInfo
-        /// Where `next` was acquired or is being waited for (`file:line`).
+        /// Where `next` was acquired or waited for (`file:line`).
         public let nextSite: String
+        /// Whether the thread found `next` busy and waited for it, so it may not hold it
+        /// (always, in an actual deadlock); false when it acquired `next` at once.
+        public let waitedForNext: Bool
     }
 
     /// Potential or actual.
@@ -70,12 +73,12 @@ extension DeadlockReport {
         let info = { (id: UInt64) in locks[id] ?? .destroyed }
         let steps = cycle.map { step in
             Step(thread: step.edge.thread, held: info(step.from), heldSite: "\(step.edge.holdingSite)",
-                 next: info(step.to), nextSite: "\(step.edge.acquiringSite)")
+                 next: info(step.to), nextSite: "\(step.edge.acquiringSite)", waitedForNext: step.edge.waited)
         }
         let last = steps[steps.count - 1]
         var text = """
             \(Self.title): potential deadlock, a lock-order cycle of \(steps.count) locks
-              Thread '\(last.thread)' acquires \(last.next) at \(last.nextSite) while holding \(last.held).
+              Thread '\(last.thread)' \(last.waitedForNext ? "waits for" : "acquires") \(last.next) at \(last.nextSite) while holding \(last.held).
               Other acquisitions took these locks in the opposite order, so threads that run them at
               the same time can block each other forever, whether or not any thread blocks now.
               Locks:
@@ -84,10 +87,14 @@ extension DeadlockReport {
         for lock in steps.map(\.held) {
             text += "    \(lock) (created at \(lock.creationSite))\n"
         }
-        text += "  Acquisitions forming the cycle:\n"
+        text += steps.contains(where: \.waitedForNext)
+            ? "  Acquisitions and waits forming the cycle:\n" : "  Acquisitions forming the cycle:\n"
         for (index, step) in steps.enumerated() {
-            let marker = index == steps.count - 1 ? "   <- this acquisition" : ""
-            text += "    \(index + 1). thread '\(step.thread)' acquired \(step.next) at \(step.nextSite) while holding \(step.held) (acquired at \(step.heldSite))\(marker)\n"
+            let isLast = index == steps.count - 1
+            // A lock that was busy was only waited for: the thread may never have held it.
+            let verb = step.waitedForNext ? (isLast ? "waits for" : "waited for") : "acquired"
+            let marker = isLast ? (step.waitedForNext ? "   <- this wait" : "   <- this acquisition") : ""
+            text += "    \(index + 1). thread '\(step.thread)' \(verb) \(step.next) at \(step.nextSite) while holding \(step.held) (acquired at \(step.heldSite))\(marker)\n"
         }
         text += "  Fix: take these locks in one global order."
         self.init(kind: .potential, steps: steps, description: text)
@@ -108,7 +115,7 @@ extension DeadlockReport {
             let holder = cycle[(index + 1) % cycle.count]
             let name = thread.state.thread.name
             steps.append(Step(thread: name, held: info(previousWait), heldSite: heldEntry.map { "\($0.site)" } ?? "?",
-                              next: info(waiting.lockID), nextSite: "\(waiting.site)"))
+                              next: info(waiting.lockID), nextSite: "\(waiting.site)", waitedForNext: true))
             let seconds = Double(now.nanoseconds - waiting.since.nanoseconds) / 1e9
             text += "  thread '\(name)'\(Self.tid(thread)) waits \(Self.format(seconds)) s for \(info(waiting.lockID)) at \(waiting.site)\n"
             for entry in thread.held {

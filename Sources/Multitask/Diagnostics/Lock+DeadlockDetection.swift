@@ -19,7 +19,7 @@ extension Lock {
     /// ```
     @discardableResult
     public func acquireDetectingDeadlock(timeout: Duration? = nil, file: StaticString = #fileID, line: UInt = #line) throws(DeadlockError) -> Bool {
-        let deadline = timeout.map(Deadline.after)
+        let deadline = timeout.map { Deadline.timeout($0, of: "Lock.acquireDetectingDeadlock(timeout:)") }
         guard DeadlockDetector.mode != .off else { return acquireUnobserved(until: deadline) }
         let site = AcquisitionSite(file: file, line: line)
         switch DeadlockMonitor.shared.acquire(self, until: deadline, at: site, detecting: true, { acquireUnobserved(until: $0) }) {

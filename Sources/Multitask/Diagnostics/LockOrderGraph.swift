@@ -1,7 +1,7 @@
 /// The historical "acquired while holding" order of lock instances (Abseil and lockdep's
 /// potential-deadlock graph).
 ///
-/// An edge `A → B` means some thread acquired `B` while holding `A`. A cycle means that
+/// An edge `A → B` means some thread acquired (or waited for) `B` while holding `A`. A cycle means that
 /// threads running those acquisitions concurrently can block each other forever, even if no
 /// run so far did. Each edge is searched for a cycle once, when it is first added; callers
 /// cache the pairs they have added (``LockPairCache``) so that repeated acquisitions do not
@@ -15,6 +15,9 @@ struct LockOrderGraph {
         let acquiringSite: AcquisitionSite
         /// The name of the thread that made it.
         let thread: String
+        /// Whether the lock acquired was busy, so that the thread waited for it (and may not
+        /// have it yet): the edge records an attempt, not an acquisition.
+        let waited: Bool
     }
 
     /// One edge of a cycle.

@@ -193,6 +193,7 @@ extension Barrier {
     /// // in each of 3 processes: try barrier.wait()
     /// ```
     public convenience init(parties: Int, placement: Placement, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) throws(Errno) {
+        if let timeout { Deadline.checkTimeout(timeout, of: "Barrier(parties:placement:timeout:)") }
         self.init(parties: parties, action: action, timeout: timeout,
                   storage: try .make(words: Barrier.wordCount, placement: placement))
     }

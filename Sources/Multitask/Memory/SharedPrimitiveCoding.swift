@@ -123,6 +123,9 @@ extension Barrier: Codable, SharedWordsCoding {
         guard configuration.parties >= 1, storage.word(Self.partiesWord).load() == configuration.parties else {
             throw SharedObjectRegistry.corrupted(decoder.codingPath, "the barrier handle's \(configuration.parties) parties do not match the barrier in shared memory")
         }
+        if let timeout = configuration.timeout, timeout < .zero {
+            throw SharedObjectRegistry.corrupted(decoder.codingPath, "the barrier handle's default timeout is negative")
+        }
         self.init(parties: configuration.parties, action: nil, timeout: configuration.timeout, storage: storage)
     }
 

@@ -54,7 +54,7 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     @discardableResult
     public func wait(timeout: Duration) -> Bool {
         checkNotInOwnCallback("wait(timeout:)")
-        return done.wait(timeout: timeout)
+        return done.wait(until: .timeout(timeout, of: "AsyncResult.wait(timeout:)"))
     }
 
     /// Blocks until the task has finished and returns its value or throws its error.

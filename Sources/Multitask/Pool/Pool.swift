@@ -159,7 +159,7 @@ public final class Pool: @unchecked Sendable {
     @discardableResult
     public func join(timeout: Duration) -> Bool {
         usageCheck(!dispatcher.isAccepting, "Pool.join(timeout:): call close() or terminate() first")
-        return dispatcher.finished.wait(timeout: timeout)
+        return dispatcher.finished.wait(until: .timeout(timeout, of: "Pool.join(timeout:)"))
     }
 
     /// Runs `body` with a new pool, then terminates and joins it however `body` ends

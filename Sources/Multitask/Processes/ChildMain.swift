@@ -109,8 +109,8 @@ enum ChildMain {
 
     /// The library's own locks and registries, as copied by fork, may be held by parent
     /// threads that do not exist here. Reset them; the child starts its own supervisor lazily.
+    /// (The thread registry resets itself in a fork handler, for every fork.)
     static func reinitializeLibraryAfterFork() {
-        ThreadRegistry.existing?.reinitializeAfterFork(keeping: Thread.main)
         Supervisor.forgetAfterFork()
         ChildRegistry.reinitializeAfterFork()
         DefaultStartMethod.reinitializeAfterFork()

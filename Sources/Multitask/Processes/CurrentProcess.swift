@@ -72,8 +72,9 @@ public final class ParentProcess: Sendable, CustomStringConvertible {
     /// Waits until the parent exits or `timeout` passes; returns whether it exited.
     @discardableResult
     public func join(timeout: Duration) -> Bool {
+        let deadline = Deadline.timeout(timeout, of: "ParentProcess.join(timeout:)")
         guard let descriptor else { return !isAlive }
-        return descriptor.waitForExit(until: .after(timeout))
+        return descriptor.waitForExit(until: deadline)
     }
 
     /// A descriptor that becomes readable when the parent exits (a pidfd), for `poll`/`epoll`;

@@ -350,7 +350,7 @@ open class Process: @unchecked Sendable {
 
     /// Waits at most `timeout` for the child to end; returns whether it ended.
     @discardableResult
-    public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
+    public func join(timeout: Duration) -> Bool { join(until: .timeout(timeout, of: "Process.join(timeout:)")) }
 
     private func join(until deadline: Deadline?) -> Bool {
         let descriptor = beginDescriptorUse("join()", directChildOnly: true)

@@ -148,15 +148,17 @@ public final class Barrier: Sendable {
     /// Creates a barrier for `parties` threads (at least 1). `action` runs in the last thread
     /// to arrive, before the others are released, while the barrier's internal lock is held:
     /// it must not call ``wait(timeout:)``, ``reset()`` or ``abort()``. `timeout` is the
-    /// default for ``wait(timeout:)``.
+    /// default for ``wait(timeout:)``; a negative one is a programmer error.
     public convenience init(parties: Int, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
+        if let timeout { Deadline.checkTimeout(timeout, of: "Barrier(parties:timeout:)") }
         self.init(parties: parties, action: action, timeout: timeout, storage: SyncStorage(localWords: Self.wordCount))
     }
 
-    /// The number of words a barrier keeps its state in.
-    static let wordCount = 7
+    /// The number of words a barrier keeps its state in: its mutex, its condition, `state`,
+    /// `count`, `generation` and `parties`.
+    static var wordCount: Int { 1 + ConditionCore.wordCount + 4 }
     /// The word that holds `parties`, written at creation.
-    static let partiesWord = 6
+    static var partiesWord: Int { wordCount - 1 }
 
     /// A barrier on ``wordCount`` words of `storage`, process-local or placed in shared
     /// memory (see `Barrier(parties:placement:action:timeout:)`).
@@ -165,12 +167,13 @@ public final class Barrier: Sendable {
             fatalError("Barrier(parties: \(parties)): parties must be in 1...\(UInt32.max)")
         }
         self.storage = storage
+        let afterCondition = 1 + ConditionCore.wordCount
         core = BarrierCore(
             mutex: MutexCore(word: storage.word(0)),
-            condition: ConditionCore(sequence: storage.word(1), waiters: storage.word(2)),
-            state: storage.word(3),
-            count: storage.word(4),
-            generation: storage.word(5),
+            condition: ConditionCore(storage: storage, first: 1),
+            state: storage.word(afterCondition),
+            count: storage.word(afterCondition + 1),
+            generation: storage.word(afterCondition + 2),
             parties: storage.word(Self.partiesWord)
         )
         core.parties.store(words)
@@ -181,14 +184,14 @@ public final class Barrier: Sendable {
 
     /// Waits until all ``parties`` threads have called `wait`, and returns this thread's
     /// arrival index in `0..<parties`. `timeout` (by default the barrier's own) limits the
-    /// wait; when it passes the barrier breaks.
+    /// wait; when it passes the barrier breaks. A negative timeout is a programmer error.
     ///
     /// - Throws: ``BarrierError/broken`` if the barrier is or becomes broken or is reset
     ///   during the wait; in the thread that ran the action, the error the action threw.
     @discardableResult
     public func wait(timeout: Duration? = nil) throws -> Int {
         storage.checkProcess("Barrier")
-        let deadline = (timeout ?? self.timeout).map { Deadline.after($0) }
+        let deadline = (timeout ?? self.timeout).map { Deadline.timeout($0, of: "Barrier.wait(timeout:)") }
         return try core.wait(until: deadline, action: action)
     }
 

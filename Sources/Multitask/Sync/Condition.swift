@@ -4,9 +4,12 @@
 /// a way to sleep until another thread signals that something changed. Call `wait` and
 /// `notify` only while holding the lock; doing otherwise is a programmer error and stops the
 /// program. `wait` releases the lock while it sleeps (every level of a re-entered ``RLock``)
-/// and holds it again, at the same depth, when it returns. A wait may end without a matching
-/// notify, and `notify(count:)` may occasionally wake more than `count` threads: always
-/// re-check the state you wait for, or let `wait(for:timeout:)` do it.
+/// and holds it again, at the same depth, when it returns. A wait ends only when a notify
+/// picked it or its timeout passed, and `notify(count:)` ends exactly `count` waits (all of
+/// them when fewer threads wait), whether the waiters are threads of this process or of
+/// others; it does not pick the longest waiting ones first. Another thread may take the lock
+/// between the notify and the woken thread: re-check the state you wait for, or let
+/// `wait(for:timeout:)` do it. A negative timeout is a programmer error.
 ///
 /// `Condition()` synchronizes the threads of one process; `Condition(placement: .shared)`
 /// (or `Condition(lock:placement:)` on a shared lock) lives in shared memory and also
@@ -45,14 +48,14 @@ public final class Condition: Lockable {
     }
 
     /// The number of words a condition keeps its state in (its lock has its own).
-    static let wordCount = 2
+    static var wordCount: Int { ConditionCore.wordCount }
 
-    /// A condition on `lock` whose two words are `storage` (see `Condition(placement:)`).
+    /// A condition on `lock` whose words are `storage` (see `Condition(placement:)`).
     convenience init(lock: Lock, storage: SyncStorage) {
         self.init(underlying: .lock(lock), storage: storage)
     }
 
-    /// A condition on `lock` whose two words are `storage` (see `Condition(placement:)`).
+    /// A condition on `lock` whose words are `storage` (see `Condition(placement:)`).
     convenience init(lock: RLock, storage: SyncStorage) {
         self.init(underlying: .rlock(lock), storage: storage)
     }
@@ -60,7 +63,7 @@ public final class Condition: Lockable {
     init(underlying: Underlying, storage: SyncStorage) {
         self.underlying = underlying
         self.storage = storage
-        core = ConditionCore(sequence: storage.word(0), waiters: storage.word(1))
+        core = ConditionCore(storage: storage, first: 0)
     }
 
     // MARK: The lock
@@ -102,10 +105,11 @@ public final class Condition: Lockable {
     /// Releases the lock, sleeps until notified, and takes the lock back.
     public func wait() { _ = wait(until: nil) }
 
-    /// Like ``wait()``, giving up after `timeout`; returns `false` if the time ran out.
-    /// The lock is held again when this returns, either way.
+    /// Like ``wait()``, giving up after `timeout`; returns `false` if the time ran out
+    /// (`true` if a notify picked this waiter as its time ran out). The lock is held again
+    /// when this returns, either way.
     @discardableResult
-    public func wait(timeout: Duration) -> Bool { wait(until: .after(timeout)) }
+    public func wait(timeout: Duration) -> Bool { wait(until: .timeout(timeout, of: "Condition.wait(timeout:)")) }
 
     /// Waits until `predicate` returns true or `timeout` passes (nil: no limit); returns the
     /// predicate's last answer (Python's `wait_for`). The predicate runs with the lock held,
@@ -119,7 +123,7 @@ public final class Condition: Lockable {
         for predicate: () throws(Failure) -> Bool, timeout: Duration? = nil
     ) throws(Failure) -> Bool {
         checkHeld("wait(for:timeout:)")
-        let deadline = timeout.map { Deadline.after($0) }
+        let deadline = timeout.map { Deadline.timeout($0, of: "Condition.wait(for:timeout:)") }
         var result = try predicate()
         while !result {
             if let deadline, deadline.hasPassed { break }
@@ -146,18 +150,22 @@ public final class Condition: Lockable {
 
     // MARK: Notifying
 
-    /// Wakes up to `count` threads waiting on this condition (none if nobody waits).
-    /// Call it with the lock held.
+    /// Ends the waits of `count` threads waiting on this condition, or of all of them when
+    /// fewer wait (none if nobody waits): exactly that many `wait` calls return, in this and
+    /// other processes. Call it with the lock held.
     public func notify(count: Int = 1) {
         checkHeld("notify()")
         core.notify(count)
     }
 
-    /// Wakes every thread waiting on this condition. Call it with the lock held.
+    /// Ends the waits of every thread waiting on this condition. Call it with the lock held.
     public func notifyAll() {
         checkHeld("notifyAll()")
         core.notifyAll()
     }
+
+    /// The number of `wait` calls under way that no notify has picked yet; for tests.
+    var unpickedWaiters: Int { Int(core.waiters.load() &- core.wakeUps.load()) }
 
     /// Traps unless the caller holds the lock. A ``Lock`` has no owner, so for it "held"
     /// means "locked by some thread", as in Python.

@@ -66,9 +66,9 @@ public final class Event: Sendable {
     /// Blocks until the flag is up.
     public func wait() { _ = wait(until: nil) }
 
-    /// Blocks until the flag is up or `timeout` passes; returns whether the flag is up.
+    /// Blocks until the flag is up or `timeout` passes; returns whether the flag is up. A negative timeout is a programmer error.
     @discardableResult
-    public func wait(timeout: Duration) -> Bool { wait(until: .after(timeout)) }
+    public func wait(timeout: Duration) -> Bool { wait(until: .timeout(timeout, of: "Event.wait(timeout:)")) }
 
     func wait(until deadline: Deadline?) -> Bool {
         storage.checkProcess("Event")

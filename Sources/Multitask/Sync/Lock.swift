@@ -55,9 +55,9 @@ public final class Lock: Lockable, ObservableLock {
         _ = core.lock(until: nil)
     }
 
-    /// Waits at most `timeout` for the lock; returns whether it was acquired.
+    /// Waits at most `timeout` for the lock; returns whether it was acquired. A negative timeout is a programmer error.
     public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        acquire(until: .after(timeout), at: AcquisitionSite(file: file, line: line))
+        acquire(until: .timeout(timeout, of: "Lock.acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
     }
 
     /// Acquires the lock if it is free right now; never blocks.

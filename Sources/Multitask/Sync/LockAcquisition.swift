@@ -46,7 +46,7 @@ extension Lock {
     /// dead owner.
     public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
         storage.checkProcess("Lock")
-        return LockAcquisition(core.acquire(until: timeout.map { .after($0) }))
+        return LockAcquisition(core.acquire(until: timeout.map { .timeout($0, of: "Lock.acquireReportingDeadOwner(timeout:)") }))
     }
 
     /// The process holding a process-shared lock right now (nil when free or process-local).
@@ -71,7 +71,7 @@ extension RLock {
     /// ``LockAcquisition/acquired``; a process-local lock never reports a dead owner.
     public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
         storage.checkProcess("RLock")
-        return LockAcquisition(core.acquire(until: timeout.map { .after($0) }, as: RecursiveMutexCore.currentThread))
+        return LockAcquisition(core.acquire(until: timeout.map { .timeout($0, of: "RLock.acquireReportingDeadOwner(timeout:)") }, as: RecursiveMutexCore.currentThread))
     }
 
     /// The process whose thread holds a process-shared lock right now (nil when free or

@@ -7,7 +7,7 @@
 public protocol Lockable: AnyObject, Sendable {
     /// Blocks until acquired.
     func acquire(file: StaticString, line: UInt)
-    /// Waits at most `timeout`; returns whether it was acquired.
+    /// Waits at most `timeout`; returns whether it was acquired. A negative timeout is a programmer error.
     func acquire(timeout: Duration, file: StaticString, line: UInt) -> Bool
     /// Acquires only if that is possible without waiting.
     func tryAcquire(file: StaticString, line: UInt) -> Bool

@@ -171,9 +171,9 @@ public final class RLock: Lockable, ObservableLock {
     }
 
     /// Waits at most `timeout` for the lock; returns whether it was acquired. Returns `true`
-    /// at once if this thread already holds it.
+    /// at once if this thread already holds it. A negative timeout is a programmer error.
     public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        acquire(until: .after(timeout), file: file, line: line)
+        acquire(until: .timeout(timeout, of: "RLock.acquire(timeout:)"), file: file, line: line)
     }
 
     /// Acquires the lock if that is possible without waiting (always, for its owner).

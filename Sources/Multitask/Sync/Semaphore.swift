@@ -137,9 +137,9 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
         _ = acquire(until: nil, at: AcquisitionSite(file: file, line: line))
     }
 
-    /// Waits at most `timeout` for a unit; returns whether one was taken.
+    /// Waits at most `timeout` for a unit; returns whether one was taken. A negative timeout is a programmer error.
     public final func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        acquire(until: .after(timeout), at: AcquisitionSite(file: file, line: line))
+        acquire(until: .timeout(timeout, of: "\(kind).acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
     }
 
     @inline(__always)

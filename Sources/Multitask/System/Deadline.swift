@@ -15,7 +15,8 @@ struct Deadline: Sendable {
         return Deadline(timespec: ts)
     }
 
-    /// The instant `duration` from now; a negative duration means now.
+    /// The instant `duration` from now; a negative duration means now. Public timed calls use
+    /// ``timeout(_:of:)`` instead, which refuses negative timeouts.
     static func after(_ duration: Duration) -> Deadline {
         var d = now
         let (seconds, attoseconds) = duration.components
@@ -30,6 +31,28 @@ struct Deadline: Sendable {
         d.timespec.tv_sec = secs
         d.timespec.tv_nsec = nanoseconds
         return d
+    }
+
+    /// The deadline of a public call that waits at most `timeout`: `timeout` from now.
+    ///
+    /// Every timed call of Multitask converts its timeout here, so that all of them follow one
+    /// rule: `.zero` means "do not wait", and a negative timeout is a programmer error that
+    /// stops the program with a message naming `operation` (where Python raises `ValueError`).
+    static func timeout(_ timeout: Duration, of operation: @autoclosure () -> String) -> Deadline {
+        checkTimeout(timeout, of: operation())
+        return after(timeout)
+    }
+
+    /// Stops the program if `timeout` is negative (the rule of ``timeout(_:of:)``), for a
+    /// timeout kept to be used later, such as a default given at creation.
+    @inline(__always)
+    static func checkTimeout(_ timeout: Duration, of operation: @autoclosure () -> String) {
+        if _slowPath(timeout < .zero) { negativeTimeout(timeout, of: operation()) }
+    }
+
+    @inline(never)
+    private static func negativeTimeout(_ timeout: Duration, of operation: String) -> Never {
+        usageFailure("\(operation): the timeout must not be negative (got \(timeout)); pass .zero not to wait")
     }
 
     /// Nanoseconds since an arbitrary fixed point (boot).

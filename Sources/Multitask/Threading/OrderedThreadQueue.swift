@@ -76,7 +76,8 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     }
 
     /// Adds `element`, waiting at most `timeout` for a free slot
-    /// (Python's `put(item, timeout=t)`; a zero timeout is `put_nowait`).
+    /// (Python's `put(item, timeout=t)`; a zero timeout is `put_nowait`; a negative one is a
+    /// programmer error).
     ///
     /// Throws ``ThreadQueueError/full`` when the time is up, ``ThreadQueueError/shutDown`` if
     /// the queue is shut down.
@@ -112,7 +113,8 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     }
 
     /// Removes and returns the next element, waiting at most `timeout` for one
-    /// (Python's `get(timeout=t)`; a zero timeout is `get_nowait`).
+    /// (Python's `get(timeout=t)`; a zero timeout is `get_nowait`; a negative one is a
+    /// programmer error).
     ///
     /// Throws ``ThreadQueueError/empty`` when the time is up, ``ThreadQueueError/shutDown``
     /// once the queue is shut down and empty.
@@ -164,7 +166,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     public final func join() { _ = core.join(.forever) }
 
     /// Waits at most `timeout` until every element put has been marked done; returns whether
-    /// they all were.
+    /// they all were. A negative timeout is a programmer error.
     @discardableResult
     public final func join(timeout: Duration) -> Bool { core.join(.timeout(timeout)) }
 

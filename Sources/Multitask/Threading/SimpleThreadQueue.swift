@@ -32,6 +32,7 @@ public final class SimpleThreadQueue<Element: Sendable>: Sendable {
 
     /// Removes and returns the front element, waiting at most `timeout` for one
     /// (Python's `get(timeout=t)`); throws ``ThreadQueueError/empty`` when the time is up.
+    /// A negative timeout is a programmer error.
     @inlinable
     public func get(timeout: Duration) throws(ThreadQueueError) -> Element {
         try queue.get(timeout: timeout)

@@ -3,9 +3,12 @@ import Glibc
 
 /// A thread of execution running Swift code, with Python's `threading.Thread` lifecycle.
 ///
-/// Create it with a closure, or subclass it and override ``run()``. Call ``start()`` once,
-/// then ``join()``. An error thrown by the target is printed on standard error with the
-/// thread's name (Python's excepthook) and does not stop the program. When the program exits
+/// Create it with a closure, or subclass it and override ``run()``. Call ``start()`` once
+/// (it returns once the new thread runs, with ``ident`` and ``nativeID`` set), then
+/// ``join()``. An error thrown by the target goes to ``exceptionHook`` (Python's
+/// `threading.excepthook`; by default it is printed on standard error with the thread's
+/// name) and does not stop the program. The closure is released once it has run, with
+/// everything it captured (Python's `run()` drops its target). When the program exits
 /// normally it first waits for every started non-daemon thread; daemon threads are not
 /// waited for.
 ///
@@ -20,13 +23,17 @@ import Glibc
 open class Thread: @unchecked Sendable {
     private enum Phase { case created, running, finished }
 
-    private let target: (@Sendable () throws -> Void)?
+    /// The closure given at creation; released by the thread itself once ``run()`` returns.
+    private var target: (@Sendable () throws -> Void)?
     private let state = InternalLock()
     private var phase = Phase.created
     private var _name: String
     private var _isDaemon: Bool
     private var _nativeID: Int32?
     private var _ident: UInt?
+    /// The stack size given at creation: nil for ``Thread/stackSize`` at ``start()``, 0 for
+    /// the system's default.
+    private let requestedStackSize: Int?
     private let finished = Event()
     /// The OS thread, joinable until a `join` reaps it (or this object dies and detaches it),
     /// so that `join` returns only once the OS thread is gone: a program that forks right
@@ -35,35 +42,67 @@ open class Thread: @unchecked Sendable {
     private var reaped = false
     private let reapLock = InternalLock()
     /// Whether this object describes an OS thread Multitask did not start (the main thread,
-    /// a `Dummy-N` placeholder): such a thread cannot be joined. A property of the object, not
-    /// an identity kept in a set, since a freed placeholder's identity is reused by new objects.
-    private let isAdopted: Bool
+    /// a `Dummy-N` placeholder). A property of the object, not an identity kept in a set,
+    /// since a freed placeholder's identity is reused by new objects.
+    let isAdopted: Bool
+    /// Whether this object describes the process's main thread, which ends when the program
+    /// exits normally (``join()`` waits for that).
+    private let isMain: Bool
 
     /// Creates a thread that will run `target`.
-    public init(name: String? = nil, daemon: Bool = false, target: @escaping @Sendable () throws -> Void) {
+    ///
+    /// `stackSize` is the new thread's stack in bytes (0: the system's default; nil, the
+    /// default: ``Thread/stackSize`` as it is at ``start()``), with the rules of
+    /// ``Thread/stackSize``.
+    public init(
+        name: String? = nil, daemon: Bool = false, stackSize: Int? = nil,
+        target: @escaping @Sendable () throws -> Void
+    ) {
+        if let stackSize { Thread.checkStackSize(stackSize, in: "Thread(stackSize:)") }
         self.target = target
         self._name = name ?? ThreadRegistry.shared.nextName()
         self._isDaemon = daemon
+        self.requestedStackSize = stackSize
         self.isAdopted = false
+        self.isMain = false
     }
 
-    /// Creates a thread for a subclass that overrides ``run()``.
-    public init(name: String? = nil, daemon: Bool = false) {
+    /// Creates a thread for a subclass that overrides ``run()``; `stackSize` as in
+    /// ``init(name:daemon:stackSize:target:)``.
+    public init(name: String? = nil, daemon: Bool = false, stackSize: Int? = nil) {
+        if let stackSize { Thread.checkStackSize(stackSize, in: "Thread(stackSize:)") }
         self.target = nil
         self._name = name ?? ThreadRegistry.shared.nextName()
         self._isDaemon = daemon
+        self.requestedStackSize = stackSize
         self.isAdopted = false
+        self.isMain = false
     }
 
-    /// Describes an already running OS thread (the main thread, or one not started by us).
-    init(adopting name: String, daemon: Bool) {
-        self.target = nil
+    /// Describes the calling thread, which Multitask did not start: a daemon placeholder.
+    init(adopting name: String) {
         self._name = name
-        self._isDaemon = daemon
+        self._isDaemon = true
         self.phase = .running
         self._nativeID = cshim_gettid()
         self._ident = UInt(pthread_self())
+        self.requestedStackSize = nil
         self.isAdopted = true
+        self.isMain = false
+    }
+
+    /// Describes the process's main thread, whichever thread calls it: its kernel id is the
+    /// pid, its handle the one recorded when the program started (in a fork child: the thread
+    /// that forked).
+    init(adoptingMainThread: Void) {
+        self._name = "MainThread"
+        self._isDaemon = false
+        self.phase = .running
+        self._nativeID = ProcessControl.pid
+        self._ident = NativeThread.mainThreadHandle
+        self.requestedStackSize = nil
+        self.isAdopted = true
+        self.isMain = true
     }
 
     /// The thread's name, used in error reports and given to the OS (first 15 bytes).
@@ -83,44 +122,43 @@ open class Thread: @unchecked Sendable {
         }
     }
 
-    /// The pthread handle as a number, once started (Python's `ident`).
+    /// The pthread handle as a number, set when ``start()`` returns (Python's `ident`).
     public var ident: UInt? { state.withLock { _ident } }
 
-    /// The kernel thread id, once running (Python's `native_id`).
+    /// The kernel thread id, set when ``start()`` returns (Python's `native_id`).
     public var nativeID: Int32? { state.withLock { _nativeID } }
 
-    /// Whether ``start()`` was called and ``run()`` has not returned yet.
+    /// Whether ``start()`` was called and ``run()`` has not returned yet. The main thread is
+    /// alive until the program exits.
     public var isAlive: Bool { state.withLock { phase == .running } }
 
     /// The work of the thread. The default runs the closure given at creation; subclasses
-    /// override it. Errors thrown here are reported on standard error.
+    /// override it. Errors thrown here go to ``exceptionHook``.
     open func run() throws {
         try target?()
     }
 
-    /// Starts the thread. Calling it twice is a programmer error.
+    /// Starts the thread and returns once it runs: its ``ident`` and ``nativeID`` are set and
+    /// the OS knows its name (Python's `start()`). Calling it twice is a programmer error.
     public func start() {
-        state.withLock {
+        let requested = state.withLock {
             usageCheck(phase == .created, "Thread.start(): thread '\(_name)' was already started")
             phase = .running
+            return requestedStackSize
         }
+        let stackSize = requested ?? ThreadRegistry.shared.defaultStackSize
         ThreadRegistry.shared.add(self)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let rc = pthread_create(&handle, nil, { raw in
-            let thread = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-            thread.main()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<Thread>.fromOpaque(context).release()
+        let started = Event()
+        do {
+            let handle = try NativeThread.start(stackSize: stackSize == 0 ? nil : stackSize) {
+                self.main(announcing: started)
+            }
+            state.withLock { self.handle = handle }
+        } catch {
             ThreadRegistry.shared.remove(self)
-            fatalError("Thread.start(): pthread_create failed for '\(name)' (\(String(cString: strerror(rc))))")
+            fatalError("Thread.start(): cannot start thread '\(name)' (\(error))")
         }
-        state.withLock {
-            _ident = UInt(handle)
-            self.handle = handle
-        }
+        started.wait()
     }
 
     deinit {
@@ -145,7 +183,7 @@ open class Thread: @unchecked Sendable {
         }
     }
 
-    private func main() {
+    private func main(announcing started: Event) {
         ThreadRegistry.current.value = self
         let name = state.withLock {
             _nativeID = cshim_gettid()
@@ -153,31 +191,47 @@ open class Thread: @unchecked Sendable {
             return _name
         }
         _ = String(name.utf8.prefix(15))?.withCString { cshim_set_thread_name($0) }
+        started.set()
+        var thrown: (any Error)?
         do {
             try run()
         } catch {
-            writeToStandardError("Exception in thread \(name): \(error)\n")
+            thrown = error
         }
+        // Released here, by this thread, before a joiner can go on: what the closure captured
+        // (perhaps this very thread) is no longer kept alive by it.
+        target = nil
+        if let thrown { ThreadRegistry.shared.currentExceptionHook(self, thrown) }
         state.withLock { phase = .finished }
         ThreadRegistry.shared.remove(self)
         finished.set()
     }
 
+    /// Marks the main thread ended, at normal program exit (Python's `_shutdown`): threads
+    /// joining it go on.
+    func markEnded() {
+        state.withLock { phase = .finished }
+        finished.set()
+    }
+
     /// Waits until the thread ends: its ``run()`` returned and the OS thread is gone (its
     /// ``ThreadLocal`` values released), so a program that forks next has one thread fewer.
-    /// Joining a thread that was not started, or the current thread, is a programmer error.
+    /// The main thread ends when the program exits normally, before the non-daemon threads
+    /// are joined (Python's `test_1_join_on_shutdown`). Joining a thread that was not
+    /// started, the current thread, or a `Dummy-N` placeholder is a programmer error.
     public func join() { _ = join(until: nil) }
 
-    /// Waits at most `timeout` for the thread to end; returns whether it ended.
+    /// Waits at most `timeout` for the thread to end; returns whether it ended. A negative
+    /// timeout is a programmer error.
     @discardableResult
-    public func join(timeout: Duration) -> Bool { join(until: .after(timeout)) }
+    public func join(timeout: Duration) -> Bool { join(until: .timeout(timeout, of: "Thread.join(timeout:)")) }
 
     private func join(until deadline: Deadline?) -> Bool {
         state.withLock {
             usageCheck(phase != .created, "Thread.join(): thread '\(_name)' was never started")
         }
         usageCheck(Thread.current !== self, "Thread.join(): thread '\(name)' cannot join itself")
-        if isAdopted {
+        if isAdopted && !isMain {
             usageFailure("Thread.join(): '\(name)' was not started by Multitask and cannot be joined")
         }
         guard finished.wait(until: deadline) else { return false }
@@ -189,10 +243,13 @@ open class Thread: @unchecked Sendable {
     /// placeholder named like Python's (`Dummy-N`), the main thread is ``main``.
     public static var current: Thread { ThreadRegistry.current.value }
 
-    /// The program's main thread.
+    /// The process's main thread (Python's `threading.main_thread()`): the thread whose
+    /// kernel id is the pid, whichever thread asks first. In a fork child it is the child's
+    /// only thread at the fork, and its ``nativeID`` is the child's pid.
     public static var main: Thread { ThreadRegistry.shared.mainThread }
 
-    /// Every thread started by Multitask that is still alive, plus the main thread.
+    /// Every thread started by Multitask that is still alive, plus the main thread until the
+    /// program exits.
     public static var all: [Thread] { ThreadRegistry.shared.alive() }
 }
 

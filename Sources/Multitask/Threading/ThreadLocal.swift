@@ -39,6 +39,19 @@ public final class ThreadLocal<Value>: @unchecked Sendable {
         return box
     }
 
+    /// This thread's copy if it has one already; unlike ``value``, never makes one.
+    var existingValue: Value? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        return (Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as! Box).value
+    }
+
+    /// Drops this thread's copy, if it has one: the next read makes a new one with `initial`.
+    func removeValue() {
+        guard let raw = pthread_getspecific(key) else { return }
+        pthread_setspecific(key, nil)
+        Unmanaged<AnyObject>.fromOpaque(raw).release()
+    }
+
     /// This thread's copy.
     public var value: Value {
         get { box.value }

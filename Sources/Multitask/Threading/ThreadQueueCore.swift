@@ -31,7 +31,7 @@ final class ThreadQueueCore: @unchecked Sendable {
         case timeout(Duration)
     }
 
-    // Words: 0 the mutex; 1-2 `notEmpty`; 3-4 `notFull`; 5-6 `allTasksDone`.
+    // Words: 0 the mutex, then `notEmpty`, `notFull` and `allTasksDone`.
     private let storage: SyncStorage
     private let mutex: MutexCore
     private let notEmpty: ConditionCore
@@ -54,11 +54,12 @@ final class ThreadQueueCore: @unchecked Sendable {
     private let publishedShutDown = Atomic<Bool>(false)
 
     init(maxSize: Int, count: Int, queueType: Any.Type) {
-        storage = SyncStorage(localWords: 7)
+        let condition = ConditionCore.wordCount
+        storage = SyncStorage(localWords: 1 + 3 * condition)
         mutex = MutexCore(word: storage.word(0))
-        notEmpty = ConditionCore(sequence: storage.word(1), waiters: storage.word(2))
-        notFull = ConditionCore(sequence: storage.word(3), waiters: storage.word(4))
-        allTasksDone = ConditionCore(sequence: storage.word(5), waiters: storage.word(6))
+        notEmpty = ConditionCore(storage: storage, first: 1)
+        notFull = ConditionCore(storage: storage, first: 1 + condition)
+        allTasksDone = ConditionCore(storage: storage, first: 1 + 2 * condition)
         self.maxSize = maxSize
         self.queueType = queueType
         self.count = count
@@ -74,6 +75,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     @usableFromInline
     func beginPut(_ wait: Wait) throws(ThreadQueueError) {
         storage.checkProcess("a thread queue")
+        check(wait, "put(_:timeout:)")
         lock()
         if isClosed { unlock(); throw .shutDown }
         guard maxSize > 0 && count >= maxSize else { return }
@@ -103,6 +105,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     @usableFromInline
     func beginGet(_ wait: Wait) throws(ThreadQueueError) {
         storage.checkProcess("a thread queue")
+        check(wait, "get(timeout:)")
         lock()
         guard count == 0 else { return }
         let ready = self.wait(
@@ -166,6 +169,7 @@ final class ThreadQueueCore: @unchecked Sendable {
 
     func join(_ wait: Wait) -> Bool {
         storage.checkProcess("a thread queue")
+        check(wait, "join(timeout:)")
         lock()
         defer { unlock() }
         return self.wait(on: allTasksDone, wait, spin: false, hint: { false }, until: { unfinishedTasks == 0 })
@@ -184,6 +188,13 @@ final class ThreadQueueCore: @unchecked Sendable {
     }
 
     // MARK: Waiting
+
+    /// Stops the program on a negative timeout (the rule of `Deadline.timeout(_:of:)`), before
+    /// anything else: whether the call would have had to wait does not matter.
+    @inline(__always)
+    private func check(_ wait: Wait, _ operation: StaticString) {
+        if case .timeout(let timeout) = wait { Deadline.checkTimeout(timeout, of: "\(queueType).\(operation)") }
+    }
 
     @inline(__always) private func lock() { _ = mutex.lock(until: nil) }
     @inline(__always) private func unlock() { _ = mutex.unlock() }

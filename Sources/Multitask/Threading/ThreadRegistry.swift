@@ -1,8 +1,9 @@
 import CShim
 import Glibc
 
-/// The library's record of live threads: names, `Thread.current`, and the join of
-/// non-daemon threads at exit.
+/// The library's record of live threads: names, `Thread.current`, `Thread.main`, the join of
+/// non-daemon threads at exit, and the process-wide thread settings (exception hook, stack
+/// size).
 final class ThreadRegistry: @unchecked Sendable {
     static let shared = ThreadRegistry()
 
@@ -14,18 +15,38 @@ final class ThreadRegistry: @unchecked Sendable {
     private var counter = 0
     private var dummyCounter = 0
     private var exitHookInstalled = false
-    let mainThread: Thread
+    private var exceptionHook: Thread.ExceptionHook = Thread.defaultExceptionHook
+    private var stackSize = 0
+    /// The main thread of the process that made it: of the fork generation `mainGeneration`.
+    private var main: Thread
+    private var mainGeneration: UInt32
 
     /// `shared` if it was made already, in this process or in the parent it was forked from.
     /// A fork child with no registry has nothing to reset, and making one would cost it an
-    /// allocation and a `Thread` object.
-    static var existing: ThreadRegistry? { isCreated ? shared : nil }
-    /// Set once, by the initializer of `shared` (which `swift_once` orders before any use).
-    nonisolated(unsafe) private static var isCreated = false
+    /// allocation and a `Thread` object. Read without `shared`, so that a fork handler never
+    /// waits for an initialization that a vanished parent thread had begun.
+    static var existing: ThreadRegistry? { created }
+    /// Set once, by the initializer of `shared`.
+    nonisolated(unsafe) private static var created: ThreadRegistry?
 
     private init() {
-        mainThread = Thread(adopting: "MainThread", daemon: false)
-        ThreadRegistry.isCreated = true
+        mainGeneration = cshim_fork_generation()
+        main = Thread(adoptingMainThread: ())
+        ForkHooks.runInChild { ThreadRegistry.existing?.reinitializeInForkChild() }
+        ThreadRegistry.created = self
+    }
+
+    /// The process's main thread, whose kernel id is the pid, whichever thread asks first. A
+    /// fork child makes its own on first use: its main thread is the thread that forked.
+    var mainThread: Thread {
+        lock.withLock {
+            let generation = cshim_fork_generation()
+            if mainGeneration != generation {
+                main = Thread(adoptingMainThread: ())
+                mainGeneration = generation
+            }
+            return main
+        }
     }
 
     func nextName() -> String {
@@ -39,7 +60,7 @@ final class ThreadRegistry: @unchecked Sendable {
         if cshim_gettid() == getpid() { return mainThread }
         return lock.withLock {
             dummyCounter += 1
-            return Thread(adopting: "Dummy-\(dummyCounter)", daemon: true)
+            return Thread(adopting: "Dummy-\(dummyCounter)")
         }
     }
 
@@ -57,15 +78,18 @@ final class ThreadRegistry: @unchecked Sendable {
     }
 
     func alive() -> [Thread] {
-        [mainThread] + lock.withLock { Array(threads.values) }
+        let main = mainThread
+        return (main.isAlive ? [main] : []) + lock.withLock { Array(threads.values) }
     }
 
     /// Whether any thread started by Multitask is alive (the main thread aside); unlike
     /// `alive().count > 1`, it allocates nothing.
     var hasStartedThreads: Bool { lock.withLock { !threads.isEmpty } }
 
-    /// Python's `threading._shutdown`: normal exit waits for started non-daemon threads.
+    /// Python's `threading._shutdown`: at normal exit the main thread counts as ended (a
+    /// thread joining it goes on), then every started non-daemon thread is waited for.
     func joinNonDaemonThreads() {
+        mainThread.markEnded()
         while true {
             let me = Thread.current
             let pending = lock.withLock { threads.values.filter { !$0.isDaemon && $0 !== me } }
@@ -74,9 +98,46 @@ final class ThreadRegistry: @unchecked Sendable {
         }
     }
 
-    /// In a fork child only the forking thread exists: forget the others.
-    func reinitializeAfterFork(keeping survivor: Thread) {
+    // MARK: Settings
+
+    /// See ``Thread/exceptionHook``.
+    var currentExceptionHook: Thread.ExceptionHook {
+        get { lock.withLock { exceptionHook } }
+        set {
+            // The replaced hook (and what it captured) is released after the lock.
+            let previous = lock.withLock {
+                defer { exceptionHook = newValue }
+                return exceptionHook
+            }
+            withExtendedLifetime(previous) {}
+        }
+    }
+
+    /// See ``Thread/stackSize``.
+    var defaultStackSize: Int {
+        get { lock.withLock { stackSize } }
+        set { lock.withLock { stackSize = newValue } }
+    }
+
+    // MARK: Fork
+
+    /// Runs in every fork child, right after `fork` (a `pthread_atfork` handler), while the
+    /// forking thread is the child's only thread and its main thread.
+    ///
+    /// The parent's other threads do not exist here and one may have held the lock. The
+    /// forking thread keeps its `Thread` object only if Multitask started it; a placeholder
+    /// (or the parent's main thread object) is dropped, so that the thread becomes the child's
+    /// new main thread (``mainThread``) when it asks. Nothing is allocated here: most children
+    /// never ask.
+    private func reinitializeInForkChild() {
         lock.reinitializeAfterFork()
-        threads = threads.filter { $0.value === survivor }
+        let forking = ThreadRegistry.current.existingValue
+        if let forking, forking.isAdopted { ThreadRegistry.current.removeValue() }
+        guard !threads.isEmpty else { return }
+        if let forking, threads[ObjectIdentifier(forking)] != nil {
+            threads = [ObjectIdentifier(forking): forking]
+        } else {
+            threads.removeAll(keepingCapacity: true)
+        }
     }
 }

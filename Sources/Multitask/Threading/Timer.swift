@@ -19,7 +19,8 @@ open class Timer: Thread, @unchecked Sendable {
     private let action: @Sendable () throws -> Void
     private let finished = Event()
 
-    /// Creates a timer that runs `action` once `interval` after ``Thread/start()``.
+    /// Creates a timer that runs `action` once `interval` after ``Thread/start()`` (at once
+    /// if `interval` is zero or negative).
     public init(
         interval: Duration, name: String? = nil, daemon: Bool = false,
         action: @escaping @Sendable () throws -> Void
@@ -38,7 +39,9 @@ open class Timer: Thread, @unchecked Sendable {
     /// Waits for the interval, then runs the action unless cancelled.
     open override func run() throws {
         defer { finished.set() }
-        if !finished.wait(timeout: interval) {
+        // A negative interval runs the action at once, as in Python: it is a delay, not a
+        // timeout.
+        if !finished.wait(until: .after(interval)) {
             try action()
         }
     }

@@ -34,6 +34,9 @@ struct DeadlockDetectorTests {
             #expect(text.contains("Lock 'inv-A'") && text.contains("Lock 'inv-B'"))
             #expect(text.contains("thread 'first' acquired Lock 'inv-B' at \(Self.file):\(lines.ab)"))
             #expect(text.contains("thread 'second' acquired Lock 'inv-A' at \(Self.file):\(lines.ba) while holding Lock 'inv-B' (acquired at \(Self.file):\(lines.heldB))"))
+            // Both locks were free when asked for: acquisitions, no waits.
+            #expect(report.steps.allSatisfy { !$0.waitedForNext })
+            #expect(text.contains("Acquisitions forming the cycle:") && text.contains("<- this acquisition") && !text.contains("wait"))
         }
     }
 
@@ -109,7 +112,7 @@ struct DeadlockDetectorTests {
         }
     }
 
-    @Test("a real two-thread deadlock is reported within threshold + 1 s and the detecting acquire unblocks one thread")
+    @Test("a real two-thread deadlock is reported within threshold + 1 s, the detecting acquire unblocks one thread, and the lock-order report before it says both threads waited, not acquired")
     func actualDeadlock() throws {
         let threshold = Duration.milliseconds(300)
         try withDetector(threshold: threshold) { reports in
@@ -154,8 +157,20 @@ struct DeadlockDetectorTests {
             #expect(text.contains("for Lock 'dl-B' at \(Self.file):\(lines.ab)"))
             #expect(text.contains("for Lock 'dl-A' at \(Self.file):\(lines.ba)"))
             #expect(text.contains("Lock 'dl-A' is held by thread 'plain-waiter'"))
-            // The inversion itself was reported before anyone blocked on it.
-            #expect(reports.all.first?.kind == .potential)
+            // The inversion itself was reported before anyone blocked on it, as two waits: each
+            // thread asked for a lock that the other held at that moment.
+            let potential = try #require(reports.all.first)
+            #expect(potential.kind == .potential)
+            #expect(potential.steps.count == 2 && potential.steps.allSatisfy(\.waitedForNext))
+            let order = potential.description
+            #expect(!order.contains("acquired Lock 'dl-A' at") && !order.contains("acquired Lock 'dl-B' at") && !order.contains(" acquires "))
+            #expect(order.contains("Acquisitions and waits forming the cycle:") && order.contains("<- this wait"))
+            let (closer, other) = potential.steps[1].thread == "plain-waiter"
+                ? (("plain-waiter", "dl-B", lines.ab), ("detecting-waiter", "dl-A", lines.ba))
+                : (("detecting-waiter", "dl-A", lines.ba), ("plain-waiter", "dl-B", lines.ab))
+            #expect(order.contains("Thread '\(closer.0)' waits for Lock '\(closer.1)' at \(Self.file):\(closer.2) while holding Lock '\(other.1)'."))
+            #expect(order.contains("thread '\(other.0)' waited for Lock '\(other.1)' at \(Self.file):\(other.2) while holding Lock '\(closer.1)' (acquired at"))
+            #expect(order.contains("thread '\(closer.0)' waits for Lock '\(closer.1)' at \(Self.file):\(closer.2) while holding Lock '\(other.1)' (acquired at"))
         }
     }
 

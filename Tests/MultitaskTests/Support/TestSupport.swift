@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import Multitask
 
@@ -31,4 +32,13 @@ func eventually(within timeout: Duration = .seconds(10), _ condition: () -> Bool
         _ = Event().wait(timeout: .milliseconds(1))
     }
     return true
+}
+
+/// In an exit test's child: stops it with status 1, saying `what` failed, unless `condition`
+/// holds (a `#expect` there is not seen by the parent).
+func exitUnless(_ condition: Bool, _ what: @autoclosure () -> String) {
+    if !condition {
+        writeToStandardError("failed: \(what())\n")
+        exit(1)
+    }
 }

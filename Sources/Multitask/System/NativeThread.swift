@@ -1,0 +1,54 @@
+import CShim
+import Glibc
+import SystemPackage
+
+/// The OS side of a thread: creating one with a given stack size, the limits a stack size
+/// must respect, and the main thread's identity.
+enum NativeThread {
+    /// The smallest stack a thread may be given, in bytes (`PTHREAD_STACK_MIN`). The
+    /// corresponding C function is `sysconf(_SC_THREAD_STACK_MIN)`.
+    static var minimumStackSize: Int {
+        let value = sysconf(CInt(_SC_THREAD_STACK_MIN))
+        return value > 0 ? value : 16_384
+    }
+
+    /// The size of a memory page, of which a stack size must be a multiple.
+    static var pageSize: Int { MemoryMapping.pageSize }
+
+    /// Starts an OS thread running `body`, joinable, with a stack of `stackSize` bytes (nil:
+    /// libc's default, which follows `ulimit -s`). Returns its handle. The corresponding C
+    /// functions are `pthread_attr_setstacksize` and `pthread_create`.
+    static func start(stackSize: Int?, _ body: @escaping () -> Void) throws(Errno) -> pthread_t {
+        final class Body {
+            let run: () -> Void
+            init(_ run: @escaping () -> Void) { self.run = run }
+        }
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        if let stackSize {
+            let rc = pthread_attr_setstacksize(&attributes, stackSize)
+            guard rc == 0 else { throw Errno(rawValue: rc) }
+        }
+        // Invariant: the new thread takes over this retain (or the failure path releases it).
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var handle = pthread_t()
+        let rc = pthread_create(&handle, &attributes, { raw in
+            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            throw Errno(rawValue: rc)
+        }
+        return handle
+    }
+
+    /// The handle (`pthread_self()`) of the process's main thread, the one whose kernel id is
+    /// the pid; in a fork child, the thread that forked it. Nil if unknown (the library was
+    /// loaded after start-up by another thread).
+    static var mainThreadHandle: UInt? {
+        let handle = cshim_main_thread()
+        return handle == 0 ? nil : UInt(handle)
+    }
+}
