@@ -33,7 +33,9 @@ let package = Package(
         // A small program linking Multitask that the child-admission tests start as an
         // outsider would (not a product: it is built for the tests only).
         .executableTarget(name: "MultitaskAdmissionProbe", dependencies: ["Multitask"], path: "Tests/AdmissionProbe"),
-        .testTarget(name: "MultitaskTests", dependencies: ["Multitask"]),
+        // Sets MULTITASK_FORK_WARNING=0 in the test runner before any test runs.
+        .target(name: "MultitaskTestEnvironment", path: "Tests/TestEnvironment"),
+        .testTarget(name: "MultitaskTests", dependencies: ["Multitask", "MultitaskTestEnvironment"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,6 +16,13 @@ enum ForkWarning {
     static let state = Atomic<UInt8>(0)
     private static let enabledBit: UInt8 = 1
     private static let warnedBit: UInt8 = 2
+    /// Set once the program chose with ``Multitask/warnsOnMultithreadedFork``: the
+    /// environment (``environmentVariable``) no longer decides.
+    private static let chosenBit: UInt8 = 4
+
+    /// `MULTITASK_FORK_WARNING=0` in the environment silences the warning unless the program
+    /// sets ``Multitask/warnsOnMultithreadedFork`` itself.
+    static var environmentVariable: String { "MULTITASK_FORK_WARNING" }
 
     /// What asked for a fork; it decides the advice.
     enum Requester {
@@ -30,6 +37,7 @@ enum ForkWarning {
         get { state.load(ordering: .relaxed) & enabledBit == 0 }
         set {
             if newValue { state.bitwiseAnd(~enabledBit, ordering: .relaxed) } else { state.bitwiseOr(enabledBit, ordering: .relaxed) }
+            state.bitwiseOr(chosenBit, ordering: .relaxed)
         }
     }
 
@@ -49,9 +57,11 @@ enum ForkWarning {
     /// expected; any other thread triggers the warning. The state is one atomic word, so a
     /// fork child has nothing to reset.
     static func checkAfterFork() {
-        guard state.load(ordering: .relaxed) == 0, let threads = ProcessControl.threadCount,
+        let current = state.load(ordering: .relaxed)
+        guard current & (enabledBit | warnedBit) == 0, let threads = ProcessControl.threadCount,
               threads > 2 + ForkGate.threadCount else { return }
-        guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue == 0 else { return }
+        if current & chosenBit == 0 && Environment.value(environmentVariable) == "0" { return }
+        guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue & warnedBit == 0 else { return }
         writeToStandardError(message(pid: getpid(), threads: threads, requester: requester.value))
     }
 
@@ -67,7 +77,8 @@ enum ForkWarning {
         Multitask warning: this process (pid=\(pid)) is multi-threaded (\(threads) threads); \
         fork() may deadlock in the child if another thread holds a lock at that moment (the Swift \
         runtime's metadata caches, Dispatch, locks inside C libraries). \(advice) \
-        (Shown once; set Multitask.warnsOnMultithreadedFork = false to silence it.)
+        (Shown once; set Multitask.warnsOnMultithreadedFork = false, or MULTITASK_FORK_WARNING=0 in \
+        the environment, to silence it.)
 
         """
     }

@@ -65,7 +65,9 @@ extension Multitask {
     }
 
     /// Whether forking a multi-threaded process prints a one-time warning on standard error
-    /// (default `true`, as CPython 3.12+).
+    /// (default `true`, as CPython 3.12+). Until the program sets it, `MULTITASK_FORK_WARNING=0`
+    /// in the environment silences the warning (for a test runner, say, whose tests fork on
+    /// purpose while its own threads run).
     public static var warnsOnMultithreadedFork: Bool {
         get { ForkWarning.enabled }
         set { ForkWarning.enabled = newValue }

@@ -1,4 +1,5 @@
 import Glibc
+import MultitaskTestEnvironment
 import Testing
 @testable import Multitask
 
@@ -48,10 +49,36 @@ struct ForkWarningTests {
     }
 }
 
+@Suite("The fork warning and the environment")
+struct ForkWarningEnvironmentTests {
+    @Test("MULTITASK_FORK_WARNING=0 silences the warning when the program does not choose")
+    func environmentSilences() async {
+        #expect(multitask_test_environment_linked() == 1)
+        #expect(Environment.value("MULTITASK_FORK_WARNING") == "0")
+        // The exit test's process inherits the runner's environment and sets nothing.
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            let release = Event()
+            let threads = (0..<4).map { _ in Thread { release.wait() } }
+            threads.forEach { $0.start() }
+            let child = Multitask.Process {}
+            try? child.start()
+            child.join()
+            release.set()
+            threads.forEach { $0.join() }
+        }
+        let text = result?.standardErrorText ?? ""
+        #expect(result != nil)
+        #expect(!text.contains("Multitask warning"), "\(text)")
+    }
+}
+
 /// Runs `body` while four more threads of this process wait, so that a fork in it is made by a
 /// multi-threaded process.
 @discardableResult
 private func whileOtherThreadsWait<Value>(_ body: () -> Value) -> Value {
+    // The test runner's environment silences the warning (MULTITASK_FORK_WARNING=0); choosing
+    // in the program overrides it.
+    Multitask.warnsOnMultithreadedFork = true
     let release = Event()
     let threads = (0..<4).map { _ in Thread { release.wait() } }
     threads.forEach { $0.start() }
