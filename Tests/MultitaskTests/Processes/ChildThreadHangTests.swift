@@ -55,12 +55,12 @@ struct ChildThreadHangTests {
     func grandchildrenWithThreads() throws {
         let report = ReportPipe()
         let child = Multitask.Process {
-            let hung = try Self.hangs(method: .fork, tries: 200)
+            let hung = try Self.hangs(method: .fork, tries: 500)
             report.write("\(hung)")
         }
         try child.start()
         #expect(joinOrKill(child, timeout: .seconds(240)))
         #expect(child.exitCode == 0)
-        #expect(report.readAll() == "0", "grandchildren hung (of 200)")
+        #expect(report.readAll() == "0", "grandchildren hung (of 500)")
     }
 }
