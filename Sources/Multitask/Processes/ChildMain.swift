@@ -121,7 +121,7 @@ enum ChildMain {
     /// thread at the fork, and each is created once, in the parent, instead of in every child
     /// (`/dev/null`, the child's calls bound, locks made on first use).
     static func prepareParentForFork() {
-        LazyGlobals.initializeAll()
+        initializeLazyGlobals()
         // glibc loads its unwinder on the first backtrace: here, not in a crashing child.
         cshim_prepare_crash_backtrace()
     }
