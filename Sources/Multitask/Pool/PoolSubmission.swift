@@ -8,7 +8,7 @@ import Synchronization
 class PoolSubmission: @unchecked Sendable {
     private static let queued: UInt8 = 0, taken: UInt8 = 1, cancelled: UInt8 = 2
     private let state = Atomic<UInt8>(PoolSubmission.queued)
-    /// The pool's number for the task's type (see `PoolTypeTable`).
+    /// The pool's number for the task's type (see ``PoolInbox/typeID(for:)``).
     let typeID: UInt32
     /// The encoded task.
     let payload: [UInt8]

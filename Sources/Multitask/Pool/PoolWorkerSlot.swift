@@ -4,6 +4,18 @@ import DequeModule
 /// not yet answered (in order, so the first is the one it runs or will run next).
 /// Touched only by the dispatcher thread.
 final class PoolWorkerSlot {
+    /// Where a worker stands, as the dispatcher sees it.
+    enum State: Equatable {
+        /// It takes tasks.
+        case serving
+        /// It was told to stop after the tasks it has (recycling or closing).
+        case stopping
+        /// It was killed for running task `task` (its number) past that task's timeout.
+        case killedForTimeout(task: UInt64)
+        /// It was killed for making no progress while not serving or idle with work to do.
+        case killedAsStuck
+    }
+
     let index: Int
     /// Distinguishes this worker's epoll events from those of the worker it replaced.
     let generation: UInt32
@@ -14,6 +26,7 @@ final class PoolWorkerSlot {
     /// The worker's pidfd (owned by `process`): readable once it has ended.
     let sentinel: CInt
     let status: PoolWorkerStatus
+    var state = State.serving
     /// Sent and not answered, oldest first.
     var inFlight = Deque<PoolSubmission>()
     /// The worker's number for `inFlight.first` (it numbers the tasks it receives from 1).
@@ -26,20 +39,13 @@ final class PoolWorkerSlot {
     var knownTypes: [Bool] = []
     let input = PoolFrameBuffer()
     let output = PoolFrameBuffer()
-    /// The number of the task this worker was killed for running too long.
-    var killedForTimeout: UInt64?
-    /// The last progress seen (tasks started, replies received) and when it was first seen
-    /// (`CLOCK_MONOTONIC` nanoseconds); see `PoolDispatcher.killStuckWorkers`.
-    var progress: (started: UInt64, replied: UInt64) = (0, 0)
-    var progressSince: Int64 = 0
-    /// Whether it was killed for making no progress while idle with work to do.
-    var killedAsStuck = false
-    /// Whether it was told to stop after the tasks it has (recycling or closing).
-    var stopSent = false
+    /// The last progress seen, for ``PoolWatchdog/stuckVerdict(_:progress:now:)``.
+    var progress: PoolWatchdog.Progress
     /// Whether epoll also watches the socket for writability (unsent bytes are waiting).
     var watchingWrites = false
 
-    init(index: Int, generation: UInt32, process: Process, pid: Int32, socket: StreamSocket, sentinel: CInt, status: PoolWorkerStatus) {
+    init(index: Int, generation: UInt32, process: Process, pid: Int32, socket: StreamSocket, sentinel: CInt,
+         status: PoolWorkerStatus, startedAt now: Int64) {
         self.index = index
         self.generation = generation
         self.process = process
@@ -47,8 +53,37 @@ final class PoolWorkerSlot {
         self.socket = socket
         self.sentinel = sentinel
         self.status = status
+        self.progress = PoolWatchdog.Progress(since: now)
     }
 
     /// Whether the worker may be sent another task.
-    var acceptsTasks: Bool { !stopSent && killedForTimeout == nil && !killedAsStuck }
+    var acceptsTasks: Bool { state == .serving }
+
+    /// Whether the dispatcher killed it (for a timeout or as stuck).
+    var wasKilled: Bool {
+        switch state {
+        case .serving, .stopping: false
+        case .killedForTimeout, .killedAsStuck: true
+        }
+    }
+
+    /// The epoll tag of its socket; its sentinel's is the same with the low bit set.
+    var socketTag: UInt64 { UInt64(generation) << 16 | UInt64(index) << 1 }
+    var sentinelTag: UInt64 { socketTag | 1 }
+
+    /// The slot index a tag names (of a socket or a sentinel).
+    static func index(ofTag tag: UInt64) -> Int { Int(tag >> 1 & 0x7fff) }
+
+    /// What the watchdog sees of it now.
+    var observation: PoolWatchdog.Observation {
+        PoolWatchdog.Observation(isServing: status.isServing, started: status.started, finished: status.finished,
+                                 startNanoseconds: status.startNanoseconds, firstUnanswered: firstNumber,
+                                 unanswered: inFlight.count)
+    }
+
+    /// Queues the frame that tells the worker to exit after the tasks it has.
+    func queueStop() {
+        output.appendFrame(kind: PoolWire.stop, body: UnsafeRawBufferPointer(start: nil, count: 0))
+        if state == .serving { state = .stopping }
+    }
 }

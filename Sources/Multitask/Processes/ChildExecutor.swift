@@ -20,6 +20,7 @@ import Glibc
 enum ChildExecutor {
     /// This process's executor, created by the first job. A fork child of a fork child gets a
     /// new one: the copied one's thread does not exist there.
+    // nonisolated(unsafe): read and written under `lock` only.
     nonisolated(unsafe) private static var current: ChildTaskExecutor?
     /// Guards `current` (the first jobs may come from several threads of the child). Made by
     /// the parent before it forks (``LazyGlobals``), so that a child only resets it.
@@ -48,6 +49,7 @@ enum ChildExecutor {
 }
 
 /// The job queue and the thread that drains it.
+// @unchecked: the queues and `started` are under `lock`; the doorbell is an atomic word.
 final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     private struct Delayed {
         var due: Int64
@@ -85,17 +87,11 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private func startThread() {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let rc = pthread_create(&handle, nil, { raw in
-            Unmanaged<ChildTaskExecutor>.fromOpaque(raw!).takeRetainedValue().drain()
-        }, context)
-        usageCheck(rc == 0, "Multitask: cannot start the fork child's executor thread")
-        pthread_detach(handle)
+        // The thread keeps the executor alive: it never ends.
+        NativeThread.startDetached(name: "mt-executor") { [self] in drain() }
     }
 
     private func drain() -> Never {
-        _ = cshim_set_thread_name("mt-executor")
         let me = asUnownedTaskExecutor()
         while true {
             let seen = doorbell.load()

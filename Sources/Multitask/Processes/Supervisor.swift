@@ -19,8 +19,10 @@ import Synchronization
 /// blocks every signal so that signals meant for the program go to the program's threads.
 /// A thread in `Process.join` takes over the pidfd of the child it waits for (see
 /// ``suspendWatch(_:)``) and reaps it itself; the supervisor reaps the others.
+// @unchecked: `jobs` and `watched` are under `lock`, `forkServer` is the supervisor thread's, the rest is immutable or atomic.
 final class Supervisor: @unchecked Sendable {
     static let instanceLock = InternalLock()
+    // nonisolated(unsafe): read and written under `instanceLock` only (and in a fork child's single thread).
     nonisolated(unsafe) private static var instance: Supervisor?
 
     /// This process's supervisor, started on first use.
@@ -38,8 +40,7 @@ final class Supervisor: @unchecked Sendable {
     static func forgetAfterFork() {
         instanceLock.reinitializeAfterFork()
         if let old = instance {
-            old.epoll.close()
-            old.doorbell.close()
+            old.loop.close()
             old.forkServer?.closeAfterFork()
             let selfDescriptor = old.selfDescriptorNumber.load(ordering: .acquiring)
             if selfDescriptor >= 0 { _ = Glibc.close(selfDescriptor) }
@@ -47,8 +48,8 @@ final class Supervisor: @unchecked Sendable {
         instance = nil
     }
 
+    /// Event-loop tags: a watched child's is its pidfd number (below 2^32).
     private enum Tag {
-        static let doorbell: UInt64 = 1 << 32
         static let forkServer: UInt64 = 2 << 32
         static let forkServerProcess: UInt64 = 3 << 32
         static let kindMask: UInt64 = 0xffff_ffff << 32
@@ -74,8 +75,8 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 
-    let epoll: Epoll
-    private let doorbell: EventCounter
+    /// The thread's wait: children's pidfds, the fork server, and the doorbell for jobs.
+    private let loop: EventLoop
     private let lock = InternalLock()
     private var jobs: [Job] = []
     /// A watched child: a direct child is reaped with `waitid`; a fork-server child whose
@@ -120,27 +121,18 @@ final class Supervisor: @unchecked Sendable {
         // Before the first child: exit codes must reach us even if SIGCHLD was ignored.
         ProcessControl.keepChildExitStatuses()
         do {
-            epoll = try Epoll()
-            doorbell = try EventCounter()
-            try epoll.add(doorbell.fd, tag: Tag.doorbell)
+            loop = try EventLoop()
         } catch {
             fatalError("Multitask: cannot create the process supervisor (\(error))")
         }
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let rc = pthread_create(&handle, nil, { raw in
-            let supervisor = Unmanaged<Supervisor>.fromOpaque(raw!).takeRetainedValue()
-            supervisor.loop()
-        }, context)
-        usageCheck(rc == 0, "Multitask: cannot start the process supervisor thread (\(String(cString: strerror(rc))))")
-        pthread_detach(handle)
-        threadID = handle
+        // The thread keeps the supervisor alive: it never ends.
+        threadID = NativeThread.startDetached(name: "mt-supervisor") { [self] in serve() }
     }
 
     /// Whether the caller is the supervisor thread.
     var isCurrentThread: Bool {
         guard let threadID else { return false }
-        return pthread_equal(threadID, pthread_self()) != 0
+        return NativeThread.isCurrent(threadID)
     }
 
     /// Runs `body` on the supervisor thread and returns its result; the caller blocks meanwhile.
@@ -149,31 +141,29 @@ final class Supervisor: @unchecked Sendable {
         var result: Result?
         let job = Job { result = body() }
         lock.withLock { jobs.append(job) }
-        doorbell.ring()
+        loop.ring()
         job.wait()
         return result!
     }
 
     // MARK: The thread
 
-    private func loop() -> Never {
+    private func serve() -> Never {
         ProcessControl.blockAllSignals()
-        _ = cshim_set_thread_name("mt-supervisor")
         ForkGate.joinCurrentThread()
         while true {
-            for tag in epoll.wait() {
+            let rang = loop.wait { tag in
                 switch tag & Tag.kindMask {
-                case Tag.doorbell: runJobs()
                 case Tag.forkServer: forkServer?.socketReadable()
                 case Tag.forkServerProcess: forkServer?.serverExited()
                 default: reap(CInt(truncatingIfNeeded: tag))
                 }
             }
+            if rang { runJobs() }
         }
     }
 
     private func runJobs() {
-        doorbell.drain()
         while true {
             let batch = lock.withLock { () -> [Job] in
                 defer { jobs.removeAll(keepingCapacity: true) }
@@ -193,7 +183,7 @@ final class Supervisor: @unchecked Sendable {
     func watch(_ process: Process, descriptor: ProcessDescriptor, isDirectChild: Bool = true) {
         lock.withLock { watched[descriptor.rawValue] = Watch(process: process, isDirectChild: isDirectChild) }
         do {
-            try epoll.add(descriptor.rawValue, tag: UInt64(UInt32(bitPattern: descriptor.rawValue)))
+            try loop.watch(descriptor.rawValue, tag: UInt64(UInt32(bitPattern: descriptor.rawValue)))
         } catch {
             fatalError("Multitask: cannot watch child process (\(error))")
         }
@@ -209,7 +199,7 @@ final class Supervisor: @unchecked Sendable {
             watched[fd]!.joiners += 1
             return watched[fd]!.joiners == 1
         }
-        if first { epoll.remove(fd) }
+        if first { loop.unwatch(fd) }
     }
 
     /// The joiner gave up (timeout): the supervisor watches the child again.
@@ -220,7 +210,7 @@ final class Supervisor: @unchecked Sendable {
             watched[fd]!.joiners -= 1
             return watched[fd]!.joiners == 0
         }
-        if last { try? epoll.add(fd, tag: UInt64(UInt32(bitPattern: fd))) }
+        if last { try? loop.watch(fd, tag: UInt64(UInt32(bitPattern: fd))) }
     }
 
     /// The joiner reaped the child: forget it.
@@ -230,18 +220,18 @@ final class Supervisor: @unchecked Sendable {
             guard let watch = watched.removeValue(forKey: fd) else { return false }
             return watch.joiners == 0
         }
-        if stillWatched { epoll.remove(fd) }
+        if stillWatched { loop.unwatch(fd) }
     }
 
     /// Watches any descriptor under a private tag (the fork server's socket and process).
     func watchForkServer(socket: CInt, process: ProcessDescriptor) throws(Errno) {
-        try epoll.add(socket, tag: Tag.forkServer)
-        try epoll.add(process.rawValue, tag: Tag.forkServerProcess)
+        try loop.watch(socket, tag: Tag.forkServer)
+        try loop.watch(process.rawValue, tag: Tag.forkServerProcess)
     }
 
     func unwatchForkServer(socket: CInt, process: ProcessDescriptor) {
-        epoll.remove(socket)
-        epoll.remove(process.rawValue)
+        loop.unwatch(socket)
+        loop.unwatch(process.rawValue)
     }
 
     private func reap(_ fd: CInt) {
@@ -262,7 +252,7 @@ final class Supervisor: @unchecked Sendable {
             return true
         }
         guard removed else { return }
-        epoll.remove(fd)
+        loop.unwatch(fd)
         process.stoppedWatching()
     }
 

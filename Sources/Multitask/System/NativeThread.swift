@@ -44,6 +44,29 @@ enum NativeThread {
         return handle
     }
 
+    /// Starts a detached OS thread named `name` (at most 15 bytes show in `ps`) running `body`,
+    /// with libc's default stack, for the library's own long-lived threads (the process
+    /// supervisor, a fork child's executor). Returns its handle. A thread that cannot be
+    /// started stops the program: the library cannot work without it. The corresponding C
+    /// functions are `pthread_create`, `pthread_detach` and `pthread_setname_np`.
+    @discardableResult
+    static func startDetached(name: String, _ body: @escaping () -> Void) -> pthread_t {
+        let handle: pthread_t
+        do {
+            handle = try start(stackSize: nil) {
+                _ = cshim_set_thread_name(name)
+                body()
+            }
+        } catch {
+            fatalError("Multitask: cannot start the thread '\(name)' (\(error))")
+        }
+        pthread_detach(handle)
+        return handle
+    }
+
+    /// Whether `handle` is the calling thread. The corresponding C function is `pthread_equal`.
+    static func isCurrent(_ handle: pthread_t) -> Bool { pthread_equal(handle, pthread_self()) != 0 }
+
     /// The handle (`pthread_self()`) of the process's main thread, the one whose kernel id is
     /// the pid; in a fork child, the thread that forked it. Nil if unknown (the library was
     /// loaded after start-up by another thread).

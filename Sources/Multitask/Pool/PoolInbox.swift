@@ -1,0 +1,133 @@
+/// What a process pool's submitting threads share with its dispatcher thread: submissions not
+/// yet taken, the pool's phase, the task-type table, task numbers, worker pids, and who waits
+/// for the end. Everything is under one lock.
+///
+/// A submitter rings the dispatcher's doorbell only when ``submit(_:)`` says the dispatcher
+/// is asleep (or about to be): it announces its sleep with ``prepareToSleep(in:)``, which fails
+/// when something arrived meanwhile.
+// @unchecked: every stored property is read and written under `lock` only.
+final class PoolInbox: @unchecked Sendable {
+    enum Phase { case running, closing, terminating }
+
+    private let lock = InternalLock()
+    private var incoming: [PoolSubmission] = []
+    private var phase = Phase.running
+    private var sleeping = false
+    private var typeNames: [String] = []
+    private var displayNames: [String] = []
+    private var typeIDs: [ObjectIdentifier: UInt32] = [:]
+    private var nextNumber: UInt64 = 1
+    private var livePIDs: [Int32?]
+    private var finishWaiters: [@Sendable () -> Void] = []
+    private var isFinished = false
+
+    init(size: Int) {
+        livePIDs = Array(repeating: nil, count: size)
+    }
+
+    // MARK: Submitters
+
+    /// The pool's number for `type`, its display name, and whether this is its first use;
+    /// numbers are assigned on first use.
+    func typeID<Task: PoolTask>(for type: Task.Type) -> (UInt32, String, isNew: Bool) {
+        let key = ObjectIdentifier(type)
+        return lock.withLock {
+            if let id = typeIDs[key] { return (id, displayNames[Int(id)], false) }
+            let name: String
+            switch EntryType.name(of: type) {
+            case .success(let mangled): name = mangled
+            case .failure(let problem): usageFailure("Pool: \(problem)")
+            }
+            let id = UInt32(typeNames.count)
+            typeNames.append(name)
+            displayNames.append(String(describing: type))
+            typeIDs[key] = id
+            return (id, displayNames[Int(id)], true)
+        }
+    }
+
+    /// Submission numbers, for task labels; `count` consecutive ones.
+    func reserveNumbers(_ count: Int) -> UInt64 {
+        lock.withLock {
+            defer { nextNumber += UInt64(count) }
+            return nextNumber
+        }
+    }
+
+    /// Queues `submissions` unless the pool was closed. Returns whether they were queued and
+    /// whether the dispatcher must be woken.
+    func submit(_ submissions: some Collection<PoolSubmission>) -> (accepted: Bool, wake: Bool) {
+        lock.withLock {
+            guard phase == .running else { return (false, false) }
+            incoming.append(contentsOf: submissions)
+            defer { sleeping = false }
+            return (true, sleeping)
+        }
+    }
+
+    /// Moves to closing (from running only).
+    func close() {
+        lock.withLock { if phase == .running { phase = .closing } }
+    }
+
+    /// Moves to terminating; returns the submissions the dispatcher had not taken.
+    func terminate() -> [PoolSubmission] {
+        lock.withLock {
+            phase = .terminating
+            defer { incoming = [] }
+            return incoming
+        }
+    }
+
+    /// Whether the pool still accepts tasks.
+    var isAccepting: Bool { lock.withLock { phase == .running } }
+
+    /// The pids of the live workers.
+    var workerPIDs: [Int32] { lock.withLock { livePIDs.compactMap { $0 } } }
+
+    // MARK: The dispatcher
+
+    /// Takes the submissions that arrived, with the current phase.
+    func takeArrivals() -> ([PoolSubmission], Phase) {
+        lock.withLock {
+            sleeping = false
+            defer { incoming.removeAll(keepingCapacity: true) }
+            return (incoming, phase)
+        }
+    }
+
+    /// Announces that the dispatcher will sleep; false (stay awake) when submissions arrived
+    /// or the phase changed since `phase` was taken.
+    func prepareToSleep(in phase: Phase) -> Bool {
+        lock.withLock {
+            guard incoming.isEmpty && self.phase == phase else { return false }
+            sleeping = true
+            return true
+        }
+    }
+
+    /// Records the pid of worker `index` (nil: none is alive there).
+    func setWorkerPID(_ pid: Int32?, at index: Int) {
+        lock.withLock { livePIDs[index] = pid }
+    }
+
+    /// The mangled name of every task type numbered so far, by number.
+    var allTypeNames: [String] { lock.withLock { typeNames } }
+
+    /// Marks the dispatcher finished; returns the callbacks to call.
+    func finish() -> [@Sendable () -> Void] {
+        lock.withLock {
+            isFinished = true
+            defer { finishWaiters = [] }
+            return finishWaiters
+        }
+    }
+
+    /// Keeps `callback` for ``finish()``; false when the dispatcher is finished already.
+    func addFinishWaiter(_ callback: @escaping @Sendable () -> Void) -> Bool {
+        lock.withLock {
+            if !isFinished { finishWaiters.append(callback) }
+            return !isFinished
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import DequeModule
+
+/// The process pool's task side, on the dispatcher thread: the queue of tasks no worker has,
+/// handing them to workers a fair share at a time, delivering the replies, and settling the
+/// tasks of a worker that ended.
+///
+/// Tasks are sent a few ahead per worker (at most ``prefetchLimit``), so that a worker rarely
+/// waits for the parent; a worker runs its tasks in order, so the oldest unanswered task of a
+/// slot is the one it runs.
+final class PoolScheduler {
+    /// Tasks sent ahead to one worker, at most.
+    static let prefetchLimit = 64
+
+    let maxTasksPerChild: Int?
+    private let inbox: PoolInbox
+    /// Tasks no worker has, in order (a requeued task goes back to the front).
+    private var ready = Deque<PoolSubmission>()
+    /// The task-type names this thread has seen, by number (refreshed from the inbox).
+    private var localTypeNames: [String] = []
+
+    init(maxTasksPerChild: Int?, inbox: PoolInbox) {
+        self.maxTasksPerChild = maxTasksPerChild
+        self.inbox = inbox
+    }
+
+    /// Whether no task waits for a worker.
+    var isEmpty: Bool { ready.isEmpty }
+
+    /// Queues tasks that were just submitted.
+    func enqueue(_ arrived: [PoolSubmission]) { ready.append(contentsOf: arrived) }
+
+    /// Hands queued tasks to the workers of `slots` with the fewest in flight, a fair share
+    /// each; the frames are buffered in each slot's output (the caller flushes them).
+    func assign(to slots: [PoolWorkerSlot?]) {
+        var open = slots.compactMap { $0 }.filter(\.acceptsTasks)
+        guard !open.isEmpty, !ready.isEmpty else { return }
+        let inFlight = open.reduce(0) { $0 + $1.inFlight.count }
+        let share = min(Self.prefetchLimit, (ready.count + inFlight) / open.count + 1)
+        while !open.isEmpty, let submission = ready.first {
+            var best = 0
+            for i in open.indices where open[i].inFlight.count < open[best].inFlight.count { best = i }
+            let slot = open[best]
+            if slot.inFlight.count >= share { break }
+            ready.removeFirst()
+            if !submission.isDispatched {
+                guard submission.take() else { continue }
+                submission.isDispatched = true
+            }
+            send(submission, to: slot)
+            if !slot.acceptsTasks { open.remove(at: best) }
+        }
+    }
+
+    private func send(_ submission: PoolSubmission, to slot: PoolWorkerSlot) {
+        let id = Int(submission.typeID)
+        if id >= slot.knownTypes.count { slot.knownTypes += Array(repeating: false, count: id + 1 - slot.knownTypes.count) }
+        if !slot.knownTypes[id] {
+            slot.output.appendFrame(kind: PoolWire.defineType, header: submission.typeID, bytes: Array(typeName(id).utf8))
+            slot.knownTypes[id] = true
+        }
+        slot.output.appendFrame(kind: PoolWire.task, header: submission.typeID, bytes: submission.payload)
+        slot.inFlight.append(submission)
+        slot.sentCount += 1
+        if submission.timeout != nil { slot.timedInFlight += 1 }
+        if let limit = maxTasksPerChild, slot.sentCount >= limit { slot.queueStop() }
+    }
+
+    private func typeName(_ id: Int) -> String {
+        if id >= localTypeNames.count { localTypeNames = inbox.allTypeNames }
+        return localTypeNames[id]
+    }
+
+    // MARK: Replies
+
+    /// Reads and delivers every reply available from `slot`.
+    func receive(from slot: PoolWorkerSlot) {
+        while true {
+            let outcome = slot.input.receive(from: slot.socket)
+            while let _ = slot.input.nextFrame({ kind, body in deliver(kind, body, from: slot) }) {}
+            guard case .bytes = outcome else { return }
+        }
+    }
+
+    private func deliver(_ kind: UInt8, _ body: UnsafeRawBufferPointer, from slot: PoolWorkerSlot) {
+        guard let submission = slot.inFlight.popFirst() else { return }
+        slot.firstNumber += 1
+        if submission.timeout != nil { slot.timedInFlight -= 1 }
+        if kind == PoolWire.success {
+            submission.succeed(body)
+        } else {
+            let split = body.firstIndex(of: 0) ?? body.endIndex
+            let errorType = String(decoding: body[..<split], as: UTF8.self)
+            let description = split < body.endIndex ? String(decoding: body[(split + 1)...], as: UTF8.self) : ""
+            submission.fail(.taskFailed(errorType: errorType, description: description, task: submission.label))
+        }
+    }
+
+    // MARK: Ends
+
+    /// Settles the unanswered tasks of `slot`, whose worker ended with `code`: the one it was
+    /// running fails (a timeout when it was killed for that, a crash otherwise); the others go
+    /// back to the front of the queue (never started, or finished with the reply lost).
+    func settle(_ slot: PoolWorkerSlot, exitCode code: Int32?) {
+        let started = slot.status.started, finished = slot.status.finished
+        var requeue: [PoolSubmission] = []
+        for (offset, submission) in slot.inFlight.enumerated() {
+            let number = slot.firstNumber + UInt64(offset)
+            guard number == started && started > finished else {
+                requeue.append(submission)
+                continue
+            }
+            if slot.state == .killedForTimeout(task: number), let timeout = submission.timeout {
+                submission.fail(.taskTimedOut(timeout: timeout, task: submission.label))
+            } else {
+                let signal = code.flatMap { $0 < 0 ? -$0 : nil }
+                submission.fail(.workerCrashed(signal: signal, exitCode: signal == nil ? code : nil, task: submission.label,
+                                               report: slot.process.crashReport))
+            }
+        }
+        slot.inFlight.removeAll()
+        ready.insert(contentsOf: requeue, at: ready.startIndex)
+    }
+
+    /// Fails every task of `slot` and every queued task with `error` (tasks of other workers
+    /// stay theirs).
+    func failAll(of slot: PoolWorkerSlot, andQueued error: PoolError) {
+        for submission in slot.inFlight { submission.fail(error) }
+        slot.inFlight.removeAll()
+        failQueued(error)
+    }
+
+    /// Ends every queued task with `error`: a failure for one already sent to a worker once
+    /// (it was requeued), a cancellation for one never sent.
+    func failQueued(_ error: PoolError) {
+        for submission in ready {
+            if submission.isDispatched { submission.fail(error) } else { _ = submission.cancel(error) }
+        }
+        ready.removeAll()
+    }
+}
