@@ -98,7 +98,8 @@ final class PoolScheduler {
     // MARK: Ends
 
     /// Settles the unanswered tasks of `slot`, whose worker ended with `code`: the one it was
-    /// running fails (a timeout when it was killed for that, a crash otherwise); the others go
+    /// running fails (a timeout when it was killed for that and recorded no crash, a crash
+    /// otherwise); the others go
     /// back to the front of the queue (never started, or finished with the reply lost).
     func settle(_ slot: PoolWorkerSlot, exitCode code: Int32?) {
         let started = slot.status.started, finished = slot.status.finished
@@ -109,12 +110,15 @@ final class PoolScheduler {
                 requeue.append(submission)
                 continue
             }
-            if slot.state == .killedForTimeout(task: number), let timeout = submission.timeout {
+            // A worker that recorded a crash before the timeout's kill (its handler was still
+            // taking frames) crashed: a timeout never masks a crash.
+            let report = slot.process.crashReport
+            if report == nil, slot.state == .killedForTimeout(task: number), let timeout = submission.timeout {
                 submission.fail(.taskTimedOut(timeout: timeout, task: submission.label))
             } else {
-                let signal = code.flatMap { $0 < 0 ? -$0 : nil }
+                let signal = report?.signal ?? code.flatMap { $0 < 0 ? -$0 : nil }
                 submission.fail(.workerCrashed(signal: signal, exitCode: signal == nil ? code : nil, task: submission.label,
-                                               report: slot.process.crashReport))
+                                               report: report))
             }
         }
         slot.inFlight.removeAll()

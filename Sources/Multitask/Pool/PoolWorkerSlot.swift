@@ -27,6 +27,9 @@ final class PoolWorkerSlot {
     let sentinel: CInt
     let status: PoolWorkerStatus
     var state = State.serving
+    /// When the dispatcher first saw this worker recording a crash (its kill for a timeout then
+    /// waits, up to ``PoolWorkers/crashReportGrace``, for the report to be complete).
+    var crashingSince: Int64?
     /// Sent and not answered, oldest first.
     var inFlight = Deque<PoolSubmission>()
     /// The worker's number for `inFlight.first` (it numbers the tasks it receives from 1).

@@ -188,10 +188,26 @@ final class PoolWorkers {
             slot.state = .killedAsStuck
             slot.process.kill()
         case .killForTimeout(let task):
+            // A worker already crashing is left to finish its crash report (its handler ends
+            // the process within 2 s), so that the task fails as the crash it is; bounded, since
+            // the flag lives in memory the worker could write.
+            if slot.process.isCrashing {
+                let now = Deadline.now.nanoseconds
+                let since = slot.crashingSince ?? now
+                slot.crashingSince = since
+                if now - since < Self.crashReportGrace {
+                    recheck(now + 20_000_000)
+                    return
+                }
+            }
             slot.state = .killedForTimeout(task: task)
             slot.process.kill()
         }
     }
+
+    /// How long a worker that is recording a crash may take before its task's timeout kills
+    /// it anyway: its handler's own alarm ends it after 2 s.
+    static var crashReportGrace: Int64 { 3_000_000_000 }
 
     /// Unmaps the status page (the workers have ended).
     func close() { statusPage.close() }

@@ -44,6 +44,11 @@ struct CrashRecord {
         return CrashRecord(mappedAt: (mapping.base + offset).bindMemory(to: cshim_crash_record.self, capacity: 1))
     }
 
+    /// Whether the child has begun recording a crash (it is dying of a fatal signal).
+    var isWritten: Bool {
+        UnsafeRawPointer(pointer).load(fromByteOffset: MemoryLayout<cshim_crash_record>.offset(of: \.state)!, as: UInt32.self) != 0
+    }
+
     /// In the parent, after the child ended: what it wrote, if it wrote at least the signal.
     func read() -> CrashReport? {
         let raw = UnsafeRawPointer(pointer)

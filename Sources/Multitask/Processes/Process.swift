@@ -224,6 +224,9 @@ open class Process: @unchecked Sendable {
     /// `MULTITASK_SWIFT_BACKTRACE=1` (Swift's backtracer then handles the crash).
     public var crashReport: CrashReport? { state.withLock { _crashReport } }
 
+    /// Whether the running child has begun recording a crash: it is dying of a fatal signal.
+    var isCrashing: Bool { state.withLock { phase == .started && crashRecord?.isWritten == true } }
+
     /// Whether the child was started and has not ended yet.
     public var isAlive: Bool { state.withLock { phase == .started } }
 
