@@ -85,7 +85,6 @@ enum LazyGlobals {
         Entry(file: "PassedDescriptor", name: "tableKey") { _ = PassedDescriptor.tableKey },
         Entry(file: "PoolTaskRunner", name: "lock") { _ = PoolWarmUp.lock },
         Entry(file: "ProcFS", name: "clockTicksPerSecond") { _ = ProcFS.clockTicksPerSecond },
-        Entry(file: "ProcFS", name: "pageSize") { _ = ProcFS.pageSize },
         Entry(file: "Process", name: "exitPollingBudget") { _ = Process.exitPollingBudget },
         Entry(file: "ProcessIdentity", name: "cache") { _ = ProcessIdentity.cache.load(ordering: .relaxed) },
         Entry(file: "ProcessIdentity", name: "largestPID") { _ = ProcessIdentity.largestPID },

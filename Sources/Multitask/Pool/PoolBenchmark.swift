@@ -1,4 +1,4 @@
-/// The process-pool measurements of `baselines/METRICS.md`, with the workloads of the CPython
+/// The process-pool measurements of `Benchmarks/baselines/METRICS.md`, with the workloads of the CPython
 /// peer (`python_peer.py`: `bench_pool`, `bench_gil_cpu`, `bench_io_bound`), for
 /// `multitask bench --only pool`.
 ///

@@ -36,7 +36,8 @@ struct PoolUnresolvableTask: Error, CustomStringConvertible {
 ///
 /// A fork child inherits every lock exactly as it was; the Swift runtime's generic-metadata
 /// cache lock, held by another parent thread at the instant of fork, deadlocks a child that
-/// instantiates metadata (`notes/swift-probes.md`, probe 1). A child that only finds metadata
+/// instantiates metadata (measured: 44 of 300 children of a parent whose threads instantiated
+/// generic types hung so). A child that only finds metadata
 /// the parent already made, through call-site caches it inherited, does not instantiate any.
 /// So the parent exercises, once, what a worker will do: the worker loop itself, and each task
 /// type's decoding, before a worker needs them.

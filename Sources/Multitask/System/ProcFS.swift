@@ -80,12 +80,6 @@ enum ProcFS {
         return value > 0 ? value : 100
     }()
 
-    /// The size of a memory page in bytes. The corresponding C call is `sysconf(_SC_PAGESIZE)`.
-    static let pageSize: Int = {
-        let value = sysconf(Int32(_SC_PAGESIZE))
-        return value > 0 ? value : 4096
-    }()
-
     /// The process id of the caller. The corresponding C function is `getpid`.
     static var currentPID: Int32 { getpid() }
 

@@ -24,12 +24,6 @@ enum ProcessControl {
         return n > 0 ? Int(n) : nil
     }
 
-    /// Closes every descriptor numbered `first` or above. The corresponding C function is
-    /// `close_range`.
-    static func closeDescriptors(from first: CInt) {
-        _ = cshim_close_from(first)
-    }
-
     /// Returns `fd` renumbered to at least `minimum` (close-on-exec), closing the original;
     /// returns `fd` itself when it is already high enough. The corresponding C function is
     /// `fcntl(F_DUPFD_CLOEXEC)`.

@@ -86,14 +86,6 @@ extension FileDescriptor {
         return FileOwnership(user: info.st_uid, permissions: FilePermissions(rawValue: CModeT(info.st_mode & 0o7777)))
     }
 
-
-    /// Sets the file's size, zero-filling any growth. The corresponding C function is `ftruncate`.
-    func setFileSize(_ size: Int) throws(Errno) {
-        while ftruncate(rawValue, off_t(size)) != 0 {
-            if errno != EINTR { throw Errno(rawValue: errno) }
-        }
-    }
-
     /// Reserves backing storage for `length` bytes at `offset`, growing the file if needed, so
     /// that later stores into a mapping of that range cannot fail with `SIGBUS`.
     ///
