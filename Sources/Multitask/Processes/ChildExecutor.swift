@@ -50,7 +50,7 @@ enum ChildExecutor {
 /// The job queue and the thread that drains it.
 final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     private struct Delayed {
-        var due: Int64
+        var due: Deadline
         var job: UnownedJob
     }
 
@@ -72,7 +72,7 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
             if delayNanoseconds == 0 {
                 ready.append(job)
             } else {
-                let due = Deadline.now.nanoseconds + Int64(clamping: delayNanoseconds)
+                let due = Deadline.after(.nanoseconds(Int64(clamping: delayNanoseconds)))
                 let index = delayed.firstIndex { $0.due > due } ?? delayed.count
                 delayed.insert(Delayed(due: due, job: job), at: index)
             }
@@ -99,8 +99,8 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
         let me = asUnownedTaskExecutor()
         while true {
             let seen = doorbell.load()
-            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Int64?) in
-                let now = Deadline.now.nanoseconds
+            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Deadline?) in
+                let now = Deadline.now
                 while let first = delayed.first, first.due <= now {
                     ready.append(first.job)
                     delayed.removeFirst()
@@ -111,10 +111,7 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
                 job.runSynchronously(on: me)
                 continue
             }
-            let deadline = wakeAt.map { due in
-                Deadline(timespec: timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000)))
-            }
-            _ = doorbell.wait(whileEqualTo: seen, until: deadline)
+            _ = doorbell.park(until: wakeAt) { doorbell.load() == seen ? .sleep(expecting: seen) : .done }
         }
     }
 }
