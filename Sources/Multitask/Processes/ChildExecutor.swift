@@ -20,6 +20,7 @@ import Glibc
 enum ChildExecutor {
     /// This process's executor, created by the first job. A fork child of a fork child gets a
     /// new one: the copied one's thread does not exist there.
+    // unsafe: read and written only inside `lock`.
     nonisolated(unsafe) private static var current: ChildTaskExecutor?
     /// Guards `current` (the first jobs may come from several threads of the child). Made by
     /// the parent before it forks (``LazyGlobals``), so that a child only resets it.
@@ -48,6 +49,7 @@ enum ChildExecutor {
 }
 
 /// The job queue and the thread that drains it.
+// @unchecked: `ready`, `delayed` and `started` are guarded by `lock`; the doorbell is atomic.
 final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     private struct Delayed {
         var due: Deadline

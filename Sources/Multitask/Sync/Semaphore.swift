@@ -81,6 +81,7 @@ struct SemaphoreCore: Sendable {
 ///
 /// When a file imports Foundation or Glibc too, write `Multitask.Semaphore`: the Glibc overlay
 /// declares `typealias Semaphore = UnsafeMutablePointer<sem_t>`.
+// @unchecked: every property is immutable; the state lives in atomic futex words.
 public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
     let storage: SyncStorage
     private let core: SemaphoreCore
@@ -180,8 +181,6 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
 
     /// The number of units available right now (a snapshot).
     public final var value: Int { Int(core.currentValue) }
-
-    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
 
     @inline(never)
     private func tooManyReleases(_ count: Int) -> Never {

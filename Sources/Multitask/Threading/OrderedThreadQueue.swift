@@ -37,6 +37,7 @@ public protocol ThreadQueueOrdering<Element> {
 /// system call at all. Elements are moved in and out, never copied.
 ///
 /// The queue is process-local: using it in a fork child stops the program with a message.
+// @unchecked: `ordering` is touched only between `core`'s begin and end calls, with its lock held.
 public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Sendable {
     /// What the queue holds.
     public typealias Element = Ordering.Element
