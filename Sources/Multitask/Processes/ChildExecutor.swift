@@ -34,7 +34,8 @@ enum ChildExecutor {
         lock.reinitializeAfterFork()
         current = nil
         cshim_install_global_executor { job, delay in
-            ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
+            let due = delay == 0 ? nil : Deadline.after(.nanoseconds(Int64(clamping: delay)))
+            ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), due: due)
         }
     }
 
@@ -66,17 +67,17 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     private var started = false
 
     func enqueue(_ job: consuming ExecutorJob) {
-        enqueue(UnownedJob(job), delayNanoseconds: 0)
+        enqueue(UnownedJob(job), due: nil)
     }
 
-    func enqueue(_ job: UnownedJob, delayNanoseconds: UInt64) {
+    /// Queues `job` to run at once (`due` nil) or once `due` has passed.
+    func enqueue(_ job: UnownedJob, due: Deadline?) {
         let start = lock.withLock { () -> Bool in
-            if delayNanoseconds == 0 {
-                ready.append(job)
-            } else {
-                let due = Deadline.after(.nanoseconds(Int64(clamping: delayNanoseconds)))
+            if let due {
                 let index = delayed.firstIndex { $0.due > due } ?? delayed.count
                 delayed.insert(Delayed(due: due, job: job), at: index)
+            } else {
+                ready.append(job)
             }
             defer { started = true }
             return !started
@@ -121,19 +122,18 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
 #if compiler(>=6.3)
 extension ChildTaskExecutor: SchedulingExecutor {
     func enqueue<C: Clock>(_ job: consuming ExecutorJob, at instant: C.Instant, tolerance: C.Duration?, clock: C) {
-        let delay = clock.now.duration(to: instant)
-        enqueue(UnownedJob(job), delayNanoseconds: Self.nanoseconds(delay))
+        enqueue(UnownedJob(job), due: Self.deadline(after: clock.now.duration(to: instant)))
     }
 
     func enqueue<C: Clock>(_ job: consuming ExecutorJob, after delay: C.Duration, tolerance: C.Duration?, clock: C) {
-        enqueue(UnownedJob(job), delayNanoseconds: Self.nanoseconds(delay))
+        enqueue(UnownedJob(job), due: Self.deadline(after: delay))
     }
 
-    private static func nanoseconds<D>(_ duration: D) -> UInt64 {
-        guard let duration = duration as? Duration else { return 0 }
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
-        return UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: max(0, attoseconds / 1_000_000_000))
+    /// The deadline `delay` from now; nil (run at once) for a delay that is not a `Duration`
+    /// or not positive.
+    private static func deadline<D>(after delay: D) -> Deadline? {
+        guard let delay = delay as? Duration, delay > .zero else { return nil }
+        return .after(delay)
     }
 }
 #endif
