@@ -20,7 +20,7 @@ import Glibc
 enum ChildExecutor {
     /// This process's executor, created by the first job. A fork child of a fork child gets a
     /// new one: the copied one's thread does not exist there.
-    // nonisolated(unsafe): read and written under `lock` only.
+    // unsafe: read and written only inside `lock`.
     nonisolated(unsafe) private static var current: ChildTaskExecutor?
     /// Guards `current` (the first jobs may come from several threads of the child). Made by
     /// the parent before it forks (``LazyGlobals``), so that a child only resets it.
@@ -34,7 +34,8 @@ enum ChildExecutor {
         lock.reinitializeAfterFork()
         current = nil
         cshim_install_global_executor { job, delay in
-            ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), delayNanoseconds: delay)
+            let due = delay == 0 ? nil : Deadline.after(.nanoseconds(Int64(clamping: delay)))
+            ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), due: due)
         }
     }
 
@@ -49,10 +50,10 @@ enum ChildExecutor {
 }
 
 /// The job queue and the thread that drains it.
-// @unchecked: the queues and `started` are under `lock`; the doorbell is an atomic word.
+// @unchecked: `ready`, `delayed` and `started` are guarded by `lock`; the doorbell is atomic.
 final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     private struct Delayed {
-        var due: Int64
+        var due: Deadline
         var job: UnownedJob
     }
 
@@ -66,17 +67,17 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
     private var started = false
 
     func enqueue(_ job: consuming ExecutorJob) {
-        enqueue(UnownedJob(job), delayNanoseconds: 0)
+        enqueue(UnownedJob(job), due: nil)
     }
 
-    func enqueue(_ job: UnownedJob, delayNanoseconds: UInt64) {
+    /// Queues `job` to run at once (`due` nil) or once `due` has passed.
+    func enqueue(_ job: UnownedJob, due: Deadline?) {
         let start = lock.withLock { () -> Bool in
-            if delayNanoseconds == 0 {
-                ready.append(job)
-            } else {
-                let due = Deadline.now.nanoseconds + Int64(clamping: delayNanoseconds)
+            if let due {
                 let index = delayed.firstIndex { $0.due > due } ?? delayed.count
                 delayed.insert(Delayed(due: due, job: job), at: index)
+            } else {
+                ready.append(job)
             }
             defer { started = true }
             return !started
@@ -95,8 +96,8 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
         let me = asUnownedTaskExecutor()
         while true {
             let seen = doorbell.load()
-            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Int64?) in
-                let now = Deadline.now.nanoseconds
+            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Deadline?) in
+                let now = Deadline.now
                 while let first = delayed.first, first.due <= now {
                     ready.append(first.job)
                     delayed.removeFirst()
@@ -107,10 +108,7 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
                 job.runSynchronously(on: me)
                 continue
             }
-            let deadline = wakeAt.map { due in
-                Deadline(timespec: timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000)))
-            }
-            _ = doorbell.wait(whileEqualTo: seen, until: deadline)
+            _ = doorbell.park(until: wakeAt) { doorbell.load() == seen ? .sleep(expecting: seen) : .done }
         }
     }
 }
@@ -118,19 +116,18 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
 #if compiler(>=6.3)
 extension ChildTaskExecutor: SchedulingExecutor {
     func enqueue<C: Clock>(_ job: consuming ExecutorJob, at instant: C.Instant, tolerance: C.Duration?, clock: C) {
-        let delay = clock.now.duration(to: instant)
-        enqueue(UnownedJob(job), delayNanoseconds: Self.nanoseconds(delay))
+        enqueue(UnownedJob(job), due: Self.deadline(after: clock.now.duration(to: instant)))
     }
 
     func enqueue<C: Clock>(_ job: consuming ExecutorJob, after delay: C.Duration, tolerance: C.Duration?, clock: C) {
-        enqueue(UnownedJob(job), delayNanoseconds: Self.nanoseconds(delay))
+        enqueue(UnownedJob(job), due: Self.deadline(after: delay))
     }
 
-    private static func nanoseconds<D>(_ duration: D) -> UInt64 {
-        guard let duration = duration as? Duration else { return 0 }
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
-        return UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: max(0, attoseconds / 1_000_000_000))
+    /// The deadline `delay` from now; nil (run at once) for a delay that is not a `Duration`
+    /// or not positive.
+    private static func deadline<D>(after delay: D) -> Deadline? {
+        guard let delay = delay as? Duration, delay > .zero else { return nil }
+        return .after(delay)
     }
 }
 #endif

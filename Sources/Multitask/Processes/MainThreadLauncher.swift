@@ -56,10 +56,9 @@ enum MainThreadLauncher {
     /// goes on; it waits here until its children have ended, so that none is killed.
     private static func holdWhileChildrenLive() {
         guard owner.load() == UInt32(bitPattern: getpid()) else { return }
-        while true {
+        _ = liveChildren.park(until: nil) {
             let count = liveChildren.load()
-            if count == 0 { return }
-            _ = liveChildren.wait(whileEqualTo: count, until: nil)
+            return count == 0 ? .done : .sleep(expecting: count)
         }
     }
 }

@@ -72,7 +72,7 @@ final class Supervisor: @unchecked Sendable {
 
         func wait() {
             let word = storage.word(0)
-            while word.load() == 0 { _ = word.wait(whileEqualTo: 0, until: nil) }
+            _ = word.park(until: nil) { word.load() == 0 ? .sleep(expecting: 0) : .done }
         }
     }
 

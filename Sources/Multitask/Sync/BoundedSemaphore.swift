@@ -10,6 +10,7 @@
 /// pool.release()
 /// pool.release()        // stops: released too many times
 /// ```
+// @unchecked: inherited from Semaphore; adds no state.
 public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
     /// Creates a process-local semaphore holding `value` units, which is also its maximum.
     public convenience init(value: Int = 1, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {

@@ -40,15 +40,8 @@ struct ConditionCore: Sendable {
             // changes the sequence, so the sleep below cannot miss it.
             let seen = sequence.load()
             unlock()
-            var expired = false
-            if !Spin.until(budget: Spin.signalBudget, { sequence.loadRelaxed() != seen }) {
-                while sequence.load() == seen {
-                    // A futex return is a hint only: a wake aimed at an older sequence, or EINTR.
-                    if !sequence.wait(whileEqualTo: seen, until: deadline) {
-                        expired = true
-                        break
-                    }
-                }
+            let expired = !sequence.park(until: deadline, spin: .signal, poll: { sequence.loadRelaxed() != seen }) {
+                sequence.load() == seen ? .sleep(expecting: seen) : .done
             }
             relock()
             let granted = wakeUps.load()

@@ -76,18 +76,12 @@ public final class Event: Sendable {
         if start & Self.flag != 0 { return true }
         // Set now, or set (and maybe cleared) since the wait started.
         let released = { (state: UInt32) in state & Self.flag != 0 || (state ^ start) >> 2 != 0 }
-        if Spin.until(budget: Spin.signalBudget, { released(word.loadRelaxed()) }) {
-            return released(word.load())
-        }
-        while true {
+        return word.park(until: deadline, spin: .signal, poll: { released(word.load()) }) {
             let state = word.load()
-            if released(state) { return true }
-            if state & Self.sleepers == 0 && !word.compareExchange(state, state | Self.sleepers).exchanged {
-                continue
-            }
-            if !word.wait(whileEqualTo: state | Self.sleepers, until: deadline) {
-                return released(word.load())
-            }
+            if released(state) { return .done }
+            if state & Self.sleepers != 0 { return .sleep(expecting: state) }
+            let marked = state | Self.sleepers
+            return word.compareExchange(state, marked).exchanged ? .sleep(expecting: marked) : .retry
         }
     }
 }

@@ -36,7 +36,7 @@ struct EventCount: Sendable {
 
     /// Sleeps until the next announcement or `deadline`, unless `ready()` (which must read the
     /// state with sequentially consistent loads) is already true once registered.
-    /// Returns `false` only when the deadline passed; spurious returns are possible.
+    /// Returns `false` only when the deadline passed; callers re-check their state either way.
     func wait(until deadline: Deadline?, unless ready: () -> Bool) -> Bool {
         var state = atomic.pointee.load(ordering: .sequentiallyConsistent)
         if state & 1 == 0 {
@@ -47,6 +47,7 @@ struct EventCount: Sendable {
             state |= 1
         }
         if ready() { return true }
-        return word.wait(whileEqualTo: state, until: deadline)
+        let registered = state
+        return word.park(until: deadline) { word.load() == registered ? .sleep(expecting: registered) : .done }
     }
 }

@@ -6,6 +6,7 @@ import Synchronization
 /// Every blocking primitive in Multitask is a few of these words plus a state machine. The
 /// word may live in private memory (thread use) or in shared memory (process use); `isShared`
 /// picks the futex flavour accordingly.
+// @unchecked: a pointer is not Sendable; the word it points at is an atomic, safe from any thread.
 struct FutexWord: @unchecked Sendable {
     /// Invariant: points at an initialized `Atomic<UInt32>` that outlives every use of this value.
     let pointer: UnsafeMutablePointer<Atomic<UInt32>>
@@ -35,20 +36,11 @@ struct FutexWord: @unchecked Sendable {
     }
 
     @discardableResult @inline(__always)
-    func bitOr(_ bits: UInt32) -> UInt32 { pointer.pointee.bitwiseOr(bits, ordering: .acquiringAndReleasing).oldValue }
-
-    @discardableResult @inline(__always)
     func bitAnd(_ bits: UInt32) -> UInt32 { pointer.pointee.bitwiseAnd(bits, ordering: .acquiringAndReleasing).oldValue }
 
-    private var raw: UnsafeMutablePointer<UInt32> {
+    /// The word as the kernel sees it. Only ``park(until:spin:poll:prepare:)`` sleeps on it.
+    var raw: UnsafeMutablePointer<UInt32> {
         UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt32.self)
-    }
-
-    /// Sleeps while the word equals `value`; returns `false` only if `deadline` passed.
-    /// Spurious returns are possible: callers re-check their condition.
-    @inline(__always)
-    func wait(whileEqualTo value: UInt32, until deadline: Deadline?) -> Bool {
-        Futex.wait(raw, expected: value, deadline: deadline, shared: isShared) == .awoke
     }
 
     /// Wakes up to `count` sleepers.
@@ -58,39 +50,6 @@ struct FutexWord: @unchecked Sendable {
     /// Wakes every sleeper.
     @discardableResult
     func wakeAll() -> Int { Futex.wake(raw, count: Int32.max, shared: isShared) }
-}
-
-/// Brief busy-waiting before a futex sleep.
-///
-/// Waking a sleeping thread on another CPU costs tens of microseconds on a VM
-/// (`notes/swift-probes.md`, probe 3); when the other side answers within a few microseconds,
-/// spinning first turns a round trip from ~45 µs into well under 1 µs. The budget is time,
-/// not iterations: a `pause` costs ~10 ns on some CPUs and ~65 ns on this machine's EPYC, and a
-/// long spin on an oversubscribed machine steals the time slice the other side needs.
-enum Spin {
-    /// Spin budget for lock hand-offs (short critical sections), in nanoseconds.
-    static let lockBudget: Int64 = 2_000
-    /// Spin budget for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
-    static let signalBudget: Int64 = 8_000
-
-    /// Spins for about `budget` nanoseconds until `done` returns true; returns its last answer.
-    @inline(__always)
-    static func until(budget: Int64, _ done: () -> Bool) -> Bool {
-        if done() { return true }
-        return spinSlow(budget: budget, done)
-    }
-
-    @inline(__always)
-    private static func spinSlow(budget: Int64, _ done: () -> Bool) -> Bool {
-        let end = Deadline.now.nanoseconds + budget
-        repeat {
-            for _ in 0..<8 {
-                cshim_cpu_relax()
-                if done() { return true }
-            }
-        } while Deadline.now.nanoseconds < end
-        return done()
-    }
 }
 
 extension FutexWord {
@@ -104,11 +63,6 @@ extension FutexWord {
     @discardableResult @inline(__always)
     func addSequentiallyConsistent(_ delta: UInt32) -> UInt32 {
         pointer.pointee.wrappingAdd(delta, ordering: .sequentiallyConsistent).oldValue
-    }
-
-    @discardableResult @inline(__always)
-    func subtractSequentiallyConsistent(_ delta: UInt32) -> UInt32 {
-        pointer.pointee.wrappingSubtract(delta, ordering: .sequentiallyConsistent).oldValue
     }
 
     @inline(__always)

@@ -2,6 +2,7 @@
 ///
 /// Unlike ``Lock`` it has no fork check: a fork child re-creates what it needs with
 /// `reinitializeAfterFork()`, since a parent thread may have held it at the moment of fork.
+// @unchecked: its only state is a futex word, changed atomically.
 final class InternalLock: @unchecked Sendable {
     private let storage = SyncStorage(localWords: 1)
     private var core: MutexCore { MutexCore(word: storage.word(0)) }

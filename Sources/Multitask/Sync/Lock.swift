@@ -80,8 +80,6 @@ public final class Lock: Lockable, ObservableLock {
     /// Whether some thread holds the lock right now (a snapshot; Python's `locked()`).
     public var isLocked: Bool { core.isLocked }
 
-    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
-
     @inline(__always)
     private func acquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
         storage.checkProcess("Lock")

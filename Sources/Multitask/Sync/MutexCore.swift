@@ -66,52 +66,40 @@ struct MutexCore: Sendable {
             }
             return outcome != .timedOut
         }
-        if Spin.until(budget: Spin.lockBudget, { word.loadRelaxed() == 0 && tryLock() }) {
-            return true
+        // The state is 2 whenever we hold or wait after the spin, so unlock knows to wake.
+        return word.park(until: deadline, spin: .lockHandOff, poll: { word.loadRelaxed() == 0 && tryLock() }) {
+            word.exchange(2) == 0 ? .done : .sleep(expecting: 2)
         }
-        // From here on the state is 2 whenever we hold or wait, so unlock knows to wake.
-        while word.exchange(2) != 0 {
-            if !word.wait(whileEqualTo: 2, until: deadline) {
-                return word.exchange(2) == 0
-            }
-        }
-        return true
     }
 
     /// The shared-word slow path. Drepper's exchange trick would overwrite the owner's pid, so
     /// this one sets the sleepers bit with compare-and-exchange and keeps the pid readable.
     @inline(never)
     func lockSharedSlow(until deadline: Deadline?) -> Acquisition {
-        if Spin.until(budget: Spin.lockBudget, { word.loadRelaxed() == 0 && tryLock() }) {
-            return .acquired
-        }
+        if SpinPolicy.lockHandOff.spin(until: { word.loadRelaxed() == 0 && tryLock() }) { return .acquired }
         let mine = UInt32(bitPattern: ProcessIdentity.pid) | Self.sharedSleepersBit
-        var nextOwnerCheck = Deadline.after(Self.ownerCheckInterval)
-        while true {
-            var state = word.load()
+        let claimOrRegister = { () -> ParkStep in
+            let state = word.load()
             if state == 0 {
                 // Keep the sleepers bit: others may still be asleep behind us.
-                if word.compareExchange(0, mine).exchanged { return .acquired }
-                continue
+                return word.compareExchange(0, mine).exchanged ? .done : .retry
             }
-            if state & Self.sharedSleepersBit == 0 {
-                guard word.compareExchange(state, state | Self.sharedSleepersBit).exchanged else { continue }
-                state |= Self.sharedSleepersBit
+            if state & Self.sharedSleepersBit != 0 { return .sleep(expecting: state) }
+            let marked = state | Self.sharedSleepersBit
+            return word.compareExchange(state, marked).exchanged ? .sleep(expecting: marked) : .retry
+        }
+        // Sleep in slices of `ownerCheckInterval`, checking between them that the owner lives.
+        while true {
+            let nextOwnerCheck = Deadline.after(Self.ownerCheckInterval)
+            let deadlineFirst = deadline.map { $0.nanoseconds < nextOwnerCheck.nanoseconds } ?? false
+            if word.park(until: deadlineFirst ? deadline : nextOwnerCheck, prepare: claimOrRegister) { return .acquired }
+            if deadlineFirst { return .timedOut }
+            let current = word.load()
+            let owner = Int32(bitPattern: current & Self.sharedOwnerMask)
+            if current != 0 && ProcessIdentity.hasExited(owner) && word.compareExchange(current, mine).exchanged {
+                return .ownerDied(pid: owner)
             }
-            let sliceEnd = deadline.map { $0.nanoseconds < nextOwnerCheck.nanoseconds ? $0 : nextOwnerCheck } ?? nextOwnerCheck
-            _ = word.wait(whileEqualTo: state, until: sliceEnd)
-            let now = Deadline.now.nanoseconds
-            if now >= nextOwnerCheck.nanoseconds {
-                let current = word.load()
-                let owner = Int32(bitPattern: current & Self.sharedOwnerMask)
-                if current != 0 && ProcessIdentity.hasExited(owner) && word.compareExchange(current, mine).exchanged {
-                    return .ownerDied(pid: owner)
-                }
-                nextOwnerCheck = .after(Self.ownerCheckInterval)
-            }
-            if let deadline, now >= deadline.nanoseconds {
-                return word.compareExchange(0, mine).exchanged ? .acquired : .timedOut
-            }
+            if let deadline, deadline.hasPassed { return .timedOut }
         }
     }
 

@@ -16,6 +16,9 @@ protocol ObservableLock: AnyObject, Sendable {
 }
 
 extension ObservableLock {
+    /// The lock as misuse messages name it: its name in quotes, else where it was created.
+    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
+
     /// The detector's id for this lock, 0 until the detector first sees it.
     var observationID: UInt64 { storage.observation.id }
 

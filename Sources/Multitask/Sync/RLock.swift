@@ -203,8 +203,6 @@ public final class RLock: Lockable, ObservableLock {
     /// Whether some thread holds the lock right now (a snapshot).
     public var isLocked: Bool { core.isLocked }
 
-    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
-
     /// Python's `_release_save`, for `Condition.wait`: the caller has checked ownership.
     func releaseFully() -> UInt32 {
         if _slowPath(LockObservation.isOn) && isOwnedByCurrentThread { LockObservation.willRelease(self) }

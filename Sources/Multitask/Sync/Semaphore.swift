@@ -31,17 +31,17 @@ struct SemaphoreCore: Sendable {
 
     @inline(never)
     func acquireSlow(until deadline: Deadline?) -> Bool {
-        if Spin.until(budget: Spin.signalBudget, { value.loadRelaxed() > 0 && tryAcquire() }) {
-            return true
+        // Register as a sleeper only after the spin: a registered sleeper makes every release
+        // pay a wake-up system call. Registered, try once more before the first sleep.
+        var registered = false
+        defer { if registered { sleepers.subtract(1) } }
+        return value.park(until: deadline, spin: .signal, poll: { value.loadRelaxed() > 0 && tryAcquire() }) {
+            if tryAcquire() { return .done }
+            if registered { return .sleep(expecting: 0) }
+            sleepers.addSequentiallyConsistent(1)
+            registered = true
+            return .retry
         }
-        sleepers.addSequentiallyConsistent(1)
-        defer { sleepers.subtract(1) }
-        while !tryAcquire() {
-            // A futex return is only a hint; a unit may have been taken by a thread that
-            // never slept. After the deadline, the check above gets one last chance.
-            if !value.wait(whileEqualTo: 0, until: deadline) { return tryAcquire() }
-        }
-        return true
     }
 
     /// Adds `count` units unless the value would exceed `bound`, in which case nothing
@@ -81,6 +81,7 @@ struct SemaphoreCore: Sendable {
 ///
 /// When a file imports Foundation or Glibc too, write `Multitask.Semaphore`: the Glibc overlay
 /// declares `typealias Semaphore = UnsafeMutablePointer<sem_t>`.
+// @unchecked: every property is immutable; the state lives in atomic futex words.
 public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
     let storage: SyncStorage
     private let core: SemaphoreCore
@@ -180,8 +181,6 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
 
     /// The number of units available right now (a snapshot).
     public final var value: Int { Int(core.currentValue) }
-
-    var debugName: String { name.map { "'\($0)'" } ?? "created at \(creationSite)" }
 
     @inline(never)
     private func tooManyReleases(_ count: Int) -> Never {

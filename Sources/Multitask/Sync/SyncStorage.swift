@@ -11,6 +11,7 @@ import Synchronization
 /// The deadlock detector knows a lock by its storage (``observation``): objects that wrap the
 /// same shared words in one process (a lock and the copies decoded from its handle) share one
 /// storage, and so are one lock to the detector.
+// @unchecked: every property is immutable; the words behind `base` are atomics.
 final class SyncStorage: @unchecked Sendable {
     /// Invariant: `count` initialized words, valid while this object lives.
     let base: UnsafeMutablePointer<Atomic<UInt32>>

@@ -3,10 +3,18 @@ import Glibc
 /// An absolute instant on `CLOCK_MONOTONIC`, the clock every timed wait in Multitask uses.
 ///
 /// Waits take deadlines rather than durations so that a wait interrupted by a signal or a
-/// spurious wake-up resumes with the time that is really left.
-struct Deadline: Sendable {
+/// spurious wake-up resumes with the time that is really left. It is the one timeout type of
+/// the library: public `Duration` timeouts become deadlines in ``timeout(_:of:)``, futex waits
+/// take them as they are, and `poll`/`epoll` waits convert them in ``pollMilliseconds(until:)``.
+@usableFromInline
+struct Deadline: Sendable, Comparable {
     /// The instant as the kernel's absolute `timespec`.
     var timespec: Glibc.timespec
+
+    /// An instant that has always passed: a wait until it does not wait (Python's
+    /// `block=False`), and costs no clock read.
+    @usableFromInline
+    static var immediate: Deadline { Deadline(timespec: Glibc.timespec()) }
 
     /// The current instant. The corresponding C function is `clock_gettime(CLOCK_MONOTONIC)`.
     static var now: Deadline {
@@ -38,6 +46,7 @@ struct Deadline: Sendable {
     /// Every timed call of Multitask converts its timeout here, so that all of them follow one
     /// rule: `.zero` means "do not wait", and a negative timeout is a programmer error that
     /// stops the program with a message naming `operation` (where Python raises `ValueError`).
+    @usableFromInline
     static func timeout(_ timeout: Duration, of operation: @autoclosure () -> String) -> Deadline {
         checkTimeout(timeout, of: operation())
         return after(timeout)
@@ -57,6 +66,21 @@ struct Deadline: Sendable {
 
     /// Nanoseconds since an arbitrary fixed point (boot).
     var nanoseconds: Int64 { Int64(timespec.tv_sec) * 1_000_000_000 + Int64(timespec.tv_nsec) }
+
+    @usableFromInline
+    static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+
+    @usableFromInline
+    static func == (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds == rhs.nanoseconds }
+
+    /// The `poll`/`epoll_wait` timeout for `deadline`: -1 for none (wait forever), else the
+    /// time left rounded up to whole milliseconds (rounding down would spin on the last
+    /// fraction).
+    static func pollMilliseconds(until deadline: Deadline?) -> CInt {
+        guard let deadline else { return -1 }
+        let left = max(0, deadline.nanoseconds - Deadline.now.nanoseconds)
+        return CInt(min((left + 999_999) / 1_000_000, Int64(CInt.max)))
+    }
 
     /// Whether this instant is in the past.
     var hasPassed: Bool { Deadline.now.nanoseconds >= nanoseconds }

@@ -8,20 +8,12 @@ enum Poll {
     static func readable(_ descriptors: [CInt], until deadline: Deadline?) -> [Bool] {
         var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         while true {
-            let rc = poll(&entries, nfds_t(entries.count), milliseconds(until: deadline))
+            let rc = poll(&entries, nfds_t(entries.count), Deadline.pollMilliseconds(until: deadline))
             if rc > 0 { return entries.map { $0.revents != 0 } }
             if rc < 0 {
                 usageCheck(errno == EINTR || errno == ENOMEM, "poll failed: errno \(errno)")
             }
             if rc == 0, let deadline, deadline.hasPassed { return entries.map { _ in false } }
         }
-    }
-
-    /// The `poll` timeout for `deadline`: -1 for none, else the time left rounded up to whole
-    /// milliseconds (rounding down would spin on the last fraction).
-    private static func milliseconds(until deadline: Deadline?) -> CInt {
-        guard let deadline else { return -1 }
-        let left = max(0, deadline.nanoseconds - Deadline.now.nanoseconds)
-        return CInt(min((left + 999_999) / 1_000_000, Int64(CInt.max)))
     }
 }

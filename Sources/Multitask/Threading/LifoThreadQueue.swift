@@ -8,6 +8,7 @@
 /// try stack.put("first"); try stack.put("second")
 /// try stack.get()      // "second"
 /// ```
+// @unchecked: inherited from OrderedThreadQueue; adds no state.
 public final class LifoThreadQueue<Element: Sendable>: OrderedThreadQueue<LifoOrdering<Element>>, @unchecked Sendable {
     /// Creates an empty queue that holds at most `maxSize` elements (zero or less: no bound).
     public init(maxSize: Int = 0) {

@@ -37,6 +37,7 @@ public protocol ThreadQueueOrdering<Element> {
 /// system call at all. Elements are moved in and out, never copied.
 ///
 /// The queue is process-local: using it in a fork child stops the program with a message.
+// @unchecked: `ordering` is touched only between `core`'s begin and end calls, with its lock held.
 public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Sendable {
     /// What the queue holds.
     public typealias Element = Ordering.Element
@@ -70,7 +71,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// Throws ``ThreadQueueError/shutDown`` if the queue is shut down, also while waiting.
     @inlinable
     public final func put(_ element: consuming Element) throws(ThreadQueueError) {
-        try core.beginPut(.forever)
+        try core.beginPut(until: nil)
         ordering.pointee.insert(element)
         core.endPut()
     }
@@ -83,7 +84,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// the queue is shut down.
     @inlinable
     public final func put(_ element: consuming Element, timeout: Duration) throws(ThreadQueueError) {
-        try core.beginPut(.timeout(timeout))
+        try core.beginPut(until: core.deadline(timeout, of: "put(_:timeout:)"))
         ordering.pointee.insert(element)
         core.endPut()
     }
@@ -93,7 +94,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// `put(_:timeout: .zero)` tells those two apart.
     @inlinable
     public final func tryPut(_ element: consuming Element) -> Bool {
-        do { try core.beginPut(.never) } catch { return false }
+        do { try core.beginPut(until: .immediate) } catch { return false }
         ordering.pointee.insert(element)
         core.endPut()
         return true
@@ -107,7 +108,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// Throws ``ThreadQueueError/shutDown`` once the queue is shut down and empty.
     @inlinable
     public final func get() throws(ThreadQueueError) -> Element {
-        try core.beginGet(.forever)
+        try core.beginGet(until: nil)
         defer { core.endGet() }
         return ordering.pointee.removeNext()
     }
@@ -120,7 +121,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// once the queue is shut down and empty.
     @inlinable
     public final func get(timeout: Duration) throws(ThreadQueueError) -> Element {
-        try core.beginGet(.timeout(timeout))
+        try core.beginGet(until: core.deadline(timeout, of: "get(timeout:)"))
         defer { core.endGet() }
         return ordering.pointee.removeNext()
     }
@@ -129,7 +130,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// empty, shut down or not (Python's `get_nowait`).
     @inlinable
     public final func tryGet() -> Element? {
-        do { try core.beginGet(.never) } catch { return nil }
+        do { try core.beginGet(until: .immediate) } catch { return nil }
         defer { core.endGet() }
         return ordering.pointee.removeNext()
     }
@@ -163,12 +164,12 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
 
     /// Waits until every element put has been marked done with ``taskDone()``
     /// (Python's `join()`).
-    public final func join() { _ = core.join(.forever) }
+    public final func join() { _ = core.join(until: nil) }
 
     /// Waits at most `timeout` until every element put has been marked done; returns whether
     /// they all were. A negative timeout is a programmer error.
     @discardableResult
-    public final func join(timeout: Duration) -> Bool { core.join(.timeout(timeout)) }
+    public final func join(timeout: Duration) -> Bool { core.join(until: core.deadline(timeout, of: "join(timeout:)")) }
 
     // MARK: Shutdown
 

@@ -11,6 +11,7 @@
 /// try jobs.put(Job(priority: 2, name: "later")); try jobs.put(Job(priority: 1, name: "now"))
 /// try jobs.get().name  // "now"
 /// ```
+// @unchecked: inherited from OrderedThreadQueue; adds no state.
 public final class PriorityThreadQueue<Element: Sendable>: OrderedThreadQueue<PriorityOrdering<Element>>, @unchecked Sendable {
     /// Creates an empty queue that holds at most `maxSize` elements (zero or less: no bound)
     /// and hands out first the element that `areInIncreasingOrder` puts first.

@@ -20,6 +20,12 @@ import Glibc
 ///
 /// When a file imports Foundation too, write `Multitask.Thread` (or add
 /// `typealias Thread = Multitask.Thread` at file level).
+///
+/// Subclasses: a `Thread` is `Sendable`, and a subclass inherits that conformance unchecked.
+/// ``run()`` runs on the new thread while the creating thread still holds the object, so a
+/// subclass must keep what it adds immutable (`let` of `Sendable` values) or guarded by a lock
+/// (or an ``Event``, a ``ThreadQueue``…); the compiler does not check it.
+// @unchecked: the mutable state below is guarded by `state`; the rest is immutable or Sendable.
 open class Thread: @unchecked Sendable {
     private enum Phase { case created, running, finished }
 

@@ -9,6 +9,7 @@ import Glibc
 /// let requestID = ThreadLocal { 0 }
 /// requestID.value = 42          // only this thread sees 42
 /// ```
+// @unchecked: `key` is written only by init; each thread sees only its own value behind it.
 public final class ThreadLocal<Value>: @unchecked Sendable {
     private final class Box { var value: Value; init(_ value: Value) { self.value = value } }
     private var key = pthread_key_t()

@@ -17,6 +17,7 @@ import DequeModule
 /// jobs.join()          // every job processed
 /// jobs.shutdown()      // the worker's next get throws, and it ends
 /// ```
+// @unchecked: inherited from OrderedThreadQueue; adds no state.
 public final class ThreadQueue<Element: Sendable>: OrderedThreadQueue<FifoOrdering<Element>>, @unchecked Sendable {
     /// Creates an empty queue that holds at most `maxSize` elements (zero or less: no bound).
     public init(maxSize: Int = 0) {

@@ -19,18 +19,8 @@ import Synchronization
 /// condition (a registered waiter makes every notify a system call), so a hand-off between
 /// two running threads makes no system call.
 @usableFromInline
+// @unchecked: the mutable counts are guarded by `mutex`; the rest is immutable or atomic.
 final class ThreadQueueCore: @unchecked Sendable {
-    /// How long an operation may wait for its condition.
-    @usableFromInline
-    enum Wait {
-        /// Not at all (Python's `block=False`).
-        case never
-        /// Until the condition holds.
-        case forever
-        /// Until the condition holds or `Duration` passes.
-        case timeout(Duration)
-    }
-
     // Words: 0 the mutex, then `notEmpty`, `notFull` and `allTasksDone`.
     private let storage: SyncStorage
     private let mutex: MutexCore
@@ -69,19 +59,18 @@ final class ThreadQueueCore: @unchecked Sendable {
 
     // MARK: Put and get
 
-    /// Locks and waits for a free slot. Returns with the lock held: insert one element, then
-    /// call ``endPut()``. Throws, with the lock released, `.shutDown` or, when `wait` runs
-    /// out, `.full`.
+    /// Locks and waits for a free slot until `deadline` (nil: forever). Returns with the lock
+    /// held: insert one element, then call ``endPut()``. Throws, with the lock released,
+    /// `.shutDown` or, when the deadline passes, `.full`.
     @usableFromInline
-    func beginPut(_ wait: Wait) throws(ThreadQueueError) {
+    func beginPut(until deadline: Deadline?) throws(ThreadQueueError) {
         storage.checkProcess("a thread queue")
-        check(wait, "put(_:timeout:)")
         lock()
         if isClosed { unlock(); throw .shutDown }
         guard maxSize > 0 && count >= maxSize else { return }
         let bound = maxSize
-        let ready = self.wait(
-            on: notFull, wait,
+        let ready = wait(
+            on: notFull, until: deadline,
             hint: { publishedCount.load(ordering: .relaxed) < bound || publishedShutDown.load(ordering: .relaxed) },
             until: { count < bound || isClosed })
         if isClosed { unlock(); throw .shutDown }
@@ -99,17 +88,16 @@ final class ThreadQueueCore: @unchecked Sendable {
         unlock()
     }
 
-    /// Locks and waits for an element. Returns with the lock held: remove one element, then
-    /// call ``endGet()``. Throws, with the lock released, `.shutDown` once the queue is shut
-    /// down and empty or, when `wait` runs out, `.empty`.
+    /// Locks and waits for an element until `deadline` (nil: forever). Returns with the lock
+    /// held: remove one element, then call ``endGet()``. Throws, with the lock released,
+    /// `.shutDown` once the queue is shut down and empty or, when the deadline passes, `.empty`.
     @usableFromInline
-    func beginGet(_ wait: Wait) throws(ThreadQueueError) {
+    func beginGet(until deadline: Deadline?) throws(ThreadQueueError) {
         storage.checkProcess("a thread queue")
-        check(wait, "get(timeout:)")
         lock()
         guard count == 0 else { return }
-        let ready = self.wait(
-            on: notEmpty, wait,
+        let ready = wait(
+            on: notEmpty, until: deadline,
             hint: { publishedCount.load(ordering: .relaxed) > 0 || publishedShutDown.load(ordering: .relaxed) },
             until: { count > 0 || isClosed })
         if count == 0 {
@@ -167,12 +155,11 @@ final class ThreadQueueCore: @unchecked Sendable {
         unlock()
     }
 
-    func join(_ wait: Wait) -> Bool {
+    func join(until deadline: Deadline?) -> Bool {
         storage.checkProcess("a thread queue")
-        check(wait, "join(timeout:)")
         lock()
         defer { unlock() }
-        return self.wait(on: allTasksDone, wait, spin: false, hint: { false }, until: { unfinishedTasks == 0 })
+        return wait(on: allTasksDone, until: deadline, spin: .none, hint: { false }, until: { unfinishedTasks == 0 })
     }
 
     // MARK: Snapshots
@@ -189,47 +176,41 @@ final class ThreadQueueCore: @unchecked Sendable {
 
     // MARK: Waiting
 
-    /// Stops the program on a negative timeout (the rule of `Deadline.timeout(_:of:)`), before
-    /// anything else: whether the call would have had to wait does not matter.
-    @inline(__always)
-    private func check(_ wait: Wait, _ operation: StaticString) {
-        if case .timeout(let timeout) = wait { Deadline.checkTimeout(timeout, of: "\(queueType).\(operation)") }
+    /// The deadline of `operation` (such as `"get(timeout:)"`) waiting at most `timeout`; a
+    /// negative timeout stops the program with a message naming the queue's type (the rule of
+    /// `Deadline.timeout(_:of:)`), whether or not the call would have had to wait.
+    @usableFromInline
+    func deadline(_ timeout: Duration, of operation: StaticString) -> Deadline {
+        .timeout(timeout, of: "\(queueType).\(operation)")
     }
 
     @inline(__always) private func lock() { _ = mutex.lock(until: nil) }
     @inline(__always) private func unlock() { _ = mutex.unlock() }
 
-    /// With the lock held, waits on `condition` until `ready()` holds or `wait` runs out;
+    /// With the lock held, waits on `condition` until `ready()` holds or `deadline` passes;
     /// returns `ready()`. The lock is held again on return.
     ///
-    /// `hint` is `ready()` read without the lock: with `spin`, the caller spins on it for a
-    /// moment before registering on `condition`, so that a hand-off between two running
-    /// threads costs the other side no wake-up system call.
+    /// `hint` is `ready()` read without the lock: the caller spins on it for `spin`'s budget
+    /// before registering on `condition`, so that a hand-off between two running threads costs
+    /// the other side no wake-up system call.
     @inline(__always)
     private func wait(
-        on condition: ConditionCore, _ wait: Wait,
-        spin: Bool = true, hint: () -> Bool, until ready: () -> Bool
+        on condition: ConditionCore, until deadline: Deadline?,
+        spin: SpinPolicy = .signal, hint: () -> Bool, until ready: () -> Bool
     ) -> Bool {
         if ready() { return true }
-        let deadline: Deadline?
-        switch wait {
-        case .never: return false
-        case .forever: deadline = nil
-        case .timeout(let timeout):
-            guard timeout > .zero else { return false }
-            deadline = .after(timeout)
-        }
+        if let deadline, deadline.hasPassed { return false }
         return waitSlow(on: condition, until: deadline, spin: spin, hint: hint, ready: ready)
     }
 
     @inline(never)
     private func waitSlow(
         on condition: ConditionCore, until deadline: Deadline?,
-        spin: Bool, hint: () -> Bool, ready: () -> Bool
+        spin: SpinPolicy, hint: () -> Bool, ready: () -> Bool
     ) -> Bool {
-        if spin {
+        if spin.budget > 0 {
             unlock()
-            _ = Spin.until(budget: Spin.signalBudget, hint)
+            _ = spin.spin(until: hint)
             lock()
             if ready() { return true }
         }

@@ -4,6 +4,7 @@ import Glibc
 /// The library's record of live threads: names, `Thread.current`, `Thread.main`, the join of
 /// non-daemon threads at exit, and the process-wide thread settings (exception hook, stack
 /// size).
+// @unchecked: every mutable property is guarded by `lock`.
 final class ThreadRegistry: @unchecked Sendable {
     static let shared = ThreadRegistry()
 
@@ -27,6 +28,7 @@ final class ThreadRegistry: @unchecked Sendable {
     /// waits for an initialization that a vanished parent thread had begun.
     static var existing: ThreadRegistry? { created }
     /// Set once, by the initializer of `shared`.
+    // unsafe: written once inside `shared`'s one-time initializer, before any reader can see it.
     nonisolated(unsafe) private static var created: ThreadRegistry?
 
     private init() {

@@ -13,6 +13,9 @@
 /// ```
 ///
 /// When a file imports Foundation too, write `Multitask.Timer`.
+///
+/// Subclasses follow ``Thread``'s rule: what a subclass adds must be immutable or guarded.
+// @unchecked: inherited from Thread; Timer adds only `let`s and an Event.
 open class Timer: Thread, @unchecked Sendable {
     /// The delay between ``Thread/start()`` and the action.
     public let interval: Duration
