@@ -24,8 +24,8 @@ final class PoolWorkerSlot {
     var timedInFlight = 0
     /// Type numbers whose name this worker was told.
     var knownTypes: [Bool] = []
-    let input = PoolFrameBuffer()
-    let output = PoolFrameBuffer()
+    let input = FrameBuffer(framing: .pool)
+    let output = FrameBuffer(framing: .pool)
     /// The number of the task this worker was killed for running too long.
     var killedForTimeout: UInt64?
     /// The last progress seen (tasks started, replies received) and when it was first seen
