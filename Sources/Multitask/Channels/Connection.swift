@@ -163,7 +163,9 @@ public final class Connection: @unchecked Sendable {
 
     /// Sends `payload` as one frame; with `descriptor`, the descriptor travels attached to it.
     func sendFrame(_ payload: UnsafeRawBufferPointer, on socket: StreamSocket, attaching descriptor: CInt? = nil) throws(ConnectionError) {
-        let header = UInt64(payload.count).littleEndian
+        // The connection's length field is 8 bytes: it fills `header` exactly.
+        var header: UInt64 = 0
+        withUnsafeMutableBytes(of: &header) { FrameReader.framing.writeLength(payload.count, to: $0.baseAddress!) }
         let frameSize = FrameReader.headerSize + payload.count
         do {
             try sendLock.withLock { () throws(Errno) in

@@ -1,7 +1,7 @@
 import SystemPackage
 
-/// The receiving half of a ``Connection``: frames (an 8-byte little-endian length, then the
-/// payload) taken from a byte stream that another process writes, so hostile input
+/// The receiving half of a ``Connection``: frames (``FrameHeader/connection``: an 8-byte
+/// little-endian length, then the payload) taken from a byte stream that another process writes, so hostile input
 /// (DESIGN decision 13).
 ///
 /// - A header announcing more than the connection's limit throws
@@ -26,8 +26,10 @@ import SystemPackage
 final class FrameReader {
     /// Bytes of read-ahead; frames up to this size are decoded from the buffer in place.
     static let capacity = 64 * 1024
+    /// The frames of a connection: an 8-byte length, then the payload (``FrameHeader/connection``).
+    static var framing: FrameHeader { .connection }
     /// The size of a frame header.
-    static let headerSize = 8
+    static var headerSize: Int { framing.lengthSize }
     /// The first allocation for a frame larger than the buffer (then doubled as bytes arrive):
     /// large enough that a legitimate big message is copied only a few times over.
     static let firstLargeChunk = 256 * 1024
@@ -164,15 +166,18 @@ final class FrameReader {
         if let failure { throw failure }
         if pendingLength != nil { return true }
         guard try fill(Self.headerSize, from: socket, waiting: waiting, spinBudget: spinBudget) else { return false }
-        let header = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt64.self))
-        guard header <= UInt64(max(limit, 0)) else {
-            let error = ConnectionError.messageTooLarge(length: header, limit: limit)
+        switch Self.framing.readLength(from: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), limit: limit) {
+        case .length(let length):
+            start += Self.headerSize
+            pendingLength = length
+            return true
+        case .tooLarge(let announced):
+            let error = ConnectionError.messageTooLarge(length: announced, limit: limit)
             failure = error
             throw error
+        case .incomplete:
+            preconditionFailure("FrameReader: fill returned before the header arrived")
         }
-        start += Self.headerSize
-        pendingLength = Int(header)
-        return true
     }
 
     /// Consumes the current frame, whose payload was used or skipped.

@@ -60,14 +60,14 @@ enum PoolWarmUp {
             child.close()
             pages.unmap()
         }
-        let frames = PoolFrameBuffer()
+        let frames = FrameBuffer(framing: .pool)
         let name = (try? EntryType.name(of: Rehearsal.self).get()) ?? ""
         frames.appendFrame(kind: PoolWire.defineType, header: 0, bytes: Array(name.utf8))
         frames.appendFrame(kind: PoolWire.task, header: 0, bytes: (try? BinaryEncoder().encode(Rehearsal())) ?? [])
         frames.appendFrame(kind: PoolWire.stop, body: UnsafeRawBufferPointer(start: nil, count: 0))
         _ = frames.send(to: parent)
         PoolWorkerLoop.serve(socket: child, status: PoolWorkerStatus(at: pages.base, initialize: true), configuration: .init())
-        let replies = PoolFrameBuffer()
+        let replies = FrameBuffer(framing: .pool)
         _ = replies.receive(from: parent)
     }
 

@@ -46,8 +46,8 @@ enum PoolWorkerLoop {
         }
         let initializerFailure = runInitializer(configuration.initializer)
         status.markReady()
-        let input = PoolFrameBuffer()
-        let output = PoolFrameBuffer()
+        let input = FrameBuffer(framing: .pool)
+        let output = FrameBuffer(framing: .pool)
         var runners: [PoolTaskRunner?] = []
         var typeNames: [String] = []
         var reply: [UInt8] = []

@@ -40,8 +40,8 @@ final class PoolWorkerSlot {
     var timedInFlight = 0
     /// Type numbers whose name this worker was told.
     var knownTypes: [Bool] = []
-    let input = PoolFrameBuffer()
-    let output = PoolFrameBuffer()
+    let input = FrameBuffer(framing: .pool)
+    let output = FrameBuffer(framing: .pool)
     /// The last progress seen, for ``PoolWatchdog/stuckVerdict(_:progress:now:)``.
     var progress: PoolWatchdog.Progress
     /// Whether epoll also watches the socket for writability (unsent bytes are waiting).

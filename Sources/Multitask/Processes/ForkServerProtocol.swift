@@ -1,6 +1,7 @@
 /// The messages between a program and its fork server, over a `SOCK_SEQPACKET` socket.
 ///
-/// Each message is one packet: a kind byte and little-endian fields, with descriptors attached
+/// Each message is one packet (``FrameHeader/forkServer``: no length, the socket keeps the
+/// boundaries): a kind byte and little-endian fields (``FrameFields``), with descriptors attached
 /// through `SCM_RIGHTS`. Requests carry the child payload inline when it fits in a packet;
 /// larger payloads travel through a pipe whose read end is attached instead.
 enum ForkServerMessage: Equatable {
@@ -24,55 +25,54 @@ enum ForkServerMessage: Equatable {
     /// Receive buffer size that holds any message.
     static let maximumSize = inlinePayloadLimit + 64
 
+    /// The packet for this message: its kind byte, then its fields (``FrameFields``).
     func encoded() -> [UInt8] {
         var out: [UInt8] = []
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         switch self {
         case let .start(request, inherits, hasParent, passesOutput, passesError, payload):
             out.append(1)
-            put(request)
+            out.appendField(request)
             out.append((inherits ? 1 : 0) | (hasParent ? 2 : 0) | (passesOutput ? 4 : 0) | (passesError ? 8 : 0))
             out.append(contentsOf: payload)
         case let .started(request, pid):
             out.append(2)
-            put(request)
-            put(pid)
+            out.appendField(request)
+            out.appendField(pid)
         case let .failed(request, errno):
             out.append(3)
-            put(request)
-            put(errno)
+            out.appendField(request)
+            out.appendField(errno)
         case let .exited(pid, code):
             out.append(4)
-            put(pid)
-            put(code)
+            out.appendField(pid)
+            out.appendField(code)
         }
         return out
     }
 
-    /// Reads a message; nil if the bytes are not one.
+    /// Reads a message; nil if the bytes are not one (every field is bounds-checked).
     init?(_ bytes: [UInt8]) {
-        var offset = 1
-        func get<T: FixedWidthInteger>(_: T.Type) -> T? {
-            guard offset + MemoryLayout<T>.size <= bytes.count else { return nil }
-            var value: T = 0
-            for i in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[offset + i]) << (8 * i) }
-            offset += MemoryLayout<T>.size
-            return value
-        }
-        guard let kind = bytes.first else { return nil }
+        guard let message = bytes.withUnsafeBytes({ Self(packet: $0) }) else { return nil }
+        self = message
+    }
+
+    private init?(packet: UnsafeRawBufferPointer) {
+        guard !packet.isEmpty else { return nil }
+        let (kind, body) = FrameHeader.forkServer.split(packet)
+        var fields = FrameFields(body)
         switch kind {
         case 1:
-            guard let request = get(UInt64.self), let flags = get(UInt8.self) else { return nil }
+            guard let request = fields.read(UInt64.self), let flags = fields.read(UInt8.self) else { return nil }
             self = .start(request: request, inheritsStandardInput: flags & 1 != 0, hasParentDescriptor: flags & 2 != 0,
-                          passesOutput: flags & 4 != 0, passesError: flags & 8 != 0, payload: Array(bytes[offset...]))
+                          passesOutput: flags & 4 != 0, passesError: flags & 8 != 0, payload: Array(fields.rest))
         case 2:
-            guard let request = get(UInt64.self), let pid = get(Int32.self) else { return nil }
+            guard let request = fields.read(UInt64.self), let pid = fields.read(Int32.self) else { return nil }
             self = .started(request: request, pid: pid)
         case 3:
-            guard let request = get(UInt64.self), let errno = get(Int32.self) else { return nil }
+            guard let request = fields.read(UInt64.self), let errno = fields.read(Int32.self) else { return nil }
             self = .failed(request: request, errno: errno)
         case 4:
-            guard let pid = get(Int32.self), let code = get(Int32.self) else { return nil }
+            guard let pid = fields.read(Int32.self), let code = fields.read(Int32.self) else { return nil }
             self = .exited(pid: pid, code: code)
         default:
             return nil

@@ -1,10 +1,20 @@
 /// A growable byte buffer of length-prefixed frames, read from or written to a
-/// ``StreamSocket`` with as few calls as possible: one buffer per direction per worker, reused
-/// for the pool's whole life, so the hot path allocates nothing.
+/// ``StreamSocket`` with as few calls as possible: one buffer per direction per peer, reused
+/// for the peer's whole life, so the hot path allocates nothing.
 ///
-/// A frame is a 4-byte little-endian body length, then the body; the body's first byte is
-/// its kind (``PoolWire``). Used by one thread at a time.
-final class PoolFrameBuffer {
+/// Its ``framing`` says what a frame looks like: with ``FrameHeader/pool`` (a pool and its
+/// workers) a 4-byte little-endian body length, then the body, whose first byte is its kind
+/// (``PoolWire``). Every length is read through ``FrameHeader/readLength(from:limit:)``, and
+/// a frame counts as here only once all its bytes are. Used by one thread at a time.
+///
+/// ```swift
+/// let output = FrameBuffer(framing: .pool)
+/// output.appendFrame(kind: PoolWire.task, header: typeID, bytes: payload)
+/// _ = output.send(to: socket)
+/// ```
+final class FrameBuffer {
+    /// The header of every frame in this buffer (a length field and a kind byte).
+    let framing: FrameHeader
     private var storage: UnsafeMutableRawPointer
     private var capacity: Int
     /// Bytes before this index were consumed (read side) or sent (write side).
@@ -12,7 +22,10 @@ final class PoolFrameBuffer {
     /// Bytes before this index are filled.
     private var end = 0
 
-    init(capacity: Int = 64 * 1024) {
+    /// An empty buffer of `framing`'s frames (which must have a length field and a kind).
+    init(framing: FrameHeader, capacity: Int = 64 * 1024) {
+        precondition(framing.lengthSize > 0 && framing.hasKind, "FrameBuffer: frames need a length field and a kind byte")
+        self.framing = framing
         self.capacity = capacity
         storage = .allocate(byteCount: capacity, alignment: 8)
     }
@@ -50,10 +63,11 @@ final class PoolFrameBuffer {
     /// nil), then `body`.
     func appendFrame(kind: UInt8, header: UInt32? = nil, body: UnsafeRawBufferPointer) {
         let bodyLength = 1 + (header == nil ? 0 : 4) + body.count
-        reserve(4 + bodyLength)
+        let lengthSize = framing.lengthSize
+        reserve(lengthSize + bodyLength)
         var at = storage + end
-        at.storeBytes(of: UInt32(bodyLength).littleEndian, as: UInt32.self)
-        at += 4
+        framing.writeLength(bodyLength, to: at)
+        at += lengthSize
         at.storeBytes(of: kind, as: UInt8.self)
         at += 1
         if let header {
@@ -61,7 +75,7 @@ final class PoolFrameBuffer {
             at += 4
         }
         if body.count > 0 { at.copyMemory(from: body.baseAddress!, byteCount: body.count) }
-        end += 4 + bodyLength
+        end += lengthSize + bodyLength
     }
 
     /// Appends a frame whose body is `bytes`.
@@ -91,43 +105,30 @@ final class PoolFrameBuffer {
         return result
     }
 
-    /// Whether a whole frame is buffered.
-    var hasFrame: Bool {
-        guard end - start >= 4 else { return false }
-        let length = Int(UInt32(littleEndian: (storage + start).loadUnaligned(as: UInt32.self)))
-        return end - start >= 4 + length
+    /// The body length of the first frame if all of it is buffered.
+    @inline(__always)
+    private var wholeFrameLength: Int? {
+        let buffered = UnsafeRawBufferPointer(start: storage + start, count: end - start)
+        // The limit is what the field can say: no length is refused, none is trusted
+        // before its bytes arrived.
+        guard case .length(let length) = framing.readLength(from: buffered, limit: Int(clamping: framing.maximumLength)),
+              buffered.count - framing.lengthSize >= length
+        else { return nil }
+        return length
     }
+
+    /// Whether a whole frame is buffered.
+    var hasFrame: Bool { wholeFrameLength != nil }
 
     /// Removes the first whole frame and calls `body` with its kind and the rest of its body
-    /// (valid only during the call); returns nil if no whole frame is buffered.
+    /// (valid only during the call; an empty body has kind 0); returns nil if no whole frame
+    /// is buffered.
     func nextFrame<Result>(_ body: (UInt8, UnsafeRawBufferPointer) throws -> Result) rethrows -> Result? {
-        guard hasFrame else { return nil }
-        let length = Int(UInt32(littleEndian: (storage + start).loadUnaligned(as: UInt32.self)))
-        let frame = UnsafeRawBufferPointer(start: storage + start + 4, count: length)
-        start += 4 + length
-        guard length > 0 else { return try body(0, UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return try body(frame[0], UnsafeRawBufferPointer(rebasing: frame[1...]))
+        guard let length = wholeFrameLength else { return nil }
+        let frame = UnsafeRawBufferPointer(start: storage + start + framing.lengthSize, count: length)
+        start += framing.lengthSize + length
+        let (kind, rest) = framing.split(frame)
+        return try body(kind, rest)
     }
 }
 
-/// The frame kinds between a pool and its workers.
-///
-/// Parent → worker: ``defineType`` (header: type number; body: mangled name, sent once per
-/// worker before the first task of that type), ``task`` (header: type number; body: the
-/// encoded task), ``stop`` (finish what was sent, then exit). Worker → parent, one per task
-/// and in task order: ``success`` (body: the encoded output) or ``failure`` (body: error type,
-/// a zero byte, description).
-enum PoolWire {
-    static let defineType: UInt8 = 1
-    static let task: UInt8 = 2
-    static let stop: UInt8 = 3
-    static let success: UInt8 = 10
-    static let failure: UInt8 = 11
-
-    /// Reads the header word at the front of a frame body.
-    static func header(of body: UnsafeRawBufferPointer) -> (UInt32, UnsafeRawBufferPointer)? {
-        guard body.count >= 4 else { return nil }
-        let value = UInt32(littleEndian: body.loadUnaligned(as: UInt32.self))
-        return (value, UnsafeRawBufferPointer(rebasing: body[4...]))
-    }
-}

@@ -1,0 +1,89 @@
+/// Record I/O: writing a record at the tail and reading the one at the head, including
+/// payloads that continue into later blocks (their length checked against the bytes up to
+/// the tail before anything is allocated).
+extension QueueStorage {
+    /// Writes a record at `start` (a checked position); returns the position after it. Caller
+    /// holds the producer lock.
+    func write(_ payload: UnsafeRawBufferPointer, at start: Position) throws(QueueError) -> Position {
+        var position = start
+        try enterNextBlockIfAtEnd(&position)
+        let data = blockData(position.block)
+        data.storeBytes(of: UInt64(payload.count), toByteOffset: position.offset, as: UInt64.self)
+        position.offset += Self.recordHeaderSize
+        var source = payload.baseAddress
+        var remaining = payload.count
+        while remaining > 0 {
+            try enterNextBlockIfAtEnd(&position)
+            let n = min(remaining, Self.blockSize - position.offset)
+            (blockData(position.block) + position.offset).copyMemory(from: source!, byteCount: n)
+            position.offset += n
+            source! += n
+            remaining -= n
+        }
+        position.offset = (position.offset + 7) & ~7
+        return position
+    }
+
+    /// Reads the record at `position` (the head, unchecked) and advances it; caller holds the
+    /// consumer lock. Throws ``QueueError/corrupted(_:)`` before `read` for a bad position or
+    /// length.
+    @inline(__always)
+    func readRecord(at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+        try check(position, "head")
+        if position.offset == Self.blockSize {
+            position = Position(block: try nextBlock(after: position.block), offset: 0)
+        }
+        let data = blockData(position.block)
+        let rawLength = data.load(fromByteOffset: position.offset, as: UInt64.self)
+        position.offset += Self.recordHeaderSize
+        if rawLength > UInt64(Self.blockSize - position.offset) {
+            try readSpanning(rawLength: rawLength, at: &position, read)
+            return
+        }
+        let length = Int(rawLength)
+        defer { position.offset = (position.offset + length + 7) & ~7 }
+        try read(UnsafeRawBufferPointer(start: data + position.offset, count: length))
+    }
+
+    /// A payload that continues into later blocks: gathered into a temporary buffer, once its
+    /// length is checked against the bytes up to the tail.
+    @inline(never)
+    func readSpanning(rawLength: UInt64, at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+        let length = try checkedSpan(rawLength, from: position)
+        try withUnsafeTemporaryAllocation(byteCount: length, alignment: 16) { (buffer: UnsafeMutableRawBufferPointer) throws(QueueError) in
+            var copied = 0
+            while copied < length {
+                if position.offset == Self.blockSize {
+                    // Links may change under us since the span check: each is checked again.
+                    position = Position(block: try nextBlock(after: position.block), offset: 0)
+                }
+                let n = min(length - copied, Self.blockSize - position.offset)
+                (buffer.baseAddress! + copied).copyMemory(from: blockData(position.block) + position.offset, byteCount: n)
+                position.offset += n
+                copied += n
+            }
+            position.offset = (position.offset + 7) & ~7
+            try read(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// `rawLength` as a byte count, after checking that so many bytes from `start` (a checked
+    /// position) lie in linked blocks before the tail, following at most ``maxBlocks`` links.
+    func checkedSpan(_ rawLength: UInt64, from start: Position) throws(QueueError) -> Int {
+        guard rawLength <= UInt64(Self.maxBlocks) * UInt64(Self.blockSize) else {
+            throw .corrupted("a message length of \(rawLength) bytes")
+        }
+        let length = Int(rawLength)
+        let tailPosition = Cursor(tail.pointee.load(ordering: .acquiring)).position
+        var position = start
+        var remaining = length
+        for _ in 0...Self.maxBlocks {
+            let stop = position.block == tailPosition.block ? tailPosition.offset : Self.blockSize
+            if position.offset <= stop && remaining <= stop - position.offset { return length }
+            if position.block == tailPosition.block { break }
+            remaining -= Self.blockSize - position.offset
+            position = Position(block: try nextBlock(after: position.block), offset: 0)
+        }
+        throw .corrupted("a message of \(length) bytes runs past the tail")
+    }
+}

@@ -1,0 +1,38 @@
+/// Fixed-width little-endian fields at the front of a frame's body, read with every offset
+/// checked against the bytes that arrived: a short or hostile body gives nil, never a read
+/// past its end. Used for the pool's header word and the fork server's messages.
+///
+/// ```swift
+/// var fields = FrameFields(body)
+/// guard let request = fields.read(UInt64.self), let pid = fields.read(Int32.self) else { return nil }
+/// ```
+struct FrameFields {
+    private let bytes: UnsafeRawBufferPointer
+    /// Bytes before this offset were read.
+    private(set) var offset = 0
+
+    /// Fields read from the front of `bytes` (valid while they are).
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// The next field, or nil (reading nothing) if fewer than its size remain.
+    @inline(__always)
+    mutating func read<Field: FixedWidthInteger>(_: Field.Type) -> Field? {
+        let size = MemoryLayout<Field>.size
+        guard bytes.count - offset >= size else { return nil }
+        defer { offset += size }
+        return Field(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Field.self))
+    }
+
+    /// The bytes after the fields read so far.
+    var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[offset...]) }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `value` as a little-endian frame field (see ``FrameFields``).
+    @inline(__always)
+    mutating func appendField<Field: FixedWidthInteger>(_ value: Field) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+}
