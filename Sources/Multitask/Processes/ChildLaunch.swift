@@ -89,7 +89,7 @@ enum ChildLaunch {
                 request.fileActions.append(.duplicate(source, to: ChildBootstrap.firstInheritedDescriptor + CInt(slot)))
             }
             if !inheritStandardInput {
-                request.fileActions.append(.open("/dev/null", flags: O_RDONLY, at: 0))
+                request.fileActions.append(.readOnly("/dev/null", at: 0))
             }
             request.fileActions.append(.closeFrom(firstFree))
             let pid: pid_t
@@ -122,15 +122,8 @@ enum ChildLaunch {
     /// to act as children (see ``ChildAdmission``).
     static func childProgram(mode: String) throws(ProcessError) -> Spawn {
         guard !ExecutionPrivilege.isElevated else { throw .elevatedPrivileges }
-        var environment: [String] = []
-        if var entry = cshim_environ() {
-            while let raw = entry.pointee {
-                let item = String(cString: raw)
-                if !item.hasPrefix(ChildBootstrap.modeVariable + "=") && !item.hasPrefix(ChildBootstrap.parentVariable + "=") {
-                    environment.append(item)
-                }
-                entry += 1
-            }
+        var environment = Environment.entries.filter {
+            !$0.hasPrefix(ChildBootstrap.modeVariable + "=") && !$0.hasPrefix(ChildBootstrap.parentVariable + "=")
         }
         environment.append("\(ChildBootstrap.modeVariable)=\(mode)")
         environment.append("\(ChildBootstrap.parentVariable)=\(getpid())")

@@ -1,3 +1,4 @@
+import CShim
 import Glibc
 
 /// Read access to the process environment.
@@ -8,5 +9,18 @@ enum Environment {
     static func value(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         return String(cString: value)
+    }
+
+    /// Every `NAME=value` entry of the process environment, in order.
+    ///
+    /// The corresponding C variable is `environ`.
+    static var entries: [String] {
+        var result: [String] = []
+        guard var entry = cshim_environ() else { return result }
+        while let pointer = entry.pointee {
+            result.append(String(cString: pointer))
+            entry += 1
+        }
+        return result
     }
 }

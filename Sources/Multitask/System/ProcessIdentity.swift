@@ -12,7 +12,7 @@ enum ProcessIdentity {
     @inline(__always)
     static var pid: Int32 {
         let cached = cache.load(ordering: .relaxed)
-        if UInt32(truncatingIfNeeded: cached >> 32) == cshim_fork_generation() && UInt32(truncatingIfNeeded: cached) != 0 {
+        if UInt32(truncatingIfNeeded: cached >> 32) == ForkGeneration.current && UInt32(truncatingIfNeeded: cached) != 0 {
             return Int32(truncatingIfNeeded: cached)
         }
         return refresh()
@@ -20,7 +20,7 @@ enum ProcessIdentity {
 
     @inline(never)
     private static func refresh() -> Int32 {
-        let generation = cshim_fork_generation()
+        let generation = ForkGeneration.current
         let pid = getpid()
         cache.store(UInt64(generation) << 32 | UInt64(UInt32(bitPattern: pid)), ordering: .relaxed)
         return pid
