@@ -34,7 +34,7 @@ enum ChildLaunch {
         ChildMain.prepareParentForFork()
         // Anything buffered now would be written again by the child's final flush.
         ProcessControl.flushStandardStreams()
-        let pid: pid_t
+        let pid: Int32
         do throws(Errno) {
             // From a thread that never ran Swift code, while this one waits in C: the child's
             // thread has no stale runtime state (see forkOnCleanThread).
@@ -92,7 +92,7 @@ enum ChildLaunch {
                 request.fileActions.append(.readOnly("/dev/null", at: 0))
             }
             request.fileActions.append(.closeFrom(firstFree))
-            let pid: pid_t
+            let pid: Int32
             do throws(Errno) {
                 pid = try request.run()
             } catch {
@@ -133,7 +133,7 @@ enum ChildLaunch {
     /// Opens the pidfd of a child just created, records it and starts watching it. The child
     /// cannot have been reaped yet: the library reaps only children it watches.
     static func adopt(
-        pid: pid_t, process: Process, method: StartMethod, supervisor: Supervisor, byMainThread: Bool = false
+        pid: Int32, process: Process, method: StartMethod, supervisor: Supervisor, byMainThread: Bool = false
     ) -> ProcessError? {
         do throws(Errno) {
             let descriptor = try ProcessDescriptor.open(pid: pid)

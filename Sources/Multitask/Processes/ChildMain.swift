@@ -12,7 +12,7 @@ enum ChildMain {
     ///
     /// Everything here runs in a copy of a process whose other threads vanished at fork, and
     /// every page it writes is copied: it does the minimum, eagerly, and allocates little.
-    static func runForked(_ process: Process, parentPID: pid_t, parentName: String) -> Never {
+    static func runForked(_ process: Process, parentPID: Int32, parentName: String) -> Never {
         // The parent flushed stdio just before fork; anything buffered now was written by
         // another parent thread in that instant, and the parent still holds it and will write
         // it. Writing it here too would print it twice.
@@ -96,7 +96,7 @@ enum ChildMain {
 
     /// `PR_SET_PDEATHSIG(SIGKILL)`, then the race check: if the parent died before the call,
     /// this process was already re-parented and the signal will never come, so die now.
-    static func armParentDeathSignal(expectedParent: pid_t) {
+    static func armParentDeathSignal(expectedParent: Int32) {
         try? ProcessControl.setParentDeathSignal(SIGKILL)
         if ProcessControl.parentPID != expectedParent { endAsOrphan() }
     }

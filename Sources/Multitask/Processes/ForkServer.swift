@@ -21,7 +21,7 @@ enum ForkServer {
         sigemptyset(&interrupt)
         sigaddset(&interrupt, SIGINT)
         pthread_sigmask(SIG_BLOCK, &interrupt, nil)
-        var children: [CInt: pid_t] = [:]
+        var children: [CInt: Int32] = [:]
         var resolvedTypes: Set<String> = []
         while true {
             var polled = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)]
@@ -70,7 +70,7 @@ enum ForkServer {
 
             let serverPID = getpid()
             ChildMain.prepareParentForFork()
-            let pid: pid_t
+            let pid: Int32
             let ours = Array(children.keys)
             do throws(Errno) {
                 // From a thread that never ran Swift code, while this one waits in C: the
@@ -102,7 +102,7 @@ enum ForkServer {
 
     /// In the forked child: set up descriptors and signals, then become the entry's process.
     /// `standardStreams` are the requester's standard output and error (nil: closed there).
-    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, standardStreams: [CInt?],
+    private static func runChild(serverPID: Int32, parent: CInt?, standardInput: CInt?, standardStreams: [CInt?],
                                  payloadPipe: CInt?, inline: [UInt8], inherited: [CInt]) -> Never {
         ChildMain.armParentDeathSignal(expectedParent: serverPID)
         StandardStreams.install([standardInput.map { .descriptor($0) } ?? .keep]

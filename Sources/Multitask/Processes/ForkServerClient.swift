@@ -19,7 +19,7 @@ final class ForkServerClient: @unchecked Sendable {
 
     private let socket: PacketSocket
     private let serverDescriptor: ProcessDescriptor
-    let serverPID: pid_t
+    let serverPID: Int32
     private unowned let supervisor: Supervisor
     private let lock = InternalLock()
     private var nextRequest: UInt64 = 0
@@ -28,7 +28,7 @@ final class ForkServerClient: @unchecked Sendable {
     /// Started children by pid, until their exit report; supervisor thread only.
     private var children: [Int32: Process] = [:]
 
-    private init(socket: PacketSocket, serverPID: pid_t, serverDescriptor: ProcessDescriptor, supervisor: Supervisor) {
+    private init(socket: PacketSocket, serverPID: Int32, serverDescriptor: ProcessDescriptor, supervisor: Supervisor) {
         self.socket = socket
         self.serverPID = serverPID
         self.serverDescriptor = serverDescriptor
@@ -50,7 +50,7 @@ final class ForkServerClient: @unchecked Sendable {
             throw .startFailed(error)
         }
         program.fileActions = [.duplicate(theirs, to: ChildBootstrap.channelDescriptor), .closeFrom(ChildBootstrap.channelDescriptor + 1)]
-        let pid: pid_t
+        let pid: Int32
         do throws(Errno) {
             pid = try program.run()
         } catch {

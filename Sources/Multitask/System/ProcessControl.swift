@@ -121,6 +121,10 @@ package enum ProcessControl {
         return rc
     }
 
+    /// Ends the process normally with `status`: `atexit` handlers run and stdio is flushed —
+    /// Python's `sys.exit`. The corresponding C function is `exit`.
+    static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
+
     /// Ends the process at once with `status`: no exit handlers, no stdio flush. The
     /// corresponding C function is `_exit`.
     static func exitImmediately(_ status: Int32) -> Never {

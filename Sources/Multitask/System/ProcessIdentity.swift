@@ -29,6 +29,10 @@ enum ProcessIdentity {
     /// The effective user id of the calling process. The corresponding C function is `geteuid`.
     static var effectiveUser: UInt32 { geteuid() }
 
+    /// The real user id of the calling process (who started it). The corresponding C function
+    /// is `getuid`.
+    static var realUser: UInt32 { getuid() }
+
     /// The largest pid Linux hands out (`PID_MAX_LIMIT` on 64-bit systems).
     static let largestPID: Int32 = 1 << 22
 
