@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 import SystemPackage
 
 /// Creating a child with `.fork` or `.spawn`, on a thread that lives as long as the process.
@@ -29,7 +27,7 @@ enum ChildLaunch {
 
     /// The fork itself, requested by the main thread or the supervisor thread.
     private static func forkHere(_ process: Process, supervisor: Supervisor, byMainThread: Bool) -> ProcessError? {
-        let parentPID = getpid()
+        let parentPID = ProcessControl.pid
         let parentName = ProcessSelf.snapshot.name
         ChildMain.prepareParentForFork()
         // Anything buffered now would be written again by the child's final flush.
@@ -59,7 +57,7 @@ enum ChildLaunch {
             // would keep close-on-exec set.
             let firstFree = ChildBootstrap.firstInheritedDescriptor + CInt(descriptors.count)
             var sources: [CInt] = []
-            defer { sources.forEach { _ = close($0) } }
+            defer { FileDescriptor.closeAll(sources) }
             // The payload travels on a socket pair made here: its kernel-recorded creator (this
             // process) is what the child checks before it trusts the payload (ChildAdmission).
             let channel: (mine: FileDescriptor, theirs: FileDescriptor)
@@ -126,7 +124,7 @@ enum ChildLaunch {
             !$0.hasPrefix(ChildBootstrap.modeVariable + "=") && !$0.hasPrefix(ChildBootstrap.parentVariable + "=")
         }
         environment.append("\(ChildBootstrap.modeVariable)=\(mode)")
-        environment.append("\(ChildBootstrap.parentVariable)=\(getpid())")
+        environment.append("\(ChildBootstrap.parentVariable)=\(ProcessControl.pid)")
         return Spawn(path: "/proc/self/exe", arguments: CommandLine.arguments, environment: environment)
     }
 
@@ -141,9 +139,7 @@ enum ChildLaunch {
             supervisor.watch(process, descriptor: descriptor)
             return nil
         } catch {
-            Glibc.kill(pid, SIGKILL)
-            var status: CInt = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            ProcessControl.killAndReap(pid)
             return .startFailed(error)
         }
     }

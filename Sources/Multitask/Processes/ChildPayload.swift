@@ -70,7 +70,7 @@ struct ChildPayload: Codable {
     /// copies of the parent's ``descriptors``, in slot order; they are closed here, decoded
     /// objects having taken descriptors of their own.
     func decodeEntry(inherited: [Int32]) throws -> any ProcessEntry {
-        defer { inherited.forEach { try? FileDescriptor(rawValue: $0).close() } }
+        defer { FileDescriptor.closeAll(inherited) }
         guard inherited.count == descriptorCount else {
             throw DescriptorMismatch(expected: descriptorCount, received: inherited.count)
         }

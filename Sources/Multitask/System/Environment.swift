@@ -1,7 +1,7 @@
 import CShim
 import Glibc
 
-/// Read access to the process environment.
+/// Access to the process environment.
 enum Environment {
     /// The value of the variable `name`, or `nil` if it is not set.
     ///
@@ -10,6 +10,11 @@ enum Environment {
         guard let value = getenv(name) else { return nil }
         return String(cString: value)
     }
+
+    /// Removes the variable `name` from the process environment (children started later do
+    /// not get it). Not thread-safe, like every change of `environ`: call it before starting
+    /// threads. The corresponding C function is `unsetenv`.
+    static func remove(_ name: String) { unsetenv(name) }
 
     /// Every `NAME=value` entry of the process environment, in order.
     ///

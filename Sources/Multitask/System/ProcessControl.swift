@@ -79,6 +79,13 @@ package enum ProcessControl {
         return status
     }
 
+    /// Kills the child `pid` with `SIGKILL` and reaps it: for a child just started that cannot
+    /// be watched. The corresponding C functions are `kill` and `waitpid`.
+    static func killAndReap(_ pid: Int32) {
+        sendSignal(SIGKILL, to: pid)
+        waitForExit(pid)
+    }
+
     /// Blocks `signal` for the calling thread (the mask a fork child inherits). The
     /// corresponding C function is `pthread_sigmask(SIG_BLOCK)`.
     static func blockSignal(_ signal: CInt) {
