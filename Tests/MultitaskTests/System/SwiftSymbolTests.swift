@@ -9,5 +9,4 @@ struct SwiftSymbolTests {
         #expect(SwiftSymbol.demangled("_$sSiD") == "Swift.Int")
         #expect(SwiftSymbol.demangled("malloc") == "malloc")
     }
-
 }
