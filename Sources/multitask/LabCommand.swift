@@ -1,5 +1,4 @@
 import ArgumentParser
-import CShim
 import Multitask
 
 /// `multitask lab`: the classic lessons of Python's multiprocessing, measured on this machine.
@@ -52,7 +51,7 @@ struct LabCommand: ParsableCommand {
         // The lab forks only after joining the threads it started, as the bench does; the
         // warning counts threads in /proc, and fired at random here (3 threads) between rows.
         Multitask.warnsOnMultithreadedFork = false
-        let cores = max(1, Int(cshim_cpu_count()))
+        let cores = CPU.available
         let experiment = LabExperiment(
             cores: cores,
             cpuUnits: cpuUnits ?? 2 * cores,

@@ -1,4 +1,4 @@
-import Glibc
+import Multitask
 
 /// The units of work shared by `lab` and `bench`, the same as the CPython peer's
 /// (`Benchmarks/baselines/python_peer.py`: `cpu_unit`, `io_unit`).
@@ -20,9 +20,7 @@ enum Workloads {
 
     /// Blocking: sleeps 50 ms, like a slow network call.
     static func ioUnit() {
-        var request = timespec(tv_sec: 0, tv_nsec: 50_000_000)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        NativeThread.sleep(for: .milliseconds(50))
     }
 }
 

@@ -1,4 +1,3 @@
-import CShim
 
 /// What one thread holds and waits for, as the detector sees it.
 ///
@@ -62,7 +61,7 @@ final class ThreadLockState: @unchecked Sendable {
         self.serial = serial
         self.thread = thread
         self.epoch = epoch
-        self.forkGeneration = cshim_fork_generation()
+        self.forkGeneration = ForkGeneration.current
     }
 
     deinit { held.deallocate() }

@@ -1,4 +1,3 @@
-import Glibc
 import SystemPackage
 
 /// What every worker of one pool is told when it starts.
@@ -109,7 +108,7 @@ enum PoolWorkerLoop {
     private static func runInitializer(_ initializer: PoolWorkerConfiguration.EncodedInitializer?) -> PoolInitializerFailed? {
         guard let initializer else { return nil }
         let descriptors = initializer.descriptors.map(\.rawValue)
-        defer { if initializer.ownsDescriptors { descriptors.forEach { _ = close($0) } } }
+        defer { if initializer.ownsDescriptors { FileDescriptor.closeAll(descriptors) } }
         guard let taskType = _typeByName(initializer.typeName) as? any PoolTask.Type else {
             return PoolInitializerFailed(reason: PoolUnresolvableTask(typeName: initializer.typeName).description)
         }

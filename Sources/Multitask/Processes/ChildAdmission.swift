@@ -1,4 +1,3 @@
-import Glibc
 import SystemPackage
 
 /// The check a freshly started copy of the program passes before it acts as a Multitask
@@ -34,8 +33,8 @@ enum ChildAdmission {
         /// The socket type of the role's channel on descriptor 3.
         var channelType: CInt {
             switch self {
-            case .spawnChild: CInt(SOCK_STREAM.rawValue)
-            case .forkServer: CInt(SOCK_SEQPACKET.rawValue)
+            case .spawnChild: SocketPeer.streamType
+            case .forkServer: SocketPeer.sequencedPacketType
             }
         }
     }
@@ -43,7 +42,7 @@ enum ChildAdmission {
     /// A process that passed: its role and its parent's pid.
     struct Admitted: Equatable {
         var role: Role
-        var parent: pid_t
+        var parent: Int32
     }
 
     /// Why a process is not admitted as a child.
@@ -53,13 +52,13 @@ enum ChildAdmission {
         case parentNotNamed
         case channelUnusable(Errno)
         case channelOfWrongType(CInt)
-        case channelNotFromParent(creator: pid_t, named: pid_t)
-        case channelOfOtherUser(uid_t)
-        case notTheParent(named: pid_t, actual: pid_t)
-        case differentExecutable(parent: pid_t)
+        case channelNotFromParent(creator: Int32, named: Int32)
+        case channelOfOtherUser(UInt32)
+        case notTheParent(named: Int32, actual: Int32)
+        case differentExecutable(parent: Int32)
         /// The channel is the real parent's, but the parent has already exited: this child has
         /// nobody to work for. Not an intrusion; the child ends quietly.
-        case parentExited(pid_t)
+        case parentExited(Int32)
 
         var description: String {
             switch self {
@@ -82,7 +81,7 @@ enum ChildAdmission {
     static func check(mode: String, namedParent: String?, channel: CInt = ChildBootstrap.channelDescriptor) -> Result<Admitted, Refusal> {
         guard !ExecutionPrivilege.isElevated else { return .failure(.elevatedPrivileges) }
         guard let role = Role(mode: mode) else { return .failure(.unknownMode(mode)) }
-        guard let parent = namedParent.flatMap({ pid_t($0) }), parent > 0 else { return .failure(.parentNotNamed) }
+        guard let parent = namedParent.flatMap({ Int32($0) }), parent > 0 else { return .failure(.parentNotNamed) }
         let peer: SocketPeer
         do throws(Errno) {
             peer = try SocketPeer.of(channel)
@@ -91,8 +90,8 @@ enum ChildAdmission {
         }
         guard peer.type == role.channelType else { return .failure(.channelOfWrongType(peer.type)) }
         guard peer.pid == parent else { return .failure(.channelNotFromParent(creator: peer.pid, named: parent)) }
-        guard peer.uid == getuid() else { return .failure(.channelOfOtherUser(peer.uid)) }
-        let actual = getppid()
+        guard peer.uid == ProcessIdentity.realUser else { return .failure(.channelOfOtherUser(peer.uid)) }
+        let actual = ProcessControl.parentPID
         if actual != parent {
             return .failure(ProcessIdentity.hasExited(parent) ? .parentExited(parent) : .notTheParent(named: parent, actual: actual))
         }

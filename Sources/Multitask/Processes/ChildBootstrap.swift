@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 import SystemPackage
 
 /// How a re-executed copy of the program (a `.spawn` child or the fork server) finds its way
@@ -34,8 +32,8 @@ enum ChildBootstrap {
         guard let mode = Environment.value(modeVariable) else { return }
         let namedParent = Environment.value(parentVariable)
         // The child's own children and programs must not think they are Multitask children.
-        unsetenv(modeVariable)
-        unsetenv(parentVariable)
+        Environment.remove(modeVariable)
+        Environment.remove(parentVariable)
         let admitted: ChildAdmission.Admitted
         switch ChildAdmission.check(mode: mode, namedParent: namedParent) {
         case .success(let granted):
@@ -43,7 +41,7 @@ enum ChildBootstrap {
         case .failure(.parentExited):
             ChildMain.endAsOrphan()
         case .failure(let refusal):
-            writeToStandardError("Multitask: ignoring \(modeVariable)=\(mode) in process \(getpid()): \(refusal); running main()\n")
+            writeToStandardError("Multitask: ignoring \(modeVariable)=\(mode) in process \(ProcessControl.pid): \(refusal); running main()\n")
             return
         }
         ChildMain.armParentDeathSignal(expectedParent: admitted.parent)
@@ -55,14 +53,14 @@ enum ChildBootstrap {
         case .forkServer:
             pending = .forkServer
         case .spawnChild:
-            let parent = fcntl(parentDescriptor, F_SETFD, FD_CLOEXEC) == 0 ? ProcessDescriptor(rawValue: parentDescriptor) : nil
+            let parent = (try? FileDescriptor(rawValue: parentDescriptor).setCloseOnExec()) != nil ? ProcessDescriptor(rawValue: parentDescriptor) : nil
             let bytes: [UInt8]
             do {
                 bytes = try FileDescriptor(rawValue: channelDescriptor).readToEnd()
             } catch {
                 fail("cannot read the start payload from the parent (\(error))")
             }
-            close(channelDescriptor)
+            FileDescriptor.closeAll([channelDescriptor])
             do {
                 pending = .spawn(try ChildPayload(bytes: bytes), parent)
             } catch {
@@ -73,10 +71,10 @@ enum ChildBootstrap {
         // Multitask is a shared library: the executable's types are not registered yet, so
         // the child waits for `Multitask.bootstrap()` in `main`. If `main` never calls it,
         // say so at exit instead of letting a second copy of the program pass for the child.
-        atexit {
+        ExitHooks.runAtExit {
             guard ChildBootstrap.isPending else { return }
             writeToStandardError("""
-            Multitask: this process (pid \(getpid())) was started as a child process, but the \
+            Multitask: this process (pid \(ProcessControl.pid)) was started as a child process, but the \
             program's main() never called Multitask.bootstrap(), so main() ran instead of the \
             child's entry. Call Multitask.bootstrap() first thing in main().
 
@@ -107,10 +105,10 @@ enum ChildBootstrap {
 
     /// Whether the types of the executable are registered already: true unless Multitask
     /// itself lives in a shared library (whose constructors run before the executable's).
-    private static var canEnterBeforeMain: Bool { cshim_in_shared_object() == 0 }
+    private static var canEnterBeforeMain: Bool { !LoadedFile.multitaskIsSharedObject }
 
     private static func fail(_ message: String) -> Never {
-        writeToStandardError("Multitask child \(getpid()): \(message)\n")
+        writeToStandardError("Multitask child \(ProcessControl.pid): \(message)\n")
         ProcessControl.exitImmediately(1)
     }
 }

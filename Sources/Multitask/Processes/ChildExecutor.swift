@@ -1,9 +1,7 @@
 #if compiler(>=6.3)
 @_spi(ExperimentalScheduling) import _Concurrency
 #endif
-import CShim
 import DequeModule
-import Glibc
 
 /// Swift concurrency's global executor in a fork child.
 ///
@@ -33,7 +31,7 @@ enum ChildExecutor {
     static func install() {
         lock.reinitializeAfterFork()
         current = nil
-        cshim_install_global_executor { job, delay in
+        GlobalExecutorHook.install { job, delay in
             let due = delay == 0 ? nil : Deadline.after(.nanoseconds(Int64(clamping: delay)))
             ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), due: due)
         }

@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 import SystemPackage
 
 /// Creating a child with `.fork` or `.spawn`, on a thread that lives as long as the process.
@@ -29,12 +27,12 @@ enum ChildLaunch {
 
     /// The fork itself, requested by the main thread or the supervisor thread.
     private static func forkHere(_ process: Process, supervisor: Supervisor, byMainThread: Bool) -> ProcessError? {
-        let parentPID = getpid()
+        let parentPID = ProcessControl.pid
         let parentName = ProcessSelf.snapshot.name
         ChildMain.prepareParentForFork()
         // Anything buffered now would be written again by the child's final flush.
         ProcessControl.flushStandardStreams()
-        let pid: pid_t
+        let pid: Int32
         do throws(Errno) {
             // From a thread that never ran Swift code, while this one waits in C: the child's
             // thread has no stale runtime state (see forkOnCleanThread).
@@ -59,7 +57,7 @@ enum ChildLaunch {
             // would keep close-on-exec set.
             let firstFree = ChildBootstrap.firstInheritedDescriptor + CInt(descriptors.count)
             var sources: [CInt] = []
-            defer { sources.forEach { _ = close($0) } }
+            defer { FileDescriptor.closeAll(sources) }
             // The payload travels on a socket pair made here: its kernel-recorded creator (this
             // process) is what the child checks before it trusts the payload (ChildAdmission).
             let channel: (mine: FileDescriptor, theirs: FileDescriptor)
@@ -89,10 +87,10 @@ enum ChildLaunch {
                 request.fileActions.append(.duplicate(source, to: ChildBootstrap.firstInheritedDescriptor + CInt(slot)))
             }
             if !inheritStandardInput {
-                request.fileActions.append(.open("/dev/null", flags: O_RDONLY, at: 0))
+                request.fileActions.append(.readOnly("/dev/null", at: 0))
             }
             request.fileActions.append(.closeFrom(firstFree))
-            let pid: pid_t
+            let pid: Int32
             do throws(Errno) {
                 pid = try request.run()
             } catch {
@@ -122,25 +120,18 @@ enum ChildLaunch {
     /// to act as children (see ``ChildAdmission``).
     static func childProgram(mode: String) throws(ProcessError) -> Spawn {
         guard !ExecutionPrivilege.isElevated else { throw .elevatedPrivileges }
-        var environment: [String] = []
-        if var entry = cshim_environ() {
-            while let raw = entry.pointee {
-                let item = String(cString: raw)
-                if !item.hasPrefix(ChildBootstrap.modeVariable + "=") && !item.hasPrefix(ChildBootstrap.parentVariable + "=") {
-                    environment.append(item)
-                }
-                entry += 1
-            }
+        var environment = Environment.entries.filter {
+            !$0.hasPrefix(ChildBootstrap.modeVariable + "=") && !$0.hasPrefix(ChildBootstrap.parentVariable + "=")
         }
         environment.append("\(ChildBootstrap.modeVariable)=\(mode)")
-        environment.append("\(ChildBootstrap.parentVariable)=\(getpid())")
+        environment.append("\(ChildBootstrap.parentVariable)=\(ProcessControl.pid)")
         return Spawn(path: "/proc/self/exe", arguments: CommandLine.arguments, environment: environment)
     }
 
     /// Opens the pidfd of a child just created, records it and starts watching it. The child
     /// cannot have been reaped yet: the library reaps only children it watches.
     static func adopt(
-        pid: pid_t, process: Process, method: StartMethod, supervisor: Supervisor, byMainThread: Bool = false
+        pid: Int32, process: Process, method: StartMethod, supervisor: Supervisor, byMainThread: Bool = false
     ) -> ProcessError? {
         do throws(Errno) {
             let descriptor = try ProcessDescriptor.open(pid: pid)
@@ -148,9 +139,7 @@ enum ChildLaunch {
             supervisor.watch(process, descriptor: descriptor)
             return nil
         } catch {
-            Glibc.kill(pid, SIGKILL)
-            var status: CInt = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            ProcessControl.killAndReap(pid)
             return .startFailed(error)
         }
     }

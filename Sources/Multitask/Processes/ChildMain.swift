@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 import SystemPackage
 
 /// What every child process does, whatever its start method: become its `Process`, run the
@@ -12,7 +10,7 @@ enum ChildMain {
     ///
     /// Everything here runs in a copy of a process whose other threads vanished at fork, and
     /// every page it writes is copied: it does the minimum, eagerly, and allocates little.
-    static func runForked(_ process: Process, parentPID: pid_t, parentName: String) -> Never {
+    static func runForked(_ process: Process, parentPID: Int32, parentName: String) -> Never {
         // The parent flushed stdio just before fork; anything buffered now was written by
         // another parent thread in that instant, and the parent still holds it and will write
         // it. Writing it here too would print it twice.
@@ -60,7 +58,7 @@ enum ChildMain {
     /// timeout to pass first and mask the crash, and starts a `swift-backtrace` helper that
     /// outlives a child killed meanwhile and keeps the program's output open.
     static func run(name: String, crashRecord: CrashRecord?, _ body: () throws -> Void) -> Never {
-        cshim_child_install_crash_handler(crashRecord?.pointer)
+        CrashHandler.install(recordingInto: crashRecord?.pointer)
         var status: Int32 = 0
         do {
             try body()
@@ -96,15 +94,15 @@ enum ChildMain {
 
     /// `PR_SET_PDEATHSIG(SIGKILL)`, then the race check: if the parent died before the call,
     /// this process was already re-parented and the signal will never come, so die now.
-    static func armParentDeathSignal(expectedParent: pid_t) {
-        try? ProcessControl.setParentDeathSignal(SIGKILL)
+    static func armParentDeathSignal(expectedParent: Int32) {
+        try? ProcessControl.setParentDeathSignal(Signal.kill)
         if ProcessControl.parentPID != expectedParent { endAsOrphan() }
     }
 
     /// Ends a child whose parent is gone the way the parent-death signal would have.
     static func endAsOrphan() -> Never {
-        Glibc.kill(getpid(), SIGKILL)
-        ProcessControl.exitImmediately(128 + SIGKILL)
+        ProcessControl.sendSignal(Signal.kill, to: ProcessControl.pid)
+        ProcessControl.exitImmediately(128 + Signal.kill)
     }
 
     /// The library's own locks and registries, as copied by fork, may be held by parent
@@ -123,17 +121,17 @@ enum ChildMain {
     static func prepareParentForFork() {
         initializeLazyGlobals()
         // glibc loads its unwinder on the first backtrace: here, not in a crashing child.
-        cshim_prepare_crash_backtrace()
+        CrashHandler.prepareBacktrace()
     }
 
     /// Binds, once, the C calls a child makes after fork (see `cshim_bind_fork_child_calls`).
-    static let childCallsBound: Void = cshim_bind_fork_child_calls(nullDevice)
+    static let childCallsBound: Void = CrashHandler.bindForkChildCalls(nullDevice: nullDevice)
 
     /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
     /// `dup2`. Opened by a forking thread before `fork`, inherited by every child.
-    static let nullDevice: CInt = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    static let nullDevice: CInt = (try? FileDescriptor.open("/dev/null", .readOnly, options: .closeOnExec).rawValue) ?? -1
 
     static func redirectStandardInputToNull() {
-        if nullDevice >= 0 { dup2(nullDevice, 0) }
+        if nullDevice >= 0 { _ = try? FileDescriptor(rawValue: nullDevice).duplicate(as: .standardInput) }
     }
 }

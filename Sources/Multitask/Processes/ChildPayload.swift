@@ -1,4 +1,4 @@
-import Glibc
+import SystemPackage
 
 /// Everything a spawned or fork-server child needs to become its `Process`: the entry (type
 /// name and encoded value) and the identity the parent gave it, in the package's binary
@@ -70,7 +70,7 @@ struct ChildPayload: Codable {
     /// copies of the parent's ``descriptors``, in slot order; they are closed here, decoded
     /// objects having taken descriptors of their own.
     func decodeEntry(inherited: [Int32]) throws -> any ProcessEntry {
-        defer { inherited.forEach { _ = close($0) } }
+        defer { FileDescriptor.closeAll(inherited) }
         guard inherited.count == descriptorCount else {
             throw DescriptorMismatch(expected: descriptorCount, received: inherited.count)
         }

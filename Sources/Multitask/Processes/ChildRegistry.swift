@@ -1,4 +1,3 @@
-import Glibc
 
 /// The children this process has started and not yet seen end (Python's `_children`), and
 /// what happens to them when the program exits.
@@ -33,7 +32,7 @@ enum ChildRegistry {
             defer { exitHookInstalled = true }
             return !exitHookInstalled
         }
-        if install { atexit { ChildRegistry.shutdown() } }
+        if install { ExitHooks.runAtExit { ChildRegistry.shutdown() } }
     }
 
     static func remove(_ process: Process) {

@@ -1,4 +1,3 @@
-import CShim
 import SystemPackage
 
 /// The shared memory a child writes its ``CrashReport`` into when a fatal signal hits it,
@@ -12,18 +11,18 @@ import SystemPackage
 struct CrashRecord {
     /// Keeps the record mapped in the parent (nil in a child, where it stays mapped for good).
     private let owner: SharedMemory?
-    let pointer: UnsafeMutablePointer<cshim_crash_record>
-    private static let size = MemoryLayout<cshim_crash_record>.size
+    let pointer: UnsafeMutablePointer<CrashHandler.Record>
+    private static let size = MemoryLayout<CrashHandler.Record>.size
 
     /// A fresh, zeroed record; nil if no shared memory is left (the child then crashes
     /// without a report, nothing else changes).
     init?() {
         guard let placement = try? SharedArena.allocate(byteCount: Self.size) else { return nil }
         owner = placement.owner
-        pointer = placement.pointer.bindMemory(to: cshim_crash_record.self, capacity: 1)
+        pointer = placement.pointer.bindMemory(to: CrashHandler.Record.self, capacity: 1)
     }
 
-    private init(mappedAt pointer: UnsafeMutablePointer<cshim_crash_record>) {
+    private init(mappedAt pointer: UnsafeMutablePointer<CrashHandler.Record>) {
         owner = nil
         self.pointer = pointer
     }
@@ -41,49 +40,18 @@ struct CrashRecord {
         guard offset >= 0, let fileSize = try? file.fileSize(), offset <= fileSize - size,
               let mapping = try? MemoryMapping.mapShared(file, length: offset + size)
         else { return nil }
-        return CrashRecord(mappedAt: (mapping.base + offset).bindMemory(to: cshim_crash_record.self, capacity: 1))
+        return CrashRecord(mappedAt: (mapping.base + offset).bindMemory(to: CrashHandler.Record.self, capacity: 1))
     }
 
     /// Whether the child has begun recording a crash (it is dying of a fatal signal).
-    var isWritten: Bool {
-        UnsafeRawPointer(pointer).load(fromByteOffset: MemoryLayout<cshim_crash_record>.offset(of: \.state)!, as: UInt32.self) != 0
-    }
+    var isWritten: Bool { CrashHandler.hasBegun(pointer) }
 
     /// In the parent, after the child ended: what it wrote, if it wrote at least the signal.
     func read() -> CrashReport? {
-        let raw = UnsafeRawPointer(pointer)
-        let state = raw.load(fromByteOffset: MemoryLayout<cshim_crash_record>.offset(of: \.state)!, as: UInt32.self)
-        guard state == 1 || state == 2 else { return nil }
-        let signal = raw.load(fromByteOffset: MemoryLayout<cshim_crash_record>.offset(of: \.signal)!, as: Int32.self)
-        let claimed = raw.load(fromByteOffset: MemoryLayout<cshim_crash_record>.offset(of: \.message_length)!, as: UInt32.self)
-        let length = min(Int(claimed), Int(CSHIM_CRASH_MESSAGE_CAPACITY))
-        let start = MemoryLayout<cshim_crash_record>.offset(of: \.message)!
-        var message = String(decoding: UnsafeRawBufferPointer(start: raw + start, count: length), as: UTF8.self)
+        guard let written = CrashHandler.read(pointer) else { return nil }
+        var message = written.message
         while message.last == "\n" { message.removeLast() }
-        return CrashReport(signal: signal, message: message.isEmpty ? nil : message, recordedFrames: state == 2 ? frames() : [])
-    }
-
-    /// The frames the child recorded, each checked: a count or a module index out of range
-    /// ends the list, a path is read up to its capacity.
-    private func frames() -> [CrashReport.RecordedFrame] {
-        let raw = UnsafeRawPointer(pointer)
-        let layout = MemoryLayout<cshim_crash_record>.self
-        let frameCount = min(Int(raw.load(fromByteOffset: layout.offset(of: \.frame_count)!, as: UInt32.self)), Int(CSHIM_CRASH_FRAME_CAPACITY))
-        let moduleCount = min(Int(raw.load(fromByteOffset: layout.offset(of: \.module_count)!, as: UInt32.self)), Int(CSHIM_CRASH_MODULE_CAPACITY))
-        let pathCapacity = Int(CSHIM_CRASH_MODULE_PATH_CAPACITY)
-        let modulesStart = layout.offset(of: \.modules)!
-        let paths = (0..<moduleCount).map { index -> String in
-            let bytes = UnsafeRawBufferPointer(start: raw + modulesStart + index * pathCapacity, count: pathCapacity)
-            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        let framesStart = layout.offset(of: \.frames)!
-        let stride = MemoryLayout<cshim_crash_frame>.stride
-        var frames: [CrashReport.RecordedFrame] = []
-        for index in 0..<frameCount {
-            let frame = raw.load(fromByteOffset: framesStart + index * stride, as: cshim_crash_frame.self)
-            let path = frame.module >= 0 && Int(frame.module) < paths.count ? paths[Int(frame.module)] : "?"
-            frames.append(CrashReport.RecordedFrame(path: path, offset: frame.offset))
-        }
-        return frames
+        let frames = (written.frames ?? []).map { CrashReport.RecordedFrame(path: $0.path, offset: $0.offset) }
+        return CrashReport(signal: written.signal, message: message.isEmpty ? nil : message, recordedFrames: frames)
     }
 }

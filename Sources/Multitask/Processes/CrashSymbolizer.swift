@@ -1,12 +1,4 @@
-import CShim
-import Glibc
 import Synchronization
-
-@_silgen_name("swift_demangle")
-private func swiftDemangle(
-    _ mangled: UnsafePointer<CChar>?, _ length: Int, _ output: UnsafeMutablePointer<CChar>?,
-    _ outputSize: UnsafeMutablePointer<Int>?, _ flags: UInt32
-) -> UnsafeMutablePointer<CChar>?
 
 /// Names the frames of a ``CrashReport`` from the symbol tables of the files this process has
 /// loaded.
@@ -33,26 +25,17 @@ enum CrashSymbolizer {
         guard let (name, distance) = symbols.symbol(atOffset: recorded.offset) else {
             return CrashReport.Frame(symbol: nil, offset: recorded.offset, file: file)
         }
-        return CrashReport.Frame(symbol: demangle(name), offset: distance, file: file)
+        return CrashReport.Frame(symbol: SwiftSymbol.demangled(name), offset: distance, file: file)
     }
 
     /// The file to read for a path a child reported: this executable (`/proc/self/exe`) when
     /// the path is the one this process's executable is loaded under, the library itself when
     /// it is one of this process's libraries, nil otherwise.
     private static func loadedFile(named path: String) -> String? {
-        switch cshim_loaded_file_kind(path) {
-        case 2: return "/proc/self/exe"
-        case 1: return path
-        default: return nil
+        switch LoadedFile.kind(of: path) {
+        case .executable: "/proc/self/exe"
+        case .library: path
+        case .notLoaded: nil
         }
-    }
-
-    /// The demangled form of a Swift symbol; other names as they are.
-    static func demangle(_ name: String) -> String {
-        guard name.hasPrefix("$s") || name.hasPrefix("_$s"),
-              let raw = name.withCString({ swiftDemangle($0, name.utf8.count, nil, nil, 0) })
-        else { return name }
-        defer { free(raw) }
-        return String(cString: raw)
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import SystemPackage
 
 /// A description of the process running this code (Python's `current_process()`).
@@ -65,7 +64,7 @@ public final class ParentProcess: Sendable, CustomStringConvertible {
     /// Whether the parent is still running.
     public var isAlive: Bool {
         if isGone { return false }
-        guard let descriptor else { return Glibc.kill(pid, 0) == 0 }
+        guard let descriptor else { return ProcessControl.sendSignal(0, to: pid) }
         return !descriptor.hasExited
     }
 
@@ -110,8 +109,8 @@ enum ProcessSelf {
     static var snapshot: CurrentProcess {
         lock.withLock {
             CurrentProcess(
-                pid: getpid(),
-                parentPID: state.logicalParentPID ?? getppid(),
+                pid: ProcessControl.pid,
+                parentPID: state.logicalParentPID ?? ProcessControl.parentPID,
                 name: state.name,
                 isDaemon: state.isDaemon,
                 startMethod: state.startMethod

@@ -1,4 +1,3 @@
-import Glibc
 import SystemPackage
 
 /// The fork server: a copy of the program, started once, that forks children on request.
@@ -17,28 +16,20 @@ import SystemPackage
 /// dies, and the children's parent-death signal then ends them.
 enum ForkServer {
     static func serve(socket: PacketSocket) -> Never {
-        var interrupt = sigset_t()
-        sigemptyset(&interrupt)
-        sigaddset(&interrupt, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &interrupt, nil)
-        var children: [CInt: pid_t] = [:]
+        ProcessControl.blockSignal(Signal.interrupt)
+        var children: [CInt: Int32] = [:]
         var resolvedTypes: Set<String> = []
         while true {
-            var polled = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)]
-            for fd in children.keys { polled.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
-            let n = poll(&polled, nfds_t(polled.count), -1)
-            if n < 0 {
-                if errno == EINTR { continue }
-                ProcessControl.exitImmediately(1)
-            }
-            for entry in polled.dropFirst() where entry.revents != 0 {
-                guard let pid = children[entry.fd] else { continue }
-                guard let code = try? ProcessDescriptor(rawValue: entry.fd).reap(nonBlocking: true) else { continue }
-                children[entry.fd] = nil
-                close(entry.fd)
+            let watched = [socket.fd] + children.keys
+            let ready = Poll.readable(watched, until: nil)
+            for (fd, isReady) in zip(watched, ready).dropFirst() where isReady {
+                guard let pid = children[fd] else { continue }
+                guard let code = try? ProcessDescriptor(rawValue: fd).reap(nonBlocking: true) else { continue }
+                children[fd] = nil
+                try? FileDescriptor(rawValue: fd).close()
                 try? socket.send(ForkServerMessage.exited(pid: pid, code: code).encoded())
             }
-            guard polled[0].revents != 0 else { continue }
+            guard ready[0] else { continue }
             let received: PacketSocket.Received
             do {
                 received = try socket.receive(capacity: ForkServerMessage.maximumSize)
@@ -50,7 +41,7 @@ enum ForkServer {
                 ProcessControl.exitImmediately(0)
             }
             guard case let .start(id, inherits, hasParent, passesOutput, passesError, inline)? = ForkServerMessage(bytes) else {
-                descriptors.forEach { _ = close($0) }
+                FileDescriptor.closeAll(descriptors)
                 continue
             }
             var remaining = descriptors[...]
@@ -68,33 +59,31 @@ enum ForkServer {
                 _ = EntryType.resolve(payload.entryType)
             }
 
-            let serverPID = getpid()
+            let serverPID = ProcessControl.pid
             ChildMain.prepareParentForFork()
-            let pid: pid_t
+            let pid: Int32
             let ours = Array(children.keys)
             do throws(Errno) {
                 // From a thread that never ran Swift code, while this one waits in C: the
                 // child's thread has no stale runtime state (see forkOnCleanThread).
                 pid = try ProcessControl.forkOnCleanThread {
                     socket.close()
-                    for fd in ours { close(fd) }
+                    FileDescriptor.closeAll(ours)
                     runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, standardStreams: standardStreams,
                              payloadPipe: payloadPipe, inline: inline, inherited: inherited)
                 }
             } catch {
-                passed.forEach { _ = close($0) }
+                FileDescriptor.closeAll(passed)
                 try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
                 continue
             }
-            passed.forEach { _ = close($0) }
+            FileDescriptor.closeAll(passed)
             do throws(Errno) {
                 let descriptor = try ProcessDescriptor.open(pid: pid)
                 children[descriptor.rawValue] = pid
                 try? socket.send(ForkServerMessage.started(request: id, pid: pid).encoded(), descriptors: [descriptor.rawValue])
             } catch {
-                Glibc.kill(pid, SIGKILL)
-                var status: CInt = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                ProcessControl.killAndReap(pid)
                 try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
             }
         }
@@ -102,7 +91,7 @@ enum ForkServer {
 
     /// In the forked child: set up descriptors and signals, then become the entry's process.
     /// `standardStreams` are the requester's standard output and error (nil: closed there).
-    private static func runChild(serverPID: pid_t, parent: CInt?, standardInput: CInt?, standardStreams: [CInt?],
+    private static func runChild(serverPID: Int32, parent: CInt?, standardInput: CInt?, standardStreams: [CInt?],
                                  payloadPipe: CInt?, inline: [UInt8], inherited: [CInt]) -> Never {
         ChildMain.armParentDeathSignal(expectedParent: serverPID)
         StandardStreams.install([standardInput.map { .descriptor($0) } ?? .keep]
@@ -111,13 +100,13 @@ enum ForkServer {
         var bytes = inline
         if let payloadPipe {
             bytes = (try? FileDescriptor(rawValue: payloadPipe).readToEnd()) ?? []
-            close(payloadPipe)
+            FileDescriptor.closeAll([payloadPipe])
         }
         let payload: ChildPayload
         do {
             payload = try ChildPayload(bytes: bytes)
         } catch {
-            writeToStandardError("Multitask fork-server child \(getpid()): unreadable start payload (\(error))\n")
+            writeToStandardError("Multitask fork-server child \(ProcessControl.pid): unreadable start payload (\(error))\n")
             ProcessControl.exitImmediately(1)
         }
         ProcessControl.unblockAllSignals()

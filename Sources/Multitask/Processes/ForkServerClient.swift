@@ -1,4 +1,3 @@
-import Glibc
 import SystemPackage
 
 /// The program's side of the fork server: starts it, sends start requests, and turns its
@@ -19,7 +18,7 @@ final class ForkServerClient: @unchecked Sendable {
 
     private let socket: PacketSocket
     private let serverDescriptor: ProcessDescriptor
-    let serverPID: pid_t
+    let serverPID: Int32
     private unowned let supervisor: Supervisor
     private let lock = InternalLock()
     private var nextRequest: UInt64 = 0
@@ -28,7 +27,7 @@ final class ForkServerClient: @unchecked Sendable {
     /// Started children by pid, until their exit report; supervisor thread only.
     private var children: [Int32: Process] = [:]
 
-    private init(socket: PacketSocket, serverPID: pid_t, serverDescriptor: ProcessDescriptor, supervisor: Supervisor) {
+    private init(socket: PacketSocket, serverPID: Int32, serverDescriptor: ProcessDescriptor, supervisor: Supervisor) {
         self.socket = socket
         self.serverPID = serverPID
         self.serverDescriptor = serverDescriptor
@@ -50,24 +49,22 @@ final class ForkServerClient: @unchecked Sendable {
             throw .startFailed(error)
         }
         program.fileActions = [.duplicate(theirs, to: ChildBootstrap.channelDescriptor), .closeFrom(ChildBootstrap.channelDescriptor + 1)]
-        let pid: pid_t
+        let pid: Int32
         do throws(Errno) {
             pid = try program.run()
         } catch {
             mine.close()
-            close(theirs)
+            FileDescriptor.closeAll([theirs])
             throw .startFailed(error)
         }
-        close(theirs)
+        FileDescriptor.closeAll([theirs])
         do {
             let descriptor = try ProcessDescriptor.open(pid: pid)
             let client = ForkServerClient(socket: mine, serverPID: pid, serverDescriptor: descriptor, supervisor: supervisor)
             try supervisor.watchForkServer(socket: mine.fd, process: descriptor)
             return client
         } catch {
-            Glibc.kill(pid, SIGKILL)
-            var status: CInt = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            ProcessControl.killAndReap(pid)
             mine.close()
             throw .forkServerUnavailable("cannot watch the server (\(error))")
         }
@@ -188,23 +185,23 @@ final class ForkServerClient: @unchecked Sendable {
         switch message {
         case let .started(id, pid)?:
             guard let request = lock.withLock({ pending.removeValue(forKey: id) }), let fd = descriptors.first else {
-                descriptors.forEach { _ = close($0) }
+                FileDescriptor.closeAll(descriptors)
                 return
             }
-            descriptors.dropFirst().forEach { _ = close($0) }
+            FileDescriptor.closeAll(descriptors.dropFirst())
             request.process.didStart(pid: pid, descriptor: ProcessDescriptor(rawValue: fd), method: .forkserver)
             children[pid] = request.process
             request.done.set()
         case let .failed(id, errno)?:
-            descriptors.forEach { _ = close($0) }
+            FileDescriptor.closeAll(descriptors)
             guard let request = lock.withLock({ pending.removeValue(forKey: id) }) else { return }
             request.failure = .startFailed(Errno(rawValue: errno))
             request.done.set()
         case let .exited(pid, code)?:
-            descriptors.forEach { _ = close($0) }
+            FileDescriptor.closeAll(descriptors)
             children.removeValue(forKey: pid)?.didFinish(exitCode: code)
         case .start?, nil:
-            descriptors.forEach { _ = close($0) }
+            FileDescriptor.closeAll(descriptors)
         }
     }
 
@@ -237,7 +234,7 @@ final class ForkServerClient: @unchecked Sendable {
         socket.close()
         // The server exits on its own once the connection is gone; make sure, then reap it
         // here so that nothing of it outlives this call.
-        if !serverDescriptor.hasExited { try? serverDescriptor.sendSignal(SIGKILL) }
+        if !serverDescriptor.hasExited { try? serverDescriptor.sendSignal(Signal.kill) }
         _ = try? serverDescriptor.reap(nonBlocking: false)
         serverDescriptor.close()
     }

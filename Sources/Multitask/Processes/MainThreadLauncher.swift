@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 
 /// Lets the program's main thread fork its children itself instead of handing them to the
 /// supervisor thread, which saves two thread hand-offs (about a sixth of a fork start+join).
@@ -14,7 +12,7 @@ import Glibc
 /// ends with its thread, as it would anyway.
 enum MainThreadLauncher {
     /// Whether the calling thread is this process's main thread (its thread id is the pid).
-    static var isOnMainThread: Bool { cshim_gettid() == getpid() }
+    static var isOnMainThread: Bool { NativeThread.isMainThread }
 
     /// Word 0: the process whose count word 1 is (a fork child inherits the parent's words,
     /// and reading the pid lets it ignore them without writing). Word 1: children forked by
@@ -26,22 +24,23 @@ enum MainThreadLauncher {
     /// The key whose destructor holds an exiting main thread; created once per program image
     /// (a fork child inherits it, together with its main thread's value when the main thread
     /// forked it).
-    static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let rc = pthread_key_create(&key) { _ in MainThreadLauncher.holdWhileChildrenLive() }
-        usageCheck(rc == 0, "Multitask: cannot create a thread-specific key (\(String(cString: strerror(rc))))")
-        return key
+    static let key: ThreadSpecificKey = {
+        do {
+            return try ThreadSpecificKey.create { _ in MainThreadLauncher.holdWhileChildrenLive() }
+        } catch {
+            usageFailure("Multitask: cannot create a thread-specific key (\(error))")
+        }
     }()
 
     /// Called on the main thread just before it forks a child: counts it, and arms the
     /// destructor the first time in this process.
     static func willFork() {
-        let pid = UInt32(bitPattern: getpid())
+        let pid = UInt32(bitPattern: ProcessControl.pid)
         if owner.load() != pid {
             liveChildren.store(0)
             owner.store(pid)
             // Any non-nil value makes pthread_exit run the destructor.
-            pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+            key.value = UnsafeMutableRawPointer(bitPattern: 1)
         }
         liveChildren.add(1)
     }
@@ -55,7 +54,7 @@ enum MainThreadLauncher {
     /// The destructor: the main thread is exiting through `pthread_exit` while the process
     /// goes on; it waits here until its children have ended, so that none is killed.
     private static func holdWhileChildrenLive() {
-        guard owner.load() == UInt32(bitPattern: getpid()) else { return }
+        guard owner.load() == UInt32(bitPattern: ProcessControl.pid) else { return }
         _ = liveChildren.park(until: nil) {
             let count = liveChildren.load()
             return count == 0 ? .done : .sleep(expecting: count)

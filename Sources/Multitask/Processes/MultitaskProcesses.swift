@@ -1,4 +1,3 @@
-import Glibc
 
 extension Multitask {
     /// Diverts a spawned or fork-server child of this program to its entry; returns at once
@@ -51,7 +50,7 @@ extension Multitask {
     /// waiting for its own threads and children); in the main process it is `exit(status)`.
     public static func exit(_ status: Int32 = 0) -> Never {
         if ProcessSelf.isChild { ChildMain.exit(status) }
-        Glibc.exit(status)
+        ProcessControl.exit(status)
     }
 
     /// How long `Process.start()` of a `.forkserver` child waits for the fork server to

@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 import SystemPackage
 import Synchronization
 
@@ -44,7 +42,7 @@ final class Supervisor: @unchecked Sendable {
             old.loop.close()
             old.forkServer?.closeAfterFork()
             let selfDescriptor = old.selfDescriptorNumber.load(ordering: .acquiring)
-            if selfDescriptor >= 0 { _ = Glibc.close(selfDescriptor) }
+            if selfDescriptor >= 0 { try? FileDescriptor(rawValue: selfDescriptor).close() }
         }
         instance = nil
     }
@@ -91,7 +89,7 @@ final class Supervisor: @unchecked Sendable {
     }
     /// Watched children by pidfd number (guarded by `lock`).
     private var watched: [CInt: Watch] = [:]
-    private(set) var threadID: pthread_t?
+    private(set) var threadID: UInt?
     /// The fork-server client, once the server was started.
     private var forkServer: ForkServerClient?
     /// A pidfd on this process itself, handed to spawned and fork-server children as their
@@ -101,13 +99,13 @@ final class Supervisor: @unchecked Sendable {
         var fd = selfDescriptorNumber.load(ordering: .acquiring)
         if fd == Self.notOpened {
             var opened: CInt = -1
-            if let raw = try? ProcessDescriptor.open(pid: getpid()).rawValue {
+            if let raw = try? ProcessDescriptor.open(pid: ProcessControl.pid).rawValue {
                 opened = (try? ProcessControl.moveDescriptor(raw, atLeast: ChildBootstrap.parentDescriptor + 1)) ?? -1
             }
             let (exchanged, original) = selfDescriptorNumber.compareExchange(
                 expected: Self.notOpened, desired: opened, ordering: .acquiringAndReleasing
             )
-            if !exchanged && opened >= 0 { _ = Glibc.close(opened) }
+            if !exchanged && opened >= 0 { try? FileDescriptor(rawValue: opened).close() }
             fd = exchanged ? opened : original
         }
         return fd >= 0 ? ProcessDescriptor(rawValue: fd) : nil

@@ -1,4 +1,3 @@
-import CShim
 import Synchronization
 
 /// One 32-bit atomic word that threads (or processes) can sleep on.

@@ -1,4 +1,3 @@
-import CShim
 
 /// The seam between the locks (this layer) and the deadlock detector (`Diagnostics/`).
 ///
@@ -25,16 +24,16 @@ import CShim
 enum LockObservation {
     /// Whether locks must report to the observer (or the mode is not resolved yet).
     @inline(__always)
-    static var isOn: Bool { cshim_lock_observation_mode() != 0 }
+    static var isOn: Bool { LockObservationSwitch.mode != 0 }
 
     /// The raw mode word: 0 is off; the detector gives meaning to other values.
     static var mode: UInt32 {
-        get { cshim_lock_observation_mode() }
-        set { cshim_set_lock_observation_mode(newValue) }
+        get { LockObservationSwitch.mode }
+        set { LockObservationSwitch.mode = newValue }
     }
 
     /// Whether the mode still waits for its first resolution (environment variables).
-    static var isUnresolved: Bool { cshim_lock_observation_mode() == CSHIM_LOCK_OBSERVATION_UNRESOLVED }
+    static var isUnresolved: Bool { LockObservationSwitch.mode == LockObservationSwitch.unresolved }
 
     /// The observer; creating it resolves the mode.
     static let observer: any LockObserver = makeLockObserver()

@@ -1,4 +1,3 @@
-import CShim
 
 /// The re-entrant mutex algorithm on three words: a ``MutexCore`` word, the owner's kernel
 /// thread id (0: none) and the recursion depth.
@@ -14,7 +13,7 @@ struct RecursiveMutexCore: Sendable {
 
     /// The id this algorithm stores for the calling thread.
     @inline(__always)
-    static var currentThread: UInt32 { UInt32(bitPattern: cshim_gettid()) }
+    static var currentThread: UInt32 { UInt32(bitPattern: NativeThread.currentID) }
 
     /// Locks or re-enters, waiting until `deadline` (nil: forever); `false` on timeout.
     @inline(__always)

@@ -1,4 +1,3 @@
-import CShim
 
 /// How long a waiter busy-waits before it sleeps on a futex.
 ///
@@ -47,7 +46,7 @@ enum Spin {
         let end = Deadline.now.nanoseconds + budget
         repeat {
             for _ in 0..<8 {
-                cshim_cpu_relax()
+                CPU.relax()
                 if done() { return true }
             }
         } while Deadline.now.nanoseconds < end

@@ -1,4 +1,3 @@
-import CShim
 import Synchronization
 
 /// The memory that holds a primitive's futex words, and where it lives.
@@ -31,7 +30,7 @@ final class SyncStorage: @unchecked Sendable {
         self.base = base
         self.count = count
         self.isShared = false
-        self.generation = cshim_fork_generation()
+        self.generation = ForkGeneration.current
         self.owner = nil
     }
 
@@ -61,7 +60,7 @@ final class SyncStorage: @unchecked Sendable {
     /// Traps when process-local storage is used in a process other than its creator's.
     @inline(__always)
     func checkProcess(_ kind: StaticString) {
-        if !isShared && generation != cshim_fork_generation() {
+        if !isShared && generation != ForkGeneration.current {
             crossedProcess(kind)
         }
     }

@@ -10,4 +10,9 @@ public enum CPU {
     /// Lets another runnable thread on this CPU run first. The corresponding C function is
     /// `sched_yield`.
     static func yield() { _ = sched_yield() }
+
+    /// Tells the CPU the caller is spinning (x86 `pause`, ARM `yield`), so a sibling hyper-thread
+    /// runs and the spin wastes less power. The corresponding C function is `cshim_cpu_relax`.
+    @inline(__always)
+    static func relax() { cshim_cpu_relax() }
 }

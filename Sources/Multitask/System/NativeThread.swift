@@ -3,8 +3,51 @@ import Glibc
 import SystemPackage
 
 /// The OS side of a thread: creating one with a given stack size, the limits a stack size
-/// must respect, and the main thread's identity.
-enum NativeThread {
+/// must respect, sleeping, and the main thread's identity.
+package enum NativeThread {
+    /// Suspends the calling thread for `duration`, resuming the sleep after a signal handler
+    /// interrupts it — Python's `time.sleep`. The corresponding C function is `nanosleep`.
+    package static func sleep(for duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    /// The kernel's id of the calling thread (the main thread's equals the pid) — Python's
+    /// `threading.get_native_id()`. The corresponding C function is `gettid`.
+    @inline(__always)
+    static var currentID: Int32 { cshim_gettid() }
+
+    /// The pthread handle of the calling thread, as a number (Python's `threading.get_ident()`).
+    /// The corresponding C function is `pthread_self`.
+    static var currentHandle: UInt { UInt(pthread_self()) }
+
+    /// Whether the calling thread is the process's main thread (its id equals the pid).
+    /// The corresponding C functions are `gettid` and `getpid`.
+    static var isMainThread: Bool { cshim_gettid() == getpid() }
+
+    /// Lets the thread `handle` release its resources by itself when it ends; it can no
+    /// longer be joined. The corresponding C function is `pthread_detach`.
+    static func detach(_ handle: UInt) { pthread_detach(pthread_t(handle)) }
+
+    /// Waits for the thread `handle` to end and reaps it. The corresponding C function is
+    /// `pthread_join`.
+    static func join(_ handle: UInt) { pthread_join(pthread_t(handle), nil) }
+
+    /// Waits until `deadline` at most for the thread `handle` to end; `true` if it ended and
+    /// was reaped. The corresponding C function is `pthread_timedjoin_np`.
+    static func join(_ handle: UInt, until deadline: Deadline) -> Bool {
+        var limit = deadline.realtimeTimespec
+        return cshim_thread_timed_join(handle, &limit) == 0
+    }
+
+    /// Names the calling thread for `ps`, `top` and debuggers; the kernel keeps the first 15
+    /// bytes. The corresponding C function is `pthread_setname_np`.
+    static func setCurrentName(_ name: String) {
+        _ = String(name.utf8.prefix(15))?.withCString { cshim_set_thread_name($0) }
+    }
+
     /// The smallest stack a thread may be given, in bytes (`PTHREAD_STACK_MIN`). The
     /// corresponding C function is `sysconf(_SC_THREAD_STACK_MIN)`.
     static var minimumStackSize: Int {

@@ -4,7 +4,7 @@ import SystemPackage
 
 /// Calls that act on the calling process itself: identity, `prctl`, descriptors, the signal
 /// mask, and leaving.
-enum ProcessControl {
+package enum ProcessControl {
     /// The caller's pid. The corresponding C function is `getpid`.
     static var pid: pid_t { getpid() }
 
@@ -61,6 +61,40 @@ enum ProcessControl {
         pthread_sigmask(SIG_SETMASK, &full, nil)
     }
 
+    /// Sends `signal` to the process `pid`; `false` if it could not be sent (no such process,
+    /// or not permitted). A `signal` of 0 only checks that the process exists. The
+    /// corresponding C function is `kill`.
+    @discardableResult
+    static func sendSignal(_ signal: CInt, to pid: Int32) -> Bool { Glibc.kill(pid, signal) == 0 }
+
+    /// Waits for the child `pid` to end, retrying EINTR, and returns its raw wait status, or
+    /// `nil` if it is not (or no longer) a child of the caller. The corresponding C function is
+    /// `waitpid`.
+    @discardableResult
+    static func waitForExit(_ pid: Int32) -> Int32? {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return nil }
+        }
+        return status
+    }
+
+    /// Kills the child `pid` with `SIGKILL` and reaps it: for a child just started that cannot
+    /// be watched. The corresponding C functions are `kill` and `waitpid`.
+    static func killAndReap(_ pid: Int32) {
+        sendSignal(SIGKILL, to: pid)
+        waitForExit(pid)
+    }
+
+    /// Blocks `signal` for the calling thread (the mask a fork child inherits). The
+    /// corresponding C function is `pthread_sigmask(SIG_BLOCK)`.
+    static func blockSignal(_ signal: CInt) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
     /// Forks the calling process. Returns the child's pid in the parent and 0 in the child.
     /// The corresponding C function is `fork`.
     static func fork() throws(Errno) -> pid_t {
@@ -94,6 +128,10 @@ enum ProcessControl {
         return rc
     }
 
+    /// Ends the process normally with `status`: `atexit` handlers run and stdio is flushed —
+    /// Python's `sys.exit`. The corresponding C function is `exit`.
+    static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
+
     /// Ends the process at once with `status`: no exit handlers, no stdio flush. The
     /// corresponding C function is `_exit`.
     static func exitImmediately(_ status: Int32) -> Never {
@@ -109,7 +147,7 @@ enum ProcessControl {
     }
 
     /// Flushes every stdio stream. The corresponding C function is `fflush(NULL)`.
-    static func flushStandardStreams() {
+    package static func flushStandardStreams() {
         fflush(nil)
     }
 }

@@ -12,7 +12,7 @@ enum ProcessIdentity {
     @inline(__always)
     static var pid: Int32 {
         let cached = cache.load(ordering: .relaxed)
-        if UInt32(truncatingIfNeeded: cached >> 32) == cshim_fork_generation() && UInt32(truncatingIfNeeded: cached) != 0 {
+        if UInt32(truncatingIfNeeded: cached >> 32) == ForkGeneration.current && UInt32(truncatingIfNeeded: cached) != 0 {
             return Int32(truncatingIfNeeded: cached)
         }
         return refresh()
@@ -20,7 +20,7 @@ enum ProcessIdentity {
 
     @inline(never)
     private static func refresh() -> Int32 {
-        let generation = cshim_fork_generation()
+        let generation = ForkGeneration.current
         let pid = getpid()
         cache.store(UInt64(generation) << 32 | UInt64(UInt32(bitPattern: pid)), ordering: .relaxed)
         return pid
@@ -28,6 +28,10 @@ enum ProcessIdentity {
 
     /// The effective user id of the calling process. The corresponding C function is `geteuid`.
     static var effectiveUser: UInt32 { geteuid() }
+
+    /// The real user id of the calling process (who started it). The corresponding C function
+    /// is `getuid`.
+    static var realUser: UInt32 { getuid() }
 
     /// The largest pid Linux hands out (`PID_MAX_LIMIT` on 64-bit systems).
     static let largestPID: Int32 = 1 << 22

@@ -12,6 +12,11 @@ struct SocketPeer: Equatable, Sendable {
     var uid: uid_t
     var gid: gid_t
 
+    /// The type of a stream socket (`SOCK_STREAM`): ordered bytes, no message boundaries.
+    static var streamType: CInt { CInt(SOCK_STREAM.rawValue) }
+    /// The type of a sequenced-packet socket (`SOCK_SEQPACKET`): ordered, whole messages.
+    static var sequencedPacketType: CInt { CInt(SOCK_SEQPACKET.rawValue) }
+
     /// The peer of the `AF_UNIX` socket `fd`. Throws `ENOTSOCK` for anything that is not a
     /// socket and `EAFNOSUPPORT` for a socket of another domain. The corresponding C function
     /// is `getsockopt` (`SO_DOMAIN`, `SO_TYPE`, `SO_PEERCRED`).

@@ -12,6 +12,9 @@ struct Spawn {
         case open(String, flags: CInt, at: CInt)
         /// Closes every descriptor from this number up (glibc 2.34+).
         case closeFrom(CInt)
+
+        /// `open(path, O_RDONLY)` placed at `target`.
+        static func readOnly(_ path: String, at target: CInt) -> FileAction { .open(path, flags: O_RDONLY, at: target) }
     }
 
     var path: String
@@ -20,8 +23,11 @@ struct Spawn {
     var fileActions: [FileAction] = []
     /// Gives the child an empty signal mask whatever the spawning thread blocks.
     var clearsSignalMask = true
+    /// Looks `path` up on `PATH` when it has no slash (`posix_spawnp`) instead of taking it as is.
+    var searchesPath = false
 
-    /// Starts the program; returns the child's pid. The corresponding C function is `posix_spawn`.
+    /// Starts the program; returns the child's pid. The corresponding C function is `posix_spawn`
+    /// (`posix_spawnp` when ``searchesPath`` is set).
     func run() throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -50,7 +56,9 @@ struct Spawn {
         var pid: pid_t = 0
         let rc = withCStrings(arguments) { argv in
             withCStrings(environment) { envp in
-                posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+                searchesPath
+                    ? posix_spawnp(&pid, path, &actions, &attributes, argv, envp)
+                    : posix_spawn(&pid, path, &actions, &attributes, argv, envp)
             }
         }
         guard rc == 0 else { throw Errno(rawValue: rc) }

@@ -2,7 +2,7 @@ import Glibc
 
 /// Writes `text` to file descriptor 2 in one `write` call (no stdio buffering, safe in a
 /// fork child). The corresponding C function is `write`.
-func writeToStandardError(_ text: String) {
+package func writeToStandardError(_ text: String) {
     var text = text
     text.withUTF8 { bytes in
         var offset = 0

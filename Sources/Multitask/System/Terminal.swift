@@ -1,9 +1,9 @@
 import Glibc
 
 /// Queries about the terminal on a file descriptor.
-enum Terminal {
+package enum Terminal {
     /// Whether `fd` refers to a terminal. The corresponding C function is `isatty`.
-    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+    package static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
     /// The number of columns of the terminal on `fd`, or `nil` if it is not a terminal or
     /// reports zero. The corresponding C call is `ioctl(TIOCGWINSZ)`.

@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 
 /// A thread of execution running Swift code, with Python's `threading.Thread` lifecycle.
 ///
@@ -44,7 +42,7 @@ open class Thread: @unchecked Sendable {
     /// The OS thread, joinable until a `join` reaps it (or this object dies and detaches it),
     /// so that `join` returns only once the OS thread is gone: a program that forks right
     /// after joining its threads is then really single-threaded.
-    private var handle: pthread_t?
+    private var handle: UInt?
     private var reaped = false
     private let reapLock = InternalLock()
     /// Whether this object describes an OS thread Multitask did not start (the main thread,
@@ -90,8 +88,8 @@ open class Thread: @unchecked Sendable {
         self._name = name
         self._isDaemon = true
         self.phase = .running
-        self._nativeID = cshim_gettid()
-        self._ident = UInt(pthread_self())
+        self._nativeID = NativeThread.currentID
+        self._ident = NativeThread.currentHandle
         self.requestedStackSize = nil
         self.isAdopted = true
         self.isMain = false
@@ -170,7 +168,7 @@ open class Thread: @unchecked Sendable {
     deinit {
         // Never joined: let the OS thread's resources go when it ends. (No join can run now:
         // a joiner holds a reference.)
-        if !reaped, let handle { pthread_detach(handle) }
+        if !reaped, let handle { NativeThread.detach(handle) }
     }
 
     /// Waits for the OS thread to be gone (it is past `run()` already, in its thread-local
@@ -180,23 +178,22 @@ open class Thread: @unchecked Sendable {
         reapLock.withLock {
             guard !reaped, let handle = state.withLock({ self.handle }) else { return }
             guard let deadline else {
-                pthread_join(handle, nil)
+                NativeThread.join(handle)
                 reaped = true
                 return
             }
-            var limit = deadline.realtimeTimespec
-            if cshim_thread_timed_join(UInt(handle), &limit) == 0 { reaped = true }
+            if NativeThread.join(handle, until: deadline) { reaped = true }
         }
     }
 
     private func main(announcing started: Event) {
         ThreadRegistry.current.value = self
         let name = state.withLock {
-            _nativeID = cshim_gettid()
-            _ident = UInt(pthread_self())
+            _nativeID = NativeThread.currentID
+            _ident = NativeThread.currentHandle
             return _name
         }
-        _ = String(name.utf8.prefix(15))?.withCString { cshim_set_thread_name($0) }
+        NativeThread.setCurrentName(name)
         started.set()
         var thrown: (any Error)?
         do {

@@ -1,4 +1,3 @@
-import Glibc
 
 /// A value with one independent copy per thread (Python's `threading.local`).
 ///
@@ -12,44 +11,47 @@ import Glibc
 // @unchecked: `key` is written only by init; each thread sees only its own value behind it.
 public final class ThreadLocal<Value>: @unchecked Sendable {
     private final class Box { var value: Value; init(_ value: Value) { self.value = value } }
-    private var key = pthread_key_t()
+    private let key: ThreadSpecificKey
     private let initial: @Sendable () -> Value
 
     /// Creates a thread-local value; `initial` runs once in each thread that reads it first.
     public init(_ initial: @escaping @Sendable () -> Value) {
         self.initial = initial
-        let rc = pthread_key_create(&key) { raw in
-            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        do {
+            key = try ThreadSpecificKey.create { raw in
+                if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+            }
+        } catch {
+            usageFailure("ThreadLocal: pthread_key_create failed (\(error.rawValue))")
         }
-        usageCheck(rc == 0, "ThreadLocal: pthread_key_create failed (\(rc))")
     }
 
     deinit {
         // Copies of threads still alive leak here, as with every pthread key; only this
         // thread's copy can be reclaimed safely.
-        if let raw = pthread_getspecific(key) { Unmanaged<AnyObject>.fromOpaque(raw).release() }
-        pthread_key_delete(key)
+        if let raw = key.value { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        key.delete()
     }
 
     private var box: Box {
-        if let raw = pthread_getspecific(key) {
+        if let raw = key.value {
             return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as! Box
         }
         let box = Box(initial())
-        pthread_setspecific(key, Unmanaged<AnyObject>.passRetained(box).toOpaque())
+        key.value = Unmanaged<AnyObject>.passRetained(box).toOpaque()
         return box
     }
 
     /// This thread's copy if it has one already; unlike ``value``, never makes one.
     var existingValue: Value? {
-        guard let raw = pthread_getspecific(key) else { return nil }
+        guard let raw = key.value else { return nil }
         return (Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as! Box).value
     }
 
     /// Drops this thread's copy, if it has one: the next read makes a new one with `initial`.
     func removeValue() {
-        guard let raw = pthread_getspecific(key) else { return }
-        pthread_setspecific(key, nil)
+        guard let raw = key.value else { return }
+        key.value = nil
         Unmanaged<AnyObject>.fromOpaque(raw).release()
     }
 

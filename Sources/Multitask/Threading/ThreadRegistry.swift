@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 
 /// The library's record of live threads: names, `Thread.current`, `Thread.main`, the join of
 /// non-daemon threads at exit, and the process-wide thread settings (exception hook, stack
@@ -32,7 +30,7 @@ final class ThreadRegistry: @unchecked Sendable {
     nonisolated(unsafe) private static var created: ThreadRegistry?
 
     private init() {
-        mainGeneration = cshim_fork_generation()
+        mainGeneration = ForkGeneration.current
         main = Thread(adoptingMainThread: ())
         ForkHooks.runInChild { ThreadRegistry.existing?.reinitializeInForkChild() }
         ThreadRegistry.created = self
@@ -42,7 +40,7 @@ final class ThreadRegistry: @unchecked Sendable {
     /// fork child makes its own on first use: its main thread is the thread that forked.
     var mainThread: Thread {
         lock.withLock {
-            let generation = cshim_fork_generation()
+            let generation = ForkGeneration.current
             if mainGeneration != generation {
                 main = Thread(adoptingMainThread: ())
                 mainGeneration = generation
@@ -59,7 +57,7 @@ final class ThreadRegistry: @unchecked Sendable {
     }
 
     fileprivate func adoptCurrentThread() -> Thread {
-        if cshim_gettid() == getpid() { return mainThread }
+        if NativeThread.isMainThread { return mainThread }
         return lock.withLock {
             dummyCounter += 1
             return Thread(adopting: "Dummy-\(dummyCounter)")
@@ -72,7 +70,7 @@ final class ThreadRegistry: @unchecked Sendable {
             defer { exitHookInstalled = true }
             return !exitHookInstalled
         }
-        if install { atexit { ThreadRegistry.shared.joinNonDaemonThreads() } }
+        if install { ExitHooks.runAtExit { ThreadRegistry.shared.joinNonDaemonThreads() } }
     }
 
     func remove(_ thread: Thread) {

@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 
 /// Runs the lab's workloads in CPython (threads and processes) so the GIL is seen, not told.
 enum PythonPeer {

@@ -1,0 +1,29 @@
+import Testing
+@testable import Multitask
+
+@Suite("ProcessControl", .timeLimit(.minutes(1)))
+struct ProcessControlTests {
+    @Test("killAndReap ends a running child and leaves no child to wait for")
+    func killAndReapEndsTheChild() throws {
+        var sleeper = Spawn(path: "sleep", arguments: ["sleep", "60"], environment: Environment.entries)
+        sleeper.searchesPath = true
+        let pid = try sleeper.run()
+        ProcessControl.killAndReap(pid)
+        #expect(ProcessControl.waitForExit(pid) == nil)
+        #expect(!ProcessControl.sendSignal(0, to: pid))
+    }
+
+    @Test("waitForExit returns the child's raw wait status")
+    func waitForExitReturnsTheStatus() throws {
+        var child = Spawn(path: "sh", arguments: ["sh", "-c", "exit 3"], environment: Environment.entries)
+        child.searchesPath = true
+        let pid = try child.run()
+        #expect(ProcessControl.waitForExit(pid) == 3 << 8)
+    }
+
+    @Test("sendSignal with signal 0 tells whether a process exists")
+    func signalZeroChecksExistence() {
+        #expect(ProcessControl.sendSignal(0, to: ProcessControl.pid))
+        #expect(!ProcessControl.sendSignal(0, to: ProcessIdentity.largestPID + 1))
+    }
+}
