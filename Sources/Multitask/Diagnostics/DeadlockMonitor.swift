@@ -1,5 +1,3 @@
-import CShim
-import Glibc
 import Synchronization
 
 /// The deadlock detector at work: the ``LockObserver`` that every observed lock calls, and the
@@ -21,18 +19,18 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     static let records = ThreadLocal<RecordHandle> { RecordHandle(DeadlockMonitor.shared.registerCurrentThread()) }
 
     /// Bumped when the detector goes from off to on: what threads held before is unknown.
-    private let epoch = Atomic<UInt64>(1)
+    let epoch = Atomic<UInt64>(1)
 
     // Guarded by `lock` (so without Swift's dynamic exclusivity checks).
-    private let lock = InternalLock()
+    let lock = InternalLock()
     @exclusivity(unchecked) private var graph = LockOrderGraph()
-    @exclusivity(unchecked) private var threads: [ObjectIdentifier: ThreadLockState] = [:]
+    @exclusivity(unchecked) var threads: [ObjectIdentifier: ThreadLockState] = [:]
     @exclusivity(unchecked) private var reportedCycles: Set<[UInt64]> = []
     @exclusivity(unchecked) private var lastLockID: UInt64 = 0
-    @exclusivity(unchecked) private var lastThreadSerial: UInt64 = 0
+    @exclusivity(unchecked) var lastThreadSerial: UInt64 = 0
     @exclusivity(unchecked) private var threshold: Duration
     @exclusivity(unchecked) private var handler: @Sendable (DeadlockReport) -> Void = DeadlockDetector.standardErrorReportHandler
-    @exclusivity(unchecked) private var forkGeneration = cshim_fork_generation()
+    @exclusivity(unchecked) var forkGeneration = ForkGeneration.current
 
     private init() {
         let settings = DeadlockDetectorSettings.fromEnvironment()
@@ -122,7 +120,7 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
         defer { me.isBusy = false }
         let held = ThreadLockState.HeldLock(id: identify(lock), site: site)
         // The lock is free: no thread blocks, but the order is checked all the same.
-        if attempt(Self.immediately) {
+        if attempt(.immediate) {
             validateOrder(me, before: held, waiting: false, unvalidated: me.push(held, epoch: currentEpoch))
             return .acquired
         }
@@ -203,25 +201,7 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
 
     // MARK: Plumbing
 
-    private var currentEpoch: UInt64 { epoch.load(ordering: .relaxed) }
-
-    /// The calling thread's record.
-    @inline(__always)
-    private func currentRecord() -> ThreadLockState {
-        guard let raw = cshim_lock_observer_thread() else { return attachCurrentThread() }
-        let record = Unmanaged<ThreadLockState>.fromOpaque(raw).takeUnretainedValue()
-        if _slowPath(record.forkGeneration != cshim_fork_generation()) { return startAfterFork() }
-        return record
-    }
-
-    /// The thread's first observed operation: its record goes into the thread-local slot that
-    /// owns it, and into the C slot that the hot path reads.
-    @inline(never)
-    private func attachCurrentThread() -> ThreadLockState {
-        let record = Self.records.value.record
-        cshim_set_lock_observer_thread(Unmanaged.passUnretained(record).toOpaque())
-        return record
-    }
+    var currentEpoch: UInt64 { epoch.load(ordering: .relaxed) }
 
     /// The detector's id for `lock`, registering the lock the first time.
     @inline(__always)
@@ -239,26 +219,6 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
                 graph.addLock(id, info)
             }
             return id
-        }
-    }
-
-    private func registerCurrentThread() -> ThreadLockState {
-        let thread = Thread.current
-        return withGlobalLock {
-            lastThreadSerial += 1
-            let record = ThreadLockState(serial: lastThreadSerial, thread: thread, epoch: currentEpoch)
-            threads[ObjectIdentifier(record)] = record
-            return record
-        }
-    }
-
-    /// At thread exit: the record goes, unless the thread still holds locks that another thread
-    /// may release (then dumps show them as held by the ended thread).
-    fileprivate func threadDidExit(_ record: ThreadLockState) {
-        // A record from before a fork may be locked by a thread that does not exist here.
-        guard record.forkGeneration == cshim_fork_generation() else { return }
-        withGlobalLock {
-            if record.markExited() { threads[ObjectIdentifier(record)] = nil }
         }
     }
 
@@ -280,51 +240,14 @@ final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     /// its `deinit` could destroy a `Lock`, whose `lockDidDie` takes this lock again. Such
     /// values are handed out of `body` and released after it.
     @inline(__always)
-    private func withGlobalLock<Result>(_ body: () -> Result) -> Result {
+    func withGlobalLock<Result>(_ body: () -> Result) -> Result {
         if _slowPath(forkGenerationChanged) { resetAfterFork() }
         return lock.withLock(body)
-    }
-
-    private var forkGenerationChanged: Bool { forkGeneration != cshim_fork_generation() }
-
-    /// In a fork child only the forking thread exists, and a parent thread may have held any
-    /// detector lock at the moment of fork: start from empty records.
-    private func resetAfterFork() {
-        lock.reinitializeAfterFork()
-        // First, so that a `Lock` destroyed by dropping the old records finds the state reset.
-        forkGeneration = cshim_fork_generation()
-        epoch.add(1, ordering: .relaxed)
-        threads = [:]
-    }
-
-    private func startAfterFork() -> ThreadLockState {
-        if forkGenerationChanged { resetAfterFork() }
-        let record = registerCurrentThread()
-        Self.records.value = RecordHandle(record)
-        cshim_set_lock_observer_thread(Unmanaged.passUnretained(record).toOpaque())
-        return record
     }
 
     /// A cycle key that does not depend on where the cycle was entered.
     private static func rotatedToSmallest(_ ids: [UInt64]) -> [UInt64] {
         guard let start = ids.indices.min(by: { ids[$0] < ids[$1] }) else { return ids }
         return Array(ids[start...] + ids[..<start])
-    }
-
-    /// A deadline already in the past: the attempt takes the lock only if it is free.
-    static let immediately = Deadline(timespec: timespec(tv_sec: 0, tv_nsec: 0))
-}
-
-/// Owns a thread's record for the thread-local slot; its release at thread exit tells the
-/// monitor.
-final class RecordHandle {
-    let record: ThreadLockState
-    init(_ record: ThreadLockState) { self.record = record }
-    deinit {
-        // Runs on the thread itself (thread exit, or a fork child replacing its record).
-        if cshim_lock_observer_thread() == Unmanaged.passUnretained(record).toOpaque() {
-            cshim_set_lock_observer_thread(nil)
-        }
-        DeadlockMonitor.shared.threadDidExit(record)
     }
 }

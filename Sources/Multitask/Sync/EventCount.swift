@@ -7,7 +7,7 @@ import Synchronization
 /// one load when nobody sleeps. Correctness is the classic two-flag handshake: the announcer
 /// publishes its change with a sequentially consistent store and then reads this word
 /// (``signal()``); a waiter sets bit 0 with a sequentially consistent read-modify-write and
-/// then re-reads the state (``wait(until:unless:)``), so one of the two sees the other.
+/// then re-reads the state (``wait(until:spin:for:)``), so one of the two sees the other.
 /// Any announcement changes the word, which makes a waiter that is about to sleep on the old
 /// value return at once.
 struct EventCount: Sendable {
@@ -34,20 +34,27 @@ struct EventCount: Sendable {
         word.wakeAll()
     }
 
-    /// Sleeps until the next announcement or `deadline`, unless `ready()` (which must read the
-    /// state with sequentially consistent loads) is already true once registered.
-    /// Returns `false` only when the deadline passed; callers re-check their state either way.
-    func wait(until deadline: Deadline?, unless ready: () -> Bool) -> Bool {
+    /// Waits until `ready()` holds or `deadline` passes, on the park core: spins for `spin`'s
+    /// budget on `ready`, then registers as a sleeper (bit 0), re-checks `ready` and sleeps
+    /// until the next announcement, as often as needed. `ready` must read the state with
+    /// sequentially consistent loads. Returns `false` only when the deadline passed with
+    /// `ready()` still false.
+    @inline(__always)
+    func wait(until deadline: Deadline?, spin: SpinPolicy = .signal, for ready: () -> Bool) -> Bool {
+        word.park(until: deadline, spin: spin, poll: ready) { registerUnless(ready) }
+    }
+
+    /// Sets bit 0 (a waiter may sleep), then asks `ready`: the `prepare` step of ``wait(until:spin:for:)``.
+    @inline(__always)
+    private func registerUnless(_ ready: () -> Bool) -> ParkStep {
         var state = atomic.pointee.load(ordering: .sequentiallyConsistent)
         if state & 1 == 0 {
             let (exchanged, _) = atomic.pointee.compareExchange(
                 expected: state, desired: state | 1, ordering: .sequentiallyConsistent)
-            // A failed exchange means an announcement (or another waiter) got in: re-check.
-            if !exchanged { return true }
+            // A failed exchange means an announcement (or another waiter) got in: ask again.
+            if !exchanged { return .retry }
             state |= 1
         }
-        if ready() { return true }
-        let registered = state
-        return word.park(until: deadline) { word.load() == registered ? .sleep(expecting: registered) : .done }
+        return ready() ? .done : .sleep(expecting: state)
     }
 }

@@ -1,0 +1,78 @@
+import SystemPackage
+
+/// Sending on a ``Connection``: values, raw bytes, and the frames that carry them.
+extension Connection {
+    /// Sends `value` as one message: a ``BitwiseCodable`` value as its raw bytes, `[UInt8]`
+    /// and `String` as their contents, anything else in the binary `Codable` format.
+    ///
+    /// Throws ``ConnectionError/closed`` if the other end is closed and
+    /// ``ConnectionError/unencodable(_:)`` if encoding fails (nothing is sent then).
+    public func send<T: Encodable>(_ value: T) throws(ConnectionError) {
+        let socket = writableSocket()
+        try ConnectionCoding.withMessage(of: value) { (bytes) throws(ConnectionError) in
+            try sendFrame(bytes, on: socket)
+        }
+    }
+
+    /// Sends `size` bytes of `bytes` from `offset` on (all of them by default) as one message,
+    /// received whole by ``receiveBytes(maxLength:)`` (Python's `send_bytes(buffer, offset,
+    /// size)`).
+    ///
+    /// An `offset` or `size` outside `bytes` is a programmer error (Python raises
+    /// `ValueError`).
+    ///
+    /// ```swift
+    /// let frame: [UInt8] = [0xFF, 1, 2, 3, 0xFF]
+    /// try connection.sendBytes(frame, offset: 1, size: 3)   // the peer receives [1, 2, 3]
+    /// ```
+    public func sendBytes(_ bytes: some Collection<UInt8>, offset: Int = 0, size: Int? = nil) throws(ConnectionError) {
+        let count = bytes.count
+        usageCheck(offset >= 0 && offset <= count, "Connection.sendBytes: offset \(offset) is outside the \(count) bytes given")
+        let size = size ?? count - offset
+        usageCheck(size >= 0 && size <= count - offset, "Connection.sendBytes: size \(size) from offset \(offset) runs past the \(count) bytes given")
+        let socket = writableSocket()
+        var failure: ConnectionError?
+        let sent: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(ConnectionError) {
+                try sendFrame(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[offset..<offset + size])), on: socket)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        if sent == nil {
+            try Array(bytes.dropFirst(offset).prefix(size)).withContiguousBytes { (raw) throws(ConnectionError) in try sendFrame(raw, on: socket) }
+        }
+    }
+
+    /// Sends `payload` as one frame; with `descriptor`, the descriptor travels attached to it.
+    func sendFrame(_ payload: UnsafeRawBufferPointer, on socket: StreamSocket, attaching descriptor: CInt? = nil) throws(ConnectionError) {
+        // The connection's length field is 8 bytes: it fills `header` exactly.
+        var header: UInt64 = 0
+        withUnsafeMutableBytes(of: &header) { FrameReader.framing.writeLength(payload.count, to: $0.baseAddress!) }
+        let frameSize = FrameReader.headerSize + payload.count
+        do {
+            try sendLock.withLock { () throws(Errno) in
+                if frameSize <= Self.smallFrame {
+                    try withUnsafeTemporaryAllocation(byteCount: frameSize, alignment: 8) { (frame) throws(Errno) in
+                        frame.storeBytes(of: header, as: UInt64.self)
+                        if !payload.isEmpty {
+                            (frame.baseAddress! + FrameReader.headerSize).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
+                        }
+                        if let descriptor {
+                            try socket.sendAll(UnsafeRawBufferPointer(frame), attaching: descriptor)
+                        } else {
+                            try socket.sendAll(UnsafeRawBufferPointer(frame))
+                        }
+                    }
+                } else {
+                    usageCheck(descriptor == nil, "Connection: a descriptor travels with a small frame")
+                    try withUnsafeBytes(of: header) { (raw) throws(Errno) in try socket.sendAll(raw) }
+                    try socket.sendAll(payload)
+                }
+            }
+        } catch {
+            throw ConnectionError(error)
+        }
+    }
+}
