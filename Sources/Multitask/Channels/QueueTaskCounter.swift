@@ -27,7 +27,6 @@ extension QueueStorage {
 
     /// Waits until every message put so far has been marked done; `false` on timeout.
     func join(until deadline: Deadline?) -> Bool {
-        let finished = { self.unfinishedTaskCount == 0 }
-        return waitForTasksDone(until: deadline, finished)
+        waitForTasksDone(until: deadline) { self.unfinishedTaskCount == 0 }
     }
 }

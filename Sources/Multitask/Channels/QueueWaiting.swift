@@ -11,8 +11,11 @@ extension QueueStorage {
     /// Waits for a message after `consumed` (or the queue's end); throws `.empty` once
     /// `deadline` passed.
     func waitForMessage(after consumed: UInt32, until deadline: Deadline?) throws(QueueError) {
-        let arrived = { self.publishedCount != consumed || self.consumedCount != consumed || self.isEnded }
-        if !notEmpty.wait(until: deadline, for: arrived) { throw .empty }
+        // A closure literal, not a closure value: a value's context is allocated on every wait.
+        let arrived = notEmpty.wait(until: deadline) {
+            self.publishedCount != consumed || self.consumedCount != consumed || self.isEnded
+        }
+        if !arrived { throw .empty }
     }
 
     /// Waits until `finished` holds: a short spin, then sleeps on `tasksDoneEvent`;

@@ -70,15 +70,23 @@ public final class Event: Sendable {
     @discardableResult
     public func wait(timeout: Duration) -> Bool { wait(until: .timeout(timeout, of: "Event.wait(timeout:)")) }
 
+    /// Set now, or set (and maybe cleared) since the wait that read `start` began.
+    @inline(__always)
+    private static func released(_ state: UInt32, since start: UInt32) -> Bool {
+        state & flag != 0 || (state ^ start) >> 2 != 0
+    }
+
     func wait(until deadline: Deadline?) -> Bool {
         storage.checkProcess("Event")
         let start = word.load()
         if start & Self.flag != 0 { return true }
-        // Set now, or set (and maybe cleared) since the wait started.
-        let released = { (state: UInt32) in state & Self.flag != 0 || (state ^ start) >> 2 != 0 }
-        return word.park(until: deadline, spin: .signal, poll: { released(word.load()) }) {
+        // The word as a local value and `released` a static function: park's closures then
+        // capture plain values. Capturing `self` (through the `word` property) or a closure
+        // value made every wait retain and release (3× the ping-pong time).
+        let word = self.word
+        return word.park(until: deadline, spin: .signal, poll: { Self.released(word.loadRelaxed(), since: start) }) {
             let state = word.load()
-            if released(state) { return .done }
+            if Self.released(state, since: start) { return .done }
             if state & Self.sleepers != 0 { return .sleep(expecting: state) }
             let marked = state | Self.sleepers
             return word.compareExchange(state, marked).exchanged ? .sleep(expecting: marked) : .retry
