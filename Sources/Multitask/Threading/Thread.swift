@@ -83,30 +83,28 @@ open class Thread: @unchecked Sendable {
         self.isMain = false
     }
 
-    /// Describes the calling thread, which Multitask did not start: a daemon placeholder.
-    init(adopting name: String) {
+    /// Describes a running thread Multitask did not start.
+    private init(adopted name: String, daemon: Bool, nativeID: Int32, ident: UInt?, isMain: Bool) {
         self._name = name
-        self._isDaemon = true
+        self._isDaemon = daemon
         self.phase = .running
-        self._nativeID = NativeThread.currentID
-        self._ident = NativeThread.currentHandle
+        self._nativeID = nativeID
+        self._ident = ident
         self.requestedStackSize = nil
         self.isAdopted = true
-        self.isMain = false
+        self.isMain = isMain
+    }
+
+    /// Describes the calling thread, which Multitask did not start: a daemon placeholder.
+    convenience init(adopting name: String) {
+        self.init(adopted: name, daemon: true, nativeID: NativeThread.currentID, ident: NativeThread.currentHandle, isMain: false)
     }
 
     /// Describes the process's main thread, whichever thread calls it: its kernel id is the
     /// pid, its handle the one recorded when the program started (in a fork child: the thread
     /// that forked).
-    init(adoptingMainThread: Void) {
-        self._name = "MainThread"
-        self._isDaemon = false
-        self.phase = .running
-        self._nativeID = ProcessControl.pid
-        self._ident = NativeThread.mainThreadHandle
-        self.requestedStackSize = nil
-        self.isAdopted = true
-        self.isMain = true
+    convenience init(adoptingMainThread: Void) {
+        self.init(adopted: "MainThread", daemon: false, nativeID: ProcessControl.pid, ident: NativeThread.mainThreadHandle, isMain: true)
     }
 
     /// The thread's name, used in error reports and given to the OS (first 15 bytes).
