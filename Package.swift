@@ -22,11 +22,14 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // The measurements of `multitask bench` and their Swift-native peers (not a product:
+        // the library's public API carries no benchmark).
+        .target(name: "MultitaskBenchmarks", dependencies: ["Multitask"]),
         .executableTarget(
             name: "multitask",
             dependencies: [
                 "Multitask",
-                "CShim",
+                "MultitaskBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,7 +38,7 @@ let package = Package(
         .executableTarget(name: "MultitaskAdmissionProbe", dependencies: ["Multitask"], path: "Tests/AdmissionProbe"),
         // Sets MULTITASK_FORK_WARNING=0 in the test runner before any test runs.
         .target(name: "MultitaskTestEnvironment", path: "Tests/TestEnvironment"),
-        .testTarget(name: "MultitaskTests", dependencies: ["Multitask", "MultitaskTestEnvironment"]),
+        .testTarget(name: "MultitaskTests", dependencies: ["Multitask", "MultitaskBenchmarks", "MultitaskTestEnvironment"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,8 @@
 """Checks the layering rules of Sources/Multitask (see ARCHITECTURE.md).
 
 1. libc and the C shim only in System/: no other folder imports Glibc or CShim, or calls
-   a `cshim_` function; the CLI (Sources/multitask) uses the library only.
+   a `cshim_` function; the CLI (Sources/multitask) and the benchmarks
+   (Sources/MultitaskBenchmarks) use the library only.
 2. A layer uses only the layers below it: a file in folder F names no type declared in a
    folder above F in LAYERS.
 
@@ -17,6 +18,7 @@ import sys
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 LIBRARY = os.path.join(ROOT, "Sources", "Multitask")
 CLI = os.path.join(ROOT, "Sources", "multitask")
+BENCHMARKS = os.path.join(ROOT, "Sources", "MultitaskBenchmarks")
 # Lowest first: a folder may use the folders before it in this list, and itself.
 LAYERS = ["System", "Codec", "Sync", "Memory", "Threading", "Diagnostics", "Processes", "Channels", "Pool", "Inspection"]
 # Files at the module's top level (the `Multitask` namespace, the composition root) sit above
@@ -77,11 +79,11 @@ def main():
                 continue
             if home is not None and home != layer and rank.get(home, -1) > rank[layer]:
                 violations.append(f"{shown}: layer {layer} uses {name} from {home}, a layer above it")
-    for path in swift_files(CLI):
+    for path in list(swift_files(CLI)) + list(swift_files(BENCHMARKS)):
         text = strip_comments_and_strings(open(path, encoding="utf-8").read())
         shown = os.path.relpath(path, ROOT)
         if re.search(r"^\s*import\s+(Glibc|CShim)\b", text, re.M) or re.search(r"\bcshim_\w+|\bposix_spawnp?\b", text):
-            violations.append(f"{shown}: the CLI calls libc or the C shim instead of the library")
+            violations.append(f"{shown}: calls libc or the C shim instead of the library")
     for line in violations:
         print(line)
     if violations:

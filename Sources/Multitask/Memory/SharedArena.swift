@@ -16,23 +16,23 @@ import SystemPackage
 /// 64 KiB segment) per object alive at the same time as a newer one — the price of not
 /// tracking, across processes, who still uses a granule. Requests above ``largestPlacement``
 /// get a segment of their own, which is freed as soon as its object dies everywhere.
-enum SharedArena {
+package enum SharedArena {
     static let segmentSize = 64 * 1024
     static let granule = 64
     /// The largest request served from a shared segment; bigger ones get their own segment.
     static let largestPlacement = 16 * 1024
 
     /// A placed block: `pointer` stays valid while `owner` is alive.
-    struct Placement {
-        let owner: SharedMemory
-        let pointer: UnsafeMutableRawPointer
+    package struct Placement {
+        package let owner: SharedMemory
+        package let pointer: UnsafeMutableRawPointer
     }
 
     /// `byteCount` zeroed bytes of shared memory, aligned to 64 bytes.
     ///
     /// Throws the system's error when no memory, address space or descriptor is left for a
     /// new segment.
-    static func allocate(byteCount: Int) throws(Errno) -> Placement {
+    package static func allocate(byteCount: Int) throws(Errno) -> Placement {
         usageCheck(byteCount > 0, "SharedArena.allocate: byteCount must be positive, got \(byteCount)")
         if byteCount > largestPlacement {
             let segment = try makeSegment(size: byteCount)

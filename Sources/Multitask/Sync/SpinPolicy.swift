@@ -28,7 +28,7 @@ struct SpinPolicy: Sendable {
 
 /// The spin loop under ``SpinPolicy``, also used directly by the shared-memory queue and the
 /// benchmarks' hand-shakes.
-enum Spin {
+package enum Spin {
     /// Spin budget for lock hand-offs (short critical sections), in nanoseconds.
     static let lockBudget: Int64 = 2_000
     /// Spin budget for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
@@ -36,7 +36,7 @@ enum Spin {
 
     /// Spins for about `budget` nanoseconds until `done` returns true; returns its last answer.
     @inline(__always)
-    static func until(budget: Int64, _ done: () -> Bool) -> Bool {
+    package static func until(budget: Int64, _ done: () -> Bool) -> Bool {
         if done() { return true }
         return spinSlow(budget: budget, done)
     }

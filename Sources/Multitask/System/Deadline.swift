@@ -7,7 +7,7 @@ import Glibc
 /// the library: public `Duration` timeouts become deadlines in ``timeout(_:of:)``, futex waits
 /// take them as they are, and `poll`/`epoll` waits convert them in ``pollMilliseconds(until:)``.
 @usableFromInline
-struct Deadline: Sendable, Comparable {
+package struct Deadline: Sendable, Comparable {
     /// The instant as the kernel's absolute `timespec`.
     var timespec: Glibc.timespec
 
@@ -17,7 +17,7 @@ struct Deadline: Sendable, Comparable {
     static var immediate: Deadline { Deadline(timespec: Glibc.timespec()) }
 
     /// The current instant. The corresponding C function is `clock_gettime(CLOCK_MONOTONIC)`.
-    static var now: Deadline {
+    package static var now: Deadline {
         var ts = Glibc.timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Deadline(timespec: ts)
@@ -65,13 +65,13 @@ struct Deadline: Sendable, Comparable {
     }
 
     /// Nanoseconds since an arbitrary fixed point (boot).
-    var nanoseconds: Int64 { Int64(timespec.tv_sec) * 1_000_000_000 + Int64(timespec.tv_nsec) }
+    package var nanoseconds: Int64 { Int64(timespec.tv_sec) * 1_000_000_000 + Int64(timespec.tv_nsec) }
 
     @usableFromInline
-    static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+    package static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     @usableFromInline
-    static func == (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds == rhs.nanoseconds }
+    package static func == (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds == rhs.nanoseconds }
 
     /// The `poll`/`epoll_wait` timeout for `deadline`: -1 for none (wait forever), else the
     /// time left rounded up to whole milliseconds (rounding down would spin on the last

@@ -2,7 +2,7 @@
 /// programmer error (DESIGN decision 10). Unlike `precondition`, whose message is dropped in
 /// optimized builds, the message is kept in every build.
 @inline(__always)
-func usageCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+package func usageCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
                 file: StaticString = #fileID, line: UInt = #line) {
     if _slowPath(!condition()) { usageFailure(message(), file: file, line: line) }
 }

@@ -1,4 +1,5 @@
 import Multitask
+import MultitaskBenchmarks
 
 /// The deadlock-detector metrics of `Benchmarks/baselines/METRICS.md`.
 enum DeadlockBench {

@@ -1,4 +1,5 @@
 import Multitask
+import MultitaskBenchmarks
 
 /// The inter-process metrics of `Benchmarks/baselines/METRICS.md`: one producer process → one consumer
 /// process through the shared-memory queues, and the process-shared lock.

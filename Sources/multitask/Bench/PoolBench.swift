@@ -1,4 +1,5 @@
 import Multitask
+import MultitaskBenchmarks
 
 /// The process-pool metrics of `Benchmarks/baselines/METRICS.md`, with the CPython peer's workloads.
 enum PoolBench {

@@ -1,4 +1,5 @@
 import Multitask
+import MultitaskBenchmarks
 
 /// The process start-up metrics of `Benchmarks/baselines/METRICS.md`: `start()` + `join()` of a no-op
 /// child per start method (medians; the fork server is warm before timing).

@@ -1,4 +1,5 @@
 import Multitask
+import MultitaskBenchmarks
 import Synchronization
 
 /// The threading metrics of `Benchmarks/baselines/METRICS.md`, with the CPython peer's workloads.

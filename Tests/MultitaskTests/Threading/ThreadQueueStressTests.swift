@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import Multitask
+import MultitaskBenchmarks
 
 /// What one consumer received; read by the test only after joining that consumer.
 private final class Received: @unchecked Sendable { var values: [Int] = [] }

@@ -1,3 +1,5 @@
+import Multitask
+
 /// Process start-up latency, for `multitask bench` (metrics `process_start_join_fork`,
 /// `process_start_join_spawn`, `process_start_join_forkserver`).
 public enum ProcessBenchmark {

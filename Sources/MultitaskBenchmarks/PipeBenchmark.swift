@@ -1,3 +1,4 @@
+import Multitask
 import Synchronization
 
 /// The pipe measurements of `Benchmarks/baselines/METRICS.md`, for `multitask bench --only ipc`.

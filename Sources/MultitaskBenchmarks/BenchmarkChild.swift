@@ -1,4 +1,6 @@
-/// Starts a `.fork` child for the library's own measurements (queue and pipe benchmarks), so
+import Multitask
+
+/// Starts a `.fork` child for the queue and pipe benchmarks, so
 /// they run on the same `Process` machinery users get.
 func benchmarkChild(_ body: @escaping @Sendable () throws -> Void) -> Process {
     let child = Process(name: "benchmark-child", target: body)

@@ -1,3 +1,5 @@
+import Multitask
+
 /// The thread-queue workload of `multitask bench` (metric `thread_queue_throughput_int`).
 public enum ThreadQueueBenchmark {
     /// Elements per second from one producer ``Thread`` to one consumer (the caller) through

@@ -1,3 +1,5 @@
+import Multitask
+
 /// The workload of the `lock_uncontended_detector_report_nested` metric.
 public enum DeadlockBenchmark {
     /// Nanoseconds per `acquire`+`release` of a `Lock` while another `Lock` is held, with the

@@ -1,3 +1,5 @@
+import Multitask
+
 /// The process-pool measurements of `Benchmarks/baselines/METRICS.md`, with the workloads of the CPython
 /// peer (`python_peer.py`: `bench_pool`, `bench_gil_cpu`, `bench_io_bound`), for
 /// `multitask bench --only pool`.
