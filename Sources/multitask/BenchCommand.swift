@@ -8,6 +8,11 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure Multitask's primitives (medians) with the metric names the baselines use.",
         discussion: """
             With --json, prints one JSON object per line: {"metric": NAME, "value": N, "unit": U}.
+            Rows of the toolchain's own primitives (Mutex, pthread_mutex, Dispatch, task
+            groups, AsyncStream, posix_spawn), named peer_..., are measured in the same run,
+            interleaved with ours, and carry "peer_of": [OUR METRICS] and "ours_over_peer":
+            {METRIC: RATIO}; the table prints the ratios after their note (for times, below 1
+            means ours is faster; for rates, above 1).
             Compare with CPython and C in one run (a static Swift runtime makes processes
             start faster; README shows both builds):
               swift build -c release --static-swift-stdlib
@@ -62,7 +67,7 @@ struct BenchCommand: ParsableCommand {
                 if json {
                     print(metric.jsonLine)
                 } else {
-                    print(pad(metric.name, 42) + pad(format(metric.value), 14) + pad(metric.unit, 9) + metric.note)
+                    print(pad(metric.name, 42) + pad(format(metric.value), 14) + pad(metric.unit, 9) + metric.tableNote)
                 }
                 flushStandardOutput()
             }

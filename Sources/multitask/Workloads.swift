@@ -23,32 +23,3 @@ enum Workloads {
         NativeThread.sleep(for: .milliseconds(50))
     }
 }
-
-/// Monotonic time for measurements.
-enum Stopwatch {
-    static func now() -> ContinuousClock.Instant { ContinuousClock.now }
-
-    /// Seconds taken by `body`.
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = ContinuousClock.now
-        try body()
-        return (ContinuousClock.now - start).seconds
-    }
-}
-
-extension Duration {
-    /// The duration in seconds as a `Double`.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-}
-
-extension Array where Element == Double {
-    /// The median (the mean of the two middle values for an even count).
-    var median: Double {
-        guard !isEmpty else { return .nan }
-        let s = sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-}

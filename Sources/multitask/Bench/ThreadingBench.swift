@@ -2,60 +2,40 @@ import Multitask
 import MultitaskBenchmarks
 import Synchronization
 
-/// The threading metrics of `Benchmarks/baselines/METRICS.md`, with the CPython peer's workloads.
+/// The threading metrics of `Benchmarks/baselines/METRICS.md`, with the CPython peer's workloads,
+/// and beside them the Swift-native peers (``ThreadingPeers``).
 enum ThreadingBench {
     static let area = BenchArea(name: "threading") { report in
-        report(uncontended(Lock(), metric: "lock_uncontended", label: "Lock"))
+        ThreadingPeers.locks(report)
         report(uncontended(RLock(), metric: "rlock_uncontended", label: "RLock"))
-        report(eventPingPong())
+        ThreadingPeers.contendedLocks(report)
+        ThreadingPeers.pingPong(report, loaded: false)
+        ThreadingPeers.pingPong(report, loaded: true)
         report(threadQueueThroughput())
+        ThreadingPeers.channels(report)
+        ThreadingPeers.tasks(report)
         report(cpuScaling())
         report(ioBound())
     }
 
+    /// Rounds and iterations of the uncontended lock metrics.
+    static let uncontendedRounds = 7, uncontendedIterations = 20_000_000
+
     /// Median over rounds of ns per `acquire`+`release` on one thread, after another thread
     /// has existed (so nothing can take a single-threaded shortcut).
     static func uncontended(_ lock: some Lockable, metric: String, label: String) -> BenchMetric {
-        let t = Thread {}
-        t.start()
-        t.join()
-        let n = 20_000_000
-        var rounds: [Double] = []
-        for _ in 0..<7 {
-            let s = Stopwatch.seconds {
-                for _ in 0..<n {
-                    lock.acquire(file: #fileID, line: #line)
-                    lock.release()
-                }
-            }
-            rounds.append(s / Double(n) * 1e9)
+        startAndJoinAThread()
+        let rounds = (0..<uncontendedRounds).map { _ in
+            LockBenchmark.acquireReleaseNanoseconds(lock, iterations: uncontendedIterations)
         }
         return BenchMetric(name: metric, value: rounds.median, unit: "ns/pair", note: "\(label) acquire+release, median of 7 x 20M")
     }
 
-    /// Two threads bounce through two `Event`s (set → wait → clear); median round trip.
-    static func eventPingPong() -> BenchMetric {
-        let n = 30_000
-        let e1 = Event(), e2 = Event()
-        let pong = Thread(name: "pong") {
-            for _ in 0..<(n + 100) {
-                e1.wait()
-                e1.clear()
-                e2.set()
-            }
-        }
-        pong.start()
-        for _ in 0..<100 {
-            e1.set(); e2.wait(); e2.clear()
-        }
-        var samples = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let start = ContinuousClock.now
-            e1.set(); e2.wait(); e2.clear()
-            samples[i] = (ContinuousClock.now - start).seconds * 1e6
-        }
-        pong.join()
-        return BenchMetric(name: "event_pingpong_rtt", value: samples.median, unit: "us", note: "Event ping-pong, median of 30k round trips")
+    /// Makes the process multi-threaded once, as it is when locks matter.
+    static func startAndJoinAThread() {
+        let t = Thread {}
+        t.start()
+        t.join()
     }
 
     /// One producer thread → one consumer, 300 k Ints through an unbounded `ThreadQueue`;

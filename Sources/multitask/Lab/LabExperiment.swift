@@ -1,4 +1,5 @@
 import Multitask
+import MultitaskBenchmarks
 import Synchronization
 
 /// One row of the lab: a kind of work run by one strategy.
