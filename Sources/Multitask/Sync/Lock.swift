@@ -70,7 +70,7 @@ public final class Lock: Lockable, LockShell {
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
     @inline(__always)
     public func release() {
-        announceRelease(core)
+        announceRelease()
         if !core.unlock() {
             fatalError("Lock.release(): the lock \(self.debugName) is not locked")
         }

@@ -25,8 +25,7 @@ extension LockShell {
     @inline(__always)
     func shellAcquire(file: StaticString, line: UInt) {
         checkProcess()
-        let raw = self.raw
-        if reportsAcquisition(raw) { return observedAcquire(raw, file: file, line: line) }
+        if reportsAcquisition() { return observedAcquire(file: file, line: line) }
         _ = raw.lock(until: nil)
     }
 
@@ -34,8 +33,7 @@ extension LockShell {
     @inline(__always)
     func shellAcquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
         checkProcess()
-        let raw = self.raw
-        if reportsAcquisition(raw) { return observedAcquire(raw, until: deadline, at: site) }
+        if reportsAcquisition() { return observedAcquire(until: deadline, at: site) }
         return raw.lock(until: deadline)
     }
 
@@ -52,17 +50,19 @@ extension LockShell {
         return true
     }
 
-    /// Whether an acquire of `raw` by the caller goes through the detector: it is on, follows
-    /// this lock, and the acquire is not a re-entry.
+    /// Whether an acquire by the caller goes through the detector: it is on, follows this
+    /// lock, and the acquire is not a re-entry. The raw lock is taken only when the detector
+    /// is on, so the fast path takes it once, after the check.
     @inline(__always)
-    private func reportsAcquisition(_ raw: Raw) -> Bool {
+    private func reportsAcquisition() -> Bool {
         _slowPath(LockObservation.isOn) && observedAsLock && !raw.isHeldByCaller
     }
 
-    /// Tells the detector that `raw` is about to be released, when that release opens the
-    /// lock. Call it before the raw release.
+    /// Tells the detector that the lock is about to be released, when the caller's release
+    /// opens it. Call it before the raw release. The raw lock is taken only when the detector
+    /// is on, so the fast path keeps no copy of it.
     @inline(__always)
-    func announceRelease(_ raw: Raw) {
+    func announceRelease() {
         if _slowPath(LockObservation.isOn) && observedAsLock && raw.releaseOpens {
             LockObservation.willRelease(self)
         }
@@ -75,15 +75,17 @@ extension LockShell {
         return raw.lock(until: deadline)
     }
 
-    /// The acquire through the detector. `raw` is a plain value, so the closure captures no
-    /// reference.
+    // The acquire through the detector. It takes the raw lock afresh rather than as an
+    // argument: a raw lock passed out of line would have to be written to the stack on the
+    // fast path. The closure captures the raw lock, a plain value, and no reference.
     @inline(never)
-    func observedAcquire(_ raw: Raw, until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
-        LockObservation.acquire(self, until: deadline, at: site) { raw.lock(until: $0) }
+    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
+        let raw = self.raw
+        return LockObservation.acquire(self, until: deadline, at: site) { raw.lock(until: $0) }
     }
 
     @inline(never)
-    private func observedAcquire(_ raw: Raw, file: StaticString, line: UInt) {
-        _ = observedAcquire(raw, until: nil, at: AcquisitionSite(file: file, line: line))
+    private func observedAcquire(file: StaticString, line: UInt) {
+        _ = observedAcquire(until: nil, at: AcquisitionSite(file: file, line: line))
     }
 }

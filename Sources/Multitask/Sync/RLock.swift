@@ -133,10 +133,6 @@ struct RecursiveMutexCore: Sendable {
         @inline(__always)
         func tryLock() -> Bool { core.tryLock(as: me) }
 
-        /// Undoes one acquire; returns `false` if `me` does not own the lock.
-        @inline(__always)
-        func unlock() -> Bool { core.unlock(as: me) }
-
         @inline(__always)
         var isHeldByCaller: Bool { core.isOwned(by: me) }
 
@@ -188,9 +184,13 @@ public final class RLock: Lockable, LockShell {
         self.creationSite = creationSite
     }
 
-    /// The re-entrant mutex as the calling thread uses it (``LockShell``).
+    /// The re-entrant mutex as the calling thread uses it (``LockShell``). The thread id comes
+    /// first: reading the words after the call keeps them in registers, not copied to the stack.
     @inline(__always)
-    var raw: RecursiveMutexCore.Caller { RecursiveMutexCore.Caller(core: core, me: RecursiveMutexCore.currentThread) }
+    var raw: RecursiveMutexCore.Caller {
+        let me = RecursiveMutexCore.currentThread
+        return RecursiveMutexCore.Caller(core: core, me: me)
+    }
 
     /// Blocks until the lock is acquired, or adds one level if this thread already holds it.
     @inline(__always)
@@ -213,9 +213,10 @@ public final class RLock: Lockable, LockShell {
     /// hold stops the program.
     @inline(__always)
     public func release() {
-        let raw = self.raw
-        announceRelease(raw)
-        if !raw.unlock() { notOwned("release()") }
+        // The thread id first, so that the words are read after the call, into registers.
+        let me = RecursiveMutexCore.currentThread
+        announceRelease()
+        if !core.unlock(as: me) { notOwned("release()") }
     }
 
     /// Whether the calling thread holds the lock.

@@ -167,7 +167,7 @@ public class Semaphore: Lockable, LockShell, @unchecked Sendable {
         guard count >= 1, let units = UInt32(exactly: count) else {
             fatalError("\(kind).release(count: \(count)): the count must be in 1...\(UInt32.max)")
         }
-        announceRelease(core)
+        announceRelease()
         if !core.release(units, bound: bound) { tooManyReleases(count) }
     }
 
