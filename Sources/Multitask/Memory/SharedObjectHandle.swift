@@ -70,24 +70,26 @@ extension CreationSite {
 }
 
 /// A synchronization primitive that travels as a ``SharedObjectHandle`` of its words plus a
-/// `HandleConfiguration`: what lives outside the words.
-protocol SharedWordsCoding: AnyObject {
+/// `HandleConfiguration`: what lives outside the words. The handle names the primitive's
+/// ``SyncPrimitive/kind``.
+protocol SharedWordsCoding: SyncPrimitive {
     associatedtype HandleConfiguration: Codable
-    /// The kind the handle names ("Lock", "Event", …).
-    static var handleKind: String { get }
-    static var wordCount: Int { get }
-    var storage: SyncStorage { get }
+    /// What a handle of this primitive carries besides its words.
+    var handleConfiguration: HandleConfiguration { get }
 }
 
 extension SharedWordsCoding {
-    /// Encodes a handle of this primitive's shared words with `configuration`; throws
+    /// The kind the handle names ("Lock", "Event", …).
+    static var handleKind: String { "\(kind)" }
+
+    /// `encode(to:)`: a handle of this primitive's shared words and its configuration; throws
     /// `EncodingError.invalidValue` for process-local words, which cannot leave the process.
-    func encodeHandle(_ configuration: HandleConfiguration, to encoder: any Encoder) throws {
+    func encodeHandle(to encoder: any Encoder) throws {
         guard storage.isShared else {
             throw SharedObjectHandle<HandleConfiguration>.processLocal(self, codingPath: encoder.codingPath)
         }
         let (segment, offset) = SharedObjectRegistry.location(of: storage)
-        try SharedObjectHandle(kind: Self.handleKind, segment: segment, offset: offset, configuration: configuration).encode(to: encoder)
+        try SharedObjectHandle(kind: Self.handleKind, segment: segment, offset: offset, configuration: handleConfiguration).encode(to: encoder)
     }
 
     /// The storage a handle of this kind refers to (the one this process already has for those

@@ -20,6 +20,20 @@ extension SyncStorage {
     }
 }
 
+extension SyncPrimitive {
+    /// Storage for this primitive's words at `placement` (see ``SyncStorage/make(words:placement:)``).
+    static func storage(placedAt placement: Placement) throws(Errno) -> SyncStorage {
+        try .make(words: wordCount, placement: placement)
+    }
+}
+
+extension IdentifiedLock {
+    /// An unlocked lock at `placement`: what `Lock(placement:)` and `RLock(placement:)` make.
+    init(placedAt placement: Placement, name: String?, file: StaticString, line: UInt) throws(Errno) {
+        self.init(storage: try Self.storage(placedAt: placement), name: name, creationSite: CreationSite(file: file, line: line))
+    }
+}
+
 extension Lock {
     /// Creates an unlocked lock that synchronizes threads of one process (`.local`, the same
     /// as `Lock()`) or of every process sharing it (`.shared`).
@@ -41,7 +55,7 @@ extension Lock {
     /// // in every process: lock.withLock { counter.store(counter.load() + 1) }
     /// ```
     public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
-        self.init(storage: try .make(words: Lock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+        try self.init(placedAt: placement, name: name, file: file, line: line)
     }
 }
 
@@ -69,7 +83,7 @@ extension RLock {
     /// // in any process: lock.withLock { lock.withLock { update() } }
     /// ```
     public convenience init(placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
-        self.init(storage: try .make(words: RLock.wordCount, placement: placement), name: name, creationSite: CreationSite(file: file, line: line))
+        try self.init(placedAt: placement, name: name, file: file, line: line)
     }
 }
 
@@ -102,7 +116,7 @@ extension Condition {
     /// program.
     public convenience init(lock: Lock, placement: Placement) throws(Errno) {
         Self.checkLock(isShared: lock.storage.isShared, placement: placement)
-        self.init(lock: lock, storage: try .make(words: Condition.wordCount, placement: placement))
+        self.init(lock: lock, storage: try Self.storage(placedAt: placement))
     }
 
     /// Creates a condition on `lock` with its waiting state at `placement`. A `.shared`
@@ -110,7 +124,7 @@ extension Condition {
     /// program.
     public convenience init(lock: RLock, placement: Placement) throws(Errno) {
         Self.checkLock(isShared: lock.storage.isShared, placement: placement)
-        self.init(lock: lock, storage: try .make(words: Condition.wordCount, placement: placement))
+        self.init(lock: lock, storage: try Self.storage(placedAt: placement))
     }
 
     private static func checkLock(isShared: Bool, placement: Placement) {
@@ -143,8 +157,8 @@ extension Semaphore {
     /// let pool = try BoundedSemaphore(value: 2, placement: .shared)
     /// ```
     public convenience init(value: Int = 1, placement: Placement, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws(Errno) {
-        self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line),
-                  storage: try .make(words: Semaphore.wordCount, placement: placement))
+        self.init(value: value, bounded: false, name: name, site: CreationSite(file: file, line: line),
+                  storage: try Self.storage(placedAt: placement))
     }
 }
 
@@ -166,7 +180,7 @@ extension Event {
     /// // parent: done.wait(timeout: .seconds(5))
     /// ```
     public convenience init(placement: Placement) throws(Errno) {
-        self.init(storage: try .make(words: Event.wordCount, placement: placement))
+        self.init(storage: try Self.storage(placedAt: placement))
     }
 }
 
@@ -195,6 +209,6 @@ extension Barrier {
     public convenience init(parties: Int, placement: Placement, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) throws(Errno) {
         if let timeout { Deadline.checkTimeout(timeout, of: "Barrier(parties:placement:timeout:)") }
         self.init(parties: parties, action: action, timeout: timeout,
-                  storage: try .make(words: Barrier.wordCount, placement: placement))
+                  storage: try Self.storage(placedAt: placement))
     }
 }

@@ -136,7 +136,7 @@ struct BarrierCore: Sendable {
 /// let index = try barrier.wait()
 /// if index == 0 { print("all three arrived") }
 /// ```
-public final class Barrier: Sendable {
+public final class Barrier: SyncPrimitive {
     let storage: SyncStorage
     let core: BarrierCore
     let action: (@Sendable () throws -> Void)?
@@ -151,9 +151,11 @@ public final class Barrier: Sendable {
     /// default for ``wait(timeout:)``; a negative one is a programmer error.
     public convenience init(parties: Int, action: (@Sendable () throws -> Void)? = nil, timeout: Duration? = nil) {
         if let timeout { Deadline.checkTimeout(timeout, of: "Barrier(parties:timeout:)") }
-        self.init(parties: parties, action: action, timeout: timeout, storage: SyncStorage(localWords: Self.wordCount))
+        self.init(parties: parties, action: action, timeout: timeout, storage: Self.localStorage())
     }
 
+    /// The barrier's name in messages and handles.
+    static var kind: StaticString { "Barrier" }
     /// The number of words a barrier keeps its state in: its mutex, its condition, `state`,
     /// `count`, `generation` and `parties`.
     static var wordCount: Int { 1 + ConditionCore.wordCount + 4 }
@@ -190,7 +192,7 @@ public final class Barrier: Sendable {
     ///   during the wait; in the thread that ran the action, the error the action threw.
     @discardableResult
     public func wait(timeout: Duration? = nil) throws -> Int {
-        storage.checkProcess("Barrier")
+        checkProcess()
         let deadline = (timeout ?? self.timeout).map { Deadline.timeout($0, of: "Barrier.wait(timeout:)") }
         return try core.wait(until: deadline, action: action)
     }
@@ -198,14 +200,14 @@ public final class Barrier: Sendable {
     /// Returns the barrier to its initial state. Threads waiting on it throw
     /// ``BarrierError/broken``; new arrivals wait until they have all left.
     public func reset() {
-        storage.checkProcess("Barrier")
+        checkProcess()
         core.reset()
     }
 
     /// Breaks the barrier: waiting threads and later calls to ``wait(timeout:)`` throw
     /// ``BarrierError/broken`` until ``reset()``.
     public func abort() {
-        storage.checkProcess("Barrier")
+        checkProcess()
         core.abort()
     }
 

@@ -14,13 +14,12 @@
 public final class BoundedSemaphore: Semaphore, @unchecked Sendable {
     /// Creates a process-local semaphore holding `value` units, which is also its maximum.
     public convenience init(value: Int = 1, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(value: value, bounded: true, kind: "BoundedSemaphore", name: name, site: CreationSite(file: file, line: line),
-                  storage: SyncStorage(localWords: Semaphore.wordCount))
+        self.init(value: value, bounded: true, name: name, site: CreationSite(file: file, line: line), storage: Semaphore.localStorage())
     }
 
     /// Every semaphore initializer ends here, so that the ones this class inherits (such as
     /// `BoundedSemaphore(value:placement:)`) make a bounded semaphore whatever they pass.
-    override init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage, adopted: Bool = false) {
-        super.init(value: value, bounded: true, kind: "BoundedSemaphore", name: name, site: site, storage: storage, adopted: adopted)
+    override init(value: Int, bounded: Bool, name: String?, site: CreationSite, storage: SyncStorage, adopted: Bool = false) {
+        super.init(value: value, bounded: true, name: name, site: site, storage: storage, adopted: adopted)
     }
 }

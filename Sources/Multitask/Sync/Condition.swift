@@ -22,7 +22,7 @@
 /// // producer
 /// ready.withLock { items.append(x); ready.notify() }
 /// ```
-public final class Condition: Lockable {
+public final class Condition: Lockable, SyncPrimitive {
     enum Underlying: Sendable {
         case lock(Lock)
         case rlock(RLock)
@@ -34,19 +34,21 @@ public final class Condition: Lockable {
 
     /// Creates a process-local condition with its own ``RLock``.
     public convenience init() {
-        self.init(lock: RLock(), storage: SyncStorage(localWords: Self.wordCount))
+        self.init(lock: RLock(), storage: Self.localStorage())
     }
 
     /// Creates a process-local condition on `lock`, which may also be used on its own.
     public convenience init(lock: Lock) {
-        self.init(lock: lock, storage: SyncStorage(localWords: Self.wordCount))
+        self.init(lock: lock, storage: Self.localStorage())
     }
 
     /// Creates a process-local condition on `lock`, which may also be used on its own.
     public convenience init(lock: RLock) {
-        self.init(lock: lock, storage: SyncStorage(localWords: Self.wordCount))
+        self.init(lock: lock, storage: Self.localStorage())
     }
 
+    /// The condition's name in messages and handles.
+    static var kind: StaticString { "Condition" }
     /// The number of words a condition keeps its state in (its lock has its own).
     static var wordCount: Int { ConditionCore.wordCount }
 
@@ -170,7 +172,7 @@ public final class Condition: Lockable {
     /// Traps unless the caller holds the lock. A ``Lock`` has no owner, so for it "held"
     /// means "locked by some thread", as in Python.
     private func checkHeld(_ operation: String) {
-        storage.checkProcess("Condition")
+        checkProcess()
         switch underlying {
         case .lock(let lock):
             if !lock.isLocked { lockNotHeld(lock, operation) }

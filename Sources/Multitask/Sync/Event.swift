@@ -13,7 +13,7 @@
 /// worker.start()
 /// ready.set()
 /// ```
-public final class Event: Sendable {
+public final class Event: SyncPrimitive {
     // Word 0: bit 0 = flag, bit 1 = a waiter may be sleeping, bits 2... = count of set()
     // calls (wrapping). The count lets a waiter notice a set() that a clear() undid before it
     // woke up: Python's wait returns true once the flag was set after the wait started.
@@ -25,9 +25,11 @@ public final class Event: Sendable {
 
     /// Creates a process-local event whose flag is down.
     public convenience init() {
-        self.init(storage: SyncStorage(localWords: Self.wordCount))
+        self.init(storage: Self.localStorage())
     }
 
+    /// The event's name in messages and handles.
+    static var kind: StaticString { "Event" }
     /// The number of words an event keeps its state in.
     static let wordCount = 1
 
@@ -46,7 +48,7 @@ public final class Event: Sendable {
 
     /// Raises the flag and wakes every waiter.
     public func set() {
-        storage.checkProcess("Event")
+        checkProcess()
         var state = word.load()
         while true {
             let raised = ((state & ~(Self.flag | Self.sleepers)) &+ Self.oneSet) | Self.flag
@@ -59,7 +61,7 @@ public final class Event: Sendable {
 
     /// Lowers the flag; later `wait` calls block until the next `set()`.
     public func clear() {
-        storage.checkProcess("Event")
+        checkProcess()
         word.bitAnd(~Self.flag)
     }
 
@@ -77,7 +79,7 @@ public final class Event: Sendable {
     }
 
     func wait(until deadline: Deadline?) -> Bool {
-        storage.checkProcess("Event")
+        checkProcess()
         let start = word.load()
         if start & Self.flag != 0 { return true }
         // The word as a local value and `released` a static function: park's closures then

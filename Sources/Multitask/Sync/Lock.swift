@@ -20,21 +20,21 @@
 /// lock.withLock { counter += 1 }
 /// if lock.acquire(timeout: .milliseconds(50)) { defer { lock.release() }; work() }
 /// ```
-public final class Lock: Lockable, ObservableLock {
+public final class Lock: Lockable, LockShell {
     let storage: SyncStorage
     let core: MutexCore
     /// The name given at creation, used in diagnostics.
     public let name: String?
     /// Where the lock was created.
     public let creationSite: CreationSite
+
     /// Creates an unlocked, process-local lock.
-    public init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        storage = SyncStorage(localWords: Self.wordCount)
-        core = MutexCore(word: storage.word(0))
-        self.name = name
-        self.creationSite = CreationSite(file: file, line: line)
+    public convenience init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(storage: Self.localStorage(), name: name, creationSite: CreationSite(file: file, line: line))
     }
 
+    /// The lock's name in messages and handles.
+    static var kind: StaticString { "Lock" }
     /// The number of words a lock keeps its state in.
     static let wordCount = 1
 
@@ -47,31 +47,30 @@ public final class Lock: Lockable, ObservableLock {
         self.creationSite = creationSite
     }
 
+    /// The mutex algorithm under the shell (``LockShell``).
+    @inline(__always)
+    var raw: MutexCore { core }
+
     /// Blocks until the lock is acquired.
     @inline(__always)
     public func acquire(file: StaticString = #fileID, line: UInt = #line) {
-        storage.checkProcess("Lock")
-        if _slowPath(LockObservation.isOn) { return observedAcquire(file: file, line: line) }
-        _ = core.lock(until: nil)
+        shellAcquire(file: file, line: line)
     }
 
     /// Waits at most `timeout` for the lock; returns whether it was acquired. A negative timeout is a programmer error.
     public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        acquire(until: .timeout(timeout, of: "Lock.acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
+        shellAcquire(until: .timeout(timeout, of: "Lock.acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
     }
 
     /// Acquires the lock if it is free right now; never blocks.
     public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        storage.checkProcess("Lock")
-        guard core.tryLock() else { return false }
-        if _slowPath(LockObservation.isOn) { LockObservation.didAcquire(self, at: AcquisitionSite(file: file, line: line)) }
-        return true
+        shellTryAcquire(at: AcquisitionSite(file: file, line: line))
     }
 
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
     @inline(__always)
     public func release() {
-        if _slowPath(LockObservation.isOn) { LockObservation.willRelease(self) }
+        announceRelease()
         if !core.unlock() {
             fatalError("Lock.release(): the lock \(self.debugName) is not locked")
         }
@@ -79,29 +78,4 @@ public final class Lock: Lockable, ObservableLock {
 
     /// Whether some thread holds the lock right now (a snapshot; Python's `locked()`).
     public var isLocked: Bool { core.isLocked }
-
-    @inline(__always)
-    private func acquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
-        storage.checkProcess("Lock")
-        if _slowPath(LockObservation.isOn) { return observedAcquire(until: deadline, at: site) }
-        return core.lock(until: deadline)
-    }
-
-    // Out of line, so that the fast paths above need no extra registers or stack; the blocking
-    // variant takes only scalars for the same reason.
-    @inline(never)
-    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
-        LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0) }
-    }
-
-    @inline(never)
-    private func observedAcquire(file: StaticString, line: UInt) {
-        _ = observedAcquire(until: nil, at: AcquisitionSite(file: file, line: line))
-    }
-
-    /// The acquire without the detector's bookkeeping, for the detector's own acquire variants.
-    func acquireUnobserved(until deadline: Deadline?) -> Bool {
-        storage.checkProcess("Lock")
-        return core.lock(until: deadline)
-    }
 }

@@ -45,7 +45,7 @@ extension Lock {
     /// has exited, never while any of its threads lives. A process-local lock never reports a
     /// dead owner.
     public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
-        storage.checkProcess("Lock")
+        checkProcess()
         return LockAcquisition(core.acquire(until: timeout.map { .timeout($0, of: "Lock.acquireReportingDeadOwner(timeout:)") }))
     }
 
@@ -70,7 +70,7 @@ extension RLock {
     /// while holding an `RLock` keeps it locked, as in Python). Re-entry by the owner returns
     /// ``LockAcquisition/acquired``; a process-local lock never reports a dead owner.
     public func acquireReportingDeadOwner(timeout: Duration? = nil) -> LockAcquisition {
-        storage.checkProcess("RLock")
+        checkProcess()
         return LockAcquisition(core.acquire(until: timeout.map { .timeout($0, of: "RLock.acquireReportingDeadOwner(timeout:)") }, as: RecursiveMutexCore.currentThread))
     }
 

@@ -6,10 +6,11 @@
 /// below, which forward to the ``LockObserver`` that the composition root
 /// (`Sources/Multitask/LayerWiring.swift`) supplies; this layer never names the detector.
 ///
-/// How a primitive is instrumented (``Lock`` is the model):
+/// How a primitive is instrumented: ``LockShell`` does it once for every lock, around the
+/// lock's ``RawLock``.
 /// - blocking or timed acquire: `if _slowPath(LockObservation.isOn) { return observedAcquire(…) }`
 ///   before the plain path, where the `@inline(never)` method `observedAcquire` calls
-///   `LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0) }`.
+///   `LockObservation.acquire(self, until: deadline, at: site) { raw.lock(until: $0) }`.
 ///   Keeping it out of line keeps the fast path free of extra registers and stack. The closure
 ///   is the raw, unobserved acquire: it must give up at its deadline (the observer first calls
 ///   it with a deadline in the past, to take a free lock without waiting, then in slices of

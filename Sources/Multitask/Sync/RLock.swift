@@ -120,6 +120,25 @@ struct RecursiveMutexCore: Sendable {
     private func depthOverflow() -> Never {
         fatalError("RLock.acquire(): recursion depth exceeds \(UInt32.max)")
     }
+
+    /// The re-entrant lock as thread `me` uses it: the ``RawLock`` under ``RLock``'s shell.
+    /// Re-entry is not an acquisition, and only the last release opens the lock.
+    struct Caller: RawLock {
+        let core: RecursiveMutexCore
+        let me: UInt32
+
+        @inline(__always)
+        func lock(until deadline: Deadline?) -> Bool { core.lock(until: deadline, as: me) }
+
+        @inline(__always)
+        func tryLock() -> Bool { core.tryLock(as: me) }
+
+        @inline(__always)
+        var isHeldByCaller: Bool { core.isOwned(by: me) }
+
+        @inline(__always)
+        var releaseOpens: Bool { core.isLastLevel(of: me) }
+    }
 }
 
 /// A re-entrant mutual-exclusion lock with Python's `threading.RLock` semantics.
@@ -138,7 +157,7 @@ struct RecursiveMutexCore: Sendable {
 /// func add(_ n: Int) { lock.withLock { total += n } }
 /// func addTwice(_ n: Int) { lock.withLock { add(n); add(n) } }   // re-enters, no deadlock
 /// ```
-public final class RLock: Lockable, ObservableLock {
+public final class RLock: Lockable, LockShell {
     let storage: SyncStorage
     let core: RecursiveMutexCore
     /// The name given at creation, used in diagnostics.
@@ -148,9 +167,11 @@ public final class RLock: Lockable, ObservableLock {
 
     /// Creates an unlocked, process-local re-entrant lock.
     public convenience init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(storage: SyncStorage(localWords: Self.wordCount), name: name, creationSite: CreationSite(file: file, line: line))
+        self.init(storage: Self.localStorage(), name: name, creationSite: CreationSite(file: file, line: line))
     }
 
+    /// The lock's name in messages and handles.
+    static var kind: StaticString { "RLock" }
     /// The number of words an `RLock` keeps its state in.
     static let wordCount = 3
 
@@ -163,36 +184,38 @@ public final class RLock: Lockable, ObservableLock {
         self.creationSite = creationSite
     }
 
+    /// The re-entrant mutex as the calling thread uses it (``LockShell``). The thread id comes
+    /// first: reading the words after the call keeps them in registers, not copied to the stack.
+    @inline(__always)
+    var raw: RecursiveMutexCore.Caller {
+        let me = RecursiveMutexCore.currentThread
+        return RecursiveMutexCore.Caller(core: core, me: me)
+    }
+
     /// Blocks until the lock is acquired, or adds one level if this thread already holds it.
     @inline(__always)
     public func acquire(file: StaticString = #fileID, line: UInt = #line) {
-        _ = acquire(until: nil, file: file, line: line)
+        shellAcquire(file: file, line: line)
     }
 
     /// Waits at most `timeout` for the lock; returns whether it was acquired. Returns `true`
     /// at once if this thread already holds it. A negative timeout is a programmer error.
     public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        acquire(until: .timeout(timeout, of: "RLock.acquire(timeout:)"), file: file, line: line)
+        shellAcquire(until: .timeout(timeout, of: "RLock.acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
     }
 
     /// Acquires the lock if that is possible without waiting (always, for its owner).
     public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        storage.checkProcess("RLock")
-        let me = RecursiveMutexCore.currentThread
-        let reentry = core.isOwned(by: me)
-        guard core.tryLock(as: me) else { return false }
-        if _slowPath(LockObservation.isOn) && !reentry {
-            LockObservation.didAcquire(self, at: AcquisitionSite(file: file, line: line))
-        }
-        return true
+        shellTryAcquire(at: AcquisitionSite(file: file, line: line))
     }
 
     /// Undoes one acquire by the calling thread. Releasing a lock the calling thread does not
     /// hold stops the program.
     @inline(__always)
     public func release() {
+        // The thread id first, so that the words are read after the call, into registers.
         let me = RecursiveMutexCore.currentThread
-        if _slowPath(LockObservation.isOn) && core.isLastLevel(of: me) { LockObservation.willRelease(self) }
+        announceRelease()
         if !core.unlock(as: me) { notOwned("release()") }
     }
 
@@ -219,23 +242,6 @@ public final class RLock: Lockable, ObservableLock {
         } else {
             _ = core.relock(as: me, depth: level)
         }
-    }
-
-    // Re-entry is not a new acquisition: it neither adds a lock-order edge nor waits, so only a
-    // first acquisition goes through the observer.
-    @inline(__always)
-    private func acquire(until deadline: Deadline?, file: StaticString, line: UInt) -> Bool {
-        storage.checkProcess("RLock")
-        let me = RecursiveMutexCore.currentThread
-        if _slowPath(LockObservation.isOn) && !core.isOwned(by: me) {
-            return observedAcquire(until: deadline, at: AcquisitionSite(file: file, line: line), as: me)
-        }
-        return core.lock(until: deadline, as: me)
-    }
-
-    @inline(never)
-    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite, as me: UInt32) -> Bool {
-        LockObservation.acquire(self, until: deadline, at: site) { core.lock(until: $0, as: me) }
     }
 
     /// Stops the program: the calling thread does not own the lock. `type.operation` names

@@ -82,14 +82,16 @@ struct SemaphoreCore: Sendable {
 /// When a file imports Foundation or Glibc too, write `Multitask.Semaphore`: the Glibc overlay
 /// declares `typealias Semaphore = UnsafeMutablePointer<sem_t>`.
 // @unchecked: every property is immutable; the state lives in atomic futex words.
-public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
+public class Semaphore: Lockable, LockShell, @unchecked Sendable {
     let storage: SyncStorage
     private let core: SemaphoreCore
     /// The largest value `release` may reach (the initial value for a bounded semaphore).
     let bound: UInt32
     /// The value the semaphore was created with.
     let initialValue: Int
-    private let kind: StaticString
+    /// The type misuse messages name: `BoundedSemaphore` for a bounded one, whichever class
+    /// wraps it.
+    final let kind: StaticString
     /// The name given at creation, used in diagnostics.
     public let name: String?
     /// Where the semaphore was created.
@@ -97,21 +99,24 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
 
     /// Creates a process-local semaphore holding `value` units (at least 0).
     public convenience init(value: Int = 1, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        self.init(value: value, bounded: false, kind: "Semaphore", name: name, site: CreationSite(file: file, line: line),
-                  storage: SyncStorage(localWords: Semaphore.wordCount))
+        self.init(value: value, bounded: false, name: name, site: CreationSite(file: file, line: line),
+                  storage: Semaphore.localStorage())
     }
 
     /// Whether the deadlock detector treats this semaphore as a lock: one created with value 1
     /// is a mutex in all but name (see ``DeadlockDetector``).
-    let observedAsLock: Bool
+    final let observedAsLock: Bool
+    /// The semaphore's name in handles (a bounded one's too).
+    static var kind: StaticString { "Semaphore" }
     /// The number of words a semaphore keeps its state in.
     static let wordCount = 2
 
     /// A semaphore on two words of `storage`, process-local or placed in shared memory (see
     /// `Semaphore(value:placement:)`). `adopted` words already hold a semaphore created with
     /// `value` (one decoded from a handle): its units are left as they are.
-    init(value: Int, bounded: Bool, kind: StaticString, name: String?, site: CreationSite, storage: SyncStorage, adopted: Bool = false) {
+    init(value: Int, bounded: Bool, name: String?, site: CreationSite, storage: SyncStorage, adopted: Bool = false) {
         observedAsLock = value == 1
+        let kind: StaticString = bounded ? "BoundedSemaphore" : "Semaphore"
         guard let initial = UInt32(exactly: value) else {
             fatalError("\(kind)(value: \(value)): the value must be in 0...\(UInt32.max)")
         }
@@ -132,37 +137,24 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
         try self.init(handleFrom: decoder)
     }
 
+    /// The counting algorithm under the shell (``LockShell``): a unit is a lock.
+    @inline(__always)
+    final var raw: SemaphoreCore { core }
+
     /// Takes one unit, waiting as long as it takes.
     @inline(__always)
     public final func acquire(file: StaticString = #fileID, line: UInt = #line) {
-        _ = acquire(until: nil, at: AcquisitionSite(file: file, line: line))
+        shellAcquire(file: file, line: line)
     }
 
     /// Waits at most `timeout` for a unit; returns whether one was taken. A negative timeout is a programmer error.
     public final func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        acquire(until: .timeout(timeout, of: "\(kind).acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
-    }
-
-    @inline(__always)
-    private func acquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
-        storage.checkProcess(kind)
-        if _slowPath(LockObservation.isOn) && observedAsLock { return observedAcquire(until: deadline, at: site) }
-        return core.acquire(until: deadline)
-    }
-
-    @inline(never)
-    private func observedAcquire(until deadline: Deadline?, at site: AcquisitionSite) -> Bool {
-        LockObservation.acquire(self, until: deadline, at: site) { core.acquire(until: $0) }
+        shellAcquire(until: .timeout(timeout, of: "\(kind).acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
     }
 
     /// Takes a unit if one is available right now; never blocks.
     public final func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        storage.checkProcess(kind)
-        guard core.tryAcquire() else { return false }
-        if _slowPath(LockObservation.isOn) && observedAsLock {
-            LockObservation.didAcquire(self, at: AcquisitionSite(file: file, line: line))
-        }
-        return true
+        shellTryAcquire(at: AcquisitionSite(file: file, line: line))
     }
 
     /// Gives back one unit, waking a waiter if there is one.
@@ -171,11 +163,11 @@ public class Semaphore: Lockable, ObservableLock, @unchecked Sendable {
     /// Gives back `count` units (at least 1), waking up to `count` waiters. For a
     /// ``BoundedSemaphore``, going above the initial value stops the program.
     public final func release(count: Int) {
-        storage.checkProcess(kind)
+        checkProcess()
         guard count >= 1, let units = UInt32(exactly: count) else {
             fatalError("\(kind).release(count: \(count)): the count must be in 1...\(UInt32.max)")
         }
-        if _slowPath(LockObservation.isOn) && observedAsLock { LockObservation.willRelease(self) }
+        announceRelease()
         if !core.release(units, bound: bound) { tooManyReleases(count) }
     }
 

@@ -20,9 +20,9 @@ import Synchronization
 /// two running threads makes no system call.
 @usableFromInline
 // @unchecked: the mutable counts are guarded by `mutex`; the rest is immutable or atomic.
-final class ThreadQueueCore: @unchecked Sendable {
-    // Words: 0 the mutex, then `notEmpty`, `notFull` and `allTasksDone`.
-    private let storage: SyncStorage
+final class ThreadQueueCore: SyncPrimitive, @unchecked Sendable {
+    /// The queue's words (``wordCount``).
+    let storage: SyncStorage
     private let mutex: MutexCore
     private let notEmpty: ConditionCore
     private let notFull: ConditionCore
@@ -45,7 +45,7 @@ final class ThreadQueueCore: @unchecked Sendable {
 
     init(maxSize: Int, count: Int, queueType: Any.Type) {
         let condition = ConditionCore.wordCount
-        storage = SyncStorage(localWords: 1 + 3 * condition)
+        storage = Self.localStorage()
         mutex = MutexCore(word: storage.word(0))
         notEmpty = ConditionCore(storage: storage, first: 1)
         notFull = ConditionCore(storage: storage, first: 1 + condition)
@@ -57,6 +57,11 @@ final class ThreadQueueCore: @unchecked Sendable {
         self.publishedCount = Atomic(count)
     }
 
+    /// The queue as process-check messages name it.
+    static var kind: StaticString { "a thread queue" }
+    /// The words: the mutex, then `notEmpty`, `notFull` and `allTasksDone`.
+    static var wordCount: Int { 1 + 3 * ConditionCore.wordCount }
+
     // MARK: Put and get
 
     /// Locks and waits for a free slot until `deadline` (nil: forever). Returns with the lock
@@ -64,7 +69,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     /// `.shutDown` or, when the deadline passes, `.full`.
     @usableFromInline
     func beginPut(until deadline: Deadline?) throws(ThreadQueueError) {
-        storage.checkProcess("a thread queue")
+        checkProcess()
         lock()
         if isClosed { unlock(); throw .shutDown }
         guard maxSize > 0 && count >= maxSize else { return }
@@ -93,7 +98,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     /// `.shutDown` once the queue is shut down and empty or, when the deadline passes, `.empty`.
     @usableFromInline
     func beginGet(until deadline: Deadline?) throws(ThreadQueueError) {
-        storage.checkProcess("a thread queue")
+        checkProcess()
         lock()
         guard count == 0 else { return }
         let ready = wait(
@@ -122,7 +127,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     /// elements to discard (all of them when `immediate`, else none): remove them, then call
     /// ``endShutdown(discarded:)``.
     func beginShutdown(immediate: Bool) -> Int {
-        storage.checkProcess("a thread queue")
+        checkProcess()
         lock()
         isClosed = true
         publishedShutDown.store(true, ordering: .releasing)
@@ -156,7 +161,7 @@ final class ThreadQueueCore: @unchecked Sendable {
     }
 
     func join(until deadline: Deadline?) -> Bool {
-        storage.checkProcess("a thread queue")
+        checkProcess()
         lock()
         defer { unlock() }
         return wait(on: allTasksDone, until: deadline, spin: .none, hint: { false }, until: { unfinishedTasks == 0 })
