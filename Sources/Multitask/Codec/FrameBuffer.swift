@@ -149,15 +149,21 @@ final class FrameBuffer {
     }
 
     // MARK: Reading frames
+    //
+    // The hot path (length, fill, hand-out) is inlined into each reader, so its source
+    // closure is called directly: passed to an out-of-line copy, the closure's captured
+    // reader would be retained and released on every frame (seen in the pipe benchmark).
 
     /// Reads the length field of the next frame (unless read already) from `receive`; returns
     /// the frame's body length, at most `limit`, or nil if the source ran dry first.
+    @inline(__always)
     func nextLength<Failure: FrameStreamFailure>(limit: Int, from receive: FrameSource<Failure>) throws(Failure) -> Int? {
         try readLength(limit: limit, from: receive) ? pendingLength : nil
     }
 
     /// Moves through the next frame as far as `receive` gives bytes; returns whether it is
     /// whole (then ``withFrame(limit:from:_:)`` hands it out without reading).
+    @inline(__always)
     func advance<Failure: FrameStreamFailure>(limit: Int, from receive: FrameSource<Failure>) throws(Failure) -> Bool {
         guard try readLength(limit: limit, from: receive) else { return false }
         let length = pendingLength!
@@ -168,6 +174,7 @@ final class FrameBuffer {
     /// Calls `body` with the next frame's body once it is whole (valid only during the call),
     /// reading from `receive` as needed; nil, calling nothing, if the source ran dry first.
     /// The frame is consumed even when `body` throws, so the next one stays intact.
+    @inline(__always)
     func withFrame<Failure: FrameStreamFailure, Result>(
         limit: Int, from receive: FrameSource<Failure>, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result? {
@@ -203,6 +210,7 @@ final class FrameBuffer {
     }
 
     /// Reads the current frame's length field unless done already; returns whether it was.
+    @inline(__always)
     private func readLength<Failure: FrameStreamFailure>(limit: Int, from receive: FrameSource<Failure>) throws(Failure) -> Bool {
         if let refusal { throw Failure.frameTooLarge(length: refusal.length, limit: refusal.limit) }
         if pendingLength != nil { return true }
@@ -237,6 +245,7 @@ final class FrameBuffer {
 
     /// Makes at least `count` (at most ``capacity``) bytes wait in the buffer, reading ahead
     /// as far as the buffer allows; returns false if the source ran dry first.
+    @inline(__always)
     private func fill<Failure: FrameStreamFailure>(_ count: Int, from receive: FrameSource<Failure>) throws(Failure) -> Bool {
         guard end - start < count else { return true }
         let base = self.base
