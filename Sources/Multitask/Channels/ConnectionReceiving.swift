@@ -104,7 +104,7 @@ extension Connection {
     }
 
     /// The oldest descriptor that arrived on this end for which `wanted` holds, closing the
-    /// ones before it (see `FrameReader`); call it from `read` of ``receiveMessage(_:read:)``
+    /// ones before it (see `ConnectionReader`); call it from `read` of ``receiveMessage(_:read:)``
     /// (under the receive lock).
     func takeReceivedDescriptor(where wanted: (CInt) -> Bool) -> CInt? { reader.takeDescriptor(where: wanted) }
 

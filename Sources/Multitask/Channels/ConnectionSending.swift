@@ -47,17 +47,19 @@ extension Connection {
 
     /// Sends `payload` as one frame; with `descriptor`, the descriptor travels attached to it.
     func sendFrame(_ payload: UnsafeRawBufferPointer, on socket: StreamSocket, attaching descriptor: CInt? = nil) throws(ConnectionError) {
-        // The connection's length field is 8 bytes: it fills `header` exactly.
+        // The connection's length field (``FrameHeader/connection``) is 8 bytes: it fills
+        // `header` exactly.
+        let framing = FrameHeader.connection
         var header: UInt64 = 0
-        withUnsafeMutableBytes(of: &header) { FrameReader.framing.writeLength(payload.count, to: $0.baseAddress!) }
-        let frameSize = FrameReader.headerSize + payload.count
+        withUnsafeMutableBytes(of: &header) { framing.writeLength(payload.count, to: $0.baseAddress!) }
+        let frameSize = framing.lengthSize + payload.count
         do {
             try sendLock.withLock { () throws(Errno) in
                 if frameSize <= Self.smallFrame {
                     try withUnsafeTemporaryAllocation(byteCount: frameSize, alignment: 8) { (frame) throws(Errno) in
                         frame.storeBytes(of: header, as: UInt64.self)
                         if !payload.isEmpty {
-                            (frame.baseAddress! + FrameReader.headerSize).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
+                            (frame.baseAddress! + framing.lengthSize).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
                         }
                         if let descriptor {
                             try socket.sendAll(UnsafeRawBufferPointer(frame), attaching: descriptor)

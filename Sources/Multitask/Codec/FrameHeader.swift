@@ -5,7 +5,10 @@
 /// - ``pool`` (a pool and its workers): a 4-byte little-endian body length, then the body,
 ///   whose first byte is its kind (``PoolWire``).
 /// - ``forkServer`` (a program and its fork server): no length, since the `SOCK_SEQPACKET`
-///   socket keeps each message whole; the message's first byte is its kind.
+///   socket keeps each message whole (the packet is the frame, see ``ForkServerMessage``);
+///   the message's first byte is its kind.
+///
+/// The two stream framings are read and written by the one ``FrameBuffer``.
 ///
 /// Frames come from another process, so they are hostile input (DESIGN decision 13):
 /// ``readLength(from:limit:)`` says whether the whole length field is there and refuses a
@@ -72,6 +75,13 @@ struct FrameHeader: Equatable, Sendable {
         case 4: target.storeBytes(of: UInt32(length).littleEndian, as: UInt32.self)
         default: preconditionFailure("FrameHeader: a \(lengthSize)-byte length field is not one the library uses")
         }
+    }
+
+    /// A message of a transport that keeps message boundaries (``forkServer``): its kind
+    /// byte, to which the sender appends the fields (`appendField`, read with ``FrameFields``).
+    func beginMessage(kind: UInt8) -> [UInt8] {
+        precondition(lengthSize == 0 && hasKind, "FrameHeader: only a packet framing begins a message with its kind alone")
+        return [kind]
     }
 
     /// The kind byte and the rest of a frame's body; an empty body has kind 0, which no

@@ -74,10 +74,10 @@ final class PoolScheduler {
 
     /// Reads and delivers every reply available from `slot`.
     func receive(from slot: PoolWorkerSlot) {
-        while true {
-            let outcome = slot.input.receive(from: slot.socket)
-            while let _ = slot.input.nextFrame({ kind, body in deliver(kind, body, from: slot) }) {}
-            guard case .bytes = outcome else { return }
+        do throws(FrameStreamError) {
+            while try slot.input.nextFrame(from: slot.socket, { kind, body in deliver(kind, body, from: slot) }) != nil {}
+        } catch {
+            // The worker's end closed: its sentinel reports how it ended.
         }
     }
 

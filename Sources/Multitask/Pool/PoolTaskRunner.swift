@@ -67,8 +67,8 @@ enum PoolWarmUp {
         frames.appendFrame(kind: PoolWire.stop, body: UnsafeRawBufferPointer(start: nil, count: 0))
         _ = frames.send(to: parent)
         PoolWorkerLoop.serve(socket: child, status: PoolWorkerStatus(at: pages.base, initialize: true), configuration: .init())
-        let replies = FrameBuffer(framing: .pool)
-        _ = replies.receive(from: parent)
+        let replies = FrameBuffer(framing: .pool, keepsLargeBuffer: true)
+        _ = try? replies.nextFrame(from: parent) { _, _ in }
     }
 
     /// Finds `Task` by its name as a worker does (which fills the runtime's conformance

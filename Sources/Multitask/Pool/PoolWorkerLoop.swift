@@ -45,7 +45,8 @@ enum PoolWorkerLoop {
         }
         let initializerFailure = runInitializer(configuration.initializer)
         status.markReady()
-        let input = FrameBuffer(framing: .pool)
+        // The parent is trusted to send large tasks again: their buffer is kept.
+        let input = FrameBuffer(framing: .pool, keepsLargeBuffer: true)
         let output = FrameBuffer(framing: .pool)
         var runners: [PoolTaskRunner?] = []
         var typeNames: [String] = []
@@ -53,53 +54,58 @@ enum PoolWorkerLoop {
         var failure: [UInt8] = []
         var number: UInt64 = 0
         var stopping = false
-        while !stopping {
-            guard input.hasFrame else {
-                guard output.send(to: socket) else { return }
-                if case .closed = input.receive(from: socket) { return }
-                continue
+        func handle(_ kind: UInt8, _ body: UnsafeRawBufferPointer) {
+            switch kind {
+            case PoolWire.defineType:
+                guard let (id, name) = PoolWire.header(of: body) else { return }
+                let typeName = String(decoding: name, as: UTF8.self)
+                while runners.count <= Int(id) {
+                    runners.append(nil)
+                    typeNames.append("")
+                }
+                runners[Int(id)] = PoolTaskRunner.resolve(typeName)
+                typeNames[Int(id)] = typeName
+            case PoolWire.task:
+                guard let (id, task) = PoolWire.header(of: body) else { return }
+                number += 1
+                let started = Deadline.now.nanoseconds
+                status.begin(number, at: started)
+                reply.removeAll(keepingCapacity: true)
+                do {
+                    if let initializerFailure { throw initializerFailure }
+                    guard Int(id) < runners.count, let runner = runners[Int(id)] else {
+                        throw PoolUnresolvableTask(typeName: Int(id) < typeNames.count ? typeNames[Int(id)] : "#\(id)")
+                    }
+                    try runner.run(task, &reply)
+                    output.appendFrame(kind: PoolWire.success, bytes: reply)
+                } catch {
+                    failure.removeAll(keepingCapacity: true)
+                    failure.append(contentsOf: String(reflecting: type(of: error)).utf8)
+                    failure.append(0)
+                    failure.append(contentsOf: String(describing: error).utf8)
+                    output.appendFrame(kind: PoolWire.failure, bytes: failure)
+                }
+                status.end(number)
+                if output.count >= replyBatchBytes || Deadline.now.nanoseconds - started >= slowTaskNanoseconds {
+                    _ = output.send(to: socket)
+                }
+            case PoolWire.stop:
+                stopping = true
+            default:
+                break
             }
-            input.nextFrame { kind, body in
-                switch kind {
-                case PoolWire.defineType:
-                    guard let (id, name) = PoolWire.header(of: body) else { return }
-                    let typeName = String(decoding: name, as: UTF8.self)
-                    while runners.count <= Int(id) {
-                        runners.append(nil)
-                        typeNames.append("")
-                    }
-                    runners[Int(id)] = PoolTaskRunner.resolve(typeName)
-                    typeNames[Int(id)] = typeName
-                case PoolWire.task:
-                    guard let (id, task) = PoolWire.header(of: body) else { return }
-                    number += 1
-                    let started = Deadline.now.nanoseconds
-                    status.begin(number, at: started)
-                    reply.removeAll(keepingCapacity: true)
-                    do {
-                        if let initializerFailure { throw initializerFailure }
-                        guard Int(id) < runners.count, let runner = runners[Int(id)] else {
-                            throw PoolUnresolvableTask(typeName: Int(id) < typeNames.count ? typeNames[Int(id)] : "#\(id)")
-                        }
-                        try runner.run(task, &reply)
-                        output.appendFrame(kind: PoolWire.success, bytes: reply)
-                    } catch {
-                        failure.removeAll(keepingCapacity: true)
-                        failure.append(contentsOf: String(reflecting: type(of: error)).utf8)
-                        failure.append(0)
-                        failure.append(contentsOf: String(describing: error).utf8)
-                        output.appendFrame(kind: PoolWire.failure, bytes: failure)
-                    }
-                    status.end(number)
-                    if output.count >= replyBatchBytes || Deadline.now.nanoseconds - started >= slowTaskNanoseconds {
-                        _ = output.send(to: socket)
-                    }
-                case PoolWire.stop:
-                    stopping = true
-                default:
-                    break
+        }
+        do throws(FrameStreamError) {
+            while !stopping {
+                // The frames already here first; the replies go out before the worker waits.
+                if try input.nextFrame(from: nil, handle) == nil {
+                    guard output.send(to: socket) else { return }
+                    _ = try input.nextFrame(from: socket, handle)
                 }
             }
+        } catch {
+            // The parent closed its end.
+            return
         }
         _ = output.send(to: socket)
     }

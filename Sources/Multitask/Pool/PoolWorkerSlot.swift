@@ -40,7 +40,8 @@ final class PoolWorkerSlot {
     var timedInFlight = 0
     /// Type numbers whose name this worker was told.
     var knownTypes: [Bool] = []
-    let input = FrameBuffer(framing: .pool)
+    /// Replies from the worker (trusted, like the worker itself: large ones keep their buffer).
+    let input = FrameBuffer(framing: .pool, keepsLargeBuffer: true)
     let output = FrameBuffer(framing: .pool)
     /// The last progress seen, for ``PoolWatchdog/stuckVerdict(_:progress:now:)``.
     var progress: PoolWatchdog.Progress

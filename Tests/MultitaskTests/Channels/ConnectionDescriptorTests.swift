@@ -123,7 +123,7 @@ struct ConnectionDescriptorTests {
         }
         try #require(sent == 8)
         #expect(try b.receiveBytes() == [])
-        #expect(ForkHelper.openDescriptorCount() <= before + FrameReader.maximumHeldDescriptors)
+        #expect(ForkHelper.openDescriptorCount() <= before + ConnectionReader.maximumHeldDescriptors)
         #expect(throws: ConnectionError.system(.badFileDescriptor)) { try a.sendDescriptor(FileDescriptor(rawValue: 1_000_000)) }
     }
 }

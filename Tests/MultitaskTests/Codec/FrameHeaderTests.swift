@@ -19,7 +19,7 @@ struct FrameHeaderTests {
         #expect(FrameHeader.connection == FrameHeader(lengthSize: 8, hasKind: false))
         #expect(FrameHeader.pool == FrameHeader(lengthSize: 4, hasKind: true))
         #expect(FrameHeader.forkServer == FrameHeader(lengthSize: 0, hasKind: true))
-        #expect(FrameReader.headerSize == 8)
+        #expect(FrameHeader.connection.lengthSize == 8)
     }
 
     @Test("a length is written little-endian and read back", arguments: [FrameHeader.connection, .pool])
