@@ -25,7 +25,7 @@ struct ThreadPoolCostTests {
           .enabled(if: AllocationCounter.isAvailable, "the runtime has no allocation hook"))
     func allocationsPerTask() async {
         // Counted in a child process, which ends right after (see AllocationCounter).
-        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
             let (apply, map) = ThreadPool.withPool(threads: 2) { pool in
                 let tasks = ThreadPoolCostTests.tasks
                 let apply = ThreadPoolCostTests.allocationsPerTask(tasks) {
@@ -38,16 +38,38 @@ struct ThreadPoolCostTests {
                 let map = ThreadPoolCostTests.allocationsPerTask(tasks) { _ = try? pool.map(items) { $0 } }
                 return (apply!, map!)
             }
-            print("applyAsync \(apply), map chunk 1 \(map) objects per task")
-            fflush(nil)
+            let line = "applyAsync \(apply), map chunk 1 \(map) objects per task\n"
+            _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
             exit(apply <= 3 && map <= 3 ? 0 : 1)
         }
-        let output = String(decoding: result?.standardOutputContent ?? [], as: UTF8.self)
-        #expect(output.contains("objects per task"), "child output: \(output)")
+        #expect(result?.standardErrorText.contains("objects per task") == true, "child: \(result?.standardErrorText ?? "")")
+    }
+
+    /// The on-demand measurement asked for, if any: `1` (throughput) or `count:WORKLOAD:N`.
+    static var benchRequest: String? { getenv("MULTITASK_TPOOL_BENCH").map { String(cString: $0) } }
+
+    @Test("one workload for an outside allocation counter (MULTITASK_TPOOL_BENCH=count:apply|map|pool:N)",
+          .enabled(if: benchRequest?.hasPrefix("count:") == true, "a measurement, run on demand"))
+    func workloadForCounting() throws {
+        // `perf stat -e probe_libswiftCore:swift_allocObject` (or `perf record` per process)
+        // over two runs with N and 2N tasks: the difference over N is the cost per task.
+        let parts = Self.benchRequest!.split(separator: ":")
+        let tasks = Int(parts[2])!
+        switch parts[1] {
+        case "apply":
+            try ThreadPool.withPool(threads: 2) { pool throws in
+                for _ in 0..<tasks { pool.applyAsync {} }
+                try pool.apply {}
+            }
+        case "map":
+            try ThreadPool.withPool(threads: 2) { pool throws in _ = try pool.map(Array(0..<tasks)) { $0 } }
+        default:
+            _ = try PoolBenchmark.applyAsyncOverheadMicroseconds(count: tasks)
+        }
     }
 
     @Test("throughput against Dispatch (prints; MULTITASK_TPOOL_BENCH=1)",
-          .enabled(if: getenv("MULTITASK_TPOOL_BENCH") != nil, "a measurement, run on demand"))
+          .enabled(if: benchRequest == "1", "a measurement, run on demand"))
     func throughputAgainstDispatch() throws {
         let tasks = 100_000
         let rounds = 7
