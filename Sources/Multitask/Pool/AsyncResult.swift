@@ -126,13 +126,14 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// `callback`/`error_callback` in one).
     public final func onCompletion(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
         let word = word
-        if word.lock() & AsyncResultWord.recorded != 0 {
+        let seen = word.lock()
+        if seen & AsyncResultWord.recorded != 0 {
             word.unlock()
             callback(recorded!)
             return
         }
         if firstCallback == nil { firstCallback = callback } else { laterCallbacks.append(callback) }
-        word.unlock()
+        word.unlock(setting: seen & AsyncResultWord.hasCallbacks == 0 ? AsyncResultWord.hasCallbacks : 0)
     }
 
     /// Records the outcome, runs the callbacks, then makes the result ready; later calls are
@@ -160,22 +161,31 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
             return false
         }
         recorded = result
+        if seen & AsyncResultWord.hasCallbacks == 0 {
+            word.unlock(setting: AsyncResultWord.recorded)
+        } else {
+            runCallbacks(result, word: word)
+        }
+        word.markReady()
+        return true
+    }
+
+    /// With the word locked by `settle`: takes the callbacks, unlocks with the outcome
+    /// recorded, and runs them with `result` on this thread.
+    @inline(never)
+    private final func runCallbacks(_ result: Result<Value, any Error>, word: AsyncResultWord) {
         let first = firstCallback
         firstCallback = nil
         var later: [Callback] = []
         if !laterCallbacks.isEmpty { swap(&later, &laterCallbacks) }
         word.unlock(setting: AsyncResultWord.recorded)
-        if let first {
-            completingThread.store(RecursiveMutexCore.currentThread, ordering: .relaxed)
-            // Callbacks are user code, which may block anywhere: forks need not wait for them.
-            ForkGate.outside {
-                first(result)
-                for callback in later { callback(result) }
-            }
-            completingThread.store(0, ordering: .relaxed)
+        completingThread.store(RecursiveMutexCore.currentThread, ordering: .relaxed)
+        // Callbacks are user code, which may block anywhere: forks need not wait for them.
+        ForkGate.outside {
+            first?(result)
+            for callback in later { callback(result) }
         }
-        word.markReady()
-        return true
+        completingThread.store(0, ordering: .relaxed)
     }
 
     /// Stops a callback that waits for the result it is a callback of.

@@ -18,6 +18,9 @@ struct AsyncResultWord {
     static var sleepers: UInt32 { 8 }
     /// The task began to run: cancelling can no longer fail it.
     static var started: UInt32 { 16 }
+    /// A callback is registered: completing must run it (completing a result without
+    /// callbacks touches no callback storage, whose generic types cost lookups).
+    static var hasCallbacks: UInt32 { 32 }
 
     /// Invariant: points at an `Atomic<UInt32>` stored in the result object, which the caller
     /// keeps alive.

@@ -1,10 +1,9 @@
 /// A ``ThreadPool`` task: its result object is also its queued job, so `applyAsync` allocates
 /// this object and nothing else (besides the context of the caller's closure).
 final class ThreadPoolTask<Value: Sendable>: AsyncResult<Value>, PoolJob, @unchecked Sendable {
-    /// The task; dropped once it ran or was cancelled, so what it captured is released
-    /// although the result lives on. Touched only by the thread that claimed the start or
-    /// the cancellation.
-    private var work: (@Sendable () throws -> Value)?
+    /// The task. Kept (with what it captured) as long as the result: dropping it would
+    /// write an optional function, whose generic type the unspecialized worker looks up.
+    private let work: @Sendable () throws -> Value
 
     init(_ work: @escaping @Sendable () throws -> Value) {
         self.work = work
@@ -12,12 +11,15 @@ final class ThreadPoolTask<Value: Sendable>: AsyncResult<Value>, PoolJob, @unche
     }
 
     func run() {
-        guard claimStart(), let work else { return }
-        self.work = nil
-        complete(Result { try work() })
+        guard claimStart() else { return }
+        do {
+            complete(.success(try work()))
+        } catch {
+            complete(.failure(error))
+        }
     }
 
     func cancel(_ reason: PoolError) {
-        if failUnlessStarted(reason) { work = nil }
+        failUnlessStarted(reason)
     }
 }
