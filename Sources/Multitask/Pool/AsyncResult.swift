@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The pending result of a task submitted to a ``Pool`` or a ``ThreadPool`` (Python's
 /// `AsyncResult`).
 ///
@@ -20,51 +22,80 @@
 /// print(try result.get(timeout: .seconds(5)))               // 832040, after "done: …"
 /// let squared = threadPool.applyAsync { 12 * 12 }            // a ThreadPool takes closures
 /// ```
-public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var recorded: Result<Value, any Error>?
-    private var callbacks: [@Sendable (Result<Value, any Error>) -> Void] = []
-    /// The kernel thread running the callbacks while the outcome is recorded but not ready.
-    private var completingThread: UInt32?
-    private let done = Event()
+// Not final: a ThreadPool's task is a subclass (the result is its own queued job), so that
+// submitting allocates one object. One state word (`AsyncResultWord`), stored inline, replaces
+// a lock and an event per result.
+// @unchecked: `recorded` is written once under the word's lock and read only after the word
+// says it is recorded; the callbacks are guarded by the word's lock.
+public class AsyncResult<Value: Sendable>: @unchecked Sendable {
+    /// A completion callback.
+    typealias Callback = @Sendable (Result<Value, any Error>) -> Void
 
-    init() {}
+    // Must stay the first stored property: `word` finds it at the start of the object's
+    // stored properties, as swift-atomics' `ManagedAtomic` does (checked in debug builds).
+    private let state = Atomic<UInt32>(0)
+    /// The kernel thread running the callbacks while the outcome is recorded but not ready.
+    private let completingThread = Atomic<UInt32>(0)
+    private var recorded: Result<Value, any Error>?
+    /// The first callback inline (the common case: one `value` or `onCompletion`), the rest
+    /// in an array.
+    private var firstCallback: Callback?
+    private var laterCallbacks: [Callback] = []
+
+    init() {
+        assert(wordIsState(), "AsyncResult: the state word is not the first stored property")
+    }
+
+    /// The state word, waited on in place.
+    private var word: AsyncResultWord {
+        AsyncResultWord(pointer: _getUnsafePointerToStoredProperties(self).assumingMemoryBound(to: Atomic<UInt32>.self))
+    }
+
+    /// Whether `word` is `state` (a write through one is seen through the other).
+    private func wordIsState() -> Bool {
+        state.store(0x5A5A, ordering: .relaxed)
+        defer { state.store(0, ordering: .relaxed) }
+        return word.pointer.pointee.load(ordering: .relaxed) == 0x5A5A
+    }
 
     /// Whether the task has finished (with a value or an error) and its callbacks have run.
-    public var isReady: Bool { done.isSet }
+    public final var isReady: Bool { word.load() & AsyncResultWord.ready != 0 }
 
     /// Whether the task finished with a value. Asking before it is ready is a programmer
     /// error (Python raises `ValueError`).
-    public var isSuccessful: Bool {
-        lock.withLock {
-            guard let recorded else { usageFailure("AsyncResult.isSuccessful: the result is not ready") }
-            if case .success = recorded { return true }
-            return false
+    public final var isSuccessful: Bool {
+        guard word.load() & AsyncResultWord.recorded != 0, let recorded else {
+            usageFailure("AsyncResult.isSuccessful: the result is not ready")
         }
+        if case .success = recorded { return true }
+        return false
     }
 
     /// Blocks until the task has finished and its callbacks have run.
-    public func wait() {
+    public final func wait() {
+        if isReady { return }
         checkNotInOwnCallback("wait()")
-        done.wait()
+        _ = word.waitReady(until: nil)
     }
 
     /// Blocks at most `timeout`; returns whether the task has finished and its callbacks
     /// have run.
     @discardableResult
-    public func wait(timeout: Duration) -> Bool {
+    public final func wait(timeout: Duration) -> Bool {
+        let deadline = Deadline.timeout(timeout, of: "AsyncResult.wait(timeout:)")
+        if isReady { return true }
         checkNotInOwnCallback("wait(timeout:)")
-        return done.wait(until: .timeout(timeout, of: "AsyncResult.wait(timeout:)"))
+        return word.waitReady(until: deadline)
     }
 
     /// Blocks until the task has finished and returns its value or throws its error.
-    public func get() throws -> Value {
+    public final func get() throws -> Value {
         wait()
         return try finished().get()
     }
 
     /// Like ``get()``, but throws ``PoolError/timedOut`` after `timeout`.
-    public func get(timeout: Duration) throws -> Value {
+    public final func get(timeout: Duration) throws -> Value {
         guard wait(timeout: timeout) else { throw PoolError.timedOut }
         return try finished().get()
     }
@@ -75,14 +106,14 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// throw (see `outcome`), the shape Swift 6.3.1's optimizer compiles correctly (see
     /// ``Pool/run(_:timeout:)``).
     @inlinable
-    public var value: Value {
+    public final var value: Value {
         @inline(__always) get async throws { try await outcome.get() }
     }
 
     /// The outcome, awaited without blocking a Swift concurrency thread (it resumes on the
     /// thread that completes the task, among the callbacks).
     @usableFromInline
-    var outcome: Result<Value, any Error> {
+    final var outcome: Result<Value, any Error> {
         get async {
             await withCheckedContinuation { continuation in
                 onCompletion { continuation.resume(returning: $0) }
@@ -93,41 +124,78 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// Calls `callback` once with the outcome: right away if the task has finished, otherwise
     /// on the thread that completes the task, before the result becomes ready (Python's
     /// `callback`/`error_callback` in one).
-    public func onCompletion(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
-        let ready: Result<Value, any Error>? = lock.withLock {
-            if recorded == nil { callbacks.append(callback) }
-            return recorded
+    public final func onCompletion(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
+        let word = word
+        let seen = word.lock()
+        if seen & AsyncResultWord.recorded != 0 {
+            word.unlock()
+            callback(recorded!)
+            return
         }
-        if let ready { callback(ready) }
+        if firstCallback == nil { firstCallback = callback } else { laterCallbacks.append(callback) }
+        word.unlock(setting: seen & AsyncResultWord.hasCallbacks == 0 ? AsyncResultWord.hasCallbacks : 0)
     }
 
     /// Records the outcome, runs the callbacks, then makes the result ready; later calls are
     /// ignored (the first outcome wins).
-    func complete(_ result: Result<Value, any Error>) {
-        let me = RecursiveMutexCore.currentThread
-        let toCall: [@Sendable (Result<Value, any Error>) -> Void]? = lock.withLock {
-            guard recorded == nil else { return nil }
-            recorded = result
-            completingThread = me
-            defer { callbacks = [] }
-            return callbacks
+    final func complete(_ result: Result<Value, any Error>) {
+        _ = settle(result, unlessStarted: false)
+    }
+
+    /// Fails the result with `reason` unless its task started (``claimStart()``) or it is
+    /// complete; returns whether it did.
+    @discardableResult
+    final func failUnlessStarted(_ reason: PoolError) -> Bool {
+        settle(.failure(reason), unlessStarted: true)
+    }
+
+    /// Marks the task started unless the result is complete or the task started already
+    /// (a ``ThreadPool`` task runs once, or is cancelled once, never both).
+    final func claimStart() -> Bool { word.claimStart() }
+
+    private final func settle(_ result: Result<Value, any Error>, unlessStarted: Bool) -> Bool {
+        let word = word
+        let seen = word.lock()
+        if seen & AsyncResultWord.recorded != 0 || (unlessStarted && seen & AsyncResultWord.started != 0) {
+            word.unlock()
+            return false
         }
-        guard let toCall else { return }
+        recorded = result
+        if seen & AsyncResultWord.hasCallbacks == 0 {
+            word.unlock(setting: AsyncResultWord.recorded)
+        } else {
+            runCallbacks(result, word: word)
+        }
+        word.markReady()
+        return true
+    }
+
+    /// With the word locked by `settle`: takes the callbacks, unlocks with the outcome
+    /// recorded, and runs them with `result` on this thread.
+    @inline(never)
+    private final func runCallbacks(_ result: Result<Value, any Error>, word: AsyncResultWord) {
+        let first = firstCallback
+        firstCallback = nil
+        var later: [Callback] = []
+        if !laterCallbacks.isEmpty { swap(&later, &laterCallbacks) }
+        word.unlock(setting: AsyncResultWord.recorded)
+        completingThread.store(RecursiveMutexCore.currentThread, ordering: .relaxed)
         // Callbacks are user code, which may block anywhere: forks need not wait for them.
-        if !toCall.isEmpty { ForkGate.outside { for callback in toCall { callback(result) } } }
-        lock.withLock { completingThread = nil }
-        done.set()
+        ForkGate.outside {
+            first?(result)
+            for callback in later { callback(result) }
+        }
+        completingThread.store(0, ordering: .relaxed)
     }
 
     /// Stops a callback that waits for the result it is a callback of.
-    private func checkNotInOwnCallback(_ call: String) {
-        guard !done.isSet else { return }
-        let me = RecursiveMutexCore.currentThread
-        usageCheck(lock.withLock { completingThread != me },
+    private final func checkNotInOwnCallback(_ call: String) {
+        let completing = completingThread.load(ordering: .relaxed)
+        guard completing != 0 else { return }
+        usageCheck(completing != RecursiveMutexCore.currentThread,
                    "AsyncResult.\(call): called from a completion callback of the same result, which runs before the result is ready; it would wait forever")
     }
 
-    private func finished() -> Result<Value, any Error> {
-        lock.withLock { recorded! }
-    }
+    /// The outcome; only once ready.
+    private final func finished() -> Result<Value, any Error> { recorded! }
 }

@@ -1,29 +1,34 @@
 import Synchronization
 
-/// One submitted task: runs once, or is cancelled once, never both.
-final class PoolJob: Sendable {
-    private static let pending: UInt8 = 0, started: UInt8 = 1, cancelled: UInt8 = 2
-    private let state = Atomic<UInt8>(PoolJob.pending)
-    private let body: @Sendable () -> Void
-    private let onCancel: @Sendable (PoolError) -> Void
-
-    /// `body` computes and completes the task's result; `onCancel` fails it.
-    init(body: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (PoolError) -> Void) {
-        self.body = body
-        self.onCancel = onCancel
-    }
-
+/// One task queued on a ``ThreadPool``: runs once, or is cancelled once, never both.
+///
+/// The job is the task's own state (an `applyAsync` result, a chunk of a `map`), so queueing
+/// it allocates nothing beyond that object.
+protocol PoolJob: AnyObject, Sendable {
     /// Runs the task unless it was cancelled first.
-    func run() {
-        guard state.compareExchange(expected: Self.pending, desired: Self.started, ordering: .acquiringAndReleasing).exchanged else { return }
-        body()
-    }
+    func run()
 
-    /// Fails the task with `reason` unless it already started; returns whether it did.
-    @discardableResult
-    func cancel(_ reason: PoolError) -> Bool {
-        guard state.compareExchange(expected: Self.pending, desired: Self.cancelled, ordering: .acquiringAndReleasing).exchanged else { return false }
-        onCancel(reason)
-        return true
+    /// Fails the task with `reason` unless it already started.
+    func cancel(_ reason: PoolError)
+}
+
+/// Whether a job started or was cancelled, decided once (for jobs with no ``AsyncResult`` of
+/// their own to keep it in).
+struct PoolJobClaim: ~Copyable {
+    private static var pending: UInt8 { 0 }
+    private static var started: UInt8 { 1 }
+    private static var cancelled: UInt8 { 2 }
+    private let state = Atomic<UInt8>(0)
+
+    init() {}
+
+    /// Claims the start; false if the job was cancelled (or started) first.
+    func start() -> Bool { claim(Self.started) }
+
+    /// Claims the cancellation; false if the job started (or was cancelled) first.
+    func cancel() -> Bool { claim(Self.cancelled) }
+
+    private func claim(_ outcome: UInt8) -> Bool {
+        state.compareExchange(expected: Self.pending, desired: outcome, ordering: .acquiringAndReleasing).exchanged
     }
 }

@@ -44,23 +44,3 @@ struct PoolOrderedParts<Value> {
         return .success(whole)
     }
 }
-
-/// ``PoolOrderedParts`` shared by the threads that finish the parts: completes `whole` once
-/// the last part is in.
-final class PoolOrderedGather<Value: Sendable>: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var parts: PoolOrderedParts<Value>
-    private let whole: AsyncResult<[Value]>
-
-    init(parts count: Int, into whole: AsyncResult<[Value]>) {
-        parts = PoolOrderedParts(count: count)
-        self.whole = whole
-        if count == 0 { whole.complete(.success([])) }
-    }
-
-    /// Part `index` finished with `outcome`.
-    func finish(_ index: Int, _ outcome: Result<[Value], any Error>) {
-        let joined: Result<[Value], any Error>? = lock.withLock { parts.record(index, outcome) ? parts.joined() : nil }
-        if let joined { whole.complete(joined) }
-    }
-}

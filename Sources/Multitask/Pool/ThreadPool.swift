@@ -16,10 +16,8 @@
 /// }
 /// ```
 public final class ThreadPool: @unchecked Sendable {
-    private let jobs = ThreadQueue<PoolJob>()
+    private let jobs = ThreadPoolQueue()
     private var workers: [Thread] = []
-    private let state = InternalLock()
-    private var accepting = true
     /// The number of worker threads.
     public let threadCount: Int
 
@@ -31,14 +29,14 @@ public final class ThreadPool: @unchecked Sendable {
         workers = (0..<threads).map { [jobs] index in
             Thread(name: "ThreadPool-worker-\(index + 1)", daemon: true) {
                 initializer?()
-                while let job = try? jobs.get() { job.run() }
+                while let job = jobs.next() { job.run() }
             }
         }
         workers.forEach { $0.start() }
     }
 
     deinit {
-        if state.withLock({ accepting }) { jobs.shutdown() }
+        jobs.close()
     }
 
     // MARK: Submitting
@@ -46,9 +44,9 @@ public final class ThreadPool: @unchecked Sendable {
     /// Submits `task` and returns a handle to its result right away.
     @discardableResult
     public func applyAsync<Value: Sendable>(_ task: @escaping @Sendable () throws -> Value) -> AsyncResult<Value> {
-        let result = AsyncResult<Value>()
-        submit(job(task, into: result))
-        return result
+        let job = ThreadPoolTask(task)
+        if !jobs.put(job) { job.cancel(.closed) }
+        return job
     }
 
     /// Runs `task` on a worker and waits for its value.
@@ -78,19 +76,13 @@ public final class ThreadPool: @unchecked Sendable {
         _ transform: @escaping @Sendable (Item) throws -> Value
     ) -> AsyncResult<[Value]> {
         usageCheck(chunkSize > 0, "ThreadPool.map: chunkSize must be positive, got \(chunkSize)")
-        let items = Array(items)
-        let chunks = stride(from: 0, to: items.count, by: chunkSize).map { items[$0..<min($0 + chunkSize, items.count)] }
-        let counter = ProgressCounter(total: items.count, report: progress)
-        let whole = AsyncResult<[Value]>()
-        let gathered = PoolOrderedGather<Value>(parts: chunks.count, into: whole)
-        for (index, chunk) in chunks.enumerated() {
-            submit(PoolJob(body: {
-                let outcome = Result { try chunk.map(transform) }
-                counter.add(chunk.count)
-                gathered.finish(index, outcome)
-            }, onCancel: { gathered.finish(index, .failure($0)) }))
+        let map = ThreadPoolMap(items: Array(items), chunkSize: chunkSize, progress: progress, transform: transform)
+        guard map.chunkCount > 0 else { return map.whole }
+        let chunks = map.jobs()
+        if !jobs.put(contentsOf: chunks) {
+            for chunk in chunks { chunk.cancel(.closed) }
         }
-        return whole
+        return map.whole
     }
 
     /// Python's `imap`: iterate the outcomes in input order, each as soon as it (and those
@@ -144,11 +136,10 @@ public final class ThreadPool: @unchecked Sendable {
     /// The outcome of `task`, awaited; see ``run(_:)``.
     @usableFromInline
     func outcome<Value: Sendable>(of task: @escaping @Sendable () throws -> Value) async -> Result<Value, any Error> {
-        let result = AsyncResult<Value>()
-        let job = job(task, into: result)
-        submit(job)
+        let job = ThreadPoolTask(task)
+        if !jobs.put(job) { job.cancel(.closed) }
         return await withTaskCancellationHandler {
-            await result.outcome
+            await job.outcome
         } onCancel: {
             job.cancel(.cancelled)
         }
@@ -170,22 +161,19 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Stops accepting tasks; queued tasks still run, then the workers end.
     public func close() {
-        state.withLock { accepting = false }
-        jobs.shutdown()
+        jobs.close()
     }
 
     /// Stops accepting tasks and fails every queued task with ``PoolError/terminated``;
     /// running tasks finish (threads cannot be killed), then the workers end.
     public func terminate() {
-        state.withLock { accepting = false }
-        while let job = jobs.tryGet() { job.cancel(.terminated) }
-        jobs.shutdown(immediate: true)
+        for job in jobs.closeDiscarding() { job.cancel(.terminated) }
     }
 
     /// Waits for every worker to end. Call ``close()`` or ``terminate()`` first: joining a
     /// pool that still accepts work is a programmer error (Python raises `ValueError`).
     public func join() {
-        usageCheck(!state.withLock { accepting }, "ThreadPool.join(): call close() or terminate() first")
+        usageCheck(jobs.closed, "ThreadPool.join(): call close() or terminate() first")
         workers.forEach { $0.join() }
     }
 
@@ -200,17 +188,6 @@ public final class ThreadPool: @unchecked Sendable {
             pool.join()
         }
         return try body(pool)
-    }
-
-    // MARK: Internals
-
-    private func job<Value: Sendable>(_ task: @escaping @Sendable () throws -> Value, into result: AsyncResult<Value>) -> PoolJob {
-        PoolJob(body: { result.complete(Result { try task() }) }, onCancel: { result.complete(.failure($0)) })
-    }
-
-    private func submit(_ job: PoolJob) {
-        let open = state.withLock { accepting }
-        if !open || !jobs.tryPut(job) { job.cancel(.closed) }
     }
 }
 

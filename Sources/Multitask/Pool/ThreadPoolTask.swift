@@ -1,0 +1,25 @@
+/// A ``ThreadPool`` task: its result object is also its queued job, so `applyAsync` allocates
+/// this object and nothing else (besides the context of the caller's closure).
+final class ThreadPoolTask<Value: Sendable>: AsyncResult<Value>, PoolJob, @unchecked Sendable {
+    /// The task. Kept (with what it captured) as long as the result: dropping it would
+    /// write an optional function, whose generic type the unspecialized worker looks up.
+    private let work: @Sendable () throws -> Value
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        self.work = work
+        super.init()
+    }
+
+    func run() {
+        guard claimStart() else { return }
+        do {
+            complete(.success(try work()))
+        } catch {
+            complete(.failure(error))
+        }
+    }
+
+    func cancel(_ reason: PoolError) {
+        failUnlessStarted(reason)
+    }
+}
