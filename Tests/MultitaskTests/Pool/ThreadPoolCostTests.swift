@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import Multitask
+import MultitaskBenchmarks
 
 /// What a task costs a ``ThreadPool``: objects allocated per task (a test), and throughput
 /// against Dispatch (a measurement, run on demand with `MULTITASK_TPOOL_BENCH=1`).
