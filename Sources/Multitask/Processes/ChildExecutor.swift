@@ -16,21 +16,19 @@ import DequeModule
 /// queues used directly, and `@MainActor` code (the main queue is never drained in a child) —
 /// use `.spawn` or `.forkserver` for those.
 enum ChildExecutor {
-    /// This process's executor, created by the first job. A fork child of a fork child gets a
-    /// new one: the copied one's thread does not exist there.
-    // unsafe: read and written only inside `lock`.
-    nonisolated(unsafe) private static var current: ChildTaskExecutor?
-    /// Guards `current` (the first jobs may come from several threads of the child). Made by
-    /// the parent before it forks (``LazyGlobals``), so that a child only resets it.
-    static let lock = InternalLock()
+    /// This process's executor, created by the first job (the first jobs may come from
+    /// several threads of the child). Made by the parent before it forks (``LazyGlobals``).
+    /// A fork child of a fork child gets a new one: the copied one's thread does not exist
+    /// there.
+    static let current = LockedBox(ChildTaskExecutor?.none, inForkChild: { current in
+        if current != nil { current = nil }
+    })
 
     /// Called in a fork child before any user code runs (so on its only thread). Only the
     /// hooks are set here: most children never use Swift concurrency, and building the
     /// executor (its generic queue's metadata, when the parent never made one) would cost each
     /// of them tens of microseconds.
     static func install() {
-        lock.reinitializeAfterFork()
-        current = nil
         GlobalExecutorHook.install { job, delay in
             let due = delay == 0 ? nil : Deadline.after(.nanoseconds(Int64(clamping: delay)))
             ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), due: due)
@@ -38,7 +36,7 @@ enum ChildExecutor {
     }
 
     private static var executor: ChildTaskExecutor {
-        lock.withLock {
+        current.withLock { current in
             if let current { return current }
             let created = ChildTaskExecutor()
             current = created

@@ -141,15 +141,14 @@ final class ForkServerClient: @unchecked Sendable {
     }
 
     /// How long ``start(_:payload:descriptors:)`` waits for the server's answer
-    /// (``Multitask/forkServerTimeout``); guarded by `timeoutLock`.
-    nonisolated(unsafe) static var storedAnswerTimeout = Duration.seconds(10)
-    static let timeoutLock = InternalLock()
+    /// (``Multitask/forkServerTimeout``).
+    static let storedAnswerTimeout = LockedBox(Duration.seconds(10), inForkChild: { _ in })
 
     static var answerTimeout: Duration {
-        get { timeoutLock.withLock { storedAnswerTimeout } }
+        get { storedAnswerTimeout.withLock { $0 } }
         set {
             usageCheck(newValue > .zero, "Multitask.forkServerTimeout must be positive, not \(newValue)")
-            timeoutLock.withLock { storedAnswerTimeout = newValue }
+            storedAnswerTimeout.withLock { $0 = newValue }
         }
     }
 

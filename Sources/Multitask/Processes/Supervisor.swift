@@ -20,13 +20,17 @@ import Synchronization
 /// ``suspendWatch(_:)``) and reaps it itself; the supervisor reaps the others.
 // @unchecked: `jobs` and `watched` are under `lock`, `forkServer` is the supervisor thread's, the rest is immutable or atomic.
 final class Supervisor: @unchecked Sendable {
-    static let instanceLock = InternalLock()
-    // nonisolated(unsafe): read and written under `instanceLock` only (and in a fork child's single thread).
-    nonisolated(unsafe) private static var instance: Supervisor?
+    /// This process's supervisor, once started. In a fork child the parent's supervisor
+    /// thread does not exist: its descriptors are closed and the next use starts a new one.
+    static let instance = LockedBox(Supervisor?.none, inForkChild: { instance in
+        guard let old = instance else { return }
+        old.closeInForkChild()
+        instance = nil
+    })
 
     /// This process's supervisor, started on first use.
     static var shared: Supervisor {
-        instanceLock.withLock {
+        instance.withLock { instance in
             if let instance { return instance }
             let created = Supervisor()
             instance = created
@@ -34,17 +38,12 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 
-    /// In a fork child: the parent's supervisor thread does not exist here. Its descriptors
-    /// are closed and the next use starts a new one.
-    static func forgetAfterFork() {
-        instanceLock.reinitializeAfterFork()
-        if let old = instance {
-            old.loop.close()
-            old.forkServer?.closeAfterFork()
-            let selfDescriptor = old.selfDescriptorNumber.load(ordering: .acquiring)
-            if selfDescriptor >= 0 { try? FileDescriptor(rawValue: selfDescriptor).close() }
-        }
-        instance = nil
+    /// In a fork child: closes the descriptors of the parent's supervisor.
+    private func closeInForkChild() {
+        loop.close()
+        forkServer?.closeAfterFork()
+        let selfDescriptor = selfDescriptorNumber.load(ordering: .acquiring)
+        if selfDescriptor >= 0 { try? FileDescriptor(rawValue: selfDescriptor).close() }
     }
 
     /// Event-loop tags: a watched child's is its pidfd number (below 2^32).
