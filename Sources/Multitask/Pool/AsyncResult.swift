@@ -20,12 +20,16 @@
 /// print(try result.get(timeout: .seconds(5)))               // 832040, after "done: …"
 /// let squared = threadPool.applyAsync { 12 * 12 }            // a ThreadPool takes closures
 /// ```
-public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var recorded: Result<Value, any Error>?
-    private var callbacks: [@Sendable (Result<Value, any Error>) -> Void] = []
-    /// The kernel thread running the callbacks while the outcome is recorded but not ready.
-    private var completingThread: UInt32?
+public final class AsyncResult<Value: Sendable>: Sendable {
+    /// The outcome once recorded, and who waits for it.
+    private struct State {
+        var recorded: Result<Value, any Error>?
+        var callbacks: [@Sendable (Result<Value, any Error>) -> Void] = []
+        /// The kernel thread running the callbacks while the outcome is recorded but not ready.
+        var completingThread: UInt32?
+    }
+
+    private let state = LockedBox(State())
     private let done = Event()
 
     init() {}
@@ -36,8 +40,8 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// Whether the task finished with a value. Asking before it is ready is a programmer
     /// error (Python raises `ValueError`).
     public var isSuccessful: Bool {
-        lock.withLock {
-            guard let recorded else { usageFailure("AsyncResult.isSuccessful: the result is not ready") }
+        state.withLock { state in
+            guard let recorded = state.recorded else { usageFailure("AsyncResult.isSuccessful: the result is not ready") }
             if case .success = recorded { return true }
             return false
         }
@@ -94,9 +98,9 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// on the thread that completes the task, before the result becomes ready (Python's
     /// `callback`/`error_callback` in one).
     public func onCompletion(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
-        let ready: Result<Value, any Error>? = lock.withLock {
-            if recorded == nil { callbacks.append(callback) }
-            return recorded
+        let ready: Result<Value, any Error>? = state.withLock { state in
+            if state.recorded == nil { state.callbacks.append(callback) }
+            return state.recorded
         }
         if let ready { callback(ready) }
     }
@@ -105,17 +109,17 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// ignored (the first outcome wins).
     func complete(_ result: Result<Value, any Error>) {
         let me = RecursiveMutexCore.currentThread
-        let toCall: [@Sendable (Result<Value, any Error>) -> Void]? = lock.withLock {
-            guard recorded == nil else { return nil }
-            recorded = result
-            completingThread = me
-            defer { callbacks = [] }
-            return callbacks
+        let toCall: [@Sendable (Result<Value, any Error>) -> Void]? = state.withLock { state in
+            guard state.recorded == nil else { return nil }
+            state.recorded = result
+            state.completingThread = me
+            defer { state.callbacks = [] }
+            return state.callbacks
         }
         guard let toCall else { return }
         // Callbacks are user code, which may block anywhere: forks need not wait for them.
         if !toCall.isEmpty { ForkGate.outside { for callback in toCall { callback(result) } } }
-        lock.withLock { completingThread = nil }
+        state.withLock { $0.completingThread = nil }
         done.set()
     }
 
@@ -123,11 +127,11 @@ public final class AsyncResult<Value: Sendable>: @unchecked Sendable {
     private func checkNotInOwnCallback(_ call: String) {
         guard !done.isSet else { return }
         let me = RecursiveMutexCore.currentThread
-        usageCheck(lock.withLock { completingThread != me },
+        usageCheck(state.withLock { $0.completingThread != me },
                    "AsyncResult.\(call): called from a completion callback of the same result, which runs before the result is ready; it would wait forever")
     }
 
     private func finished() -> Result<Value, any Error> {
-        lock.withLock { recorded! }
+        state.withLock { $0.recorded! }
     }
 }

@@ -2,8 +2,8 @@
 /// is in; the whole fails with the failure of the first failed part in input order (what
 /// Python's `map` raises), whichever finished first.
 ///
-/// A plain value: its owner guards it with its own lock.
-struct PoolOrderedParts<Value> {
+/// A plain value: its owner keeps it in a ``LockedBox``.
+struct PoolOrderedParts<Value: Sendable>: Sendable {
     private var parts: [[Value]]
     private var firstFailure: (index: Int, error: any Error)?
     private var remaining: Int
@@ -47,20 +47,21 @@ struct PoolOrderedParts<Value> {
 
 /// ``PoolOrderedParts`` shared by the threads that finish the parts: completes `whole` once
 /// the last part is in.
-final class PoolOrderedGather<Value: Sendable>: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var parts: PoolOrderedParts<Value>
+final class PoolOrderedGather<Value: Sendable>: Sendable {
+    private let parts: LockedBox<PoolOrderedParts<Value>>
     private let whole: AsyncResult<[Value]>
 
     init(parts count: Int, into whole: AsyncResult<[Value]>) {
-        parts = PoolOrderedParts(count: count)
+        parts = LockedBox(PoolOrderedParts(count: count))
         self.whole = whole
         if count == 0 { whole.complete(.success([])) }
     }
 
     /// Part `index` finished with `outcome`.
     func finish(_ index: Int, _ outcome: Result<[Value], any Error>) {
-        let joined: Result<[Value], any Error>? = lock.withLock { parts.record(index, outcome) ? parts.joined() : nil }
+        let joined: Result<[Value], any Error>? = parts.withLock { parts in
+            parts.record(index, outcome) ? parts.joined() : nil
+        }
         if let joined { whole.complete(joined) }
     }
 }

@@ -15,11 +15,11 @@
 ///     try pool.map(Array(1...10)) { $0 * $0 }
 /// }
 /// ```
-public final class ThreadPool: @unchecked Sendable {
+public final class ThreadPool: Sendable {
     private let jobs = ThreadQueue<PoolJob>()
-    private var workers: [Thread] = []
-    private let state = InternalLock()
-    private var accepting = true
+    private let workers: [Thread]
+    /// Whether tasks are still accepted (until ``close()`` or ``terminate()``).
+    private let accepting = LockedBox(true)
     /// The number of worker threads.
     public let threadCount: Int
 
@@ -38,7 +38,7 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     deinit {
-        if state.withLock({ accepting }) { jobs.shutdown() }
+        if accepting.withLock({ $0 }) { jobs.shutdown() }
     }
 
     // MARK: Submitting
@@ -170,14 +170,14 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Stops accepting tasks; queued tasks still run, then the workers end.
     public func close() {
-        state.withLock { accepting = false }
+        accepting.withLock { $0 = false }
         jobs.shutdown()
     }
 
     /// Stops accepting tasks and fails every queued task with ``PoolError/terminated``;
     /// running tasks finish (threads cannot be killed), then the workers end.
     public func terminate() {
-        state.withLock { accepting = false }
+        accepting.withLock { $0 = false }
         while let job = jobs.tryGet() { job.cancel(.terminated) }
         jobs.shutdown(immediate: true)
     }
@@ -185,7 +185,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// Waits for every worker to end. Call ``close()`` or ``terminate()`` first: joining a
     /// pool that still accepts work is a programmer error (Python raises `ValueError`).
     public func join() {
-        usageCheck(!state.withLock { accepting }, "ThreadPool.join(): call close() or terminate() first")
+        usageCheck(!accepting.withLock { $0 }, "ThreadPool.join(): call close() or terminate() first")
         workers.forEach { $0.join() }
     }
 
@@ -209,15 +209,14 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     private func submit(_ job: PoolJob) {
-        let open = state.withLock { accepting }
+        let open = accepting.withLock { $0 }
         if !open || !jobs.tryPut(job) { job.cancel(.closed) }
     }
 }
 
 /// Counts finished work and reports it.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var done = 0
+final class ProgressCounter: Sendable {
+    private let done = LockedBox(0)
     let total: Int
     let report: (@Sendable (Int, Int) -> Void)?
 
@@ -229,7 +228,7 @@ final class ProgressCounter: @unchecked Sendable {
     /// Adds `n` and returns the new count; reports are serialized and in increasing order.
     @discardableResult
     func add(_ n: Int) -> Int {
-        lock.withLock {
+        done.withLock { done in
             done += n
             // User code, called on a pool's dispatcher thread too: forks need not wait for it.
             if let report { ForkGate.outside { report(done, total) } }

@@ -46,21 +46,24 @@ enum ChildExecutor {
 }
 
 /// The job queue and the thread that drains it.
-// @unchecked: `ready`, `delayed` and `started` are guarded by `lock`; the doorbell is atomic.
-final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
+final class ChildTaskExecutor: TaskExecutor, Sendable {
     private struct Delayed {
         var due: Deadline
         var job: UnownedJob
     }
 
-    private let lock = InternalLock()
+    /// The jobs, and whether the thread was started.
+    private struct Jobs {
+        var ready = Deque<UnownedJob>()
+        /// Sorted by `due`; short in practice.
+        var delayed: [Delayed] = []
+        var started = false
+    }
+
+    private let jobs = LockedBox(Jobs())
     private let storage = SyncStorage(localWords: 1)
     /// Bumped on every enqueue; the thread sleeps on it.
     private var doorbell: FutexWord { storage.word(0) }
-    private var ready = Deque<UnownedJob>()
-    /// Sorted by `due`; short in practice.
-    private var delayed: [Delayed] = []
-    private var started = false
 
     func enqueue(_ job: consuming ExecutorJob) {
         enqueue(UnownedJob(job), due: nil)
@@ -68,15 +71,15 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Queues `job` to run at once (`due` nil) or once `due` has passed.
     func enqueue(_ job: UnownedJob, due: Deadline?) {
-        let start = lock.withLock { () -> Bool in
+        let start = jobs.withLock { jobs -> Bool in
             if let due {
-                let index = delayed.firstIndex { $0.due > due } ?? delayed.count
-                delayed.insert(Delayed(due: due, job: job), at: index)
+                let index = jobs.delayed.firstIndex { $0.due > due } ?? jobs.delayed.count
+                jobs.delayed.insert(Delayed(due: due, job: job), at: index)
             } else {
-                ready.append(job)
+                jobs.ready.append(job)
             }
-            defer { started = true }
-            return !started
+            defer { jobs.started = true }
+            return !jobs.started
         }
         doorbell.add(1)
         doorbell.wake(1)
@@ -92,13 +95,13 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
         let me = asUnownedTaskExecutor()
         while true {
             let seen = doorbell.load()
-            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Deadline?) in
+            let (job, wakeAt) = jobs.withLock { jobs -> (UnownedJob?, Deadline?) in
                 let now = Deadline.now
-                while let first = delayed.first, first.due <= now {
-                    ready.append(first.job)
-                    delayed.removeFirst()
+                while let first = jobs.delayed.first, first.due <= now {
+                    jobs.ready.append(first.job)
+                    jobs.delayed.removeFirst()
                 }
-                return (ready.popFirst(), delayed.first?.due)
+                return (jobs.ready.popFirst(), jobs.delayed.first?.due)
             }
             if let job {
                 job.runSynchronously(on: me)

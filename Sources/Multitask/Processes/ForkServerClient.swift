@@ -8,6 +8,7 @@ import SystemPackage
 /// opened by the server right after `fork` — before it could be reaped and its pid reused —
 /// and passed here, so signals and ``Process/sentinel`` are as safe as for direct children.
 /// Replies are read on the supervisor thread; requests are sent from the caller's thread.
+// @unchecked: `nextRequest`, `pending` and `usable` are guarded by `lock`; `children` is the supervisor thread's; the rest is immutable.
 final class ForkServerClient: @unchecked Sendable {
     private final class PendingStart {
         let process: Process

@@ -6,17 +6,18 @@
 /// children.withLock { $0[ObjectIdentifier(process)] = process }
 /// ```
 ///
-/// The lock is an ``InternalLock``: short critical sections, no fork check, no deadlock
-/// detection. A box made with `inForkChild:` is reset in every fork child (``AfterFork``):
+/// The lock is an ``InternalLock``'s word, stored in the box (one object holds both):
+/// short critical sections, no fork check, no deadlock detection. A box made with `inForkChild:` is reset in every fork child (``AfterFork``):
 /// its lock is forced open, since a parent thread may have held it at the fork, and the reset
 /// gets the value, to forget what belonged to the parent. Such a box lives as long as the
 /// process (the fork registry keeps it), so make it a `static let` or the state of an
 /// object that lives as long; a `static let` must be listed in ``LazyGlobals``.
 ///
-/// `withLock` costs what an ``InternalLock`` and a stored property beside it cost: no
-/// allocation, one futex-word compare-and-swap each way when uncontended.
+/// A box costs what the ``InternalLock`` it replaces cost, and `withLock` what that lock and a
+/// stored property beside it cost: no allocation, one futex-word compare-and-swap each way
+/// when uncontended.
 final class LockedBox<Value>: AfterForkReset {
-    private let lock = InternalLock()
+    private let lock = InternalLockWord()
     private var value: Value
     /// What a fork child does to the value; nil for a box that is not reset in fork children.
     private let forkChildReset: ((inout Value) -> Void)?
