@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "cshim.h"
 #include "fork_gate.h"
+#include "after_fork.h"
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -34,12 +35,13 @@ uint32_t cshim_lock_observation_mode_value = CSHIM_LOCK_OBSERVATION_UNRESOLVED;
 __thread void *cshim_lock_observer_thread_value;
 
 // Runs in the child, on the only thread there: its cached tid belongs to the parent, and it
-// is the child's main thread (its tid is the child's pid).
+// is the child's main thread (its tid is the child's pid). Then the library's own resets.
 static void reset_in_fork_child(void) {
     cached_tid = 0;
     fork_gate_reset_in_child();
     main_thread = (unsigned long)pthread_self();
     __atomic_add_fetch(&cshim_fork_generation_value, 1, __ATOMIC_RELAXED);
+    after_fork_run_resets();
 }
 // Constructors run on the main thread when the program starts; a library loaded later by
 // another thread leaves the main thread unknown (0). Before the other constructors (priority

@@ -15,6 +15,7 @@ func benchmarkChild(_ body: @escaping @Sendable () throws -> Void) -> Process {
 /// Carries values into a `.fork` child's closure. The child works on its own copy of the
 /// parent's memory, so values that are not `Sendable` (pointers into shared memory, closures
 /// over a queue) are safe to hand over; do not use it for threads.
+// @unchecked: used only to hand values to a fork child, which gets its own copy (never to a thread).
 struct ForkCapture<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -36,6 +36,7 @@ public enum LockBenchmark {
     }
 
     /// The count the contended threads increment under the lock.
+    // @unchecked: `value` is only touched under the lock being measured.
     private final class Counter: @unchecked Sendable {
         var value = 0
     }

@@ -203,4 +203,11 @@ int cshim_fork_gate_thread_count(void);
 extern uint32_t cshim_unquiet_fork_count_value;
 static inline uint32_t cshim_unquiet_fork_count(void) { return __atomic_load_n(&cshim_unquiet_fork_count_value, __ATOMIC_RELAXED); }
 
+/// The library's fork-child resets: `run(context)` is called in every fork child (by the one
+/// atfork child handler, after the fork gate and generation are reset), in registration
+/// order, on the child's only thread. At most CSHIM_AFTER_FORK_CAPACITY registrations, for
+/// the life of the process; returns 0, or -1 when full. Never allocates.
+#define CSHIM_AFTER_FORK_CAPACITY 64
+int cshim_after_fork_register(void (*run)(void *context), void *context);
+
 #endif

@@ -38,6 +38,7 @@ import SystemPackage
 /// try parent.send(21)
 /// print(try parent.receive(Int.self))   // 42
 /// ```
+// @unchecked: the descriptor and size limit are atomics; `reader` is used only under `receiveLock`, sends are serialised by `sendLock`.
 public final class Connection: @unchecked Sendable {
     /// Whether this end can receive.
     public let isReadable: Bool

@@ -43,6 +43,7 @@
 /// // in the parent:
 /// let first = try queue.get(timeout: .seconds(1))
 /// ```
+// @unchecked: its only state is `storage`, a QueueStorage (shared-memory atomics and locks); not open, and its one subclass adds no state.
 public class Queue<Element: Codable>: Codable, @unchecked Sendable {
     @usableFromInline let storage: QueueStorage
 
@@ -164,6 +165,7 @@ public class Queue<Element: Codable>: Codable, @unchecked Sendable {
 /// for job in 0..<100 { try jobs.put(job) }
 /// jobs.join()
 /// ```
+// @unchecked: inherited from Queue; adds no state.
 public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked Sendable {
     /// Marks one element got from the queue as processed. Calling it more often than elements
     /// were put stops the program.
@@ -192,6 +194,7 @@ public final class JoinableQueue<Element: Codable>: Queue<Element>, @unchecked S
 /// try results.put("done")
 /// let message = try results.get()
 /// ```
+// @unchecked: its only state is `storage`, a QueueStorage (shared-memory atomics and locks).
 public final class SimpleQueue<Element: Codable>: Codable, @unchecked Sendable {
     @usableFromInline let storage: QueueStorage
 

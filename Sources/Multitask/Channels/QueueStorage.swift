@@ -52,6 +52,7 @@ import SystemPackage
 /// `QueueWaiting` (the three waits), `QueueTaskCounter` (`task_done`/`join`) and
 /// `QueueEnding` (`close`/`shutdown`).
 @usableFromInline
+// @unchecked: every property is immutable; the shared words and ring behind the pointers are atomics or guarded by the producer and consumer locks.
 final class QueueStorage: @unchecked Sendable {
     // MARK: State
 

@@ -12,6 +12,7 @@ import Synchronization
 /// tracked locks. Order: global, then a record; a record's lock is never held while taking the
 /// global one. Report handlers run with no detector lock held, with the thread marked busy so
 /// that locks they take are not followed.
+// @unchecked: the graph and thread table are guarded by `lock` (exclusivity checks off for speed); the rest is atomic or immutable.
 final class DeadlockMonitor: LockObserver, @unchecked Sendable {
     static let shared = DeadlockMonitor()
 

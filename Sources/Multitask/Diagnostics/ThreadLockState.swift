@@ -6,6 +6,7 @@
 /// and ``DeadlockDetector/dump()`` read them. All of that goes through `lock`, an
 /// ``InternalLock`` that is only ever held for a few instructions and never while taking the
 /// detector's global lock. `isBusy` and `validatedPairs` belong to the owning thread alone.
+// @unchecked: the held-lock stack and wait are guarded by `lock`; `isBusy` and `validatedPairs` are the owning thread's alone.
 final class ThreadLockState: @unchecked Sendable {
     /// A lock this thread holds.
     struct HeldLock {

@@ -29,26 +29,30 @@ struct PassedDescriptor: Codable, Hashable, Sendable {
 
     /// Collects the descriptors encoded with it in `userInfo`, each once, numbering them 0, 1,
     /// … in the order they are first met.
-    final class Collector: @unchecked Sendable {
-        private let lock = InternalLock()
-        private var collected: [Int32] = []
-        private var slots: [Int32: Int32] = [:]
+    final class Collector: Sendable {
+        /// The descriptors in slot order, and the slot of each.
+        private struct Slots {
+            var collected: [Int32] = []
+            var slots: [Int32: Int32] = [:]
+        }
+
+        private let state = LockedBox(Slots())
 
         init() {}
 
         /// The slot of `descriptor`, added if new.
         func slot(for descriptor: Int32) -> Int32 {
-            lock.withLock {
-                if let slot = slots[descriptor] { return slot }
-                let slot = Int32(collected.count)
-                collected.append(descriptor)
-                slots[descriptor] = slot
+            state.withLock { state in
+                if let slot = state.slots[descriptor] { return slot }
+                let slot = Int32(state.collected.count)
+                state.collected.append(descriptor)
+                state.slots[descriptor] = slot
                 return slot
             }
         }
 
         /// The descriptors the receiving process needs, in slot order.
-        var descriptors: [Int32] { lock.withLock { collected } }
+        var descriptors: [Int32] { state.withLock { $0.collected } }
     }
 
     /// The receiving side of a ``Collector``: this process's descriptor for each slot.

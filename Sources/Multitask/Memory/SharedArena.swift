@@ -39,8 +39,7 @@ package enum SharedArena {
             return Placement(owner: segment, pointer: segment.bytes.baseAddress!)
         }
         let granules = (byteCount + granule - 1) / granule
-        _ = forkHandlerInstalled
-        return try lock.withLock { () throws(Errno) -> Placement in
+        return try current.withLock { (currentSegment) throws(Errno) -> Placement in
             if let segment = currentSegment, let pointer = bump(segment, granules: granules) {
                 return Placement(owner: segment, pointer: pointer)
             }
@@ -51,15 +50,12 @@ package enum SharedArena {
         }
     }
 
-    /// The segment new placements come from, guarded by `lock`.
-    nonisolated(unsafe) private(set) static var currentSegment: SharedMemory?
-    static let lock = InternalLock()
-    /// A parent thread may hold `lock` at the moment of fork; the child, where that thread
-    /// does not exist, forces it open.
-    static let forkHandlerInstalled: Bool = {
-        ForkHooks.runInChild { SharedArena.lock.reinitializeAfterFork() }
-        return true
-    }()
+    /// The segment new placements come from, with its lock forced open in a fork child (a
+    /// parent thread may have held it at the fork; the segment is shared with the child).
+    static let current = LockedBox(SharedMemory?.none, inForkChild: { _ in })
+
+    /// The segment new placements come from now.
+    static var currentSegment: SharedMemory? { current.withLock { $0 } }
 
     /// Takes `granules` from `segment`'s shared cursor (granule 0 is the header).
     private static func bump(_ segment: SharedMemory, granules: Int) -> UnsafeMutableRawPointer? {

@@ -24,6 +24,7 @@ import SystemPackage
 /// lock): a value sent to another process may contain it, and the decoded array is this
 /// array, in children started by the library with any start method. Decoding it with
 /// another `Element` type throws.
+// @unchecked: its only state is an immutable pointer into shared memory, kept mapped by `payload`; element access is the caller's to guard (its `lock`).
 public final class SharedArray<Element: BitwiseCopyable>: @unchecked Sendable {
     private let payload: SharedPayload<Element>
 

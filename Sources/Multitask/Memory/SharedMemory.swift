@@ -28,6 +28,7 @@ import SystemPackage
 /// A segment is `Codable` as a handle: a value sent to another process may contain it, and
 /// decoding maps the same memory there (through a descriptor of its own), in children
 /// started by the library with any start method.
+// @unchecked: `bytes` is an immutable pointer to memory shared by design; the rest is immutable or Sendable.
 public final class SharedMemory: @unchecked Sendable {
     /// The segment's bytes in this process. Invalid after ``close()``.
     public let bytes: UnsafeMutableRawBufferPointer
@@ -41,8 +42,8 @@ public final class SharedMemory: @unchecked Sendable {
     /// Whether the file is sealed against shrinking (anonymous segments, checked on adoption).
     let isSealed: Bool
     private let mapping: MemoryMapping
-    private let state = InternalLock()
-    private var isClosed = false
+    /// Whether ``close()`` ran in this process.
+    private let isClosed = LockedBox(false)
 
     /// Creates an anonymous, zero-filled segment of `size` bytes.
     ///
@@ -161,7 +162,7 @@ public final class SharedMemory: @unchecked Sendable {
     /// Unmaps the segment and closes its descriptor in this process. Other processes keep
     /// their mappings; a named segment keeps its name (see ``unlink()``). Idempotent.
     public func close() {
-        let first = state.withLock {
+        let first = isClosed.withLock { isClosed in
             defer { isClosed = true }
             return !isClosed
         }
@@ -202,30 +203,35 @@ public final class SharedMemory: @unchecked Sendable {
 ///
 /// Entries remember the creating pid, so a forked child that calls `exit` does not remove
 /// segments its parent still uses.
-final class NamedSegmentRegistry: @unchecked Sendable {
+final class NamedSegmentRegistry: Sendable {
     static let shared = NamedSegmentRegistry()
 
-    private let lock = InternalLock()
-    private var names: [String: Int32] = [:]
-    private var exitHookInstalled = false
+    /// Each name with its creator's pid, and whether the exit hook is installed.
+    private struct Names {
+        var names: [String: Int32] = [:]
+        var exitHookInstalled = false
+    }
+
+    /// Its lock is forced open in a fork child, whose exit unlinks what it created itself.
+    private let state = LockedBox(Names(), inForkChild: { _ in })
 
     func track(_ name: String) {
-        let install = lock.withLock {
-            names[name] = ProcessIdentity.pid
-            defer { exitHookInstalled = true }
-            return !exitHookInstalled
+        let install = state.withLock { state in
+            state.names[name] = ProcessIdentity.pid
+            defer { state.exitHookInstalled = true }
+            return !state.exitHookInstalled
         }
         if install { ExitHooks.runAtExit { NamedSegmentRegistry.shared.unlinkAll() } }
     }
 
     func forget(_ name: String) {
-        lock.withLock { _ = names.removeValue(forKey: name) }
+        state.withLock { _ = $0.names.removeValue(forKey: name) }
     }
 
     /// The names this process created and still owns.
     var trackedNames: [String] {
         let pid = ProcessIdentity.pid
-        return lock.withLock { names.filter { $0.value == pid }.map(\.key) }
+        return state.withLock { $0.names.filter { $0.value == pid }.map(\.key) }
     }
 
     func unlinkAll() {

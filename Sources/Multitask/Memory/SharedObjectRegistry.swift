@@ -26,9 +26,9 @@ enum SharedObjectRegistry {
         let offset = UnsafeRawPointer(storage.base) - UnsafeRawPointer(segment.bytes.baseAddress!)
         let handle = segment.handle
         let key = WordsKey(segment: SegmentKey(handle), offset: offset)
-        withLock {
-            segments.insert(segment, for: key.segment)
-            words.insert(storage, for: key)
+        tables.withLock { tables in
+            tables.segments.insert(segment, for: key.segment)
+            tables.words.insert(storage, for: key)
         }
         return (handle, offset)
     }
@@ -37,14 +37,16 @@ enum SharedObjectRegistry {
     /// the library placed objects in, which nobody closes while objects use them.
     static func handle(registering segment: SharedMemory) -> SharedMemoryHandle {
         let handle = segment.handle
-        withLock { segments.insert(segment, for: SegmentKey(handle)) }
+        tables.withLock { $0.segments.insert(segment, for: SegmentKey(handle)) }
         return handle
     }
 
     /// The segment `handle` refers to: the mapping this process already has, or a new one
     /// (through the handle's descriptor, which must have reached this process).
     static func segment(for handle: SharedMemoryHandle) throws(SharedMemoryHandleError) -> SharedMemory {
-        try withLock { () throws(SharedMemoryHandleError) -> SharedMemory in try lockedSegment(for: handle) }
+        try tables.withLock { (tables) throws(SharedMemoryHandleError) -> SharedMemory in
+            try tables.segment(for: handle)
+        }
     }
 
     /// The storage of the `count` words at byte `offset` of `handle`'s segment: the one this
@@ -52,17 +54,17 @@ enum SharedObjectRegistry {
     /// fit in the segment or an existing storage there has another size.
     static func storage(at offset: Int, of handle: SharedMemoryHandle, words count: Int, codingPath: [any CodingKey]) throws -> SyncStorage {
         let key = WordsKey(segment: SegmentKey(handle), offset: offset)
-        return try withLock { () throws -> SyncStorage in
-            if let existing = words[key] {
+        return try tables.withLock { (tables) throws -> SyncStorage in
+            if let existing = tables.words[key] {
                 guard existing.count == count else {
                     throw corrupted(codingPath, "the handle's words at offset \(offset) belong to an object of another kind")
                 }
                 return existing
             }
-            let segment = try lockedSegment(for: handle)
+            let segment = try tables.segment(for: handle)
             let pointer = try wordsPointer(in: segment, at: offset, count: count, codingPath: codingPath)
             let storage = SyncStorage(sharedWords: pointer, count: count, owner: segment)
-            words.insert(storage, for: key)
+            tables.words.insert(storage, for: key)
             return storage
         }
     }
@@ -104,35 +106,29 @@ enum SharedObjectRegistry {
         let offset: Int
     }
 
-    /// Call with the lock held.
-    private static func lockedSegment(for handle: SharedMemoryHandle) throws(SharedMemoryHandleError) -> SharedMemory {
-        let key = SegmentKey(handle)
-        if let existing = segments[key] { return existing }
-        let segment = try SharedMemory(adopting: handle)
-        segments.insert(segment, for: key)
-        return segment
+    /// The registry's two tables.
+    struct Tables {
+        var segments = WeakTable<SegmentKey, SharedMemory>()
+        var words = WeakTable<WordsKey, SyncStorage>()
+
+        /// The segment `handle` refers to: this process's mapping, or a new one, registered.
+        mutating func segment(for handle: SharedMemoryHandle) throws(SharedMemoryHandleError) -> SharedMemory {
+            let key = SegmentKey(handle)
+            if let existing = segments[key] { return existing }
+            let segment = try SharedMemory(adopting: handle)
+            segments.insert(segment, for: key)
+            return segment
+        }
     }
 
-    // Guarded by `lock`.
-    nonisolated(unsafe) static var segments = WeakTable<SegmentKey, SharedMemory>()
-    nonisolated(unsafe) static var words = WeakTable<WordsKey, SyncStorage>()
-    static let lock = InternalLock()
-    /// A parent thread may hold `lock` at the moment of fork; the child, where that thread
-    /// does not exist, forces it open.
-    static let forkHandlerInstalled: Bool = {
-        ForkHooks.runInChild { SharedObjectRegistry.lock.reinitializeAfterFork() }
-        return true
-    }()
-
-    private static func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        _ = forkHandlerInstalled
-        return try lock.withLock(body)
-    }
+    /// The tables, with their lock forced open in a fork child (a parent thread may have held
+    /// it at the fork); the entries stay valid there, since fork copies the mappings.
+    static let tables = LockedBox(Tables(), inForkChild: { _ in })
 }
 
 /// A dictionary of weak references that drops dead entries as it grows.
-struct WeakTable<Key: Hashable, Object: AnyObject> {
-    private struct Entry {
+struct WeakTable<Key: Hashable & Sendable, Object: AnyObject & Sendable>: Sendable {
+    private struct Entry: Sendable {
         weak var object: Object?
     }
 

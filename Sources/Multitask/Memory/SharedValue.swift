@@ -22,6 +22,7 @@ import SystemPackage
 /// sent to another process may contain it, and the decoded value is this value under this
 /// lock, in children started by the library with any start method. Decoding it as another
 /// `Value` type throws.
+// @unchecked: its only state is an immutable pointer into shared memory, kept mapped by `payload`; access is the caller's to guard (its `lock`).
 public final class SharedValue<Value: BitwiseCopyable>: @unchecked Sendable {
     private let payload: SharedPayload<Value>
 

@@ -29,6 +29,7 @@
 ///     try pool.map(Square.self, Array(1...10))
 /// }
 /// ```
+// @unchecked: every property is immutable; the dispatcher it refers to guards its own state.
 public final class Pool: @unchecked Sendable {
     let dispatcher: PoolDispatcher
     /// The number of worker processes.

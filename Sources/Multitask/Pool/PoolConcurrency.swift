@@ -89,11 +89,15 @@ extension Pool {
 }
 
 /// Feeds outcomes that arrive in any order to a stream, in input order or as they come.
-final class PoolReorderBuffer<Value: Sendable>: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var waiting: [Int: Result<Value, any Error>] = [:]
-    private var next = 0
-    private var delivered = 0
+final class PoolReorderBuffer<Value: Sendable>: Sendable {
+    /// Outcomes that came before their turn, the next index due and how many went out.
+    private struct Progress {
+        var waiting: [Int: Result<Value, any Error>] = [:]
+        var next = 0
+        var delivered = 0
+    }
+
+    private let progress = LockedBox(Progress())
     private let count: Int
     private let ordered: Bool
     private let continuation: AsyncThrowingStream<Value, any Error>.Continuation
@@ -107,25 +111,25 @@ final class PoolReorderBuffer<Value: Sendable>: @unchecked Sendable {
 
     /// Item `index` finished with `outcome`.
     func arrived(_ index: Int, _ outcome: Result<Value, any Error>) {
-        lock.withLock {
+        progress.withLock { progress in
             if ordered {
-                waiting[index] = outcome
-                while let ready = waiting.removeValue(forKey: next) {
-                    next += 1
-                    emit(ready)
+                progress.waiting[index] = outcome
+                while let ready = progress.waiting.removeValue(forKey: progress.next) {
+                    progress.next += 1
+                    emit(ready, &progress)
                 }
             } else {
-                emit(outcome)
+                emit(outcome, &progress)
             }
         }
     }
 
-    private func emit(_ outcome: Result<Value, any Error>) {
-        delivered += 1
+    private func emit(_ outcome: Result<Value, any Error>, _ progress: inout Progress) {
+        progress.delivered += 1
         switch outcome {
         case .success(let value):
             continuation.yield(value)
-            if delivered == count { continuation.finish() }
+            if progress.delivered == count { continuation.finish() }
         case .failure(let error):
             continuation.finish(throwing: error)
         }

@@ -3,9 +3,9 @@
 ///
 /// Every chunk is waited for; then the whole result is the values in input order, or the
 /// failure of the first failed chunk in input order (what Python's `map` raises).
+// @unchecked: `rawStorage` is a pointer; chunks write disjoint ranges of it, and it is read after the last one.
 final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var parts: PoolOrderedParts<Output>
+    private let parts: LockedBox<PoolOrderedParts<Output>>
     /// For `BitwiseCodable` outputs: the whole list's bytes, which replies are copied into
     /// directly (no array per chunk). Invariant: `items * rawSize` bytes, freed in deinit.
     private let rawStorage: UnsafeMutableRawPointer?
@@ -32,7 +32,7 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
             rawSize = 0
             rawStorage = nil
         }
-        parts = PoolOrderedParts(count: chunks, keepsValues: perChunk == nil && rawStorage == nil)
+        parts = LockedBox(PoolOrderedParts(count: chunks, keepsValues: perChunk == nil && rawStorage == nil))
         self.progress = progress.map { ProgressCounter(total: items, report: $0) }
         if chunks == 0 { result.complete(.success([])) }
     }
@@ -59,15 +59,15 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
     }
 
     private func settle(chunk index: Int, count: Int, _ outcome: Result<[Output], any Error>) {
-        let last = lock.withLock { parts.record(index, outcome) }
+        let last = parts.withLock { $0.record(index, outcome) }
         progress?.add(count)
         guard last else { return }
         if perChunk != nil {
             result.complete(.success([]))
         } else if rawStorage != nil {
-            result.complete(lock.withLock { parts.failure }.map { .failure($0) } ?? .success(assembleRaw()))
+            result.complete(parts.withLock { $0.failure }.map { .failure($0) } ?? .success(assembleRaw()))
         } else {
-            result.complete(lock.withLock { parts.joined() })
+            result.complete(parts.withLock { $0.joined() })
         }
     }
 
@@ -82,6 +82,7 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
 }
 
 /// The submission of one chunk of a `map`: its outcome goes to the map's collector.
+// @unchecked: inherited from PoolSubmission; adds only `let`s of Sendable types.
 final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
     let collector: PoolMapCollector<Output>
     let codec: PoolArrayCodec<Output>

@@ -5,6 +5,7 @@ import Synchronization
 /// It is queued, then taken by the dispatcher (sent to a worker, perhaps re-sent after a crash)
 /// or cancelled while still queued — never both. Subclasses decide what an outcome does
 /// (complete an ``AsyncResult``, fill a slot of a `map`).
+// @unchecked: `isDispatched` is the dispatcher thread's alone; the claim is an atomic; the rest is immutable. Not public; subclasses add only `let`s.
 class PoolSubmission: @unchecked Sendable {
     private static let queued: UInt8 = 0, taken: UInt8 = 1, cancelled: UInt8 = 2
     private let state = Atomic<UInt8>(PoolSubmission.queued)
@@ -66,6 +67,7 @@ class PoolSubmission: @unchecked Sendable {
 }
 
 /// A submission whose outcome completes an ``AsyncResult``.
+// @unchecked: inherited from PoolSubmission; adds only a `let` of a Sendable type.
 final class ResultSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
     let result: AsyncResult<Output>
 

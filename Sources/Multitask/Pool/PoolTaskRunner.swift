@@ -47,12 +47,12 @@ enum PoolWarmUp {
         func run() -> Int { 0 }
     }
 
-    static let lock = InternalLock()
-    nonisolated(unsafe) private static var rehearsed = false
+    /// Whether the worker loop was rehearsed in this process (or the parent it was forked from).
+    static let rehearsed = LockedBox(false, inForkChild: { _ in })
 
     /// Runs the worker loop in this process over a socket pair: one task, then stop.
     static func rehearseWorkerLoop() {
-        guard lock.withLock({ () -> Bool in defer { rehearsed = true }; return !rehearsed }) else { return }
+        guard rehearsed.withLock({ rehearsed -> Bool in defer { rehearsed = true }; return !rehearsed }) else { return }
         guard let (parent, child) = try? StreamSocket.pair(),
               let pages = try? SharedPages(size: PoolWorkerStatus.stride) else { return }
         defer {

@@ -8,6 +8,7 @@ import Synchronization
 /// around every task (a few nanoseconds, no system call), and after a crash or at a timeout
 /// check the parent reads exactly which task was running and for how long. Task numbers count
 /// the tasks one worker received, from 1; 0 means none yet.
+// @unchecked: a pointer to shared words that are only loaded and stored atomically.
 struct PoolWorkerStatus: @unchecked Sendable {
     /// Bytes per worker: one cache line, so workers never share a line.
     static let stride = 64

@@ -15,9 +15,9 @@
 ///     try pool.map(Array(1...10)) { $0 * $0 }
 /// }
 /// ```
-public final class ThreadPool: @unchecked Sendable {
+public final class ThreadPool: Sendable {
     private let jobs = ThreadPoolQueue()
-    private var workers: [Thread] = []
+    private let workers: [Thread]
     /// The number of worker threads.
     public let threadCount: Int
 
@@ -192,9 +192,8 @@ public final class ThreadPool: @unchecked Sendable {
 }
 
 /// Counts finished work and reports it.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = InternalLock()
-    private var done = 0
+final class ProgressCounter: Sendable {
+    private let done = LockedBox(0)
     let total: Int
     let report: (@Sendable (Int, Int) -> Void)?
 
@@ -206,7 +205,7 @@ final class ProgressCounter: @unchecked Sendable {
     /// Adds `n` and returns the new count; reports are serialized and in increasing order.
     @discardableResult
     func add(_ n: Int) -> Int {
-        lock.withLock {
+        done.withLock { done in
             done += n
             // User code, called on a pool's dispatcher thread too: forks need not wait for it.
             if let report { ForkGate.outside { report(done, total) } }

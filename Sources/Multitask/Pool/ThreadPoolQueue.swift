@@ -7,6 +7,7 @@ import Synchronization
 /// empty spins briefly on the published count (``SpinPolicy/signal``) before it registers as
 /// a sleeper on an ``EventCount``, and a submitter wakes only registered sleepers. A batch
 /// (``put(contentsOf:)``) takes the lock once and announces once.
+// @unchecked: `jobs` and `isClosed` are guarded by `mutex` (a futex word, not a Swift type); the rest is immutable or atomic.
 final class ThreadPoolQueue: @unchecked Sendable {
     // Word 0: the mutex; word 1: the event count workers sleep on.
     private let storage = SyncStorage(localWords: 2)

@@ -1,5 +1,6 @@
 /// A ``ThreadPool`` task: its result object is also its queued job, so `applyAsync` allocates
 /// this object and nothing else (besides the context of the caller's closure).
+// @unchecked: inherits AsyncResult's reason; its own state is one immutable closure and a one-shot claim.
 final class ThreadPoolTask<Value: Sendable>: AsyncResult<Value>, PoolJob, @unchecked Sendable {
     /// The task. Kept (with what it captured) as long as the result: dropping it would
     /// write an optional function, whose generic type the unspecialized worker looks up.

@@ -23,6 +23,7 @@ enum ChildBootstrap {
     static let firstInheritedDescriptor: CInt = parentDescriptor + 1
 
     private enum Pending { case none, spawn(ChildPayload, ProcessDescriptor?), forkServer }
+    // nonisolated(unsafe): written and read before `main`, on the only thread the process has then.
     nonisolated(unsafe) private static var pending = Pending.none
 
     /// Called before `main` (from the C constructor) when `MULTITASK_CHILD` is set. The

@@ -16,21 +16,19 @@ import DequeModule
 /// queues used directly, and `@MainActor` code (the main queue is never drained in a child) —
 /// use `.spawn` or `.forkserver` for those.
 enum ChildExecutor {
-    /// This process's executor, created by the first job. A fork child of a fork child gets a
-    /// new one: the copied one's thread does not exist there.
-    // unsafe: read and written only inside `lock`.
-    nonisolated(unsafe) private static var current: ChildTaskExecutor?
-    /// Guards `current` (the first jobs may come from several threads of the child). Made by
-    /// the parent before it forks (``LazyGlobals``), so that a child only resets it.
-    static let lock = InternalLock()
+    /// This process's executor, created by the first job (the first jobs may come from
+    /// several threads of the child). Made by the parent before it forks (``LazyGlobals``).
+    /// A fork child of a fork child gets a new one: the copied one's thread does not exist
+    /// there.
+    static let current = LockedBox(ChildTaskExecutor?.none, inForkChild: { current in
+        if current != nil { current = nil }
+    })
 
     /// Called in a fork child before any user code runs (so on its only thread). Only the
     /// hooks are set here: most children never use Swift concurrency, and building the
     /// executor (its generic queue's metadata, when the parent never made one) would cost each
     /// of them tens of microseconds.
     static func install() {
-        lock.reinitializeAfterFork()
-        current = nil
         GlobalExecutorHook.install { job, delay in
             let due = delay == 0 ? nil : Deadline.after(.nanoseconds(Int64(clamping: delay)))
             ChildExecutor.executor.enqueue(unsafeBitCast(job!, to: UnownedJob.self), due: due)
@@ -38,7 +36,7 @@ enum ChildExecutor {
     }
 
     private static var executor: ChildTaskExecutor {
-        lock.withLock {
+        current.withLock { current in
             if let current { return current }
             let created = ChildTaskExecutor()
             current = created
@@ -48,21 +46,24 @@ enum ChildExecutor {
 }
 
 /// The job queue and the thread that drains it.
-// @unchecked: `ready`, `delayed` and `started` are guarded by `lock`; the doorbell is atomic.
-final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
+final class ChildTaskExecutor: TaskExecutor, Sendable {
     private struct Delayed {
         var due: Deadline
         var job: UnownedJob
     }
 
-    private let lock = InternalLock()
+    /// The jobs, and whether the thread was started.
+    private struct Jobs {
+        var ready = Deque<UnownedJob>()
+        /// Sorted by `due`; short in practice.
+        var delayed: [Delayed] = []
+        var started = false
+    }
+
+    private let jobs = LockedBox(Jobs())
     private let storage = SyncStorage(localWords: 1)
     /// Bumped on every enqueue; the thread sleeps on it.
     private var doorbell: FutexWord { storage.word(0) }
-    private var ready = Deque<UnownedJob>()
-    /// Sorted by `due`; short in practice.
-    private var delayed: [Delayed] = []
-    private var started = false
 
     func enqueue(_ job: consuming ExecutorJob) {
         enqueue(UnownedJob(job), due: nil)
@@ -70,15 +71,15 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Queues `job` to run at once (`due` nil) or once `due` has passed.
     func enqueue(_ job: UnownedJob, due: Deadline?) {
-        let start = lock.withLock { () -> Bool in
+        let start = jobs.withLock { jobs -> Bool in
             if let due {
-                let index = delayed.firstIndex { $0.due > due } ?? delayed.count
-                delayed.insert(Delayed(due: due, job: job), at: index)
+                let index = jobs.delayed.firstIndex { $0.due > due } ?? jobs.delayed.count
+                jobs.delayed.insert(Delayed(due: due, job: job), at: index)
             } else {
-                ready.append(job)
+                jobs.ready.append(job)
             }
-            defer { started = true }
-            return !started
+            defer { jobs.started = true }
+            return !jobs.started
         }
         doorbell.add(1)
         doorbell.wake(1)
@@ -94,13 +95,13 @@ final class ChildTaskExecutor: TaskExecutor, @unchecked Sendable {
         let me = asUnownedTaskExecutor()
         while true {
             let seen = doorbell.load()
-            let (job, wakeAt) = lock.withLock { () -> (UnownedJob?, Deadline?) in
+            let (job, wakeAt) = jobs.withLock { jobs -> (UnownedJob?, Deadline?) in
                 let now = Deadline.now
-                while let first = delayed.first, first.due <= now {
-                    ready.append(first.job)
-                    delayed.removeFirst()
+                while let first = jobs.delayed.first, first.due <= now {
+                    jobs.ready.append(first.job)
+                    jobs.delayed.removeFirst()
                 }
-                return (ready.popFirst(), delayed.first?.due)
+                return (jobs.ready.popFirst(), jobs.delayed.first?.due)
             }
             if let job {
                 job.runSynchronously(on: me)

@@ -17,7 +17,7 @@ enum ChildMain {
         ProcessControl.discardStandardStreamBuffers()
         ProcessControl.unblockAllSignals()
         armParentDeathSignal(expectedParent: parentPID)
-        reinitializeLibraryAfterFork()
+        // The library's own locks and registries were reset by `AfterFork`, in `fork` itself.
         process.becomeCurrentAfterFork()
         // Forked from a library thread, the child bears that thread's name: take its own, or
         // the parent process's.
@@ -103,15 +103,6 @@ enum ChildMain {
     static func endAsOrphan() -> Never {
         ProcessControl.sendSignal(Signal.kill, to: ProcessControl.pid)
         ProcessControl.exitImmediately(128 + Signal.kill)
-    }
-
-    /// The library's own locks and registries, as copied by fork, may be held by parent
-    /// threads that do not exist here. Reset them; the child starts its own supervisor lazily.
-    /// (The thread registry resets itself in a fork handler, for every fork.)
-    static func reinitializeLibraryAfterFork() {
-        Supervisor.forgetAfterFork()
-        ChildRegistry.reinitializeAfterFork()
-        DefaultStartMethod.reinitializeAfterFork()
     }
 
     /// Called on the forking thread before every `fork`: initialises every lazily initialised

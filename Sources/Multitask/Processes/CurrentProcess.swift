@@ -100,14 +100,15 @@ enum ProcessSelf {
         var kernelName: String?
     }
 
-    static let lock = InternalLock()
-    nonisolated(unsafe) static var state = State()
+    /// Who this process is; the lock is forced open in a fork child (a parent thread may
+    /// have held it at the fork), which then records who it is (``becomeForkChild``).
+    static let state = LockedBox(State(), inForkChild: { _ in })
 
     /// Whether this process was started by Multitask as a child.
-    static var isChild: Bool { lock.withLock { state.startMethod != nil } }
+    static var isChild: Bool { state.withLock { $0.startMethod != nil } }
 
     static var snapshot: CurrentProcess {
-        lock.withLock {
+        state.withLock { state in
             CurrentProcess(
                 pid: ProcessControl.pid,
                 parentPID: state.logicalParentPID ?? ProcessControl.parentPID,
@@ -119,7 +120,7 @@ enum ProcessSelf {
     }
 
     static var parent: ParentProcess? {
-        lock.withLock {
+        state.withLock { state in
             if let pending = state.pendingForkParent {
                 state.parent = ParentProcess(forkParent: pending.pid, name: pending.name)
                 state.pendingForkParent = nil
@@ -131,7 +132,7 @@ enum ProcessSelf {
     /// The name `ps` shows for this process, which its fork children take unless given one of
     /// their own: read once from `/proc`, or known from the start of a fork child.
     static var kernelName: String {
-        lock.withLock {
+        state.withLock { state in
             if let known = state.kernelName { return known }
             let name = KernelName.ofProcess ?? KernelName.programName ?? ""
             state.kernelName = name
@@ -140,39 +141,37 @@ enum ProcessSelf {
     }
 
     /// The identity path of this process (Python's `_identity`), used to name its children.
-    static var identity: [Int] { lock.withLock { state.identity } }
+    static var identity: [Int] { state.withLock { $0.identity } }
 
     /// The default name of the next child (`Process-3`, or `Process-2:1` in a child) and its
     /// identity.
     static func nextChildIdentity() -> (name: String, identity: [Int]) {
-        lock.withLock {
+        state.withLock { state in
             state.childCounter += 1
             let identity = state.identity + [state.childCounter]
             return ("Process-" + identity.map(String.init).joined(separator: ":"), identity)
         }
     }
 
-    /// Records who this child is. `lock` may have been copied held by fork; it is reset first.
+    /// Records who this child is.
     static func becomeChild(
         name: String, isDaemon: Bool, startMethod: StartMethod, identity: [Int],
         parentPID: Int32, parentName: String, parentDescriptor: ProcessDescriptor?
     ) {
-        lock.reinitializeAfterFork()
-        state = State(
+        state.withLock { $0 = State(
             name: name, isDaemon: isDaemon, startMethod: startMethod, identity: identity, childCounter: 0,
             parent: ParentProcess(pid: parentPID, name: parentName, descriptor: parentDescriptor),
             logicalParentPID: parentPID
-        )
+        ) }
     }
 
     /// ``becomeChild`` for a fork child, whose parent is its kernel parent.
     /// `kernelName` is the name the child just gave itself in the kernel.
     static func becomeForkChild(name: String, isDaemon: Bool, identity: [Int], parentPID: Int32, parentName: String, kernelName: String) {
-        lock.reinitializeAfterFork()
-        state = State(
+        state.withLock { $0 = State(
             name: name, isDaemon: isDaemon, startMethod: .fork, identity: identity, childCounter: 0,
             pendingForkParent: (parentPID, parentName), logicalParentPID: parentPID,
             kernelName: KernelName.truncated(kernelName)
-        )
+        ) }
     }
 }

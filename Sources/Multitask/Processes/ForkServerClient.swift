@@ -8,6 +8,7 @@ import SystemPackage
 /// opened by the server right after `fork` — before it could be reaped and its pid reused —
 /// and passed here, so signals and ``Process/sentinel`` are as safe as for direct children.
 /// Replies are read on the supervisor thread; requests are sent from the caller's thread.
+// @unchecked: `nextRequest`, `pending` and `usable` are guarded by `lock`; `children` is the supervisor thread's; the rest is immutable.
 final class ForkServerClient: @unchecked Sendable {
     private final class PendingStart {
         let process: Process
@@ -141,15 +142,14 @@ final class ForkServerClient: @unchecked Sendable {
     }
 
     /// How long ``start(_:payload:descriptors:)`` waits for the server's answer
-    /// (``Multitask/forkServerTimeout``); guarded by `timeoutLock`.
-    nonisolated(unsafe) static var storedAnswerTimeout = Duration.seconds(10)
-    static let timeoutLock = InternalLock()
+    /// (``Multitask/forkServerTimeout``).
+    static let storedAnswerTimeout = LockedBox(Duration.seconds(10), inForkChild: { _ in })
 
     static var answerTimeout: Duration {
-        get { timeoutLock.withLock { storedAnswerTimeout } }
+        get { storedAnswerTimeout.withLock { $0 } }
         set {
             usageCheck(newValue > .zero, "Multitask.forkServerTimeout must be positive, not \(newValue)")
-            timeoutLock.withLock { storedAnswerTimeout = newValue }
+            storedAnswerTimeout.withLock { $0 = newValue }
         }
     }
 

@@ -23,6 +23,14 @@ import SystemPackage
 ///
 /// Foundation also has a `Process` type: in a file that imports both, write
 /// `Multitask.Process` (or add `typealias Process = Multitask.Process` at file level).
+///
+/// Subclasses: a `Process` is `Sendable`, and a subclass inherits that conformance unchecked.
+/// The object is used from the thread that starts it, the supervisor thread (which records
+/// its end) and any thread that joins or inspects it, so a subclass must keep what it adds
+/// immutable (`let` of `Sendable` values) or guarded by a lock; the compiler does not check it.
+/// ``run()`` runs in the child, on the child's copy of the object: what it changes there is
+/// never seen by the parent (send results back over a ``Queue`` or a ``Pipe``).
+// @unchecked: `fields` is guarded by `state` (read without it only by the starting thread, the fork child and deinit); the rest is immutable or Sendable.
 open class Process: @unchecked Sendable {
     enum Work {
         case closure(@Sendable () throws -> Void)
@@ -181,6 +189,7 @@ open class Process: @unchecked Sendable {
 
     /// Runs async work from synchronous code, blocking the calling thread until it ends.
     private static func runToCompletion(_ work: @escaping @Sendable () async throws -> Void) throws {
+        // @unchecked: `error` is written by the task before `done.set()` and read after `done.wait()`.
         final class Outcome: @unchecked Sendable { var error: (any Error)? }
         let outcome = Outcome()
         let done = Event()

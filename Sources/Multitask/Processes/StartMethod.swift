@@ -19,26 +19,28 @@ public enum StartMethod: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// The program-wide default start method for entry values (Python's `set_start_method`).
 enum DefaultStartMethod {
-    static let lock = InternalLock()
-    nonisolated(unsafe) private static var value = StartMethod.forkserver
-    nonisolated(unsafe) private static var used = false
+    /// The default, and whether a process already took it.
+    struct State {
+        var value = StartMethod.forkserver
+        var used = false
+    }
+
+    static let state = LockedBox(State(), inForkChild: { _ in })
 
     /// The default, marking it as used: changing it afterwards is a programmer error.
     static func take() -> StartMethod {
-        lock.withLock {
-            used = true
-            return value
+        state.withLock { state in
+            state.used = true
+            return state.value
         }
     }
 
-    static var current: StartMethod { lock.withLock { value } }
+    static var current: StartMethod { state.withLock { $0.value } }
 
     static func set(_ method: StartMethod) {
-        lock.withLock {
-            usageCheck(!used || method == value, "Multitask.defaultStartMethod: set it before the first process starts (it is already \(value))")
-            value = method
+        state.withLock { state in
+            usageCheck(!state.used || method == state.value, "Multitask.defaultStartMethod: set it before the first process starts (it is already \(state.value))")
+            state.value = method
         }
     }
-
-    static func reinitializeAfterFork() { lock.reinitializeAfterFork() }
 }

@@ -18,15 +18,19 @@ import Synchronization
 /// blocks every signal so that signals meant for the program go to the program's threads.
 /// A thread in `Process.join` takes over the pidfd of the child it waits for (see
 /// ``suspendWatch(_:)``) and reaps it itself; the supervisor reaps the others.
-// @unchecked: `jobs` and `watched` are under `lock`, `forkServer` is the supervisor thread's, the rest is immutable or atomic.
+// @unchecked: `threadID` is set once, in init; `forkServer` is the supervisor thread's; the rest is in `state`, immutable or atomic.
 final class Supervisor: @unchecked Sendable {
-    static let instanceLock = InternalLock()
-    // nonisolated(unsafe): read and written under `instanceLock` only (and in a fork child's single thread).
-    nonisolated(unsafe) private static var instance: Supervisor?
+    /// This process's supervisor, once started. In a fork child the parent's supervisor
+    /// thread does not exist: its descriptors are closed and the next use starts a new one.
+    static let instance = LockedBox(Supervisor?.none, inForkChild: { instance in
+        guard let old = instance else { return }
+        old.closeInForkChild()
+        instance = nil
+    })
 
     /// This process's supervisor, started on first use.
     static var shared: Supervisor {
-        instanceLock.withLock {
+        instance.withLock { instance in
             if let instance { return instance }
             let created = Supervisor()
             instance = created
@@ -34,17 +38,12 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 
-    /// In a fork child: the parent's supervisor thread does not exist here. Its descriptors
-    /// are closed and the next use starts a new one.
-    static func forgetAfterFork() {
-        instanceLock.reinitializeAfterFork()
-        if let old = instance {
-            old.loop.close()
-            old.forkServer?.closeAfterFork()
-            let selfDescriptor = old.selfDescriptorNumber.load(ordering: .acquiring)
-            if selfDescriptor >= 0 { try? FileDescriptor(rawValue: selfDescriptor).close() }
-        }
-        instance = nil
+    /// In a fork child: closes the descriptors of the parent's supervisor.
+    private func closeInForkChild() {
+        loop.close()
+        forkServer?.closeAfterFork()
+        let selfDescriptor = selfDescriptorNumber.load(ordering: .acquiring)
+        if selfDescriptor >= 0 { try? FileDescriptor(rawValue: selfDescriptor).close() }
     }
 
     /// Event-loop tags: a watched child's is its pidfd number (below 2^32).
@@ -76,8 +75,6 @@ final class Supervisor: @unchecked Sendable {
 
     /// The thread's wait: children's pidfds, the fork server, and the doorbell for jobs.
     private let loop: EventLoop
-    private let lock = InternalLock()
-    private var jobs: [Job] = []
     /// A watched child: a direct child is reaped with `waitid`; a fork-server child whose
     /// server died is not ours to reap and only its end is observed.
     private struct Watch {
@@ -87,8 +84,14 @@ final class Supervisor: @unchecked Sendable {
         /// leaves it alone (see ``suspendWatch(_:)``).
         var joiners = 0
     }
-    /// Watched children by pidfd number (guarded by `lock`).
-    private var watched: [CInt: Watch] = [:]
+    /// What other threads hand to the supervisor thread.
+    private struct Shared {
+        var jobs: [Job] = []
+        /// Watched children by pidfd number.
+        var watched: [CInt: Watch] = [:]
+    }
+
+    private let state = LockedBox(Shared())
     private(set) var threadID: UInt?
     /// The fork-server client, once the server was started.
     private var forkServer: ForkServerClient?
@@ -139,7 +142,7 @@ final class Supervisor: @unchecked Sendable {
         if isCurrentThread { return body() }
         var result: Result?
         let job = Job { result = body() }
-        lock.withLock { jobs.append(job) }
+        state.withLock { $0.jobs.append(job) }
         loop.ring()
         job.wait()
         return result!
@@ -164,9 +167,9 @@ final class Supervisor: @unchecked Sendable {
 
     private func runJobs() {
         while true {
-            let batch = lock.withLock { () -> [Job] in
-                defer { jobs.removeAll(keepingCapacity: true) }
-                return jobs
+            let batch = state.withLock { state -> [Job] in
+                defer { state.jobs.removeAll(keepingCapacity: true) }
+                return state.jobs
             }
             if batch.isEmpty { return }
             for job in batch {
@@ -180,7 +183,7 @@ final class Supervisor: @unchecked Sendable {
 
     /// Starts watching a child; it is reaped as soon as it ends.
     func watch(_ process: Process, descriptor: ProcessDescriptor, isDirectChild: Bool = true) {
-        lock.withLock { watched[descriptor.rawValue] = Watch(process: process, isDirectChild: isDirectChild) }
+        state.withLock { $0.watched[descriptor.rawValue] = Watch(process: process, isDirectChild: isDirectChild) }
         do {
             try loop.watch(descriptor.rawValue, tag: UInt64(UInt32(bitPattern: descriptor.rawValue)))
         } catch {
@@ -193,10 +196,10 @@ final class Supervisor: @unchecked Sendable {
     /// (which, on a machine with few cores, costs the joiner its CPU).
     func suspendWatch(_ descriptor: ProcessDescriptor) {
         let fd = descriptor.rawValue
-        let first = lock.withLock { () -> Bool in
-            guard watched[fd] != nil else { return false }
-            watched[fd]!.joiners += 1
-            return watched[fd]!.joiners == 1
+        let first = state.withLock { state -> Bool in
+            guard state.watched[fd] != nil else { return false }
+            state.watched[fd]!.joiners += 1
+            return state.watched[fd]!.joiners == 1
         }
         if first { loop.unwatch(fd) }
     }
@@ -204,10 +207,10 @@ final class Supervisor: @unchecked Sendable {
     /// The joiner gave up (timeout): the supervisor watches the child again.
     func resumeWatch(_ descriptor: ProcessDescriptor) {
         let fd = descriptor.rawValue
-        let last = lock.withLock { () -> Bool in
-            guard watched[fd] != nil else { return false }
-            watched[fd]!.joiners -= 1
-            return watched[fd]!.joiners == 0
+        let last = state.withLock { state -> Bool in
+            guard state.watched[fd] != nil else { return false }
+            state.watched[fd]!.joiners -= 1
+            return state.watched[fd]!.joiners == 0
         }
         if last { try? loop.watch(fd, tag: UInt64(UInt32(bitPattern: fd))) }
     }
@@ -215,8 +218,8 @@ final class Supervisor: @unchecked Sendable {
     /// The joiner reaped the child: forget it.
     func forget(_ descriptor: ProcessDescriptor) {
         let fd = descriptor.rawValue
-        let stillWatched = lock.withLock { () -> Bool in
-            guard let watch = watched.removeValue(forKey: fd) else { return false }
+        let stillWatched = state.withLock { state -> Bool in
+            guard let watch = state.watched.removeValue(forKey: fd) else { return false }
             return watch.joiners == 0
         }
         if stillWatched { loop.unwatch(fd) }
@@ -235,7 +238,7 @@ final class Supervisor: @unchecked Sendable {
 
     private func reap(_ fd: CInt) {
         // No entry: whoever removed it also removed it from the epoll set.
-        guard let watch = lock.withLock({ watched[fd] }) else { return }
+        guard let watch = state.withLock({ $0.watched[fd] }) else { return }
         let unwatch = { self.stopWatching(fd, watch.process) }
         // Finished here: forgotten before joiners wake. Finished by a joiner: forgotten now.
         if watch.process.reapIfExited(isDirectChild: watch.isDirectChild, beforeWaking: unwatch) { unwatch() }
@@ -245,9 +248,9 @@ final class Supervisor: @unchecked Sendable {
     /// release its pidfd: only then, since a released number could be reused by a new child's
     /// pidfd while still named here.
     private func stopWatching(_ fd: CInt, _ process: Process) {
-        let removed = lock.withLock { () -> Bool in
-            guard watched[fd]?.process === process else { return false }
-            watched[fd] = nil
+        let removed = state.withLock { state -> Bool in
+            guard state.watched[fd]?.process === process else { return false }
+            state.watched[fd] = nil
             return true
         }
         guard removed else { return }

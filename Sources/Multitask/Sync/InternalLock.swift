@@ -2,12 +2,26 @@
 ///
 /// Unlike ``Lock`` it has no fork check: a fork child re-creates what it needs with
 /// `reinitializeAfterFork()`, since a parent thread may have held it at the moment of fork.
+/// State it guards is best kept in a ``LockedBox``, which holds the value and the lock.
 // @unchecked: its only state is a futex word, changed atomically.
 final class InternalLock: @unchecked Sendable {
-    private let storage = SyncStorage(localWords: 1)
-    private var core: MutexCore { MutexCore(word: storage.word(0)) }
+    private let word = InternalLockWord()
 
     init() {}
+
+    @inline(__always)
+    func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        try word.withLock(body)
+    }
+
+    /// Forces the lock open; only valid in a fork child, where no other thread exists.
+    func reinitializeAfterFork() { word.reinitializeAfterFork() }
+}
+
+/// The futex word of an ``InternalLock`` or a ``LockedBox``, stored inline in its owner.
+struct InternalLockWord: Sendable {
+    private let storage = SyncStorage(localWords: 1)
+    private var core: MutexCore { MutexCore(word: storage.word(0)) }
 
     @inline(__always)
     func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {

@@ -4,6 +4,7 @@ import SystemPackage
 /// A range of virtual memory mapped from a file with `MAP_SHARED`.
 ///
 /// A plain value: unmapping is explicit (`unmap()`), done once by the owner.
+// @unchecked: an immutable pointer and length; unmapping is the owner's, once.
 struct MemoryMapping: @unchecked Sendable {
     /// Invariant: page-aligned start of `length` mapped bytes, until `unmap()`.
     let base: UnsafeMutableRawPointer

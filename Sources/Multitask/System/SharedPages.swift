@@ -4,6 +4,7 @@ import SystemPackage
 /// Anonymous memory shared with every child forked after its creation
 /// (`MAP_SHARED | MAP_ANONYMOUS`): no name, no descriptor, freed when the last process
 /// unmaps it or exits.
+// @unchecked: an immutable pointer to memory shared by design; its users access it atomically.
 struct SharedPages: @unchecked Sendable {
     /// The first byte, page aligned.
     let base: UnsafeMutableRawPointer

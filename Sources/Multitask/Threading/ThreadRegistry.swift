@@ -26,13 +26,13 @@ final class ThreadRegistry: @unchecked Sendable {
     /// waits for an initialization that a vanished parent thread had begun.
     static var existing: ThreadRegistry? { created }
     /// Set once, by the initializer of `shared`.
-    // unsafe: written once inside `shared`'s one-time initializer, before any reader can see it.
+    // nonisolated(unsafe): written once inside `shared`'s one-time initializer, before any reader can see it.
     nonisolated(unsafe) private static var created: ThreadRegistry?
 
     private init() {
         mainGeneration = ForkGeneration.current
         main = Thread(adoptingMainThread: ())
-        ForkHooks.runInChild { ThreadRegistry.existing?.reinitializeInForkChild() }
+        AfterFork.register { ThreadRegistry.existing?.reinitializeInForkChild() }
         ThreadRegistry.created = self
     }
 
@@ -121,7 +121,7 @@ final class ThreadRegistry: @unchecked Sendable {
 
     // MARK: Fork
 
-    /// Runs in every fork child, right after `fork` (a `pthread_atfork` handler), while the
+    /// Runs in every fork child, right after `fork` (registered with ``AfterFork``), while the
     /// forking thread is the child's only thread and its main thread.
     ///
     /// The parent's other threads do not exist here and one may have held the lock. The

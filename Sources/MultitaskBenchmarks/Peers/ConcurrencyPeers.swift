@@ -55,6 +55,7 @@ public enum ConcurrencyPeers {
     }
 
     /// The value of the task ``waitFor(_:)`` runs; written before `done` is signalled, read after.
+    // @unchecked: `value` is written before `done` is signalled and read after the wait.
     private final class Outcome: @unchecked Sendable {
         var value = Double.nan
         let done = DispatchSemaphore(value: 0)

@@ -49,6 +49,7 @@ public enum DispatchPeers {
     }
 
     /// What the serial queue's blocks received; touched only on that queue, read after it is done.
+    // @unchecked: touched only on the serial queue, read after the queue drained.
     private final class Received: @unchecked Sendable {
         var count = 0
         func take(_ value: Int) {
