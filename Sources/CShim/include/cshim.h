@@ -21,6 +21,14 @@ unsigned long cshim_main_thread(void);
 int cshim_set_pdeathsig(int sig);
 /// prctl(PR_SET_NAME, name). Returns 0 or -errno.
 int cshim_set_thread_name(const char *name);
+/// Asks the CPU to fetch the cache line at `address` for writing (x86 `prefetchw`).
+static inline void cshim_prefetch_for_writing(const void *address) {
+#if defined(__x86_64__)
+    __asm__ volatile("prefetchw (%0)" : : "r"(address));
+#else
+    __builtin_prefetch(address, 1, 3);
+#endif
+}
 /// A CPU-relax hint for spin loops.
 void cshim_cpu_relax(void);
 /// pidfd_open(pid, 0). Returns the fd or -errno.

@@ -12,7 +12,9 @@
 ///   bytes. While consumers are actively draining, a put may pause for microseconds, at most
 ///   0.2 ms, rather than grow the storage; that keeps a busy queue small and in cache).
 /// - `get` blocks while the queue is empty; `get(timeout:)` throws ``QueueError/empty`` when
-///   the timeout passes; `tryGet()` returns nil at once.
+///   the timeout passes; `tryGet()` returns nil at once. A blocking get that finds itself
+///   right behind a producer still putting may wait a few microseconds for it to get ahead
+///   (so that the two do not share cache lines; never for a producer that stopped).
 /// - `put` blocks while a bounded queue is full; `put(_:timeout:)` throws ``QueueError/full``;
 ///   `tryPut(_:)` returns false at once.
 /// - The `try` forms wait only for the queue's internal lock, and for at most 1 second:

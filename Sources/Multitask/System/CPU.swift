@@ -15,4 +15,9 @@ public enum CPU {
     /// runs and the spin wastes less power. The corresponding C function is `cshim_cpu_relax`.
     @inline(__always)
     static func relax() { cshim_cpu_relax() }
+
+    /// Starts fetching the cache line at `address` for writing, so that a later store to it
+    /// does not wait for another CPU to give it up. Only a hint: the address need not be valid.
+    @inline(__always)
+    static func prefetchForWriting(_ address: UnsafeRawPointer) { cshim_prefetch_for_writing(address) }
 }
