@@ -60,7 +60,7 @@ public struct ProcessTable: Sendable {
     }
 
     /// The id of the calling process.
-    public static var currentPID: Int32 { ProcFS.currentPID }
+    public static var currentPID: Int32 { ProcessIdentity.pid }
 
     /// The calling process, as the snapshot saw it (`nil` only if it was taken elsewhere).
     public var current: Entry? { process(pid: ProcessTable.currentPID) }

@@ -42,7 +42,7 @@ enum ChildBootstrap {
         case .failure(.parentExited):
             ChildMain.endAsOrphan()
         case .failure(let refusal):
-            writeToStandardError("Multitask: ignoring \(modeVariable)=\(mode) in process \(ProcessControl.pid): \(refusal); running main()\n")
+            writeToStandardError("Multitask: ignoring \(modeVariable)=\(mode) in process \(ProcessIdentity.pid): \(refusal); running main()\n")
             return
         }
         ChildMain.armParentDeathSignal(expectedParent: admitted.parent)
@@ -75,7 +75,7 @@ enum ChildBootstrap {
         ExitHooks.runAtExit {
             guard ChildBootstrap.isPending else { return }
             writeToStandardError("""
-            Multitask: this process (pid \(ProcessControl.pid)) was started as a child process, but the \
+            Multitask: this process (pid \(ProcessIdentity.pid)) was started as a child process, but the \
             program's main() never called Multitask.bootstrap(), so main() ran instead of the \
             child's entry. Call Multitask.bootstrap() first thing in main().
 
@@ -109,7 +109,7 @@ enum ChildBootstrap {
     private static var canEnterBeforeMain: Bool { !LoadedFile.multitaskIsSharedObject }
 
     private static func fail(_ message: String) -> Never {
-        writeToStandardError("Multitask child \(ProcessControl.pid): \(message)\n")
+        writeToStandardError("Multitask child \(ProcessIdentity.pid): \(message)\n")
         ProcessControl.exitImmediately(1)
     }
 }

@@ -27,7 +27,7 @@ enum ChildLaunch {
 
     /// The fork itself, requested by the main thread or the supervisor thread.
     private static func forkHere(_ process: Process, supervisor: Supervisor, byMainThread: Bool) -> ProcessError? {
-        let parentPID = ProcessControl.pid
+        let parentPID = ProcessIdentity.pid
         let parentName = ProcessSelf.snapshot.name
         ChildMain.prepareParentForFork()
         // Anything buffered now would be written again by the child's final flush.
@@ -124,7 +124,7 @@ enum ChildLaunch {
             !$0.hasPrefix(ChildBootstrap.modeVariable + "=") && !$0.hasPrefix(ChildBootstrap.parentVariable + "=")
         }
         environment.append("\(ChildBootstrap.modeVariable)=\(mode)")
-        environment.append("\(ChildBootstrap.parentVariable)=\(ProcessControl.pid)")
+        environment.append("\(ChildBootstrap.parentVariable)=\(ProcessIdentity.pid)")
         return Spawn(path: "/proc/self/exe", arguments: CommandLine.arguments, environment: environment)
     }
 

@@ -101,7 +101,7 @@ enum ChildMain {
 
     /// Ends a child whose parent is gone the way the parent-death signal would have.
     static func endAsOrphan() -> Never {
-        ProcessControl.sendSignal(Signal.kill, to: ProcessControl.pid)
+        ProcessControl.sendSignal(Signal.kill, to: ProcessIdentity.pid)
         ProcessControl.exitImmediately(128 + Signal.kill)
     }
 

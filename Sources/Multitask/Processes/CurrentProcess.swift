@@ -110,7 +110,7 @@ enum ProcessSelf {
     static var snapshot: CurrentProcess {
         state.withLock { state in
             CurrentProcess(
-                pid: ProcessControl.pid,
+                pid: ProcessIdentity.pid,
                 parentPID: state.logicalParentPID ?? ProcessControl.parentPID,
                 name: state.name,
                 isDaemon: state.isDaemon,

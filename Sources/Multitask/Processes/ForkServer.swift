@@ -59,7 +59,7 @@ enum ForkServer {
                 _ = EntryType.resolve(payload.entryType)
             }
 
-            let serverPID = ProcessControl.pid
+            let serverPID = ProcessIdentity.pid
             ChildMain.prepareParentForFork()
             let pid: Int32
             let ours = Array(children.keys)
@@ -106,7 +106,7 @@ enum ForkServer {
         do {
             payload = try ChildPayload(bytes: bytes)
         } catch {
-            writeToStandardError("Multitask fork-server child \(ProcessControl.pid): unreadable start payload (\(error))\n")
+            writeToStandardError("Multitask fork-server child \(ProcessIdentity.pid): unreadable start payload (\(error))\n")
             ProcessControl.exitImmediately(1)
         }
         ProcessControl.unblockAllSignals()

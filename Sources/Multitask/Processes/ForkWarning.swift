@@ -61,7 +61,7 @@ enum ForkWarning {
               threads > 2 + ForkGate.threadCount else { return }
         if current & chosenBit == 0 && Environment.value(environmentVariable) == "0" { return }
         guard state.bitwiseOr(warnedBit, ordering: .relaxed).oldValue & warnedBit == 0 else { return }
-        writeToStandardError(message(pid: ProcessControl.pid, threads: threads, requester: requester.value))
+        writeToStandardError(message(pid: ProcessIdentity.pid, threads: threads, requester: requester.value))
     }
 
     /// The warning's text.

@@ -35,7 +35,7 @@ enum MainThreadLauncher {
     /// Called on the main thread just before it forks a child: counts it, and arms the
     /// destructor the first time in this process.
     static func willFork() {
-        let pid = UInt32(bitPattern: ProcessControl.pid)
+        let pid = UInt32(bitPattern: ProcessIdentity.pid)
         if owner.load() != pid {
             liveChildren.store(0)
             owner.store(pid)
@@ -54,7 +54,7 @@ enum MainThreadLauncher {
     /// The destructor: the main thread is exiting through `pthread_exit` while the process
     /// goes on; it waits here until its children have ended, so that none is killed.
     private static func holdWhileChildrenLive() {
-        guard owner.load() == UInt32(bitPattern: ProcessControl.pid) else { return }
+        guard owner.load() == UInt32(bitPattern: ProcessIdentity.pid) else { return }
         _ = liveChildren.park(until: nil) {
             let count = liveChildren.load()
             return count == 0 ? .done : .sleep(expecting: count)

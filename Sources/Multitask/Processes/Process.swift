@@ -101,7 +101,7 @@ open class Process: @unchecked Sendable {
         self.fields = Fields(work: work, name: name ?? defaultName, nameIsChosen: name != nil, isDaemon: daemon, standardInput: stdin)
         self.requestedMethod = startMethod
         self.identity = identity
-        self.creatorPID = ProcessControl.pid
+        self.creatorPID = ProcessIdentity.pid
     }
 
     /// Creates a process that runs `target` in a `.fork` child (Python's
@@ -169,7 +169,7 @@ open class Process: @unchecked Sendable {
         self.fields = Fields(work: .subclass, name: name ?? defaultName, nameIsChosen: name != nil, isDaemon: daemon, standardInput: stdin)
         self.requestedMethod = .fork
         self.identity = identity
-        self.creatorPID = ProcessControl.pid
+        self.creatorPID = ProcessIdentity.pid
     }
 
     /// The work of the child. The default runs the closure or entry given at creation;

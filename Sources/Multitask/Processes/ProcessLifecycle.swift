@@ -14,7 +14,7 @@ extension Process {
     public func start() throws(ProcessError) {
         let (method, work) = state.withLock { () -> (StartMethod, Work) in
             usageCheck(fields.phase == .created, "Process.start(): process '\(fields.name)' was already started")
-            usageCheck(creatorPID == ProcessControl.pid, "Process.start(): '\(fields.name)' was created by process \(creatorPID); only that process can start it")
+            usageCheck(creatorPID == ProcessIdentity.pid, "Process.start(): '\(fields.name)' was created by process \(creatorPID); only that process can start it")
             fields.phase = .started
             fields.crashRecord = CrashRecord()
             return (requestedMethod ?? DefaultStartMethod.take(), fields.work)

@@ -10,7 +10,7 @@ extension Process {
     func beginDescriptorUse(_ operation: String, directChildOnly: Bool = false) -> ProcessDescriptor? {
         state.withLock {
             usageCheck(fields.phase != .created, "Process.\(operation): process '\(fields.name)' was never started")
-            usageCheck(creatorPID == ProcessControl.pid, "Process.\(operation): only the parent can wait for a child; '\(fields.name)' belongs to process \(creatorPID)")
+            usageCheck(creatorPID == ProcessIdentity.pid, "Process.\(operation): only the parent can wait for a child; '\(fields.name)' belongs to process \(creatorPID)")
             guard fields.phase == .started, !(directChildOnly && fields.startMethod == .forkserver), let descriptor = fields.descriptor else { return nil }
             fields.descriptorUsers += 1
             return descriptor
@@ -111,7 +111,7 @@ extension Process {
     func becomeCurrentAfterFork() {
         state.reinitializeAfterFork()
         state.withLock {
-            fields.pid = ProcessControl.pid
+            fields.pid = ProcessIdentity.pid
             fields.startMethod = .fork
         }
     }

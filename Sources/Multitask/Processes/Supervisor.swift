@@ -102,7 +102,7 @@ final class Supervisor: @unchecked Sendable {
         var fd = selfDescriptorNumber.load(ordering: .acquiring)
         if fd == Self.notOpened {
             var opened: CInt = -1
-            if let raw = try? ProcessDescriptor.open(pid: ProcessControl.pid).rawValue {
+            if let raw = try? ProcessDescriptor.open(pid: ProcessIdentity.pid).rawValue {
                 opened = (try? ProcessControl.moveDescriptor(raw, atLeast: ChildBootstrap.parentDescriptor + 1)) ?? -1
             }
             let (exchanged, original) = selfDescriptorNumber.compareExchange(

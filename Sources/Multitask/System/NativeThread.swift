@@ -25,7 +25,7 @@ package enum NativeThread {
 
     /// Whether the calling thread is the process's main thread (its id equals the pid).
     /// The corresponding C functions are `gettid` and `getpid`.
-    static var isMainThread: Bool { cshim_gettid() == getpid() }
+    static var isMainThread: Bool { cshim_gettid() == ProcessIdentity.pid }
 
     /// Lets the thread `handle` release its resources by itself when it ends; it can no
     /// longer be joined. The corresponding C function is `pthread_detach`.
@@ -54,9 +54,6 @@ package enum NativeThread {
         let value = sysconf(CInt(_SC_THREAD_STACK_MIN))
         return value > 0 ? value : 16_384
     }
-
-    /// The size of a memory page, of which a stack size must be a multiple.
-    static var pageSize: Int { MemoryMapping.pageSize }
 
     /// Starts an OS thread running `body`, joinable, with a stack of `stackSize` bytes (nil:
     /// libc's default, which follows `ulimit -s`). Returns its handle. The corresponding C

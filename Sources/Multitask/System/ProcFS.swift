@@ -80,9 +80,6 @@ enum ProcFS {
         return value > 0 ? value : 100
     }()
 
-    /// The process id of the caller. The corresponding C function is `getpid`.
-    static var currentPID: Int32 { getpid() }
-
     /// The name of the user with id `uid` from the password database, or `nil` if it has none.
     ///
     /// The corresponding C function is `getpwuid_r`.

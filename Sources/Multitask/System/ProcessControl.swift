@@ -5,9 +5,6 @@ import SystemPackage
 /// Calls that act on the calling process itself: identity, `prctl`, descriptors, the signal
 /// mask, and leaving.
 package enum ProcessControl {
-    /// The caller's pid. The corresponding C function is `getpid`.
-    static var pid: pid_t { getpid() }
-
     /// The pid of the caller's parent (the kernel's view). The corresponding C function is `getppid`.
     static var parentPID: pid_t { getppid() }
 

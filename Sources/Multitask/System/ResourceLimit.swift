@@ -21,6 +21,6 @@ enum ResourceLimit {
         let n = Glibc.read(fd, &buffer, buffer.count)
         guard n > 0 else { return nil }
         let pages = buffer[..<n].prefix { $0 != 0x20 }.reduce(0) { $0 * 10 + Int($1 &- 0x30) }
-        return pages * Int(sysconf(CInt(_SC_PAGESIZE)))
+        return pages * MemoryMapping.pageSize
     }
 }

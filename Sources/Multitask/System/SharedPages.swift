@@ -14,7 +14,7 @@ struct SharedPages: @unchecked Sendable {
     /// Maps `size` zeroed bytes, rounded up to whole pages. The corresponding C function is
     /// `mmap`.
     init(size: Int) throws(Errno) {
-        let page = Int(sysconf(CInt(_SC_PAGESIZE)))
+        let page = MemoryMapping.pageSize
         let rounded = max(page, (size + page - 1) / page * page)
         guard let raw = mmap(nil, rounded, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
               raw != MAP_FAILED else { throw Errno(rawValue: errno) }

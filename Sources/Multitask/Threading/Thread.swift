@@ -104,7 +104,7 @@ open class Thread: @unchecked Sendable {
     /// pid, its handle the one recorded when the program started (in a fork child: the thread
     /// that forked).
     convenience init(adoptingMainThread: Void) {
-        self.init(adopted: "MainThread", daemon: false, nativeID: ProcessControl.pid, ident: NativeThread.mainThreadHandle, isMain: true)
+        self.init(adopted: "MainThread", daemon: false, nativeID: ProcessIdentity.pid, ident: NativeThread.mainThreadHandle, isMain: true)
     }
 
     /// The thread's name, used in error reports and given to the OS (first 15 bytes).

@@ -26,7 +26,7 @@ extension Thread {
     /// Stops the program unless `size` is 0 or a valid stack size (see ``stackSize``).
     static func checkStackSize(_ size: Int, in operation: String) {
         guard size != 0 else { return }
-        let minimum = NativeThread.minimumStackSize, page = NativeThread.pageSize
+        let minimum = NativeThread.minimumStackSize, page = MemoryMapping.pageSize
         usageCheck(size >= minimum, "\(operation): a stack of \(size) bytes is below the system's minimum of \(minimum) bytes (PTHREAD_STACK_MIN); use 0 for the default size")
         usageCheck(size % page == 0, "\(operation): a stack of \(size) bytes is not a multiple of the page size (\(page) bytes)")
     }

@@ -23,7 +23,7 @@ struct ProcessControlTests {
 
     @Test("sendSignal with signal 0 tells whether a process exists")
     func signalZeroChecksExistence() {
-        #expect(ProcessControl.sendSignal(0, to: ProcessControl.pid))
+        #expect(ProcessControl.sendSignal(0, to: ProcessIdentity.pid))
         #expect(!ProcessControl.sendSignal(0, to: ProcessIdentity.largestPID + 1))
     }
 }
