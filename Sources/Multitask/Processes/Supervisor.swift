@@ -95,6 +95,9 @@ final class Supervisor: @unchecked Sendable {
     private(set) var threadID: UInt?
     /// The fork-server client, once the server was started.
     private var forkServer: ForkServerClient?
+    /// The same client, readable from any thread: a start request then skips the hop to the
+    /// supervisor thread while the server is up (a round trip of two thread wake-ups).
+    private let startedForkServer = LockedBox(ForkServerClient?.none)
     /// A pidfd on this process itself, handed to spawned and fork-server children as their
     /// parent sentinel, opened on first use. Numbered above the descriptors it is duplicated
     /// onto in the child (see `ChildLaunch`).
@@ -262,11 +265,13 @@ final class Supervisor: @unchecked Sendable {
 
     /// The fork-server client, starting the server if needed (on the supervisor thread).
     func forkServerClient() throws(ProcessError) -> ForkServerClient {
+        if let client = startedForkServer.withLock({ $0 }), client.isUsable { return client }
         let result: Result<ForkServerClient, ProcessError> = perform {
             if let client = self.forkServer, client.isUsable { return .success(client) }
             do throws(ProcessError) {
                 let client = try ForkServerClient.launch(supervisor: self)
                 self.forkServer = client
+                self.startedForkServer.withLock { $0 = client }
                 return .success(client)
             } catch {
                 return .failure(error)
