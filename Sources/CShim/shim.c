@@ -417,12 +417,13 @@ static void record_crash(int sig, siginfo_t *info, void *context) {
 }
 
 void cshim_child_install_crash_handler(cshim_crash_record *record) {
+    // Set even without the handler: the exit status is recorded there too.
+    crash_record = record;
     const char *keep = getenv("MULTITASK_SWIFT_BACKTRACE");
     if (keep != NULL && keep[0] != '\0' && strcmp(keep, "0") != 0) return;
     static char alternate_stack[64 * 1024];
     stack_t stack = { .ss_sp = alternate_stack, .ss_flags = 0, .ss_size = sizeof alternate_stack };
     sigaltstack(&stack, NULL);
-    crash_record = record;
     cshim_prepare_crash_backtrace();
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -430,6 +431,13 @@ void cshim_child_install_crash_handler(cshim_crash_record *record) {
     action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER;
     sigemptyset(&action.sa_mask);
     for (unsigned i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++) sigaction(crash_signals[i], &action, NULL);
+}
+
+void cshim_child_record_exit(int32_t status) {
+    cshim_crash_record *record = crash_record;
+    if (record == NULL) return;
+    record->exit_status = status;
+    __atomic_store_n(&record->exit_state, CSHIM_EXIT_RECORDED, __ATOMIC_RELEASE);
 }
 
 // --- Forking from a clean thread ------------------------------------------------------------
@@ -469,10 +477,15 @@ static void *clean_forker_main(void *unused) {
             request->child(request->context);
             _exit(127);
         }
+        int error = errno;
         pthread_mutex_lock(&clean_fork_lock);
-        request->result = pid < 0 ? -errno : pid;
+        request->result = pid < 0 ? -error : pid;
         request->done = 1;
+        // Woken after the unlock: the requester then finds the lock free instead of waking
+        // only to block on it (glibc's condition variables do not hand the lock over).
+        pthread_mutex_unlock(&clean_fork_lock);
         pthread_cond_broadcast(&clean_fork_changed);
+        pthread_mutex_lock(&clean_fork_lock);
     }
     return NULL;
 }
@@ -508,10 +521,14 @@ int cshim_fork_on_clean_thread(void (*child)(void *context), void *context) {
         clean_forker_running = 1;
     }
     clean_fork_pending = &request;
+    // The forker is woken with the lock free (see clean_forker_main). Once the request is done
+    // the forker waits again on its own: clearing it needs no second wake-up (requests are
+    // one at a time, under fork_turn).
+    pthread_mutex_unlock(&clean_fork_lock);
     pthread_cond_broadcast(&clean_fork_changed);
+    pthread_mutex_lock(&clean_fork_lock);
     while (!request.done) pthread_cond_wait(&clean_fork_changed, &clean_fork_lock);
     clean_fork_pending = NULL;
-    pthread_cond_broadcast(&clean_fork_changed);
     pthread_mutex_unlock(&clean_fork_lock);
     if (closed) fork_gate_open();
     pthread_mutex_unlock(&fork_turn);

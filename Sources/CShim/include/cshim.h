@@ -169,7 +169,13 @@ typedef struct {
     uint32_t module_count;
     cshim_crash_frame frames[CSHIM_CRASH_FRAME_CAPACITY];
     char modules[CSHIM_CRASH_MODULE_CAPACITY][CSHIM_CRASH_MODULE_PATH_CAPACITY];
+    /// `CSHIM_EXIT_RECORDED` once the child, about to leave normally, stored `exit_status`.
+    uint32_t exit_state;
+    int32_t exit_status;
 } cshim_crash_record;
+
+/// The `exit_state` of a record whose child stored its exit status.
+#define CSHIM_EXIT_RECORDED 0x45584954u
 
 /// Loads what taking a backtrace needs (glibc loads the unwinder on first use), so that a
 /// crash handler does not: call in a process before it forks children, or before it installs
@@ -186,6 +192,10 @@ int cshim_loaded_file_kind(const char *path);
 /// Swift's backtracer, unless MULTITASK_SWIFT_BACKTRACE is set (then nothing is installed).
 /// Call once, early, on the child's only thread.
 void cshim_child_install_crash_handler(cshim_crash_record *record);
+/// In a child, just before it leaves with `_exit(status)`: stores `status` in the record given
+/// to `cshim_child_install_crash_handler` (if any), so that a parent that sees the process end
+/// (its pidfd) knows the status without waiting for the process that reaps it.
+void cshim_child_record_exit(int32_t status);
 
 /// Forks on a thread that has only ever run C code, created on first use and kept for the
 /// life of the process, while the calling thread waits in C. The child's only thread is then

@@ -77,6 +77,9 @@ enum ChildMain {
         if let registry = ThreadRegistry.existing, registry.hasStartedThreads { registry.joinNonDaemonThreads() }
         ChildRegistry.shutdown()
         ProcessControl.flushStandardStreams()
+        // Last: a fork-server child's joiner, seeing the process end, reads it here instead
+        // of waiting for the server's report.
+        CrashHandler.recordExit(status)
         ProcessControl.exitImmediately(status)
     }
 

@@ -8,7 +8,7 @@ import SystemPackage
 /// opened by the server right after `fork` — before it could be reaped and its pid reused —
 /// and passed here, so signals and ``Process/sentinel`` are as safe as for direct children.
 /// Replies are read on the supervisor thread; requests are sent from the caller's thread.
-// @unchecked: `nextRequest`, `pending` and `usable` are guarded by `lock`; `children` is the supervisor thread's; the rest is immutable.
+// @unchecked: `nextRequest`, `pending`, `usable` and `children` are guarded by `lock`; the rest is immutable.
 final class ForkServerClient: @unchecked Sendable {
     private final class PendingStart {
         let process: Process
@@ -22,10 +22,15 @@ final class ForkServerClient: @unchecked Sendable {
     let serverPID: Int32
     private unowned let supervisor: Supervisor
     private let lock = InternalLock()
+    /// Held while a report is received and handled: the supervisor thread and a starting
+    /// caller both read them, and a child's `exited` must be handled after its `started`.
+    /// Also held while the socket is closed, so that a reader that saw ``isUsable`` reads a
+    /// live socket.
+    private let readerLock = InternalLock()
     private var nextRequest: UInt64 = 0
     private var pending: [UInt64: PendingStart] = [:]
     private var usable = true
-    /// Started children by pid, until their exit report; supervisor thread only.
+    /// Started children by pid, until their exit report or a joiner's ``claimEnded(_:pid:)``.
     private var children: [Int32: Process] = [:]
 
     private init(socket: PacketSocket, serverPID: Int32, serverDescriptor: ProcessDescriptor, supervisor: Supervisor) {
@@ -132,6 +137,7 @@ final class ForkServerClient: @unchecked Sendable {
                 _ = try? writeEnd.close()
             }
         }
+        awaitAnswerBriefly(request.done)
         if !request.done.wait(timeout: Self.answerTimeout) {
             // A server that does not answer (stopped, or stuck) is broken: end it, and with it
             // any child it may still create for this request; the next start launches a new one.
@@ -153,6 +159,18 @@ final class ForkServerClient: @unchecked Sendable {
         }
     }
 
+    /// For a short while, reads the server's answer on the calling thread, so that the
+    /// supervisor thread's wake-up and its hand-off to this one are not in the way (the
+    /// supervisor reads it if this thread does not first). The polls yield the CPU.
+    private func awaitAnswerBriefly(_ done: Event) {
+        let end = Deadline.now.nanoseconds + Process.exitPollingBudget
+        while !done.isSet && Deadline.now.nanoseconds < end {
+            // A failed connection is left to the supervisor thread, which sees it too.
+            guard readerLock.withLock({ isUsable && receiveReports() == nil }) else { return }
+            if !done.isSet { CPU.yield() }
+        }
+    }
+
     private func abandon(_ id: UInt64) {
         _ = lock.withLock { pending.removeValue(forKey: id) }
     }
@@ -161,20 +179,25 @@ final class ForkServerClient: @unchecked Sendable {
 
     /// Reads every waiting report from the server.
     func socketReadable() {
+        guard let failure = readerLock.withLock({ isUsable ? receiveReports() : nil }) else { return }
+        serverGone(failure)
+    }
+
+    /// Handles every waiting report; returns why the connection ended, if it did (the
+    /// supervisor thread handles that). Called with `readerLock` held.
+    private func receiveReports() -> String? {
         while true {
             let received: PacketSocket.Received
             do throws(Errno) {
                 received = try socket.receive(capacity: ForkServerMessage.maximumSize, nonBlocking: true)
             } catch {
-                serverGone("the connection failed (\(error))")
-                return
+                return "the connection failed (\(error))"
             }
             switch received {
             case .wouldBlock:
-                return
+                return nil
             case .endOfStream:
-                serverGone("the server exited")
-                return
+                return "the server exited"
             case .message(let bytes, let descriptors):
                 handle(ForkServerMessage(bytes), descriptors: descriptors)
             }
@@ -190,7 +213,7 @@ final class ForkServerClient: @unchecked Sendable {
             }
             FileDescriptor.closeAll(descriptors.dropFirst())
             request.process.didStart(pid: pid, descriptor: ProcessDescriptor(rawValue: fd), method: .forkserver)
-            children[pid] = request.process
+            lock.withLock { children[pid] = request.process }
             request.done.set()
         case let .failed(id, errno)?:
             FileDescriptor.closeAll(descriptors)
@@ -199,7 +222,7 @@ final class ForkServerClient: @unchecked Sendable {
             request.done.set()
         case let .exited(pid, code)?:
             FileDescriptor.closeAll(descriptors)
-            children.removeValue(forKey: pid)?.didFinish(exitCode: code)
+            lock.withLock { children.removeValue(forKey: pid) }?.didFinish(exitCode: code)
         case .start?, nil:
             FileDescriptor.closeAll(descriptors)
         }
@@ -213,13 +236,13 @@ final class ForkServerClient: @unchecked Sendable {
     /// The server is gone (or its connection failed): fail waiting starts, reap the server,
     /// release the connection. Its children die by their parent-death signal; watch them end.
     private func serverGone(_ why: String) {
-        let waiting = lock.withLock { () -> [PendingStart]? in
+        let taken = lock.withLock { () -> (waiting: [PendingStart], children: [Int32: Process])? in
             guard usable else { return nil }
             usable = false
-            defer { pending = [:] }
-            return Array(pending.values)
+            defer { pending = [:]; children = [:] }
+            return (Array(pending.values), children)
         }
-        guard let waiting else { return }
+        guard let (waiting, children) = taken else { return }
         for request in waiting {
             request.failure = .forkServerUnavailable(why)
             request.done.set()
@@ -229,9 +252,8 @@ final class ForkServerClient: @unchecked Sendable {
                 supervisor.watch(process, descriptor: descriptor, isDirectChild: false)
             }
         }
-        children = [:]
         supervisor.unwatchForkServer(socket: socket.fd, process: serverDescriptor)
-        socket.close()
+        readerLock.withLock { socket.close() }
         // The server exits on its own once the connection is gone; make sure, then reap it
         // here so that nothing of it outlives this call.
         if !serverDescriptor.hasExited { try? serverDescriptor.sendSignal(Signal.kill) }
@@ -239,9 +261,21 @@ final class ForkServerClient: @unchecked Sendable {
         serverDescriptor.close()
     }
 
+    /// Takes `process` (child `pid`) off the children whose exit the server reports, for a
+    /// joiner that saw it end and read its status itself; false if the report was already
+    /// handled, or the server is gone (the supervisor then watches the child).
+    func claimEnded(_ process: Process, pid: Int32) -> Bool {
+        lock.withLock {
+            guard children[pid] === process else { return false }
+            children[pid] = nil
+            return true
+        }
+    }
+
     /// In a fork child: this connection belongs to the parent.
     func closeAfterFork() {
         lock.reinitializeAfterFork()
+        readerLock.reinitializeAfterFork()
         guard usable else { return }
         socket.close()
         serverDescriptor.close()

@@ -77,10 +77,24 @@ extension Process {
     public func join(timeout: Duration) -> Bool { join(until: .timeout(timeout, of: "Process.join(timeout:)")) }
 
     private func join(until deadline: Deadline?) -> Bool {
-        let descriptor = beginDescriptorUse("join()", directChildOnly: true)
-        let ended = waitForEnd(descriptor, until: deadline)
+        let descriptor = beginDescriptorUse("join()")
+        let ended = startMethod == .forkserver
+            ? waitForServerChild(descriptor, until: deadline)
+            : waitForEnd(descriptor, until: deadline)
         endDescriptorUse(counted: descriptor != nil, ended: ended)
         return ended
+    }
+
+    /// The wait of `join` for a fork-server child (`descriptor`: its pidfd): its end is seen on
+    /// the pidfd, and the status it recorded on its way out (``ChildMain/exit(_:)``) finishes
+    /// it here — without the server's report, two process hops later. A child that died of a
+    /// signal recorded nothing: the server's report (or, if the server died, the supervisor)
+    /// finishes it.
+    private func waitForServerChild(_ descriptor: ProcessDescriptor?, until deadline: Deadline?) -> Bool {
+        if let descriptor, descriptor.waitForExit(until: deadline, pollingBudget: Self.exitPollingBudget) {
+            finishWithRecordedExit()
+        }
+        return finished.wait(until: deadline)
     }
 
 

@@ -61,6 +61,18 @@ extension Process {
         finish({ code }, beforeWaking: stoppedWatching)
     }
 
+    /// A fork-server child that ended: finishes it with the status it recorded on its way out,
+    /// if it did and the fork-server client had not reported its end yet (the client then
+    /// drops the server's report).
+    func finishWithRecordedExit() {
+        let ended = state.withLock { () -> (pid: Int32, code: Int32)? in
+            guard fields.phase == .started, let code = fields.crashRecord?.recordedExit, let pid = fields.pid else { return nil }
+            return (pid, code)
+        }
+        guard let ended, let client = Supervisor.shared.startedForkServerClient, client.claimEnded(self, pid: ended.pid) else { return }
+        finish({ ended.code }, beforeWaking: stoppedWatching)
+    }
+
     /// Reaps a child whose pidfd became readable, unless someone else already did. Called by
     /// the supervisor and by `join`, whichever sees the exit first; returns whether the process
     /// is finished. A child not created by this process (a fork-server child whose server

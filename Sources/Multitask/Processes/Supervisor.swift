@@ -263,6 +263,10 @@ final class Supervisor: @unchecked Sendable {
 
     // MARK: The fork server
 
+    /// The fork-server client if a server was started (it may have gone away since), from any
+    /// thread, without starting one.
+    var startedForkServerClient: ForkServerClient? { startedForkServer.withLock { $0 } }
+
     /// The fork-server client, starting the server if needed (on the supervisor thread).
     func forkServerClient() throws(ProcessError) -> ForkServerClient {
         if let client = startedForkServer.withLock({ $0 }), client.isUsable { return client }

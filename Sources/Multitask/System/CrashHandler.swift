@@ -43,6 +43,21 @@ enum CrashHandler {
     /// corresponding C function is `cshim_bind_fork_child_calls`.
     static func bindForkChildCalls(nullDevice: CInt) { cshim_bind_fork_child_calls(nullDevice) }
 
+    /// In a child, just before `_exit(status)`: stores `status` in the installed record (if
+    /// any), for a parent that sees the process end but does not reap it. The corresponding C
+    /// function is `cshim_child_record_exit`.
+    static func recordExit(_ status: Int32) { cshim_child_record_exit(status) }
+
+    /// The status the child stored with ``recordExit(_:)``, or nil (it has not, or it died of
+    /// a signal or left another way). Meaningful once the child has ended.
+    static func recordedExit(_ record: UnsafePointer<Record>) -> Int32? {
+        let raw = UnsafeRawPointer(record)
+        let layout = MemoryLayout<Record>.self
+        let state = raw.load(fromByteOffset: layout.offset(of: \.exit_state)!, as: UInt32.self)
+        guard state == CSHIM_EXIT_RECORDED else { return nil }
+        return raw.load(fromByteOffset: layout.offset(of: \.exit_status)!, as: Int32.self)
+    }
+
     /// Whether the child has begun writing `record` (it is dying of a fatal signal).
     static func hasBegun(_ record: UnsafePointer<Record>) -> Bool {
         UnsafeRawPointer(record).load(fromByteOffset: MemoryLayout<Record>.offset(of: \.state)!, as: UInt32.self) != 0
