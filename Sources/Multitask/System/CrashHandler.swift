@@ -55,7 +55,10 @@ enum CrashHandler {
         let layout = MemoryLayout<Record>.self
         let state = raw.load(fromByteOffset: layout.offset(of: \.exit_state)!, as: UInt32.self)
         guard state == CSHIM_EXIT_RECORDED else { return nil }
-        return raw.load(fromByteOffset: layout.offset(of: \.exit_status)!, as: Int32.self)
+        // Written by the child, so untrusted: an exit status is 0...255 (`_exit` keeps the
+        // low 8 bits); anything else is ignored and the server's report decides.
+        let status = raw.load(fromByteOffset: layout.offset(of: \.exit_status)!, as: Int32.self)
+        return (0...255).contains(status) ? status : nil
     }
 
     /// Whether the child has begun writing `record` (it is dying of a fatal signal).
