@@ -13,8 +13,9 @@
 /// next check; a word naming a live process cannot be told from a held lock, so an untimed
 /// acquire waits for it and a timed one returns at its deadline. Used by `Lock`, and as the inner lock of `RLock`,
 /// `Condition`, `Barrier` and the shared-memory queue.
+@usableFromInline
 struct MutexCore: Sendable {
-    let word: FutexWord
+    @usableFromInline let word: FutexWord
 
     /// Set in a shared word while some waiter may be sleeping on it.
     static let sharedSleepersBit: UInt32 = 1 << 31
@@ -31,12 +32,17 @@ struct MutexCore: Sendable {
         case timedOut
     }
 
-    /// The value a successful acquisition stores.
-    @inline(__always) private var lockedValue: UInt32 {
-        word.isShared ? UInt32(bitPattern: ProcessIdentity.pid) : 1
+    /// Locks only if the lock is free: stores 1 in a process-local word, the caller's pid in
+    /// a shared one.
+    @inlinable @inline(__always)
+    func tryLock() -> Bool {
+        if _slowPath(word.isShared) { return tryLockShared() }
+        return word.compareExchange(0, 1).exchanged
     }
 
-    @inline(__always) func tryLock() -> Bool { word.compareExchange(0, lockedValue).exchanged }
+    /// ``tryLock()`` on a shared word.
+    @usableFromInline
+    func tryLockShared() -> Bool { word.compareExchange(0, UInt32(bitPattern: ProcessIdentity.pid)).exchanged }
 
     /// Locks, waiting until `deadline` (nil: forever); returns `false` on timeout.
     ///
@@ -101,6 +107,13 @@ struct MutexCore: Sendable {
             }
             if let deadline, deadline.hasPassed { return .timedOut }
         }
+    }
+
+    /// Unlocks a process-local word that has no sleepers (1 to 0); `false` leaves the word as
+    /// it was, for ``unlock()`` to handle.
+    @inlinable @inline(__always)
+    func unlockUncontended() -> Bool {
+        !word.isShared && word.compareExchange(1, 0).exchanged
     }
 
     /// Unlocks; returns `false` if the lock was not locked (the caller reports the misuse).

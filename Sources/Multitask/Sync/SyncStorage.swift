@@ -11,13 +11,14 @@ import Synchronization
 /// same shared words in one process (a lock and the copies decoded from its handle) share one
 /// storage, and so are one lock to the detector.
 // @unchecked: every property is immutable; the words behind `base` are atomics.
+@usableFromInline
 final class SyncStorage: @unchecked Sendable {
     /// Invariant: `count` initialized words, valid while this object lives.
     let base: UnsafeMutablePointer<Atomic<UInt32>>
     let count: Int
     let isShared: Bool
     /// The fork generation of the process that created local storage.
-    let generation: UInt32
+    @usableFromInline let generation: UInt32
     /// Keeps shared memory mapped; nil for local storage, which this object frees.
     let owner: AnyObject?
     /// The deadlock detector's id for the lock these words make up.
@@ -55,6 +56,16 @@ final class SyncStorage: @unchecked Sendable {
     @inline(__always)
     func word(_ index: Int) -> FutexWord {
         FutexWord(pointer: base + index, isShared: isShared)
+    }
+
+    /// Whether a primitive may take its inlined fast path: the detector is off and these are
+    /// process-local words used in their creator's process. One predictable branch for both
+    /// checks of the shell (``SyncPrimitive/checkProcess()`` and ``LockObservation/isOn``);
+    /// when it is false the shell decides (shared words carry generation 0, so they take the
+    /// shell's path in a fork child, which admits them).
+    @inlinable @inline(__always)
+    var admitsFastPath: Bool {
+        generation == ForkGeneration.current && !LockObservation.isOn
     }
 
     /// Traps when process-local storage is used in a process other than its creator's.
