@@ -15,4 +15,12 @@ public enum CPU {
     /// runs and the spin wastes less power. The corresponding C function is `cshim_cpu_relax`.
     @inline(__always)
     static func relax() { cshim_cpu_relax() }
+
+    /// The calling thread's 64 bits of spin history, zero in a new thread, which the `Sync`
+    /// layer's spin policy gives meaning to (a C thread-local: one load, one store). The
+    /// corresponding C functions are `cshim_spin_estimates` and `cshim_set_spin_estimates`.
+    static var threadSpinEstimates: UInt64 {
+        @inline(__always) get { cshim_spin_estimates() }
+        @inline(__always) set { cshim_set_spin_estimates(newValue) }
+    }
 }
