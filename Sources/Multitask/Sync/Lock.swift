@@ -58,7 +58,7 @@ public final class Lock: Lockable, LockShell {
     /// anything else (contention, the detector on, a fork child) goes through the shell.
     @inlinable @inline(__always)
     public func acquire(file: StaticString = #fileID, line: UInt = #line) {
-        if _fastPath(storage.admitsFastPath && core.tryLock()) { return }
+        if _fastPath(storage.admitsFastPath && core.tryLockLocal()) { return }
         acquireThroughShell(file: file, line: line)
     }
 
@@ -76,7 +76,7 @@ public final class Lock: Lockable, LockShell {
     /// Acquires the lock if it is free right now; never blocks.
     @inlinable
     public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        if _fastPath(storage.admitsFastPath) { return core.tryLock() }
+        if _fastPath(storage.admitsFastPath) { return core.tryLockLocal() }
         return tryAcquireThroughShell(file: file, line: line)
     }
 

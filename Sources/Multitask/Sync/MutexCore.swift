@@ -109,12 +109,16 @@ struct MutexCore: Sendable {
         }
     }
 
-    /// Unlocks a process-local word that has no sleepers (1 to 0); `false` leaves the word as
-    /// it was, for ``unlock()`` to handle.
+    /// Locks a process-local word if it is free (0 to 1): ``tryLock()`` for a caller that
+    /// knows the word is not shared (``SyncStorage/admitsFastPath``).
     @inlinable @inline(__always)
-    func unlockUncontended() -> Bool {
-        !word.isShared && word.compareExchange(1, 0).exchanged
-    }
+    func tryLockLocal() -> Bool { word.compareExchange(0, 1).exchanged }
+
+    /// Unlocks a word that has no sleepers and says 1 (1 to 0); `false` leaves the word as it
+    /// was, for ``unlock()`` to handle. Right for either flavour: 1 in a shared word is
+    /// process 1 holding it with no sleepers.
+    @inlinable @inline(__always)
+    func unlockUncontended() -> Bool { word.compareExchange(1, 0).exchanged }
 
     /// Unlocks; returns `false` if the lock was not locked (the caller reports the misuse).
     @inline(__always)

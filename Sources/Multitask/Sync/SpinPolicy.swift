@@ -59,7 +59,7 @@ struct SpinPolicy: Sendable {
 /// benchmarks' hand-shakes.
 package enum Spin {
     /// Spin ceiling for lock hand-offs (short critical sections), in nanoseconds.
-    static let lockBudget: Int64 = 2_000
+    static let lockBudget: Int64 = 8_000
     /// Spin ceiling for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
     static let signalBudget: Int64 = 8_000
 

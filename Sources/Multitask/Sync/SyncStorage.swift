@@ -17,8 +17,13 @@ final class SyncStorage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Atomic<UInt32>>
     let count: Int
     let isShared: Bool
-    /// The fork generation of the process that created local storage.
+    /// The fork generation of the process that created local storage; ``sharedGeneration``
+    /// for shared storage, which no process is in, so that shared words never take the
+    /// inlined fast paths (``admitsFastPath``).
     @usableFromInline let generation: UInt32
+
+    /// The generation shared storage records: no fork count reaches it.
+    static var sharedGeneration: UInt32 { .max }
     /// Keeps shared memory mapped; nil for local storage, which this object frees.
     let owner: AnyObject?
     /// The deadlock detector's id for the lock these words make up.
@@ -40,7 +45,7 @@ final class SyncStorage: @unchecked Sendable {
         self.base = base
         self.count = count
         self.isShared = true
-        self.generation = 0
+        self.generation = Self.sharedGeneration
         self.owner = owner
     }
 
@@ -61,8 +66,8 @@ final class SyncStorage: @unchecked Sendable {
     /// Whether a primitive may take its inlined fast path: the detector is off and these are
     /// process-local words used in their creator's process. One predictable branch for both
     /// checks of the shell (``SyncPrimitive/checkProcess()`` and ``LockObservation/isOn``);
-    /// when it is false the shell decides (shared words carry generation 0, so they take the
-    /// shell's path in a fork child, which admits them).
+    /// when it is false the shell decides (shared words, whose ``generation`` matches no
+    /// process, always take the shell's path, which admits them in every process).
     @inlinable @inline(__always)
     var admitsFastPath: Bool {
         generation == ForkGeneration.current && !LockObservation.isOn
