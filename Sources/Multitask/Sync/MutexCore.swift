@@ -34,15 +34,14 @@ struct MutexCore: Sendable {
 
     /// Locks only if the lock is free: stores 1 in a process-local word, the caller's pid in
     /// a shared one.
-    @inlinable @inline(__always)
+    @inline(__always)
     func tryLock() -> Bool {
         if _slowPath(word.isShared) { return tryLockShared() }
         return word.compareExchange(0, 1).exchanged
     }
 
     /// ``tryLock()`` on a shared word.
-    @usableFromInline
-    func tryLockShared() -> Bool { word.compareExchange(0, UInt32(bitPattern: ProcessIdentity.pid)).exchanged }
+    private func tryLockShared() -> Bool { word.compareExchange(0, UInt32(bitPattern: ProcessIdentity.pid)).exchanged }
 
     /// Locks, waiting until `deadline` (nil: forever); returns `false` on timeout.
     ///
