@@ -33,6 +33,7 @@ uint32_t cshim_fork_generation_value;
 uint32_t cshim_unquiet_fork_count_value;
 uint32_t cshim_lock_observation_mode_value = CSHIM_LOCK_OBSERVATION_UNRESOLVED;
 __thread void *cshim_lock_observer_thread_value;
+__thread uint64_t cshim_spin_estimates_value;
 
 // Runs in the child, on the only thread there: its cached tid belongs to the parent, and it
 // is the child's main thread (its tid is the child's pid). Then the library's own resets.

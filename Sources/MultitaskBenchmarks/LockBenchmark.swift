@@ -4,6 +4,10 @@ import Multitask
 /// interleaves them with the toolchain's locks in ``LockPeers`` and takes medians).
 public enum LockBenchmark {
     /// Nanoseconds per `acquire` + `release` of `lock` by one thread, over `iterations`.
+    /// `@inlinable`, so that the caller's module specialises it to the lock's type, as it
+    /// does `Mutex.withLock` in ``LockPeers`` (the generic through the witness table measured
+    /// the calls, not the lock).
+    @inlinable
     public static func acquireReleaseNanoseconds(_ lock: some Lockable, iterations: Int) -> Double {
         Stopwatch.nanoseconds(per: iterations) {
             for _ in 0..<iterations {

@@ -64,6 +64,10 @@ static inline void cshim_set_lock_observation_mode(uint32_t mode) { __atomic_sto
 extern __thread void *cshim_lock_observer_thread_value __attribute__((tls_model("initial-exec")));
 static inline void *cshim_lock_observer_thread(void) { return cshim_lock_observer_thread_value; }
 static inline void cshim_set_lock_observer_thread(void *record) { cshim_lock_observer_thread_value = record; }
+/// The calling thread's spin estimates (Sync/SpinEstimate.swift), zero in a new thread.
+extern __thread uint64_t cshim_spin_estimates_value __attribute__((tls_model("initial-exec")));
+static inline uint64_t cshim_spin_estimates(void) { return cshim_spin_estimates_value; }
+static inline void cshim_set_spin_estimates(uint64_t estimates) { cshim_spin_estimates_value = estimates; }
 
 // --- Processes: supervision, spawn, fork server ---------------------------------------
 

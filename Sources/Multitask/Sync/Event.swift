@@ -17,11 +17,11 @@ public final class Event: SyncPrimitive {
     // Word 0: bit 0 = flag, bit 1 = a waiter may be sleeping, bits 2... = count of set()
     // calls (wrapping). The count lets a waiter notice a set() that a clear() undid before it
     // woke up: Python's wait returns true once the flag was set after the wait started.
-    private static let flag: UInt32 = 1
-    private static let sleepers: UInt32 = 2
-    private static let oneSet: UInt32 = 4
-    let storage: SyncStorage
-    private let word: FutexWord
+    @usableFromInline static var flag: UInt32 { 1 }
+    @usableFromInline static var sleepers: UInt32 { 2 }
+    @usableFromInline static var oneSet: UInt32 { 4 }
+    @usableFromInline let storage: SyncStorage
+    @usableFromInline let word: FutexWord
 
     /// Creates a process-local event whose flag is down.
     public convenience init() {
@@ -41,14 +41,33 @@ public final class Event: SyncPrimitive {
     }
 
     /// Whether the flag is up.
+    @inlinable
     public var isSet: Bool { word.load() & Self.flag != 0 }
 
     /// Whether a waiter has gone (or is about to go) to sleep; for tests.
     var hasSleepers: Bool { word.load() & Self.sleepers != 0 }
 
     /// Raises the flag and wakes every waiter.
+    ///
+    /// Inlined into the caller: one branch on the fork generation (the process check), the
+    /// flag's compare-and-exchange, and a call only when a waiter may be asleep.
+    @inlinable
     public func set() {
+        if _fastPath(storage.generation == ForkGeneration.current) { return raiseFlag() }
+        setThroughShell()
+    }
+
+    /// ``set()`` in a process other than the creator's: the process check (which admits
+    /// shared words), then the flag.
+    @usableFromInline @inline(never)
+    func setThroughShell() {
         checkProcess()
+        raiseFlag()
+    }
+
+    /// Raises the flag; wakes the sleepers if any.
+    @inlinable @inline(__always)
+    func raiseFlag() {
         var state = word.load()
         while true {
             let raised = ((state & ~(Self.flag | Self.sleepers)) &+ Self.oneSet) | Self.flag

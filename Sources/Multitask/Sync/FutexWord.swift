@@ -6,13 +6,14 @@ import Synchronization
 /// word may live in private memory (thread use) or in shared memory (process use); `isShared`
 /// picks the futex flavour accordingly.
 // @unchecked: a pointer is not Sendable; the word it points at is an atomic, safe from any thread.
+@usableFromInline
 struct FutexWord: @unchecked Sendable {
     /// Invariant: points at an initialized `Atomic<UInt32>` that outlives every use of this value.
-    let pointer: UnsafeMutablePointer<Atomic<UInt32>>
+    @usableFromInline let pointer: UnsafeMutablePointer<Atomic<UInt32>>
     /// Whether the word may be shared with other processes.
-    let isShared: Bool
+    @usableFromInline let isShared: Bool
 
-    @inline(__always) func load() -> UInt32 { pointer.pointee.load(ordering: .acquiring) }
+    @inlinable @inline(__always) func load() -> UInt32 { pointer.pointee.load(ordering: .acquiring) }
     @inline(__always) func loadRelaxed() -> UInt32 { pointer.pointee.load(ordering: .relaxed) }
     @inline(__always) func store(_ value: UInt32) { pointer.pointee.store(value, ordering: .releasing) }
 
@@ -20,7 +21,7 @@ struct FutexWord: @unchecked Sendable {
         pointer.pointee.exchange(value, ordering: .acquiringAndReleasing)
     }
 
-    @inline(__always) func compareExchange(_ expected: UInt32, _ desired: UInt32) -> (exchanged: Bool, original: UInt32) {
+    @inlinable @inline(__always) func compareExchange(_ expected: UInt32, _ desired: UInt32) -> (exchanged: Bool, original: UInt32) {
         pointer.pointee.compareExchange(expected: expected, desired: desired, ordering: .acquiringAndReleasing)
     }
 
@@ -47,7 +48,7 @@ struct FutexWord: @unchecked Sendable {
     func wake(_ count: Int32 = 1) -> Int { Futex.wake(raw, count: count, shared: isShared) }
 
     /// Wakes every sleeper.
-    @discardableResult
+    @discardableResult @usableFromInline
     func wakeAll() -> Int { Futex.wake(raw, count: Int32.max, shared: isShared) }
 }
 

@@ -21,8 +21,8 @@
 /// if lock.acquire(timeout: .milliseconds(50)) { defer { lock.release() }; work() }
 /// ```
 public final class Lock: Lockable, LockShell {
-    let storage: SyncStorage
-    let core: MutexCore
+    @usableFromInline let storage: SyncStorage
+    @usableFromInline let core: MutexCore
     /// The name given at creation, used in diagnostics.
     public let name: String?
     /// Where the lock was created.
@@ -52,8 +52,19 @@ public final class Lock: Lockable, LockShell {
     var raw: MutexCore { core }
 
     /// Blocks until the lock is acquired.
-    @inline(__always)
+    ///
+    /// Inlined into the caller (as are ``tryAcquire(file:line:)``, ``release()`` and so
+    /// `withLock`): one branch on ``SyncStorage/admitsFastPath`` and one compare-and-exchange;
+    /// anything else (contention, the detector on, a fork child) goes through the shell.
+    @inlinable @inline(__always)
     public func acquire(file: StaticString = #fileID, line: UInt = #line) {
+        if _fastPath(storage.admitsFastPath && core.tryLockLocal()) { return }
+        acquireThroughShell(file: file, line: line)
+    }
+
+    /// ``acquire(file:line:)`` past the fast path: the shell's checks, then the wait.
+    @usableFromInline @inline(never)
+    func acquireThroughShell(file: StaticString, line: UInt) {
         shellAcquire(file: file, line: line)
     }
 
@@ -63,13 +74,28 @@ public final class Lock: Lockable, LockShell {
     }
 
     /// Acquires the lock if it is free right now; never blocks.
+    @inlinable
     public func tryAcquire(file: StaticString = #fileID, line: UInt = #line) -> Bool {
+        if _fastPath(storage.admitsFastPath) { return core.tryLockLocal() }
+        return tryAcquireThroughShell(file: file, line: line)
+    }
+
+    /// ``tryAcquire(file:line:)`` with the shell's checks and the detector's bookkeeping.
+    @usableFromInline @inline(never)
+    func tryAcquireThroughShell(file: StaticString, line: UInt) -> Bool {
         shellTryAcquire(at: AcquisitionSite(file: file, line: line))
     }
 
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func release() {
+        if _fastPath(!LockObservation.isOn && core.unlockUncontended()) { return }
+        releaseThroughShell()
+    }
+
+    /// ``release()`` past the fast path: tells the detector, opens the lock, wakes a sleeper.
+    @usableFromInline @inline(never)
+    func releaseThroughShell() {
         announceRelease()
         if !core.unlock() {
             fatalError("Lock.release(): the lock \(self.debugName) is not locked")

@@ -22,9 +22,10 @@
 ///   `deinit`, once no object wraps its words any more.
 /// A re-entrant lock calls none of these for a nested acquire or release by its owner: only the
 /// first acquire and the last release are acquisitions.
+@usableFromInline
 enum LockObservation {
     /// Whether locks must report to the observer (or the mode is not resolved yet).
-    @inline(__always)
+    @inlinable @inline(__always)
     static var isOn: Bool { LockObservationSwitch.mode != 0 }
 
     /// The raw mode word: 0 is off; the detector gives meaning to other values.

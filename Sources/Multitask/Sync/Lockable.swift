@@ -18,7 +18,7 @@ public protocol Lockable: AnyObject, Sendable {
 extension Lockable {
     /// Runs `body` while holding the lock, releasing it however `body` ends
     /// (Python's `with lock:`).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withLock<Result, Failure: Error>(
         file: StaticString = #fileID, line: UInt = #line, _ body: () throws(Failure) -> Result
     ) throws(Failure) -> Result {

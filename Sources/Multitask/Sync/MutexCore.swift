@@ -13,8 +13,9 @@
 /// next check; a word naming a live process cannot be told from a held lock, so an untimed
 /// acquire waits for it and a timed one returns at its deadline. Used by `Lock`, and as the inner lock of `RLock`,
 /// `Condition`, `Barrier` and the shared-memory queue.
+@usableFromInline
 struct MutexCore: Sendable {
-    let word: FutexWord
+    @usableFromInline let word: FutexWord
 
     /// Set in a shared word while some waiter may be sleeping on it.
     static let sharedSleepersBit: UInt32 = 1 << 31
@@ -31,12 +32,16 @@ struct MutexCore: Sendable {
         case timedOut
     }
 
-    /// The value a successful acquisition stores.
-    @inline(__always) private var lockedValue: UInt32 {
-        word.isShared ? UInt32(bitPattern: ProcessIdentity.pid) : 1
+    /// Locks only if the lock is free: stores 1 in a process-local word, the caller's pid in
+    /// a shared one.
+    @inline(__always)
+    func tryLock() -> Bool {
+        if _slowPath(word.isShared) { return tryLockShared() }
+        return word.compareExchange(0, 1).exchanged
     }
 
-    @inline(__always) func tryLock() -> Bool { word.compareExchange(0, lockedValue).exchanged }
+    /// ``tryLock()`` on a shared word.
+    private func tryLockShared() -> Bool { word.compareExchange(0, UInt32(bitPattern: ProcessIdentity.pid)).exchanged }
 
     /// Locks, waiting until `deadline` (nil: forever); returns `false` on timeout.
     ///
@@ -102,6 +107,17 @@ struct MutexCore: Sendable {
             if let deadline, deadline.hasPassed { return .timedOut }
         }
     }
+
+    /// Locks a process-local word if it is free (0 to 1): ``tryLock()`` for a caller that
+    /// knows the word is not shared (``SyncStorage/admitsFastPath``).
+    @inlinable @inline(__always)
+    func tryLockLocal() -> Bool { word.compareExchange(0, 1).exchanged }
+
+    /// Unlocks a word that has no sleepers and says 1 (1 to 0); `false` leaves the word as it
+    /// was, for ``unlock()`` to handle. Right for either flavour: 1 in a shared word is
+    /// process 1 holding it with no sleepers.
+    @inlinable @inline(__always)
+    func unlockUncontended() -> Bool { word.compareExchange(1, 0).exchanged }
 
     /// Unlocks; returns `false` if the lock was not locked (the caller reports the misuse).
     @inline(__always)

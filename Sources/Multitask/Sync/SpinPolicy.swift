@@ -1,49 +1,80 @@
-
 /// How long a waiter busy-waits before it sleeps on a futex.
 ///
-/// Waking a sleeping thread on another CPU costs tens of microseconds on a VM
-/// (`notes/swift-probes.md`, probe 3); when the other side answers within a few microseconds,
-/// spinning first turns a round trip from ~45 µs into well under 1 µs. The budget is time,
-/// not iterations: a `pause` costs ~10 ns on some CPUs and ~65 ns on this machine's EPYC, and a
-/// long spin on an oversubscribed machine steals the time slice the other side needs.
+/// Waking a sleeping thread on another CPU costs microseconds (tens on some VMs,
+/// `notes/swift-probes.md`, probe 3); when the other side answers within a few microseconds,
+/// spinning first turns a round trip from several microseconds into well under one. But a spin
+/// only pays off while the other side is running: on an oversubscribed machine the spinner
+/// holds the CPU the other side needs (issue 16: an `Event` ping-pong beside two busy threads
+/// took 19 µs with a fixed 8 µs spin, 2.3 µs without). So the budget is a ceiling: each thread
+/// keeps a ``SpinEstimate`` per kind of wait, which shrinks to nothing while spins run out and
+/// grows back while they succeed. The budget is time, not iterations: a `pause` costs ~10 ns on
+/// some CPUs and ~65 ns on this machine's EPYC.
 struct SpinPolicy: Sendable {
-    /// The spin budget in nanoseconds; zero or less: no spinning.
+    /// The most this kind of wait spins, in nanoseconds; zero or less: no spinning.
     let budget: Int64
+    /// Which of the thread's estimates adapts the budget (its bit offset in the thread's
+    /// slot, ``CPU/threadSpinEstimates``).
+    let estimateShift: UInt64
 
     /// No spinning: sleep at once (a fork or a child's exit takes far longer than any spin,
     /// and on a machine with few cores a spinning waiter takes the CPU the other side needs).
-    static var none: SpinPolicy { SpinPolicy(budget: 0) }
+    static var none: SpinPolicy { SpinPolicy(budget: 0, estimateShift: 0) }
     /// Lock hand-offs (short critical sections).
-    static var lockHandOff: SpinPolicy { SpinPolicy(budget: Spin.lockBudget) }
+    static var lockHandOff: SpinPolicy { SpinPolicy(budget: Spin.lockBudget, estimateShift: 0) }
     /// Signalling waits (events, semaphores, conditions, queues).
-    static var signal: SpinPolicy { SpinPolicy(budget: Spin.signalBudget) }
+    static var signal: SpinPolicy { SpinPolicy(budget: Spin.signalBudget, estimateShift: 32) }
 
-    /// Spins for about the budget until `done` returns true; returns its last answer.
-    /// With no budget, asks `done` once.
+    /// Spins until `done` returns true, for as long as the calling thread's estimate for this
+    /// kind of wait allows (at most ``budget``); returns its last answer. Asks `done` once
+    /// without spinning when it is true at once or there is no budget.
     @inline(__always)
     func spin(until done: () -> Bool) -> Bool {
-        budget > 0 ? Spin.until(budget: budget, done) : done()
+        if done() { return true }
+        guard budget > 0 else { return false }
+        return spinAdapting(done)
+    }
+
+    /// The spin after a first `done()` that was false: plans it with the thread's estimate and
+    /// records how it went.
+    @inline(__always)
+    private func spinAdapting(_ done: () -> Bool) -> Bool {
+        let slot = CPU.threadSpinEstimates
+        let estimate = SpinEstimate(bits: UInt32(truncatingIfNeeded: slot >> estimateShift), ceiling: budget)
+        let (spinBudget, counted) = estimate.plan()
+        var next = counted, succeeded = false
+        if spinBudget > 0 {
+            let start = Deadline.now.nanoseconds
+            succeeded = Spin.spinFor(budget: spinBudget, done, from: start)
+            next = counted.afterSpin(succeeded: succeeded, spun: succeeded ? Deadline.now.nanoseconds - start : spinBudget)
+        }
+        if next != estimate {
+            let mask = UInt64(UInt32.max) << estimateShift
+            CPU.threadSpinEstimates = slot & ~mask | UInt64(next.bits) << estimateShift
+        }
+        return succeeded
     }
 }
 
 /// The spin loop under ``SpinPolicy``, also used directly by the shared-memory queue and the
 /// benchmarks' hand-shakes.
 package enum Spin {
-    /// Spin budget for lock hand-offs (short critical sections), in nanoseconds.
-    static let lockBudget: Int64 = 2_000
-    /// Spin budget for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
+    /// Spin ceiling for lock hand-offs (short critical sections), in nanoseconds.
+    static let lockBudget: Int64 = 8_000
+    /// Spin ceiling for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
     static let signalBudget: Int64 = 8_000
 
     /// Spins for about `budget` nanoseconds until `done` returns true; returns its last answer.
     @inline(__always)
     package static func until(budget: Int64, _ done: () -> Bool) -> Bool {
         if done() { return true }
-        return spinSlow(budget: budget, done)
+        return spinFor(budget: budget, done, from: Deadline.now.nanoseconds)
     }
 
+    /// Spins until `done` returns true, without asking first, for about `budget` nanoseconds
+    /// from `start` (`Deadline.now.nanoseconds` when the spin began).
     @inline(__always)
-    private static func spinSlow(budget: Int64, _ done: () -> Bool) -> Bool {
-        let end = Deadline.now.nanoseconds + budget
+    static func spinFor(budget: Int64, _ done: () -> Bool, from start: Int64) -> Bool {
+        let end = start + budget
         repeat {
             for _ in 0..<8 {
                 CPU.relax()

@@ -11,13 +11,19 @@ import Synchronization
 /// same shared words in one process (a lock and the copies decoded from its handle) share one
 /// storage, and so are one lock to the detector.
 // @unchecked: every property is immutable; the words behind `base` are atomics.
+@usableFromInline
 final class SyncStorage: @unchecked Sendable {
     /// Invariant: `count` initialized words, valid while this object lives.
     let base: UnsafeMutablePointer<Atomic<UInt32>>
     let count: Int
     let isShared: Bool
-    /// The fork generation of the process that created local storage.
-    let generation: UInt32
+    /// The fork generation of the process that created local storage; ``sharedGeneration``
+    /// for shared storage, which no process is in, so that shared words never take the
+    /// inlined fast paths (``admitsFastPath``).
+    @usableFromInline let generation: UInt32
+
+    /// The generation shared storage records: no fork count reaches it.
+    static var sharedGeneration: UInt32 { .max }
     /// Keeps shared memory mapped; nil for local storage, which this object frees.
     let owner: AnyObject?
     /// The deadlock detector's id for the lock these words make up.
@@ -39,7 +45,7 @@ final class SyncStorage: @unchecked Sendable {
         self.base = base
         self.count = count
         self.isShared = true
-        self.generation = 0
+        self.generation = Self.sharedGeneration
         self.owner = owner
     }
 
@@ -55,6 +61,16 @@ final class SyncStorage: @unchecked Sendable {
     @inline(__always)
     func word(_ index: Int) -> FutexWord {
         FutexWord(pointer: base + index, isShared: isShared)
+    }
+
+    /// Whether a primitive may take its inlined fast path: the detector is off and these are
+    /// process-local words used in their creator's process. One predictable branch for both
+    /// checks of the shell (``SyncPrimitive/checkProcess()`` and ``LockObservation/isOn``);
+    /// when it is false the shell decides (shared words, whose ``generation`` matches no
+    /// process, always take the shell's path, which admits them in every process).
+    @inlinable @inline(__always)
+    var admitsFastPath: Bool {
+        generation == ForkGeneration.current && !LockObservation.isOn
     }
 
     /// Traps when process-local storage is used in a process other than its creator's.

@@ -20,4 +20,12 @@ public enum CPU {
     /// does not wait for another CPU to give it up. Only a hint: the address need not be valid.
     @inline(__always)
     static func prefetchForWriting(_ address: UnsafeRawPointer) { cshim_prefetch_for_writing(address) }
+
+    /// The calling thread's 64 bits of spin history, zero in a new thread, which the `Sync`
+    /// layer's spin policy gives meaning to (a C thread-local: one load, one store). The
+    /// corresponding C functions are `cshim_spin_estimates` and `cshim_set_spin_estimates`.
+    static var threadSpinEstimates: UInt64 {
+        @inline(__always) get { cshim_spin_estimates() }
+        @inline(__always) set { cshim_set_spin_estimates(newValue) }
+    }
 }

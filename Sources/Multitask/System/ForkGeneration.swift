@@ -11,9 +11,10 @@ import CShim
 /// // … later, perhaps in a fork child:
 /// if made != ForkGeneration.current { /* rebuild */ }
 /// ```
+@usableFromInline
 enum ForkGeneration {
     /// The current generation (a relaxed atomic load; on every lock's fast path). The
     /// corresponding C function is `cshim_fork_generation`.
-    @inline(__always)
+    @inlinable @inline(__always)
     static var current: UInt32 { cshim_fork_generation() }
 }

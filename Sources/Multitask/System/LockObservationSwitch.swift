@@ -7,6 +7,7 @@ import CShim
 /// ```swift
 /// if LockObservationSwitch.mode == LockObservationSwitch.unresolved { /* read the environment */ }
 /// ```
+@usableFromInline
 enum LockObservationSwitch {
     /// The mode before its first resolution from the environment.
     static var unresolved: UInt32 { CSHIM_LOCK_OBSERVATION_UNRESOLVED }
@@ -14,8 +15,9 @@ enum LockObservationSwitch {
     /// The current mode (a volatile load when read, a relaxed atomic store when set). The
     /// corresponding C functions are `cshim_lock_observation_mode` and
     /// `cshim_set_lock_observation_mode`.
+    @usableFromInline
     static var mode: UInt32 {
-        @inline(__always) get { cshim_lock_observation_mode() }
+        @inlinable @inline(__always) get { cshim_lock_observation_mode() }
         set { cshim_set_lock_observation_mode(newValue) }
     }
 }

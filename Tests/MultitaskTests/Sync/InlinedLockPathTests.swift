@@ -1,0 +1,78 @@
+import Testing
+@testable import Multitask
+
+/// `Lock`'s fast paths as another module compiles them: `withLock`, `acquire`, `tryAcquire`
+/// and `release` are `@inlinable`, so this file holds their inlined copies. Also in the
+/// release list (`.ci/run`), where the optimizer works on the inlined code.
+@Suite("InlinedLockPath")
+struct InlinedLockPathTests {
+    /// Runs `body` on `count` threads and joins them; returns whether all ended in time.
+    private func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let threads = (0..<count).map { _ in Thread { body() } }
+        threads.forEach { $0.start() }
+        return threads.allSatisfy { $0.join(timeout: .seconds(120)) }
+    }
+
+    @Test("withLock and acquire/release from two threads lose no increment")
+    func contendedCounting() {
+        let lock = Lock()
+        let counter = UnguardedBox(0)
+        let perThread = 200_000
+        let finished = onThreads(2) {
+            for i in 0..<perThread {
+                if i % 2 == 0 {
+                    lock.withLock { counter.value += 1 }
+                } else {
+                    lock.acquire()
+                    counter.value += 1
+                    lock.release()
+                }
+            }
+        }
+        #expect(finished && counter.value == 2 * perThread)
+        #expect(!lock.isLocked)
+    }
+
+    @Test("tryAcquire fails while the lock is held, also by another thread, and succeeds once it is released")
+    func tryAcquireFollowsTheHolder() {
+        let lock = Lock()
+        #expect(lock.tryAcquire())
+        #expect(!lock.tryAcquire() && lock.isLocked)
+        let seenByOther = UnguardedBox(true)
+        #expect(onThreads(1) { seenByOther.value = lock.tryAcquire() })
+        #expect(!seenByOther.value)
+        // Any thread may release a Lock.
+        #expect(onThreads(1) { lock.release() })
+        #expect(!lock.isLocked && lock.tryAcquire())
+        lock.release()
+    }
+
+    @Test("withLock returns the body's value and releases when the body throws")
+    func withLockReleasesOnThrow() {
+        struct Failure: Error {}
+        let lock = Lock()
+        #expect(lock.withLock { 42 } == 42)
+        #expect(throws: Failure.self) { try lock.withLock { throw Failure() } }
+        #expect(!lock.isLocked)
+        #expect(lock.tryAcquire())
+        lock.release()
+    }
+
+    @Test("a sleeping waiter is woken by the inlined release")
+    func releaseWakesASleeper() {
+        let lock = Lock()
+        lock.acquire()
+        let acquired = Event()
+        let waiter = Thread { lock.acquire(); acquired.set(); lock.release() }
+        waiter.start()
+        // The waiter marks the word 2 (locked, sleepers) once its spin is over, just before
+        // it sleeps; the release must then wake it.
+        let marked = Deadline.after(.seconds(60))
+        while lock.core.word.load() != 2 && !marked.hasPassed { NativeThread.sleep(for: .milliseconds(1)) }
+        #expect(lock.core.word.load() == 2 && !acquired.isSet)
+        lock.release()
+        #expect(acquired.wait(timeout: .seconds(60)))
+        #expect(waiter.join(timeout: .seconds(60)))
+        #expect(!lock.isLocked)
+    }
+}
