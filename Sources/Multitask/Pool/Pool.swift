@@ -124,11 +124,11 @@ public final class Pool: @unchecked Sendable {
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
-        let ticket = dispatcher.ticket(for: Task.self, numbers: 1)
+        let ticket = dispatcher.ticket(for: Task.self, numbers: 1, sample: task)
         let codecs = PoolTaskCodecs<Task>.of(ticket)
         do {
             var payload: [UInt8] = []
-            try codecs.task.append(task, to: &payload)
+            try codecs.encode(task, into: &payload)
             if ticket.isNew { PoolWarmUp.rehearseDecoding(Task.self, payload: payload) }
             return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
         } catch {

@@ -73,7 +73,7 @@ final class ResultSubmission<Task: PoolTask>: PoolSubmission, @unchecked Sendabl
     /// Decodes the reply; a reply that does not decode fails the task.
     override func succeed(_ output: UnsafeRawBufferPointer) {
         do {
-            result.complete(.success(try codecs.output.decode(from: output)))
+            result.complete(.success(try codecs.decodeOutput(from: output)))
         } catch {
             result.complete(.failure(undecodable(error)))
         }
