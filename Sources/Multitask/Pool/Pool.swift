@@ -124,17 +124,17 @@ public final class Pool: @unchecked Sendable {
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
-        let (typeID, typeName, isNew) = dispatcher.typeID(for: Task.self)
-        let number = dispatcher.reserveNumbers(1)
+        let ticket = dispatcher.ticket(for: Task.self, numbers: 1, sample: task)
+        let codecs = PoolTaskCodecs<Task>.of(ticket)
         do {
             var payload: [UInt8] = []
-            try MessageCodec<Task>().append(task, to: &payload)
-            if isNew { PoolWarmUp.rehearseDecoding(Task.self, payload: payload) }
-            return ResultSubmission(result: result, typeID: typeID, payload: payload, timeout: timeout, typeName: typeName, number: number)
+            try codecs.encode(task, into: &payload)
+            if ticket.isNew { PoolWarmUp.rehearseDecoding(Task.self, payload: payload) }
+            return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
         } catch {
             result.complete(.failure(PoolError.taskFailed(
                 errorType: String(reflecting: type(of: error)), description: "the task cannot be encoded: \(error)",
-                task: "task #\(number) (\(typeName))"
+                task: "task #\(ticket.firstNumber) (\(ticket.typeName))"
             )))
             return nil
         }

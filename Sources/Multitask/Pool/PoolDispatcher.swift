@@ -58,11 +58,11 @@ final class PoolDispatcher: @unchecked Sendable {
 
     // MARK: Submitting (any thread)
 
-    /// The pool's number for `type`, its display name, and whether this is its first use.
-    func typeID<Task: PoolTask>(for type: Task.Type) -> (UInt32, String, isNew: Bool) { inbox.typeID(for: type) }
-
-    /// Submission numbers, for task labels; `count` consecutive ones.
-    func reserveNumbers(_ count: Int) -> UInt64 { inbox.reserveNumbers(count) }
+    /// The pool's number for `type` and its codecs, with `count` submission numbers reserved
+    /// (for task labels); see ``PoolInbox/ticket(for:numbers:sample:)``.
+    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int, sample: Task? = nil) -> PoolInbox.Ticket {
+        inbox.ticket(for: type, numbers: count, sample: sample)
+    }
 
     /// Queues `submissions`; fails them with ``PoolError/closed`` once the pool was closed.
     func submit(_ submissions: some Collection<PoolSubmission>) {

@@ -1,5 +1,5 @@
 /// What a process pool's submitting threads share with its dispatcher thread: submissions not
-/// yet taken, the pool's phase, the task-type table, task numbers, worker pids, and who waits
+/// yet taken, the pool's phase, the task-type table (with each type's codecs), task numbers, worker pids, and who waits
 /// for the end. Everything is under one lock.
 ///
 /// A submitter rings the dispatcher's doorbell only when ``submit(_:)`` says the dispatcher
@@ -16,6 +16,8 @@ final class PoolInbox: @unchecked Sendable {
     private var typeNames: [String] = []
     private var displayNames: [String] = []
     private var typeIDs: [ObjectIdentifier: UInt32] = [:]
+    /// Each type's ``PoolTaskCodecs``, by number.
+    private var codecs: [AnyObject] = []
     private var nextNumber: UInt64 = 1
     private var livePIDs: [Int32?]
     private var finishWaiters: [@Sendable () -> Void] = []
@@ -27,12 +29,32 @@ final class PoolInbox: @unchecked Sendable {
 
     // MARK: Submitters
 
-    /// The pool's number for `type`, its display name, and whether this is its first use;
-    /// numbers are assigned on first use.
-    func typeID<Task: PoolTask>(for type: Task.Type) -> (UInt32, String, isNew: Bool) {
+    /// What a submitter needs to know of a task type, with the numbers of its next tasks: one
+    /// trip through the lock per submission.
+    struct Ticket {
+        /// The pool's number for the type.
+        let typeID: UInt32
+        /// The type's display name, for error messages.
+        let typeName: String
+        /// Whether this is the type's first use in this pool.
+        let isNew: Bool
+        /// The type's ``PoolTaskCodecs``, made once per pool and type.
+        let codecs: AnyObject
+        /// The first of the submission numbers reserved.
+        let firstNumber: UInt64
+    }
+
+    /// The pool's number for `type` (assigned on first use) and its codecs, with `count`
+    /// consecutive submission numbers reserved for its tasks; `sample`, a task of the type,
+    /// lets the codecs of a single-valued type keep its encoding.
+    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int, sample: Task? = nil) -> Ticket {
         let key = ObjectIdentifier(type)
         return lock.withLock {
-            if let id = typeIDs[key] { return (id, displayNames[Int(id)], false) }
+            let first = nextNumber
+            nextNumber += UInt64(count)
+            if let id = typeIDs[key] {
+                return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: false, codecs: codecs[Int(id)], firstNumber: first)
+            }
             let name: String
             switch EntryType.name(of: type) {
             case .success(let mangled): name = mangled
@@ -41,16 +63,9 @@ final class PoolInbox: @unchecked Sendable {
             let id = UInt32(typeNames.count)
             typeNames.append(name)
             displayNames.append(String(describing: type))
+            codecs.append(PoolTaskCodecs<Task>(sample: sample))
             typeIDs[key] = id
-            return (id, displayNames[Int(id)], true)
-        }
-    }
-
-    /// Submission numbers, for task labels; `count` consecutive ones.
-    func reserveNumbers(_ count: Int) -> UInt64 {
-        lock.withLock {
-            defer { nextNumber += UInt64(count) }
-            return nextNumber
+            return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: codecs[Int(id)], firstNumber: first)
         }
     }
 

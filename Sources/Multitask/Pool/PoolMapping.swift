@@ -116,9 +116,9 @@ extension Pool {
             chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, progress: progress, perChunk: perChunk
         )
         guard chunkCount > 0 else { return (collector, []) }
-        let (typeID, _, isNew) = dispatcher.typeID(for: PoolChunk<Function>.self)
+        let ticket = dispatcher.ticket(for: PoolChunk<Function>.self, numbers: chunkCount)
+        let (typeID, isNew, firstNumber) = (ticket.typeID, ticket.isNew, ticket.firstNumber)
         let name = String(describing: Function.self)
-        let firstNumber = dispatcher.reserveNumbers(chunkCount)
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
         for chunk in 0..<chunkCount {

@@ -15,6 +15,8 @@ final class PoolScheduler {
     private let inbox: PoolInbox
     /// Tasks no worker has, in order (a requeued task goes back to the front).
     private var ready = Deque<PoolSubmission>()
+    /// The workers ``assign(to:)`` may send to, kept between calls so that it allocates nothing.
+    private var open: [PoolWorkerSlot] = []
     /// The task-type names this thread has seen, by number (refreshed from the inbox).
     private var localTypeNames: [String] = []
 
@@ -32,8 +34,11 @@ final class PoolScheduler {
     /// Hands queued tasks to the workers of `slots` with the fewest in flight, a fair share
     /// each; the frames are buffered in each slot's output (the caller flushes them).
     func assign(to slots: [PoolWorkerSlot?]) {
-        var open = slots.compactMap { $0 }.filter(\.acceptsTasks)
-        guard !open.isEmpty, !ready.isEmpty else { return }
+        guard !ready.isEmpty else { return }
+        open.removeAll(keepingCapacity: true)
+        for case let slot? in slots where slot.acceptsTasks { open.append(slot) }
+        defer { open.removeAll(keepingCapacity: true) }
+        guard !open.isEmpty else { return }
         let inFlight = open.reduce(0) { $0 + $1.inFlight.count }
         let share = min(Self.prefetchLimit, (ready.count + inFlight) / open.count + 1)
         while !open.isEmpty, let submission = ready.first {

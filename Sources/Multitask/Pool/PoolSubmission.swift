@@ -9,7 +9,7 @@ import Synchronization
 class PoolSubmission: @unchecked Sendable {
     private static let queued: UInt8 = 0, taken: UInt8 = 1, cancelled: UInt8 = 2
     private let state = Atomic<UInt8>(PoolSubmission.queued)
-    /// The pool's number for the task's type (see ``PoolInbox/typeID(for:)``).
+    /// The pool's number for the task's type (see ``PoolInbox/ticket(for:numbers:)``).
     let typeID: UInt32
     /// The encoded task.
     let payload: [UInt8]
@@ -31,15 +31,6 @@ class PoolSubmission: @unchecked Sendable {
 
     /// "task #12 (Square)", for error messages.
     var label: String { "task #\(number) (\(typeName))" }
-
-    /// Decodes a worker's reply; a reply that does not decode fails the task.
-    func decodeOutput<Output: Codable & Sendable>(_: Output.Type, from bytes: UnsafeRawBufferPointer) throws -> Output {
-        do {
-            return try MessageCodec<Output>().decode(from: bytes)
-        } catch {
-            throw undecodable(error)
-        }
-    }
 
     /// The failure of a task whose reply does not decode.
     func undecodable(_ error: any Error) -> PoolError {
@@ -68,16 +59,24 @@ class PoolSubmission: @unchecked Sendable {
 
 /// A submission whose outcome completes an ``AsyncResult``.
 // @unchecked: inherited from PoolSubmission; adds only a `let` of a Sendable type.
-final class ResultSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
-    let result: AsyncResult<Output>
+final class ResultSubmission<Task: PoolTask>: PoolSubmission, @unchecked Sendable {
+    let result: AsyncResult<Task.Output>
+    /// The type's codecs, shared by its tasks (the reply's decoder).
+    let codecs: PoolTaskCodecs<Task>
 
-    init(result: AsyncResult<Output>, typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
+    init(result: AsyncResult<Task.Output>, codecs: PoolTaskCodecs<Task>, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
         self.result = result
-        super.init(typeID: typeID, payload: payload, timeout: timeout, typeName: typeName, number: number)
+        self.codecs = codecs
+        super.init(typeID: ticket.typeID, payload: payload, timeout: timeout, typeName: ticket.typeName, number: ticket.firstNumber)
     }
 
+    /// Decodes the reply; a reply that does not decode fails the task.
     override func succeed(_ output: UnsafeRawBufferPointer) {
-        result.complete(Result { try decodeOutput(Output.self, from: output) })
+        do {
+            result.complete(.success(try codecs.decodeOutput(from: output)))
+        } catch {
+            result.complete(.failure(undecodable(error)))
+        }
     }
 
     override func fail(_ error: PoolError) { result.complete(.failure(error)) }
