@@ -124,7 +124,7 @@ public final class Pool: @unchecked Sendable {
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
-        let ticket = dispatcher.ticket(for: Task.self, numbers: 1, sample: task)
+        let ticket = dispatcher.ticket(for: Task.self, numbers: 1)
         let codecs = PoolTaskCodecs<Task>.of(ticket)
         do {
             var payload: [UInt8] = []

@@ -59,9 +59,9 @@ final class PoolDispatcher: @unchecked Sendable {
     // MARK: Submitting (any thread)
 
     /// The pool's number for `type` and its codecs, with `count` submission numbers reserved
-    /// (for task labels); see ``PoolInbox/ticket(for:numbers:sample:)``.
-    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int, sample: Task? = nil) -> PoolInbox.Ticket {
-        inbox.ticket(for: type, numbers: count, sample: sample)
+    /// (for task labels); see ``PoolInbox/ticket(for:numbers:)``.
+    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int) -> PoolInbox.Ticket {
+        inbox.ticket(for: type, numbers: count)
     }
 
     /// Queues `submissions`; fails them with ``PoolError/closed`` once the pool was closed.

@@ -45,9 +45,8 @@ final class PoolInbox: @unchecked Sendable {
     }
 
     /// The pool's number for `type` (assigned on first use) and its codecs, with `count`
-    /// consecutive submission numbers reserved for its tasks; `sample`, a task of the type,
-    /// lets the codecs of a single-valued type keep its encoding.
-    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int, sample: Task? = nil) -> Ticket {
+    /// consecutive submission numbers reserved for its tasks.
+    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int) -> Ticket {
         let key = ObjectIdentifier(type)
         return lock.withLock {
             let first = nextNumber
@@ -63,7 +62,7 @@ final class PoolInbox: @unchecked Sendable {
             let id = UInt32(typeNames.count)
             typeNames.append(name)
             displayNames.append(String(describing: type))
-            codecs.append(PoolTaskCodecs<Task>(sample: sample))
+            codecs.append(PoolTaskCodecs<Task>())
             typeIDs[key] = id
             return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: codecs[Int(id)], firstNumber: first)
         }

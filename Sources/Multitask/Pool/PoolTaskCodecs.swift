@@ -3,26 +3,14 @@
 ///
 /// Making a ``MessageCodec`` decides between raw bytes and the `Codable` format with a dynamic
 /// cast; keeping the two codecs here spares every task that cast on submission and every
-/// reply the same on the dispatcher thread. A task type of size zero (a struct without stored
-/// properties, Python's argument-less `noop`) has a single value, so its encoding is made once
-/// and shared by all its tasks: no encoder run and no array per task.
+/// reply the same on the dispatcher thread.
 final class PoolTaskCodecs<Task: PoolTask>: Sendable {
     /// Encodes the tasks.
     let task = MessageCodec<Task>()
     /// Decodes the workers' replies.
     let output = MessageCodec<Task.Output>()
-    /// The encoding of every task, when the type has a single value (size zero) that encodes.
-    let constantTask: [UInt8]?
-
-    /// The codecs of `Task`; `sample` is the first task submitted (nil: none yet).
-    init(sample: Task?) {
-        if let sample, MemoryLayout<Task>.size == 0 {
-            var bytes: [UInt8] = []
-            constantTask = (try? task.append(sample, to: &bytes)).map { bytes }
-        } else {
-            constantTask = nil
-        }
-    }
+    /// The codecs of `Task`.
+    init() {}
 
     /// The codecs in `ticket` (the inbox made them for `Task`).
     static func of(_ ticket: PoolInbox.Ticket) -> PoolTaskCodecs<Task> {
@@ -30,9 +18,8 @@ final class PoolTaskCodecs<Task: PoolTask>: Sendable {
         unsafeDowncast(ticket.codecs, to: PoolTaskCodecs<Task>.self)
     }
 
-    /// Appends the encoding of `value` to `payload` (shares the constant one when there is one).
+    /// Appends the encoding of `value` to `payload`.
     func encode(_ value: Task, into payload: inout [UInt8]) throws {
-        if let constantTask, payload.isEmpty { return payload = constantTask }
         try task.append(value, to: &payload)
     }
 
