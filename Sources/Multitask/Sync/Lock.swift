@@ -89,7 +89,9 @@ public final class Lock: Lockable, LockShell {
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
     @inlinable @inline(__always)
     public func release() {
-        if _fastPath(!LockObservation.isOn && core.unlockUncontended()) { return }
+        // `admitsFastPath` is false for a shared word (its holder's pid is in it, so the
+        // 1-to-0 exchange below would fail after costing a full atomic operation).
+        if _fastPath(storage.admitsFastPath && core.unlockUncontended()) { return }
         releaseThroughShell()
     }
 
