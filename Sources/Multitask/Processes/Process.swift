@@ -68,6 +68,10 @@ open class Process: @unchecked Sendable {
         var sentinelHandedOut = false
         /// Whether a `join` saw the end or ``Process/close()`` was called: the owner is done with the child.
         var joinedOrClosed = false
+        /// Whether the owner is done with the pidfd: the child finished, was joined or closed,
+        /// and the sentinel is not handed out. ``Process/sentinel`` is `nil` from then on; the
+        /// descriptor itself is closed once the library's own users let go too.
+        var descriptorReleasedForOwner: Bool { phase == .finished && joinedOrClosed && !sentinelHandedOut }
         var exitCode: Int32?
         var crashReport: CrashReport?
         /// Where the child writes a crash, from start until the report is read at its end.

@@ -71,8 +71,11 @@ extension Process {
     /// objects kept around hold no descriptors; `nil` then too.
     public var sentinel: FileDescriptor? {
         state.withLock {
-            if fields.descriptor != nil { fields.sentinelHandedOut = true }
-            return fields.descriptor?.fileDescriptor
+            // Released for the owner even while the supervisor still names it in its epoll
+            // set (it is closed when the supervisor lets go, moments later).
+            guard !fields.descriptorReleasedForOwner, let descriptor = fields.descriptor else { return nil }
+            fields.sentinelHandedOut = true
+            return descriptor.fileDescriptor
         }
     }
 

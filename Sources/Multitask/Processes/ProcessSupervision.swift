@@ -40,8 +40,7 @@ extension Process {
     /// earlier could let its number be reused by a new child's pidfd while still named
     /// there), and it was not handed out as the sentinel. Called with `state` held.
     func releaseDescriptorIfUnused() {
-        guard fields.phase == .finished, fields.joinedOrClosed, fields.descriptorUnwatched, fields.descriptorUsers == 0, !fields.sentinelHandedOut,
-              let descriptor = fields.descriptor else { return }
+        guard fields.descriptorReleasedForOwner, fields.descriptorUnwatched, fields.descriptorUsers == 0, let descriptor = fields.descriptor else { return }
         descriptor.close()
         fields.descriptor = nil
     }
