@@ -25,8 +25,8 @@ import Synchronization
 // Not final: a ThreadPool's task is a subclass (the result is its own queued job), so that
 // submitting allocates one object. One state word (`AsyncResultWord`), stored inline, replaces
 // a lock and an event per result.
-// @unchecked: `recorded` is written once under the word's lock and read only after the word
-// says it is recorded; the callbacks are guarded by the word's lock.
+// @unchecked: `succeededWith` and `failedWith` are written once under the word's lock and read only after
+// the word says the outcome is recorded; the callbacks are guarded by the word's lock.
 public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// A completion callback.
     typealias Callback = @Sendable (Result<Value, any Error>) -> Void
@@ -36,11 +36,16 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     private let state = Atomic<UInt32>(0)
     /// The kernel thread running the callbacks while the outcome is recorded but not ready.
     private let completingThread = Atomic<UInt32>(0)
-    private var recorded: Result<Value, any Error>?
+    // The outcome as two fields rather than one `Result<Value, any Error>?`: a generic
+    // multi-payload enum makes the unspecialized code (completing on a worker, `get`, the
+    // deinit) look its metadata up in the runtime's cache on every use; an optional of
+    // `Value` works from `Value`'s own witnesses. Written once, before `recorded` is set.
+    @usableFromInline final var succeededWith: Value?
+    @usableFromInline final var failedWith: (any Error)?
     /// The first callback inline (the common case: one `value` or `onCompletion`), the rest
-    /// in an array.
+    /// in an array (nil rather than empty: an empty array of a generic type is looked up too).
     private var firstCallback: Callback?
-    private var laterCallbacks: [Callback] = []
+    private var laterCallbacks: [Callback]?
 
     init() {
         assert(wordIsState(), "AsyncResult: the state word is not the first stored property")
@@ -64,11 +69,10 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// Whether the task finished with a value. Asking before it is ready is a programmer
     /// error (Python raises `ValueError`).
     public final var isSuccessful: Bool {
-        guard word.load() & AsyncResultWord.recorded != 0, let recorded else {
+        guard word.load() & AsyncResultWord.recorded != 0 else {
             usageFailure("AsyncResult.isSuccessful: the result is not ready")
         }
-        if case .success = recorded { return true }
-        return false
+        return failedWith == nil
     }
 
     /// Blocks until the task has finished and its callbacks have run.
@@ -89,15 +93,20 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Blocks until the task has finished and returns its value or throws its error.
+    ///
+    /// Inlined, so that the value is read in the caller's specialized code (in the
+    /// unspecialized body, reading an optional of a generic type looks its metadata up).
+    @inlinable
     public final func get() throws -> Value {
         wait()
-        return try finished().get()
+        if let failedWith { throw failedWith }
+        return succeededWith!
     }
 
     /// Like ``get()``, but throws ``PoolError/timedOut`` after `timeout`.
     public final func get(timeout: Duration) throws -> Value {
         guard wait(timeout: timeout) else { throw PoolError.timedOut }
-        return try finished().get()
+        return try finishedValue()
     }
 
     /// The value, awaited without blocking a Swift concurrency thread.
@@ -129,56 +138,92 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
         let seen = word.lock()
         if seen & AsyncResultWord.recorded != 0 {
             word.unlock()
-            callback(recorded!)
+            callback(finished())
             return
         }
-        if firstCallback == nil { firstCallback = callback } else { laterCallbacks.append(callback) }
+        if firstCallback == nil {
+            firstCallback = callback
+        } else if laterCallbacks == nil {
+            laterCallbacks = [callback]
+        } else {
+            laterCallbacks!.append(callback)
+        }
         word.unlock(setting: seen & AsyncResultWord.hasCallbacks == 0 ? AsyncResultWord.hasCallbacks : 0)
     }
 
     /// Records the outcome, runs the callbacks, then makes the result ready; later calls are
     /// ignored (the first outcome wins).
     final func complete(_ result: Result<Value, any Error>) {
-        _ = settle(result, unlessStarted: false)
+        switch result {
+        case .success(let value): succeed(value)
+        case .failure(let error): _ = fail(error, unlessStarted: false)
+        }
+    }
+
+    /// ``complete(_:)`` with a value, without building a `Result` (a worker's common case).
+    final func succeed(_ value: consuming Value) {
+        guard let seen = beginRecording(unlessStarted: false) else { return }
+        succeededWith = consume value
+        endRecording(seen)
+    }
+
+    /// ``complete(_:)`` with an error (`unlessStarted`: only if the task has not started);
+    /// returns whether the error was recorded.
+    @discardableResult
+    final func fail(_ error: any Error, unlessStarted: Bool) -> Bool {
+        guard let seen = beginRecording(unlessStarted: unlessStarted) else { return false }
+        failedWith = error
+        endRecording(seen)
+        return true
     }
 
     /// Fails the result with `reason` unless its task started (``claimStart()``) or it is
     /// complete; returns whether it did.
     @discardableResult
     final func failUnlessStarted(_ reason: PoolError) -> Bool {
-        settle(.failure(reason), unlessStarted: true)
+        fail(reason, unlessStarted: true)
     }
 
     /// Marks the task started unless the result is complete or the task started already
     /// (a ``ThreadPool`` task runs once, or is cancelled once, never both).
     final func claimStart() -> Bool { word.claimStart() }
 
-    private final func settle(_ result: Result<Value, any Error>, unlessStarted: Bool) -> Bool {
+    /// Locks the word to record the outcome; returns the state seen, or nil (unlocked again)
+    /// when an outcome is recorded already or, with `unlessStarted`, the task started.
+    @inline(__always)
+    private final func beginRecording(unlessStarted: Bool) -> UInt32? {
         let word = word
         let seen = word.lock()
         if seen & AsyncResultWord.recorded != 0 || (unlessStarted && seen & AsyncResultWord.started != 0) {
             word.unlock()
-            return false
+            return nil
         }
-        recorded = result
+        return seen
+    }
+
+    /// With the outcome stored under the lock taken by ``beginRecording(unlessStarted:)``:
+    /// publishes it, runs the callbacks, makes the result ready.
+    @inline(__always)
+    private final func endRecording(_ seen: UInt32) {
+        let word = word
         if seen & AsyncResultWord.hasCallbacks == 0 {
             word.unlock(setting: AsyncResultWord.recorded)
         } else {
-            runCallbacks(result, word: word)
+            runCallbacks(word: word)
         }
         word.markReady()
-        return true
     }
 
-    /// With the word locked by `settle`: takes the callbacks, unlocks with the outcome
-    /// recorded, and runs them with `result` on this thread.
+    /// With the word locked by ``beginRecording(unlessStarted:)`` and the outcome stored:
+    /// takes the callbacks, unlocks with the outcome recorded, and runs them on this thread.
     @inline(never)
-    private final func runCallbacks(_ result: Result<Value, any Error>, word: AsyncResultWord) {
+    private final func runCallbacks(word: AsyncResultWord) {
         let first = firstCallback
         firstCallback = nil
-        var later: [Callback] = []
-        if !laterCallbacks.isEmpty { swap(&later, &laterCallbacks) }
+        let later = laterCallbacks ?? []
+        laterCallbacks = nil
         word.unlock(setting: AsyncResultWord.recorded)
+        let result = finished()
         completingThread.store(RecursiveMutexCore.currentThread, ordering: .relaxed)
         // Callbacks are user code, which may block anywhere: forks need not wait for them.
         ForkGate.outside {
@@ -196,6 +241,15 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
                    "AsyncResult.\(call): called from a completion callback of the same result, which runs before the result is ready; it would wait forever")
     }
 
-    /// The outcome; only once ready.
-    private final func finished() -> Result<Value, any Error> { recorded! }
+    /// The outcome; only once recorded.
+    private final func finished() -> Result<Value, any Error> {
+        if let failedWith { return .failure(failedWith) }
+        return .success(succeededWith!)
+    }
+
+    /// The value, or the error thrown; only once recorded.
+    private final func finishedValue() throws -> Value {
+        if let failedWith { throw failedWith }
+        return succeededWith!
+    }
 }

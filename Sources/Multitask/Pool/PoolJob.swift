@@ -4,6 +4,7 @@ import Synchronization
 ///
 /// The job is the task's own state (an `applyAsync` result, a chunk of a `map`), so queueing
 /// it allocates nothing beyond that object.
+@usableFromInline
 protocol PoolJob: AnyObject, Sendable {
     /// Runs the task unless it was cancelled first.
     func run()

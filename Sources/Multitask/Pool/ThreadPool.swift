@@ -16,7 +16,7 @@
 /// }
 /// ```
 public final class ThreadPool: Sendable {
-    private let jobs = ThreadPoolQueue()
+    @usableFromInline let jobs = ThreadPoolQueue()
     private let workers: [Thread]
     /// The number of worker threads.
     public let threadCount: Int
@@ -42,7 +42,10 @@ public final class ThreadPool: Sendable {
     // MARK: Submitting
 
     /// Submits `task` and returns a handle to its result right away.
-    @discardableResult
+    ///
+    /// Inlined, so that the task object is made with its type's metadata looked up once per
+    /// call site rather than in the runtime's cache on every call.
+    @inlinable @discardableResult
     public func applyAsync<Value: Sendable>(_ task: @escaping @Sendable () throws -> Value) -> AsyncResult<Value> {
         let job = ThreadPoolTask(task)
         if !jobs.put(job) { job.cancel(.closed) }

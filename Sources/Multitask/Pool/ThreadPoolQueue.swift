@@ -5,46 +5,58 @@ import Synchronization
 ///
 /// Submitting costs no system call while the workers are awake: a worker that finds the queue
 /// empty spins briefly on the published count (``SpinPolicy/signal``) before it registers as
-/// a sleeper on an ``EventCount``, and a submitter wakes only registered sleepers. A batch
-/// (``put(contentsOf:)``) takes the lock once and announces once.
-// @unchecked: `jobs` and `isClosed` are guarded by `mutex` (a futex word, not a Swift type); the rest is immutable or atomic.
+/// a sleeper, and a submitter wakes only registered sleepers. A batch (``put(contentsOf:)``)
+/// takes the lock once.
+///
+/// Waking is handed on, as Dispatch's root queues do: a submitter wakes one sleeper, and only
+/// when no woken worker is still on its way back (`waking == 0`); a worker that takes a job and
+/// leaves more behind wakes the next sleeper. So a burst of submissions to sleeping workers
+/// costs the submitter one wake-up system call, not one per job (or per worker), and the
+/// woken workers share the rest of the wake-ups. Invariant, with the lock held: while jobs
+/// are queued and workers sleep, a woken worker is on its way (`waking > 0`) or some worker
+/// is awake and will take the jobs (and hand the wake-up on).
+@usableFromInline
+// @unchecked: `jobs`, `isClosed`, `sleepers` and `waking` are guarded by `mutex` (a futex word, not a Swift type); the rest is immutable or atomic.
 final class ThreadPoolQueue: @unchecked Sendable {
-    // Word 0: the mutex; word 1: the event count workers sleep on.
+    // Word 0: the mutex; word 1: wake-up tokens, granted under the mutex, taken by sleepers.
     private let storage = SyncStorage(localWords: 2)
     private let mutex: MutexCore
-    private let bell: EventCount
+    private let tokens: FutexWord
     // Guarded by `mutex`.
     private var jobs = Deque<any PoolJob>()
     private var isClosed = false
-    /// `jobs.count << 1 | isClosed`, stored (sequentially consistent, as the event count
-    /// requires) with `mutex` held; read without it by workers deciding whether to sleep.
+    /// Workers registered to sleep that no token was granted to yet.
+    private var sleepers = 0
+    /// Tokens granted whose worker has not taken the lock back yet.
+    private var waking = 0
+    /// `jobs.count << 1 | isClosed`, stored with `mutex` held; read without it by workers
+    /// spinning before they register to sleep.
     private let published = Atomic<Int>(0)
 
     init() {
         mutex = MutexCore(word: storage.word(0))
-        bell = EventCount(word: storage.word(1))
+        tokens = storage.word(1)
     }
 
     /// Queues `job`; false (nothing queued) once the queue is closed.
+    @usableFromInline
     func put(_ job: any PoolJob) -> Bool {
         lock()
         guard !isClosed else { unlock(); return false }
         jobs.append(job)
         publish()
-        unlock()
-        bell.signal()
+        unlockWaking(grantOne())
         return true
     }
 
-    /// Queues every job of `batch` under one lock and wakes the sleepers once; false
-    /// (nothing queued) once the queue is closed.
+    /// Queues every job of `batch` under one lock; false (nothing queued) once the queue is
+    /// closed.
     func put(contentsOf batch: [any PoolJob]) -> Bool {
         lock()
         guard !isClosed else { unlock(); return false }
         jobs.append(contentsOf: batch)
         publish()
-        unlock()
-        bell.signal()
+        unlockWaking(grantOne())
         return true
     }
 
@@ -54,18 +66,25 @@ final class ThreadPoolQueue: @unchecked Sendable {
             lock()
             if let job = jobs.popFirst() {
                 publish()
-                unlock()
+                unlockWaking(jobs.isEmpty ? 0 : grantOne())
                 return job
             }
-            let closed = isClosed
+            if isClosed { unlock(); return nil }
             unlock()
-            if closed { return nil }
-            _ = bell.wait(until: nil, spin: .signal) { self.published.load(ordering: .sequentiallyConsistent) != 0 }
+            if SpinPolicy.signal.spin(until: { published.load(ordering: .acquiring) != 0 }) { continue }
+            lock()
+            if !jobs.isEmpty || isClosed { unlock(); continue }
+            sleepers += 1
+            unlock()
+            sleepForToken()
+            lock()
+            waking -= 1
+            unlock()
         }
     }
 
     /// Whether ``close()`` or ``closeDiscarding()`` was called.
-    var closed: Bool { published.load(ordering: .sequentiallyConsistent) & 1 != 0 }
+    var closed: Bool { published.load(ordering: .acquiring) & 1 != 0 }
 
     /// Stops accepting jobs; the queued ones are still handed out, then ``next()`` returns nil.
     func close() { _ = close(discarding: false) }
@@ -79,13 +98,50 @@ final class ThreadPoolQueue: @unchecked Sendable {
         let discarded = discarding ? Array(jobs) : []
         if discarding { jobs.removeAll() }
         publish()
-        unlock()
-        bell.signalAlways()
+        // Every sleeper wakes, sees the queue closed (and finishes what is left first).
+        let all = sleepers
+        sleepers = 0
+        waking += all
+        unlockWaking(all)
         return discarded
     }
 
+    /// With the lock held: grants a token to one sleeper if there is one and no woken worker
+    /// is still on its way; returns the tokens granted (0 or 1).
+    @inline(__always)
+    private func grantOne() -> Int {
+        guard sleepers > 0 && waking == 0 else { return 0 }
+        sleepers -= 1
+        waking += 1
+        return 1
+    }
+
+    /// Unlocks, then hands out `granted` tokens and wakes as many sleepers.
+    @inline(__always)
+    private func unlockWaking(_ granted: Int) {
+        unlock()
+        if granted > 0 { wake(granted) }
+    }
+
+    @inline(never)
+    private func wake(_ granted: Int) {
+        _ = tokens.add(UInt32(granted))
+        _ = tokens.wake(Int32(clamping: granted))
+    }
+
+    /// Sleeps until a token is there and takes it.
+    @inline(never)
+    private func sleepForToken() {
+        let tokens = tokens
+        _ = tokens.park(until: nil) {
+            let available = tokens.load()
+            if available == 0 { return .sleep(expecting: 0) }
+            return tokens.compareExchange(available, available - 1).exchanged ? .done : .retry
+        }
+    }
+
     @inline(__always) private func publish() {
-        published.store(jobs.count << 1 | (isClosed ? 1 : 0), ordering: .sequentiallyConsistent)
+        published.store(jobs.count << 1 | (isClosed ? 1 : 0), ordering: .releasing)
     }
 
     @inline(__always) private func lock() { _ = mutex.lock(until: nil) }
