@@ -37,10 +37,11 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// The kernel thread running the callbacks while the outcome is recorded but not ready.
     private let completingThread = Atomic<UInt32>(0)
     // The outcome as two fields rather than one `Result<Value, any Error>?`: a generic
-    // multi-payload enum makes the unspecialized code (completing on a worker, `get`, the
-    // deinit) look its metadata up in the runtime's cache on every use; an optional of
-    // `Value` works from `Value`'s own witnesses. Written once, before `recorded` is set.
+    // multi-payload enum makes the unspecialized code (completing on a worker, `get`) look its
+    // metadata up in the runtime's cache on every use. Written once, before `recorded` is set.
+    /// The task's value, once the outcome is recorded and the task succeeded.
     @usableFromInline final var succeededWith: Value?
+    /// The task's error (or the pool's), once the outcome is recorded and the task failed.
     @usableFromInline final var failedWith: (any Error)?
     /// The first callback inline (the common case: one `value` or `onCompletion`), the rest
     /// in an array (nil rather than empty: an empty array of a generic type is looked up too).
