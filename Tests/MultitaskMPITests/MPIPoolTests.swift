@@ -3,7 +3,7 @@ import Testing
 
 /// The MPI pool with 3 processes on one machine: `mpirun -n 3` over shared memory and over TCP,
 /// and a program that spawns 2 workers itself. Every run is bounded by `timeout`.
-@Suite("MPI pool", .enabled(if: MPIRun.available, "needs mpirun and the probe"), .timeLimit(.minutes(5)))
+@Suite("MPI pool", .serialized, .enabled(if: MPIRun.available, "needs mpirun and the probe"), .timeLimit(.minutes(5)))
 struct MPIPoolTests {
     /// The start modes and transports: (name, run of a scenario).
     static let modes: [String] = ["launched-shm", "launched-tcp", "spawned-shm", "spawned-tcp"]
