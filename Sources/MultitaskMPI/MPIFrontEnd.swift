@@ -56,6 +56,7 @@ final class MPIFrontEnd: @unchecked Sendable {
             }
             guard message.kind == .hello, let index = nodes.firstIndex(where: { $0.rank == source }) else { continue }
             nodes[index].workers = max(1, message.workers)
+            nodes[index].lastHeard = ContinuousClock.now
             waiting -= 1
         }
         return nodes.reduce(0) { $0 + $1.workers }
@@ -80,6 +81,9 @@ final class MPIFrontEnd: @unchecked Sendable {
                     active = true
                     settle(message, from: source)
                 }
+                if let lost = nodes.firstIndex(where: { ContinuousClock.now - $0.lastHeard > MPIMessage.silenceLimit }) {
+                    return abandon(lost)
+                }
                 if phase == .closing && queueStart == queue.count && inFlight.isEmpty { break }
                 if active {
                     backoff.reset()
@@ -93,12 +97,16 @@ final class MPIFrontEnd: @unchecked Sendable {
         shutDown(terminating: phase == .terminating)
     }
 
-    /// Sends each node as many queued tasks as its window has room for, in one message.
+    /// Sends each node with room in its window its share of the queued tasks (in proportion to
+    /// its workers among the nodes with room), in one message per node.
     private func assign() throws -> Bool {
         var sent = false
-        for index in nodes.indices where queueStart < queue.count {
-            var room = nodes[index].workers * Self.windowPerWorker - nodes[index].inFlight
-            guard room > 0 else { continue }
+        let open = nodes.indices.filter { nodes[$0].inFlight < nodes[$0].workers * Self.windowPerWorker }
+        let openWorkers = open.reduce(0) { $0 + nodes[$1].workers }
+        let queued = queue.count - queueStart
+        for index in open where queueStart < queue.count {
+            let share = (queued * nodes[index].workers + openWorkers - 1) / openWorkers
+            var room = min(share, nodes[index].workers * Self.windowPerWorker - nodes[index].inFlight)
             var frames: [MPITaskFrame] = []
             while room > 0, queueStart < queue.count {
                 let task = queue[queueStart]
@@ -126,6 +134,7 @@ final class MPIFrontEnd: @unchecked Sendable {
 
     /// Settles the tasks a node answered.
     private func settle(_ message: MPIMessage, from source: Int32) {
+        if let node = nodes.firstIndex(where: { $0.rank == source }) { nodes[node].lastHeard = ContinuousClock.now }
         guard message.kind == .replies else { return }
         for reply in message.replies {
             guard let (task, node) = inFlight.removeValue(forKey: reply.id) else { continue }
@@ -168,6 +177,27 @@ final class MPIFrontEnd: @unchecked Sendable {
     }
 }
 
+extension MPIFrontEnd {
+    /// Node `index` fell silent (killed, its machine lost) and the MPI runtime let this process
+    /// go on: every unfinished task fails with a ``PoolError`` naming the node, the pool
+    /// accepts no more, the other nodes are told to terminate. MPI is not finalised (a dead
+    /// peer can hang it); the runtime ends the rest of the job.
+    func abandon(_ index: Int) {
+        let node = nodes[index].name
+        let reason = "\(node) was lost (no word from it for \(MPIMessage.silenceLimit))"
+        MPIStartup.report("\(reason); failing the pool's tasks and ending its workers")
+        let lost = { (label: String) in PoolError.workerCrashed(signal: nil, exitCode: nil, task: "\(label): \(reason)", report: nil) }
+        engine.abandon { lost($0) }
+        for task in queue[queueStart...] { task.cancel(lost(task.label)) }
+        queue.removeAll()
+        for (task, _) in inFlight.values { task.fail(lost(task.label)) }
+        inFlight.removeAll()
+        for (other, entry) in nodes.enumerated() where other != index { try? port.send(MPIMessage(kind: .terminate), to: entry.rank) }
+        _ = port.flush(within: .seconds(2))
+        engine.finish()
+    }
+}
+
 /// What the front end knows of one node.
 struct MPIFrontEndNode {
     /// Its rank on the front end's communicator.
@@ -176,6 +206,8 @@ struct MPIFrontEndNode {
     let name: String
     /// Its local worker processes.
     var workers = 1
+    /// When it last sent anything.
+    var lastHeard = ContinuousClock.now
     /// Tasks sent and not answered yet.
     var inFlight = 0
     /// The task types whose names it was sent.

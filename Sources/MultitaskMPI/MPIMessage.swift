@@ -3,12 +3,18 @@ import Multitask
 /// One message between the front end (the rank that runs `main`) and a worker node, encoded
 /// with the library's binary codec. Every message of a batch travels in one MPI message.
 ///
-/// Node → front end: ``Kind/hello`` (with its worker count), ``Kind/replies``, ``Kind/bye``.
+/// Node → front end: ``Kind/hello`` (with its worker count), ``Kind/replies``, ``Kind/alive``
+/// (at least every ``MPIMessage/heartbeat`` when it has nothing else to say), ``Kind/bye``.
 /// Front end → node: ``Kind/tasks``, ``Kind/stop`` (finish what was sent, then end),
 /// ``Kind/terminate`` (drop everything, kill the workers, end).
 struct MPIMessage: Codable, Sendable {
     /// What the message says.
-    enum Kind: UInt8, Codable, Sendable { case hello, tasks, stop, terminate, replies, bye }
+    enum Kind: UInt8, Codable, Sendable { case hello, tasks, stop, terminate, replies, bye, alive }
+
+    /// How often a node speaks at least.
+    static let heartbeat = Duration.seconds(1)
+    /// A node silent this long is lost.
+    static let silenceLimit = Duration.seconds(5)
 
     var kind: Kind
     /// ``Kind/hello``: the node's local worker processes.

@@ -68,6 +68,7 @@ final class MPINode: @unchecked Sendable {
     private func run() throws {
         var backoff = MPIBackoff()
         var stopping = false
+        var lastSent = ContinuousClock.now
         while true {
             doorbell.clear()
             var active = try port.progress()
@@ -82,7 +83,7 @@ final class MPINode: @unchecked Sendable {
                     try port.send(MPIMessage(kind: .bye), to: frontEnd)
                     _ = port.flush(within: .seconds(10))
                     return
-                case .hello, .replies, .bye: break
+                case .hello, .replies, .bye, .alive: break
                 }
             }
             let replies = outbox.withLock { outbox in
@@ -93,6 +94,10 @@ final class MPINode: @unchecked Sendable {
                 active = true
                 outstanding -= replies.count
                 try port.send(MPIMessage(kind: .replies, replies: replies), to: frontEnd)
+                lastSent = ContinuousClock.now
+            } else if ContinuousClock.now - lastSent > MPIMessage.heartbeat {
+                try port.send(MPIMessage(kind: .alive), to: frontEnd)
+                lastSent = ContinuousClock.now
             }
             if stopping && outstanding == 0 { break }
             if active {

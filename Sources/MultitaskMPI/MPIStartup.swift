@@ -92,9 +92,14 @@ enum MPIStartup {
     /// Says why on standard error and ends every process of the job (`MPI_Abort`). Only from
     /// the MPI thread.
     static func abort(_ message: String) -> Never {
+        report(message)
+        MPICalls.abort(70)
+    }
+
+    /// Writes `message` to standard error as one line.
+    static func report(_ message: String) {
         let line = "multitask MPI: \(message)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
-        MPICalls.abort(70)
     }
 }
 

@@ -32,15 +32,24 @@ struct MPIRun {
         try run(["timeout", "-k", "5", String(limit), probe!, scenario, "spawned"], environment: mca)
     }
 
-    /// Runs `arguments` (found on PATH) as root-tolerant Open MPI wants, with `environment` added.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> MPIRun {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
+    /// The environment of every run: Open MPI may run as root (CI does), and its TCP traffic
+    /// (the runtime's and, with `btl tcp`, the messages') stays on the loopback interface.
+    static var environment: [String: String] {
         var variables = ProcessInfo.processInfo.environment
         variables["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         variables["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        for (key, value) in environment { variables[key] = value }
+        variables["OMPI_MCA_btl_tcp_if_include"] = "lo"
+        variables["OMPI_MCA_oob_tcp_if_include"] = "lo"
+        return variables
+    }
+
+    /// Runs `arguments` (found on PATH) in ``environment`` with `extra` added.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> MPIRun {
+        let process = Foundation.Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var variables = environment
+        for (key, value) in extra { variables[key] = value }
         process.environment = variables
         let pipe = Foundation.Pipe()
         process.standardOutput = pipe

@@ -70,6 +70,12 @@ package final class PoolRemoteEngine: @unchecked Sendable {
         return Int(typeID) < names.count ? names[Int(typeID)] : nil
     }
 
+    /// The transport cannot go on (a remote worker was lost): the pool accepts no more tasks,
+    /// and those the transport did not take yet fail with `error(label)`.
+    package func abandon(_ error: (_ label: String) -> PoolError) {
+        for submission in inbox.terminate() { submission.cancel(error(submission.label)) }
+    }
+
     /// The transport is done: wakes `join()` and the `joined()` waiters.
     package func finish() {
         let waiters = inbox.finish()
