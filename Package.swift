@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "Multitask",
                 "MultitaskBenchmarks",
+                .target(name: "MultitaskMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

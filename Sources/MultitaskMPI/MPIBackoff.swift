@@ -1,33 +1,37 @@
-/// How long an MPI thread with nothing to do waits before it polls MPI again: not at all for
-/// the first rounds after some activity (a reply is usually a few microseconds away), then
-/// from 20 µs, doubling up to `ceiling`. Open MPI's own blocking calls spin at 100% of a CPU;
-/// this keeps an idle rank well under 10% while a busy one answers at once.
+#if MPI
+import Glibc
+#endif
+
+/// How long an MPI thread with nothing to do waits before it polls MPI again: for
+/// ``spinWindow`` after the last activity it only yields the CPU between polls (a reply is
+/// usually a few tens of microseconds away), then it sleeps from 10 µs, doubling up to the
+/// ceiling it is given. Open MPI's own blocking calls spin at 100% of a CPU; this keeps an
+/// idle rank well under 10% while a busy one answers at once.
 struct MPIBackoff {
-    /// Rounds without activity during which the thread polls without sleeping.
-    static let spinRounds = 32
+    /// How long after some activity the thread polls without sleeping.
+    static let spinWindow = Duration.microseconds(150)
     /// The first sleep.
-    static let firstWait = Duration.microseconds(20)
+    static let firstWait = Duration.microseconds(10)
 
-    /// The longest sleep.
-    let ceiling: Duration
-    private var idleRounds = 0
+    private var lastActivity = ContinuousClock.now
     private var wait = MPIBackoff.firstWait
-
-    init(ceiling: Duration = .milliseconds(1)) {
-        self.ceiling = ceiling
-    }
 
     /// Something happened: poll eagerly again.
     mutating func reset() {
-        idleRounds = 0
+        lastActivity = ContinuousClock.now
         wait = Self.firstWait
     }
 
-    /// Nothing happened this round: how long to wait now (nil: poll again at once).
-    mutating func idle() -> Duration? {
-        idleRounds += 1
-        guard idleRounds > Self.spinRounds else { return nil }
+    /// Nothing happened this round: how long to sleep now, at most `ceiling` (nil: the CPU was
+    /// yielded, poll again at once).
+    mutating func idle(ceiling: Duration) -> Duration? {
+        guard ContinuousClock.now - lastActivity > Self.spinWindow else {
+            #if MPI
+            sched_yield()
+            #endif
+            return nil
+        }
         defer { wait = min(wait * 2, ceiling) }
-        return wait
+        return min(wait, ceiling)
     }
 }

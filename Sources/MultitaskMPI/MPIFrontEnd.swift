@@ -87,8 +87,10 @@ final class MPIFrontEnd: @unchecked Sendable {
                 if phase == .closing && queueStart == queue.count && inFlight.isEmpty { break }
                 if active {
                     backoff.reset()
-                } else if let wait = backoff.idle(), engine.prepareToSleep(in: phase) {
-                    _ = doorbell.wait(timeout: inFlight.isEmpty ? wait * 10 : wait)
+                } else if let wait = backoff.idle(ceiling: inFlight.isEmpty ? .milliseconds(2) : .microseconds(100)),
+                          engine.prepareToSleep(in: phase) {
+                    // With nothing in flight only submissions (which ring) and heartbeats come.
+                    _ = doorbell.wait(timeout: wait)
                 }
             }
         } catch {

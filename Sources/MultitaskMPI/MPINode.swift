@@ -102,7 +102,7 @@ final class MPINode: @unchecked Sendable {
             if stopping && outstanding == 0 { break }
             if active {
                 backoff.reset()
-            } else if let wait = backoff.idle() {
+            } else if let wait = backoff.idle(ceiling: outstanding > 0 ? .microseconds(200) : .milliseconds(1)) {
                 _ = doorbell.wait(timeout: wait)
             }
         }

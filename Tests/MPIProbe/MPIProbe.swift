@@ -17,6 +17,7 @@ enum MPIProbe {
             case "failures": failuresScenario(pool)
             case "idle": try idleScenario(pool)
             case "kill": killScenario(pool)
+            case "bench": try benchScenario(pool)
             default: Multitask.exit("unknown scenario \(arguments[0])")
             }
             pool.close()
@@ -89,6 +90,33 @@ enum MPIProbe {
         for (rank, used) in zip(ranks, before) {
             say("idle \(rank) \(Int(((cpuSeconds(rank) - used) / seconds * 100).rounded()))")
         }
+    }
+
+    /// Measures the task round trip (median of 2,000 sequential `apply` calls, µs) and `map`
+    /// throughput with chunk sizes 1 and 1000 (tasks/s).
+    static func benchScenario(_ pool: Pool) throws {
+        for _ in 0..<200 { _ = try pool.apply(Increment(value: 1)) }
+        var samples: [Double] = []
+        for index in 0..<2000 {
+            let start = ContinuousClock.now
+            _ = try pool.apply(Increment(value: index))
+            samples.append(microseconds(ContinuousClock.now - start))
+        }
+        samples.sort()
+        say("bench roundtrip_us median \(samples[samples.count / 2]) p99 \(samples[samples.count * 99 / 100])")
+        for (chunk, count) in [(1, 20_000), (1000, 2_000_000)] {
+            let inputs = Array(0..<count)
+            _ = try pool.map(Square.self, inputs.prefix(count / 10), chunkSize: chunk)
+            let start = ContinuousClock.now
+            let outputs = try pool.map(Square.self, inputs, chunkSize: chunk)
+            let seconds = microseconds(ContinuousClock.now - start) / 1e6
+            precondition(outputs.count == count && outputs[count - 1] == (count - 1) * (count - 1))
+            say("bench map_chunk\(chunk)_per_s \(Int(Double(count) / seconds))")
+        }
+    }
+
+    static func microseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
     }
 
     /// Starts a long map and waits for the test to kill a node.

@@ -32,6 +32,12 @@ struct SleeperTask: PoolTask {
     func run() -> Int { Sleeper.run(milliseconds) }
 }
 
+/// The smallest task: value + 1.
+struct Increment: PoolTask {
+    var value: Int
+    func run() -> Int { value + 1 }
+}
+
 /// A task with a `Codable` (not raw) input and output.
 struct Greeting: PoolTask {
     var name: String
