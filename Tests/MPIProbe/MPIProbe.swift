@@ -18,6 +18,7 @@ enum MPIProbe {
             case "idle": try idleScenario(pool)
             case "kill": killScenario(pool)
             case "bench": try benchScenario(pool)
+            case "cpu": try cpuScenario(pool)
             default: Multitask.exit("unknown scenario \(arguments[0])")
             }
             pool.close()
@@ -117,6 +118,19 @@ enum MPIProbe {
 
     static func microseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
+    }
+
+    /// Eight equal CPU-bound units: sequential here, then on the pool; prints the speed-up.
+    static func cpuScenario(_ pool: Pool) throws {
+        let units = (0..<8).map { CPUUnit.iterations + $0 }
+        let start = ContinuousClock.now
+        let sequential = units.map(CPUUnit.run)
+        let sequentialTime = microseconds(ContinuousClock.now - start)
+        let poolStart = ContinuousClock.now
+        let parallel = try pool.map(CPUUnit.self, units)
+        let poolTime = microseconds(ContinuousClock.now - poolStart)
+        precondition(parallel == sequential)
+        say("cpu sequential_s \(sequentialTime / 1e6) pool_s \(poolTime / 1e6) speedup \(sequentialTime / poolTime)")
     }
 
     /// Starts a long map and waits for the test to kill a node.

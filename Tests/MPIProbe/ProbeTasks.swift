@@ -32,6 +32,22 @@ struct SleeperTask: PoolTask {
     func run() -> Int { Sleeper.run(milliseconds) }
 }
 
+/// A CPU-bound unit of work: `iterations` steps of xorshift.
+enum CPUUnit: PoolFunction {
+    /// About 0.2 s in a release build here.
+    static let iterations = 200_000_000
+
+    static func run(_ iterations: Int) -> UInt64 {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(iterations)
+        for _ in 0..<iterations {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+        }
+        return state
+    }
+}
+
 /// The smallest task: value + 1.
 struct Increment: PoolTask {
     var value: Int

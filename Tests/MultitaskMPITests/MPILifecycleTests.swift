@@ -15,14 +15,19 @@ struct MPILifecycleTests {
         for share in shares { #expect(share < 10, "\(run.output)") }
     }
 
-    @Test("a node SIGKILLed mid-map ends the job within 10 s, naming it, and nothing survives", arguments: ["launched", "spawned"])
+    /// "launched": plain `mpirun`, whose runtime ends the job; "recovery": `mpirun
+    /// --enable-recovery`, which lets rank 0 live, so the pool fails the map with a
+    /// ``PoolError`` naming the lost rank; "spawned": no `mpirun`, likewise.
+    @Test("a node SIGKILLed mid-map ends the job within 10 s, naming it, and nothing survives", arguments: ["launched", "recovery", "spawned"])
     func killedNodeEndsTheJob(mode: String) throws {
         let probe = try #require(MPIRun.probe)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-kill-\(getpid())-\(mode).log").path
         defer { unlink(log) }
-        let command = mode == "launched"
-            ? "timeout -k 5 60 mpirun -n 3 --oversubscribe -x MULTITASK_MPI_WORKERS=2 '\(probe)' kill launched"
-            : "timeout -k 5 60 '\(probe)' kill spawned"
+        let command = switch mode {
+        case "launched": "timeout -k 5 60 mpirun -n 3 --oversubscribe -x MULTITASK_MPI_WORKERS=2 '\(probe)' kill launched"
+        case "recovery": "timeout -k 5 60 mpirun -n 3 --oversubscribe --enable-recovery -x MULTITASK_MPI_WORKERS=2 '\(probe)' kill launched"
+        default: "timeout -k 5 60 '\(probe)' kill spawned"
+        }
         let process = Foundation.Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec \(command) >'\(log)' 2>&1 </dev/null"]
@@ -51,8 +56,9 @@ struct MPILifecycleTests {
             #expect(process.terminationStatus != 0, "\(output)")
             #expect(output.contains("exited on signal 9 (Killed)") && output.contains("rank "), "\(output)")
         } else {
-            // The runtime lets the spawning program go on: the map fails with a PoolError naming the node.
-            #expect(output.contains("map failed | ") && output.contains("spawned worker") && output.contains("was lost"), "\(output)")
+            // The runtime lets the program go on: the map fails with a PoolError naming the node.
+            let node = mode == "spawned" ? "spawned worker" : "rank "
+            #expect(output.contains("map failed | ") && output.contains(node) && output.contains("was lost"), "\(output)")
         }
         usleep(500_000)
         #expect(survivors(of: probe).isEmpty, "processes of the job survived: \(survivors(of: probe))")
