@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -6,6 +6,12 @@ let package = Package(
     products: [
         .library(name: "Multitask", targets: ["Multitask"]),
         .executable(name: "multitask", targets: ["multitask"]),
+        // The same `Pool` on MPI (Open MPI): built with `--traits MPI` only; a user who does
+        // not ask for MPI never links it.
+        .library(name: "MultitaskMPI", targets: ["MultitaskMPI"]),
+    ],
+    traits: [
+        .trait(name: "MPI", description: "The MPI backend of Pool (needs Open MPI: apt-get install libopenmpi-dev openmpi-bin)"),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,11 +31,19 @@ let package = Package(
         // The measurements of `multitask bench` and their Swift-native peers (not a product:
         // the library's public API carries no benchmark).
         .target(name: "MultitaskBenchmarks", dependencies: ["Multitask"]),
+        // Open MPI's C API, reached through `static inline` accessors for its predefined handles.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // `Pool` over MPI; without the MPI trait an empty module that links nothing.
+        .target(
+            name: "MultitaskMPI",
+            dependencies: ["Multitask", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]
+        ),
         .executableTarget(
             name: "multitask",
             dependencies: [
                 "Multitask",
                 "MultitaskBenchmarks",
+                .target(name: "MultitaskMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +53,9 @@ let package = Package(
         // Sets MULTITASK_FORK_WARNING=0 in the test runner before any test runs.
         .target(name: "MultitaskTestEnvironment", path: "Tests/TestEnvironment"),
         .testTarget(name: "MultitaskTests", dependencies: ["Multitask", "MultitaskBenchmarks", "MultitaskTestEnvironment"]),
+        // The program the MPI tests start under `mpirun` (and that spawns its own MPI workers).
+        .executableTarget(name: "MultitaskMPIProbe", dependencies: ["Multitask", "MultitaskMPI"], path: "Tests/MPIProbe"),
+        .testTarget(name: "MultitaskMPITests", dependencies: ["Multitask", "MultitaskTestEnvironment"]),
     ],
     swiftLanguageModes: [.v6]
 )

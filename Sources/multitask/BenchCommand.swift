@@ -36,7 +36,13 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: .hidden)
     var noHeader = false
 
-    static let areas: [BenchArea] = [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area]
+    static var areas: [BenchArea] {
+        #if MPI
+        [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area, MPIBench.area]
+        #else
+        [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area]
+        #endif
+    }
 
     func validate() throws {
         let known = Set(Self.areas.map(\.name))

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Multitask
+#if MPI
+import MultitaskMPI
+#endif
 
 /// The `multitask` command: the lab, the benchmarks and the process inspectors.
 @main
@@ -7,7 +10,11 @@ struct MultitaskCommand: ParsableCommand {
     /// Diverts spawned and fork-server children to their entry before parsing arguments
     /// (the Swift form of `if __name__ == '__main__':`).
     static func main() {
+        #if MPI
+        MPI.bootstrap()  // also serves as an MPI worker spawned by `bench --only mpi`
+        #else
         Multitask.bootstrap()
+        #endif
         main(nil)
     }
 

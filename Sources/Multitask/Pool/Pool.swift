@@ -31,7 +31,8 @@
 /// ```
 // @unchecked: every property is immutable; the dispatcher it refers to guards its own state.
 public final class Pool: @unchecked Sendable {
-    let dispatcher: PoolDispatcher
+    /// What runs the tasks: local workers, or remote ones (see ``PoolEngine``).
+    let dispatcher: PoolEngine
     /// The number of worker processes.
     public let processCount: Int
     /// How workers are started.
@@ -70,12 +71,22 @@ public final class Pool: @unchecked Sendable {
         processCount = processes
         self.startMethod = startMethod
         let encodedInitializer = initializer.map { Self.encodeInitializer($0) }
-        dispatcher = PoolDispatcher(
+        let local = PoolDispatcher(
             size: processes, maxTasksPerChild: maxTasksPerChild,
             configuration: PoolWorkerConfiguration(memoryLimit: memoryLimit, initializer: encodedInitializer),
             startMethod: startMethod
         )
-        try dispatcher.start()
+        dispatcher = .local(local)
+        try local.start()
+    }
+
+    /// A pool whose `processes` workers are elsewhere, reached through `engine` (the MPI
+    /// backend); `startMethod` is how those workers were started.
+    package init(remote engine: PoolRemoteEngine, processes: Int, startMethod: StartMethod) {
+        usageCheck(processes > 0, "Pool: needs at least one remote worker, got \(processes)")
+        processCount = processes
+        self.startMethod = startMethod
+        dispatcher = .remote(engine)
     }
 
     private static func encodeInitializer<Task: PoolTask>(_ task: Task) -> PoolWorkerConfiguration.EncodedInitializer {

@@ -1,0 +1,218 @@
+#if MPI
+import CMPI
+import Multitask
+
+/// The front end of an MPI ``Pool``: the process's one MPI thread, which takes the pool's
+/// submissions from its ``PoolRemoteEngine``, sends them in batches to the worker nodes as
+/// each has room (a window proportional to its worker count: a node with more cores gets
+/// more work), and settles each task with the node's reply.
+///
+/// Outcomes (and so result callbacks and `progress`) are delivered on this thread. Between
+/// rounds with nothing to do it sleeps on its doorbell with ``MPIBackoff``.
+// @unchecked: `doorbell` and `engine` guard themselves; the rest is the MPI thread's alone.
+final class MPIFrontEnd: @unchecked Sendable {
+    /// Tasks in flight per worker process of a node, at most.
+    static let windowPerWorker = 64
+
+    let engine: PoolRemoteEngine
+    let doorbell: Event
+    private var port: MPIPort!
+    private var nodes: [MPIFrontEndNode] = []
+    private var queue: [PoolRemoteTask] = []
+    private var queueStart = 0
+    private var inFlight: [UInt64: (task: PoolRemoteTask, node: Int)] = [:]
+    private var nextID: UInt64 = 1
+
+    init() {
+        let doorbell = Event()
+        self.doorbell = doorbell
+        engine = PoolRemoteEngine { doorbell.set() }
+    }
+
+    /// Starts MPI, reaches the workers (the other ranks, or `spawn` new ones) and waits for
+    /// each to say how many worker processes it has. Returns their total.
+    func connect(_ workers: MPIWorkers) throws -> Int {
+        try MPICalls.initialize()
+        switch workers {
+        case .launched:
+            let size = try MPICalls.worldSize()
+            guard size >= 2 else { throw MPIError.noWorkerRanks }
+            port = MPIPort(comm: cmpi_comm_world())
+            nodes = (1..<size).map { MPIFrontEndNode(rank: $0, name: "rank \($0)") }
+        case let .spawned(count, workersPerNode):
+            let executable = try MPIExecutable.path()
+            var arguments = [MPIStartup.workerFlag]
+            if let workersPerNode { arguments.append(MPIStartup.workersFlag + String(workersPerNode)) }
+            port = MPIPort(comm: try MPICalls.spawn(executable, arguments: arguments, count: Int32(count)))
+            nodes = (0..<Int32(count)).map { MPIFrontEndNode(rank: $0, name: "spawned worker \($0)") }
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        var waiting = nodes.count
+        while waiting > 0 {
+            guard ContinuousClock.now < deadline else { throw MPIError.workersDidNotStart(seconds: 60) }
+            guard let (source, message) = try port.receive() else {
+                _ = doorbell.wait(timeout: .microseconds(200))
+                continue
+            }
+            guard message.kind == .hello, let index = nodes.firstIndex(where: { $0.rank == source }) else { continue }
+            nodes[index].workers = max(1, message.workers)
+            nodes[index].lastHeard = ContinuousClock.now
+            waiting -= 1
+        }
+        return nodes.reduce(0) { $0 + $1.workers }
+    }
+
+    /// Serves the pool until it is closed and drained, or terminated; then ends the nodes,
+    /// MPI, and the engine.
+    func run() {
+        var backoff = MPIBackoff()
+        var phase = PoolRemoteEngine.Phase.running
+        do {
+            while true {
+                doorbell.clear()
+                let arrivals: [PoolRemoteTask]
+                (arrivals, phase) = engine.takeArrivals()
+                queue.append(contentsOf: arrivals)
+                if phase == .terminating { break }
+                var active = !arrivals.isEmpty
+                active = try assign() || active
+                active = try port.progress() || active
+                while let (source, message) = try port.receive() {
+                    active = true
+                    settle(message, from: source)
+                }
+                if let lost = nodes.firstIndex(where: { ContinuousClock.now - $0.lastHeard > MPIMessage.silenceLimit }) {
+                    return abandon(lost)
+                }
+                if phase == .closing && queueStart == queue.count && inFlight.isEmpty { break }
+                if active {
+                    backoff.reset()
+                } else if let wait = backoff.idle(ceiling: inFlight.isEmpty ? .milliseconds(2) : .microseconds(100)),
+                          engine.prepareToSleep(in: phase) {
+                    // With nothing in flight only submissions (which ring) and heartbeats come.
+                    _ = doorbell.wait(timeout: wait)
+                }
+            }
+        } catch {
+            MPIStartup.abort("the MPI pool's front end failed: \(error)")
+        }
+        shutDown(terminating: phase == .terminating)
+    }
+
+    /// Sends each node with room in its window its share of the queued tasks (in proportion to
+    /// its workers among the nodes with room), in one message per node.
+    private func assign() throws -> Bool {
+        var sent = false
+        let open = nodes.indices.filter { nodes[$0].inFlight < nodes[$0].workers * Self.windowPerWorker }
+        let openWorkers = open.reduce(0) { $0 + nodes[$1].workers }
+        let queued = queue.count - queueStart
+        for index in open where queueStart < queue.count {
+            let share = (queued * nodes[index].workers + openWorkers - 1) / openWorkers
+            var room = min(share, nodes[index].workers * Self.windowPerWorker - nodes[index].inFlight)
+            var frames: [MPITaskFrame] = []
+            while room > 0, queueStart < queue.count {
+                let task = queue[queueStart]
+                queueStart += 1
+                guard task.take() else { continue }
+                let id = nextID
+                nextID += 1
+                let name = nodes[index].knownTypes.insert(task.typeID).inserted ? engine.typeName(of: task.typeID) : nil
+                frames.append(MPITaskFrame(id: id, typeID: task.typeID, typeName: name,
+                                           timeoutNanoseconds: task.timeout?.totalNanoseconds, payload: task.payload))
+                inFlight[id] = (task, index)
+                room -= 1
+            }
+            if queueStart == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                queueStart = 0
+            }
+            guard !frames.isEmpty else { continue }
+            nodes[index].inFlight += frames.count
+            try port.send(MPIMessage(kind: .tasks, tasks: frames), to: nodes[index].rank)
+            sent = true
+        }
+        return sent
+    }
+
+    /// Settles the tasks a node answered.
+    private func settle(_ message: MPIMessage, from source: Int32) {
+        if let node = nodes.firstIndex(where: { $0.rank == source }) { nodes[node].lastHeard = ContinuousClock.now }
+        guard message.kind == .replies else { return }
+        for reply in message.replies {
+            guard let (task, node) = inFlight.removeValue(forKey: reply.id) else { continue }
+            nodes[node].inFlight -= 1
+            if let output = reply.output {
+                output.withUnsafeBytes { task.succeed($0) }
+            } else {
+                let failure = reply.failure ?? MPIFailure(.terminated)
+                task.fail(failure.error(task: "\(task.label) on \(nodes[node].name)"))
+            }
+        }
+    }
+
+    /// Tells every node to stop (after a close) or terminate, waits for their goodbyes (at most
+    /// 10 s), fails what is left with ``PoolError/terminated``, and ends MPI.
+    private func shutDown(terminating: Bool) {
+        for task in queue[queueStart...] { task.cancel(.terminated) }
+        queue.removeAll()
+        for (task, _) in inFlight.values { task.fail(.terminated) }
+        inFlight.removeAll()
+        for node in nodes { try? port.send(MPIMessage(kind: terminating ? .terminate : .stop), to: node.rank) }
+        var waiting = Set(nodes.map(\.rank))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !waiting.isEmpty && ContinuousClock.now < deadline {
+            _ = try? port.progress()
+            if let (source, message) = try? port.receive() {
+                if message.kind == .bye { waiting.remove(source) }
+            } else {
+                _ = doorbell.wait(timeout: .microseconds(500))
+            }
+        }
+        guard waiting.isEmpty else {
+            let names = nodes.filter { waiting.contains($0.rank) }.map(\.name).joined(separator: ", ")
+            MPIStartup.abort("the MPI pool's workers did not end within 10 s: \(names)")
+        }
+        _ = port.flush(within: .seconds(10))
+        if port.comm != cmpi_comm_world() { MPICalls.disconnect(port.comm) }
+        MPICalls.finalize()
+        engine.finish()
+    }
+}
+
+extension MPIFrontEnd {
+    /// Node `index` fell silent (killed, its machine lost) and the MPI runtime let this process
+    /// go on: every unfinished task fails with a ``PoolError`` naming the node, the pool
+    /// accepts no more, the other nodes are told to terminate. MPI is not finalised (a dead
+    /// peer can hang it); the runtime ends the rest of the job.
+    func abandon(_ index: Int) {
+        let node = nodes[index].name
+        let reason = "\(node) was lost (no word from it for \(MPIMessage.silenceLimit))"
+        MPIStartup.report("\(reason); failing the pool's tasks and ending its workers")
+        let lost = { (label: String) in PoolError.workerCrashed(signal: nil, exitCode: nil, task: "\(label): \(reason)", report: nil) }
+        engine.abandon { lost($0) }
+        for task in queue[queueStart...] { task.cancel(lost(task.label)) }
+        queue.removeAll()
+        for (task, _) in inFlight.values { task.fail(lost(task.label)) }
+        inFlight.removeAll()
+        for (other, entry) in nodes.enumerated() where other != index { try? port.send(MPIMessage(kind: .terminate), to: entry.rank) }
+        _ = port.flush(within: .seconds(2))
+        engine.finish()
+    }
+}
+
+/// What the front end knows of one node.
+struct MPIFrontEndNode {
+    /// Its rank on the front end's communicator.
+    let rank: Int32
+    /// How errors name it: "rank 2", "spawned worker 0".
+    let name: String
+    /// Its local worker processes.
+    var workers = 1
+    /// When it last sent anything.
+    var lastHeard = ContinuousClock.now
+    /// Tasks sent and not answered yet.
+    var inFlight = 0
+    /// The task types whose names it was sent.
+    var knownTypes: Set<UInt32> = []
+}
+#endif
