@@ -27,6 +27,8 @@ final class PoolDispatcher: @unchecked Sendable {
     private let workers: PoolWorkers
     private let scheduler: PoolScheduler
     private var thread: Thread?
+    /// The submissions taken from the inbox, kept between wake-ups (its buffer is reused).
+    private var arrivals: [PoolSubmission] = []
     /// Set once every worker has ended and the thread is done.
     let finished = Event()
 
@@ -101,8 +103,9 @@ final class PoolDispatcher: @unchecked Sendable {
         ProcessControl.blockAllSignals()
         ForkGate.joinCurrentThread()
         while true {
-            let (arrived, phase) = inbox.takeArrivals()
-            scheduler.enqueue(arrived)
+            let phase = inbox.takeArrivals(into: &arrivals)
+            scheduler.enqueue(arrivals)
+            arrivals.removeAll(keepingCapacity: true)
             if phase == .terminating {
                 shutDown()
                 break
@@ -120,7 +123,8 @@ final class PoolDispatcher: @unchecked Sendable {
             }
             let now = Deadline.now.nanoseconds
             let wakeAt = workers.enforceLimits(now: now)
-            let timeout = inbox.prepareToSleep(in: phase) ? EventLoop.timeoutMilliseconds(until: wakeAt, now: now) : 0
+            let sleeps = inbox.prepareToSleep(in: phase, workersBusy: workers.allBusy)
+            let timeout = sleeps ? EventLoop.timeoutMilliseconds(until: wakeAt, now: now) : 0
             loop.wait(timeoutMilliseconds: timeout) { tag in handle(tag) }
         }
         ForkGate.leaveCurrentThread()

@@ -3,8 +3,10 @@
 /// for the end. Everything is under one lock.
 ///
 /// A submitter rings the dispatcher's doorbell only when ``submit(_:)`` says the dispatcher
-/// is asleep (or about to be): it announces its sleep with ``prepareToSleep(in:)``, which fails
-/// when something arrived meanwhile.
+/// is asleep (or about to be) and a worker could start the task now: the dispatcher announces
+/// its sleep with ``prepareToSleep(in:workersBusy:)``, which fails when something arrived
+/// meanwhile. While every worker has tasks in flight, a reply wakes the dispatcher before any
+/// new task could start, so submissions are taken then, in a batch, with no doorbell.
 // @unchecked: every stored property is read and written under `lock` only.
 final class PoolInbox: @unchecked Sendable {
     enum Phase { case running, closing, terminating }
@@ -13,6 +15,8 @@ final class PoolInbox: @unchecked Sendable {
     private var incoming: [PoolSubmission] = []
     private var phase = Phase.running
     private var sleeping = false
+    /// Whether the sleeping dispatcher said every worker has tasks in flight.
+    private var workersBusy = false
     private var typeNames: [String] = []
     private var displayNames: [String] = []
     private var typeIDs: [ObjectIdentifier: UInt32] = [:]
@@ -74,8 +78,9 @@ final class PoolInbox: @unchecked Sendable {
         lock.withLock {
             guard phase == .running else { return (false, false) }
             incoming.append(contentsOf: submissions)
-            defer { sleeping = false }
-            return (true, sleeping)
+            guard sleeping && !workersBusy else { return (true, false) }
+            sleeping = false
+            return (true, true)
         }
     }
 
@@ -101,21 +106,25 @@ final class PoolInbox: @unchecked Sendable {
 
     // MARK: The dispatcher
 
-    /// Takes the submissions that arrived, with the current phase.
-    func takeArrivals() -> ([PoolSubmission], Phase) {
+    /// Moves the submissions that arrived into `arrivals` (which must be empty; its buffer
+    /// becomes the next arrivals' buffer, so that taking allocates nothing); returns the
+    /// current phase.
+    func takeArrivals(into arrivals: inout [PoolSubmission]) -> Phase {
         lock.withLock {
             sleeping = false
-            defer { incoming.removeAll(keepingCapacity: true) }
-            return (incoming, phase)
+            swap(&arrivals, &incoming)
+            return phase
         }
     }
 
     /// Announces that the dispatcher will sleep; false (stay awake) when submissions arrived
-    /// or the phase changed since `phase` was taken.
-    func prepareToSleep(in phase: Phase) -> Bool {
+    /// or the phase changed since `phase` was taken. `workersBusy`: every worker has tasks in
+    /// flight (a reply will wake the dispatcher), so submitters need not ring.
+    func prepareToSleep(in phase: Phase, workersBusy: Bool) -> Bool {
         lock.withLock {
             guard incoming.isEmpty && self.phase == phase else { return false }
             sleeping = true
+            self.workersBusy = workersBusy
             return true
         }
     }

@@ -89,14 +89,24 @@ final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchec
     let chunk: Int
     let count: Int
     let firstItem: Int
+    /// The map's inputs, when they travel raw: the chunk's bytes are taken from there, and
+    /// `payload` is empty.
+    let rawInputs: PoolRawInputs?
 
-    init(collector: PoolMapCollector<Output>, codec: PoolArrayCodec<Output>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32, payload: [UInt8], typeName: String, number: UInt64) {
+    init(collector: PoolMapCollector<Output>, codec: PoolArrayCodec<Output>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32,
+         payload: [UInt8], rawInputs: PoolRawInputs? = nil, typeName: String, number: UInt64) {
         self.collector = collector
         self.codec = codec
         self.chunk = chunk
         self.count = count
         self.firstItem = firstItem
+        self.rawInputs = rawInputs
         super.init(typeID: typeID, payload: payload, timeout: nil, typeName: typeName, number: number)
+    }
+
+    override func withPayload(_ body: (UnsafeRawBufferPointer) -> Void) {
+        guard let rawInputs else { return super.withPayload(body) }
+        rawInputs.withBytes(of: firstItem..<firstItem + count, body)
     }
 
     override func succeed(_ output: UnsafeRawBufferPointer) {

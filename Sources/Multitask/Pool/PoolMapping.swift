@@ -121,12 +121,17 @@ extension Pool {
         let name = String(describing: Function.self)
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
+        // Raw inputs are written into each chunk's frame from one shared copy.
+        let rawInputs = inputCodec.rawSize.map { PoolRawInputs(inputs, elementSize: $0) }
         for chunk in 0..<chunkCount {
             let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
             var payload: [UInt8] = []
             do {
-                try inputCodec.append(inputs[start..<end], to: &payload)
-                if isNew && chunk == 0 { PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload) }
+                if rawInputs == nil || (isNew && chunk == 0) { try inputCodec.append(inputs[start..<end], to: &payload) }
+                if isNew && chunk == 0 {
+                    PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload)
+                    if rawInputs != nil { payload = [] }
+                }
             } catch {
                 collector.finish(chunk: chunk, count: end - start, .failure(PoolError.taskFailed(
                     errorType: String(reflecting: type(of: error)), description: "the inputs cannot be encoded: \(error)",
@@ -136,7 +141,7 @@ extension Pool {
             }
             submissions.append(ChunkSubmission(
                 collector: collector, codec: outputCodec, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
-                payload: payload, typeName: name, number: firstNumber + UInt64(chunk)
+                payload: payload, rawInputs: rawInputs, typeName: name, number: firstNumber + UInt64(chunk)
             ))
         }
         dispatcher.submit(submissions)

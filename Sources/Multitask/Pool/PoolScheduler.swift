@@ -4,12 +4,21 @@ import DequeModule
 /// handing them to workers a fair share at a time, delivering the replies, and settling the
 /// tasks of a worker that ended.
 ///
-/// Tasks are sent a few ahead per worker (at most ``prefetchLimit``), so that a worker rarely
-/// waits for the parent; a worker runs its tasks in order, so the oldest unanswered task of a
-/// slot is the one it runs.
+/// Tasks are sent a few ahead per worker (its window: ``prefetchLimit``, more for tiny tasks),
+/// so that a worker rarely waits for the parent; a worker runs its tasks in order, so the
+/// oldest unanswered task of a slot is the one it runs.
+///
+/// A worker holds its replies back for at most about a millisecond
+/// (``PoolWorkerLoop/replyDelayNanoseconds``), so a read that brings half a window of replies
+/// means tasks of a few microseconds: the window doubles (up to ``windowCeiling``), and each
+/// round trip between the dispatcher and the worker carries more tasks. A read that brings
+/// few replies sets it back to ``prefetchLimit``.
 final class PoolScheduler {
-    /// Tasks sent ahead to one worker, at most.
+    /// Tasks sent ahead to one worker, at most, until its replies show tiny tasks.
     static let prefetchLimit = 64
+    /// The largest window, for tasks of a few microseconds: what one worker may hold back
+    /// from the others is then a millisecond or two of work.
+    static let windowCeiling = 1024
 
     let maxTasksPerChild: Int?
     private let inbox: PoolInbox
@@ -40,12 +49,15 @@ final class PoolScheduler {
         defer { open.removeAll(keepingCapacity: true) }
         guard !open.isEmpty else { return }
         let inFlight = open.reduce(0) { $0 + $1.inFlight.count }
-        let share = min(Self.prefetchLimit, (ready.count + inFlight) / open.count + 1)
+        let share = (ready.count + inFlight) / open.count + 1
         while !open.isEmpty, let submission = ready.first {
             var best = 0
             for i in open.indices where open[i].inFlight.count < open[best].inFlight.count { best = i }
             let slot = open[best]
-            if slot.inFlight.count >= share { break }
+            if slot.inFlight.count >= min(share, slot.window) {
+                open.remove(at: best)
+                continue
+            }
             ready.removeFirst()
             if !submission.isDispatched {
                 guard submission.take() else { continue }
@@ -63,7 +75,7 @@ final class PoolScheduler {
             slot.output.appendFrame(kind: PoolWire.defineType, header: submission.typeID, bytes: Array(typeName(id).utf8))
             slot.knownTypes[id] = true
         }
-        slot.output.appendFrame(kind: PoolWire.task, header: submission.typeID, bytes: submission.payload)
+        submission.withPayload { slot.output.appendFrame(kind: PoolWire.task, header: submission.typeID, body: $0) }
         slot.inFlight.append(submission)
         slot.sentCount += 1
         if submission.timeout != nil { slot.timedInFlight += 1 }
@@ -79,10 +91,24 @@ final class PoolScheduler {
 
     /// Reads and delivers every reply available from `slot`.
     func receive(from slot: PoolWorkerSlot) {
+        var replies = 0
         do throws(FrameStreamError) {
-            while try slot.input.nextFrame(from: slot.socket, { kind, body in deliver(kind, body, from: slot) }) != nil {}
+            while try slot.input.nextFrame(from: slot.socket, { kind, body in deliver(kind, body, from: slot) }) != nil {
+                replies += 1
+            }
         } catch {
             // The worker's end closed: its sentinel reports how it ended.
+        }
+        adaptWindow(of: slot, replies: replies)
+    }
+
+    /// Doubles the window of a worker whose read brought half a window of replies (tiny
+    /// tasks); sets it back when a read brought few.
+    private func adaptWindow(of slot: PoolWorkerSlot, replies: Int) {
+        if replies >= slot.window / 2 {
+            slot.window = min(slot.window * 2, Self.windowCeiling)
+        } else if replies < Self.prefetchLimit / 8 {
+            slot.window = Self.prefetchLimit
         }
     }
 

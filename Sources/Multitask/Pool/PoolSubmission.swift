@@ -11,7 +11,7 @@ class PoolSubmission: @unchecked Sendable {
     private let state = Atomic<UInt8>(PoolSubmission.queued)
     /// The pool's number for the task's type (see ``PoolInbox/ticket(for:numbers:)``).
     let typeID: UInt32
-    /// The encoded task.
+    /// The encoded task (empty when a subclass writes it from elsewhere: see ``withPayload(_:)``).
     let payload: [UInt8]
     /// How long the task may run once started; nil: no limit.
     let timeout: Duration?
@@ -27,6 +27,11 @@ class PoolSubmission: @unchecked Sendable {
         self.timeout = timeout
         self.typeName = typeName
         self.number = number
+    }
+
+    /// Calls `body` with the encoded task (valid only during the call), for its frame.
+    func withPayload(_ body: (UnsafeRawBufferPointer) -> Void) {
+        payload.withUnsafeBytes(body)
     }
 
     /// "task #12 (Square)", for error messages.

@@ -26,13 +26,15 @@ struct PoolWorkerConfiguration: Codable, Sendable {
 /// The loop a worker process runs: read batches of task frames from its socket, run each task
 /// in order, reply in order, until told to stop or the parent goes away.
 ///
-/// Replies are buffered and written when the worker has nothing more to read, when a task took
-/// long (so that a slow task's result is not held back by the next one), or when the buffer is
-/// large. Around each task the worker updates its ``PoolWorkerStatus`` in shared memory, which
+/// Replies are buffered and written when the worker has nothing more to read, when the oldest
+/// of them waited about a millisecond (so that a slow task's result is not held back by the
+/// next one, and the parent sees a worker's replies at least that often), or when the buffer
+/// is large. Around each task the worker updates its ``PoolWorkerStatus`` in shared memory, which
 /// is how the parent knows exactly which task a dead worker was running.
 enum PoolWorkerLoop {
-    /// A task that ran at least this long has its reply sent at once.
-    static let slowTaskNanoseconds: Int64 = 1_000_000
+    /// Replies are sent once the task of the oldest buffered one began this long ago (a task
+    /// that ran this long has its reply sent at once).
+    static let replyDelayNanoseconds: Int64 = 1_000_000
     /// Replies are sent once this many bytes are buffered.
     static let replyBatchBytes = 256 * 1024
 
@@ -53,6 +55,11 @@ enum PoolWorkerLoop {
         var reply: [UInt8] = []
         var failure: [UInt8] = []
         var number: UInt64 = 0
+        /// When the task of the oldest reply not sent yet began.
+        var heldSince: Int64 = 0
+        /// When the last task ended, while the worker did nothing else since (waited for no
+        /// bytes, resolved no type): the next task's start, with no second clock reading.
+        var lastEnd: Int64?
         var stopping = false
         func handle(_ kind: UInt8, _ body: UnsafeRawBufferPointer) {
             switch kind {
@@ -65,11 +72,13 @@ enum PoolWorkerLoop {
                 }
                 runners[Int(id)] = PoolTaskRunner.resolve(typeName)
                 typeNames[Int(id)] = typeName
+                lastEnd = nil
             case PoolWire.task:
                 guard let (id, task) = PoolWire.header(of: body) else { return }
                 number += 1
-                let started = Deadline.now.nanoseconds
+                let started = lastEnd ?? Deadline.now.nanoseconds
                 status.begin(number, at: started)
+                let hadReplies = !output.isEmpty
                 reply.removeAll(keepingCapacity: true)
                 do {
                     if let initializerFailure { throw initializerFailure }
@@ -86,8 +95,12 @@ enum PoolWorkerLoop {
                     output.appendFrame(kind: PoolWire.failure, bytes: failure)
                 }
                 status.end(number)
-                if output.count >= replyBatchBytes || Deadline.now.nanoseconds - started >= slowTaskNanoseconds {
+                if !hadReplies { heldSince = started }
+                let ended = Deadline.now.nanoseconds
+                lastEnd = ended
+                if output.count >= replyBatchBytes || ended - heldSince >= replyDelayNanoseconds {
                     _ = output.send(to: socket)
+                    lastEnd = nil
                 }
             case PoolWire.stop:
                 stopping = true
@@ -100,6 +113,7 @@ enum PoolWorkerLoop {
                 // The frames already here first; the replies go out before the worker waits.
                 if try input.nextFrame(from: nil, handle) == nil {
                     guard output.send(to: socket) else { return }
+                    lastEnd = nil
                     _ = try input.nextFrame(from: socket, handle)
                 }
             }

@@ -38,6 +38,8 @@ final class PoolWorkerSlot {
     var sentCount = 0
     /// How many of `inFlight` have a timeout.
     var timedInFlight = 0
+    /// Tasks that may be in flight at once (see ``PoolScheduler``: more for tiny tasks).
+    var window = PoolScheduler.prefetchLimit
     /// Type numbers whose name this worker was told.
     var knownTypes: [Bool] = []
     /// Replies from the worker (trusted, like the worker itself: large ones keep their buffer).

@@ -35,6 +35,21 @@ final class PoolWorkers {
     /// The live workers.
     var live: [PoolWorkerSlot] { slots.compactMap { $0 } }
 
+    /// Whether every place has a worker and every worker that takes tasks has some in flight
+    /// (and one does): its next reply, end or timeout wakes the dispatcher, and a task
+    /// submitted meanwhile could not start sooner.
+    var allBusy: Bool {
+        var serving = false
+        for slot in slots {
+            guard let slot else { return false }
+            if slot.acceptsTasks {
+                if slot.inFlight.isEmpty { return false }
+                serving = true
+            }
+        }
+        return serving
+    }
+
     /// Starts a worker in every place; on a failure, kills and reaps those started and throws.
     func startAll() throws(ProcessError) {
         for index in slots.indices {
