@@ -37,7 +37,14 @@
 struct SpinEstimate: Equatable, Sendable {
     /// Whether the next probe comes from a hint, and whether hints are trusted.
     enum Hint: UInt32, Sendable {
-        case none = 0, pending, probing, distrusted
+        /// No hint: probes come every ``SpinEstimate/currentProbeInterval`` waits.
+        case none = 0
+        /// The thread found a waiter awake: its next wait probes.
+        case pending
+        /// The current probe comes from a hint.
+        case probing
+        /// A hinted probe failed: hints are ignored until a spin succeeds.
+        case distrusted
     }
 
     /// The budget the estimate never exceeds, in nanoseconds (at most 65,535).
