@@ -75,8 +75,17 @@ public final class Event: SyncPrimitive {
             if result.exchanged { break }
             state = result.original
         }
-        if state & Self.sleepers != 0 { word.wakeAll() }
+        if state & Self.sleepers != 0 {
+            word.wakeAll()
+        } else if state & Self.flag == 0 {
+            Self.partnerWasAwake()
+        }
     }
+
+    /// Called by a `set()` that raised the flag and had nobody to wake: a waiter, if any, is
+    /// awake (spinning), so this thread's next signalling wait probes (``SpinEstimate``).
+    @usableFromInline @inline(never)
+    static func partnerWasAwake() { SpinPolicy.signal.hintPartnerAwake() }
 
     /// Lowers the flag; later `wait` calls block until the next `set()`.
     public func clear() {

@@ -6,8 +6,8 @@
 /// only pays off while the other side is running: on an oversubscribed machine the spinner
 /// holds the CPU the other side needs (issue 16: an `Event` ping-pong beside two busy threads
 /// took 19 µs with a fixed 8 µs spin, 2.3 µs without). So the budget is a ceiling: each thread
-/// keeps a ``SpinEstimate`` per kind of wait, which shrinks to nothing while spins run out and
-/// grows back while they succeed. The budget is time, not iterations: a `pause` costs ~10 ns on
+/// keeps a ``SpinEstimate`` per kind of wait, which shrinks to nothing while spins fail (run
+/// out, or lose their CPU) and grows back while they succeed. The budget is time, not iterations: a `pause` costs ~10 ns on
 /// some CPUs and ~65 ns on this machine's EPYC.
 struct SpinPolicy: Sendable {
     /// The most this kind of wait spins, in nanoseconds; zero or less: no spinning.
@@ -34,6 +34,22 @@ struct SpinPolicy: Sendable {
         return spinAdapting(done)
     }
 
+    /// Tells the calling thread's estimate for this kind of wait that the thread just set
+    /// something a waiter was awake for (``SpinEstimate/hintPartnerAwake()``).
+    func hintPartnerAwake() {
+        let slot = CPU.threadSpinEstimates
+        let estimate = SpinEstimate(bits: UInt32(truncatingIfNeeded: slot >> estimateShift), ceiling: budget)
+        let next = estimate.hintPartnerAwake()
+        if next != estimate { store(next, in: slot) }
+    }
+
+    /// Writes `estimate` into the thread's slot, whose value was `slot`.
+    @inline(__always)
+    private func store(_ estimate: SpinEstimate, in slot: UInt64) {
+        let mask = UInt64(UInt32.max) << estimateShift
+        CPU.threadSpinEstimates = slot & ~mask | UInt64(estimate.bits) << estimateShift
+    }
+
     /// The spin after a first `done()` that was false: plans it with the thread's estimate and
     /// records how it went.
     @inline(__always)
@@ -43,44 +59,11 @@ struct SpinPolicy: Sendable {
         let (spinBudget, counted) = estimate.plan()
         var next = counted, succeeded = false
         if spinBudget > 0 {
-            let start = Deadline.now.nanoseconds
-            succeeded = Spin.spinFor(budget: spinBudget, done, from: start)
-            next = counted.afterSpin(succeeded: succeeded, spun: succeeded ? Deadline.now.nanoseconds - start : spinBudget)
+            let outcome = Spin.spin(budget: spinBudget, done, from: Deadline.now.nanoseconds)
+            succeeded = outcome.succeeded
+            next = counted.after(outcome)
         }
-        if next != estimate {
-            let mask = UInt64(UInt32.max) << estimateShift
-            CPU.threadSpinEstimates = slot & ~mask | UInt64(next.bits) << estimateShift
-        }
+        if next != estimate { store(next, in: slot) }
         return succeeded
-    }
-}
-
-/// The spin loop under ``SpinPolicy``, also used directly by the shared-memory queue and the
-/// benchmarks' hand-shakes.
-package enum Spin {
-    /// Spin ceiling for lock hand-offs (short critical sections), in nanoseconds.
-    static let lockBudget: Int64 = 8_000
-    /// Spin ceiling for signalling waits (events, semaphores, conditions, queues), in nanoseconds.
-    static let signalBudget: Int64 = 8_000
-
-    /// Spins for about `budget` nanoseconds until `done` returns true; returns its last answer.
-    @inline(__always)
-    package static func until(budget: Int64, _ done: () -> Bool) -> Bool {
-        if done() { return true }
-        return spinFor(budget: budget, done, from: Deadline.now.nanoseconds)
-    }
-
-    /// Spins until `done` returns true, without asking first, for about `budget` nanoseconds
-    /// from `start` (`Deadline.now.nanoseconds` when the spin began).
-    @inline(__always)
-    static func spinFor(budget: Int64, _ done: () -> Bool, from start: Int64) -> Bool {
-        let end = start + budget
-        repeat {
-            for _ in 0..<8 {
-                CPU.relax()
-                if done() { return true }
-            }
-        } while Deadline.now.nanoseconds < end
-        return done()
     }
 }
