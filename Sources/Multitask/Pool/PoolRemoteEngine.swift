@@ -45,7 +45,8 @@ package final class PoolRemoteEngine: @unchecked Sendable {
     /// Takes the tasks that arrived, with the current phase. A task is only claimed by
     /// ``PoolRemoteTask/take()``, just before it is sent: until then it can still be cancelled.
     package func takeArrivals() -> (tasks: [PoolRemoteTask], phase: Phase) {
-        let (arrived, phase) = inbox.takeArrivals()
+        var arrived: [PoolSubmission] = []
+        let phase = inbox.takeArrivals(into: &arrived)
         let tasks = arrived.map(PoolRemoteTask.init)
         switch phase {
         case .running: return (tasks, .running)
@@ -58,9 +59,9 @@ package final class PoolRemoteEngine: @unchecked Sendable {
     /// since `phase` was taken (it must not sleep then). While it sleeps, submitters ring it.
     package func prepareToSleep(in phase: Phase) -> Bool {
         switch phase {
-        case .running: inbox.prepareToSleep(in: .running)
-        case .closing: inbox.prepareToSleep(in: .closing)
-        case .terminating: inbox.prepareToSleep(in: .terminating)
+        case .running: inbox.prepareToSleep(in: .running, workersBusy: false)
+        case .closing: inbox.prepareToSleep(in: .closing, workersBusy: false)
+        case .terminating: inbox.prepareToSleep(in: .terminating, workersBusy: false)
         }
     }
 
