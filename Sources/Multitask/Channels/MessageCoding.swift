@@ -56,7 +56,8 @@ enum MessageCoding<Element: Codable> {
                 try storage.get(timeout: timeout, blocking: blocking) { (bytes) throws(QueueError) in
                     guard bytes.count == MemoryLayout<Element>.size else { throw wrongSize(bytes.count) }
                     if let source = bytes.baseAddress {
-                        UnsafeMutableRawPointer(slot.baseAddress!).copyMemory(from: source, byteCount: bytes.count)
+                        // The size as a constant (equal after the guard): a move, not a call.
+                        UnsafeMutableRawPointer(slot.baseAddress!).copyMemory(from: source, byteCount: MemoryLayout<Element>.size)
                     }
                 }
                 // Invariant (RawBytesRule): every bit pattern of this size is a valid Element.

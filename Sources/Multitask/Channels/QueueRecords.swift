@@ -7,7 +7,23 @@ extension QueueStorage {
 
     /// Writes a record at `start` (a checked position); returns the position after it. Caller
     /// holds the producer lock.
+    @inline(__always)
     func write(_ payload: UnsafeRawBufferPointer, at start: Position) throws(QueueError) -> Position {
+        // A word-sized payload (`Int`, `Double`, a pointer) in the current block: two stores,
+        // no call to `memmove`.
+        if payload.count == 8 && start.offset + 16 <= Self.blockSize {
+            let data = blockData(start.block)
+            data.storeBytes(of: UInt64(8), toByteOffset: start.offset, as: UInt64.self)
+            data.storeBytes(of: payload.loadUnaligned(as: UInt64.self), toByteOffset: start.offset + 8, as: UInt64.self)
+            return prefetchingAfter(Position(block: start.block, offset: start.offset + 16))
+        }
+        return try writeAnySize(payload, at: start)
+    }
+
+    /// ``write(_:at:)`` for every payload: the record may start in the next block and its
+    /// payload continue into later ones.
+    @inline(never)
+    func writeAnySize(_ payload: UnsafeRawBufferPointer, at start: Position) throws(QueueError) -> Position {
         var position = start
         try enterNextBlockIfAtEnd(&position)
         let data = blockData(position.block)
@@ -24,6 +40,13 @@ extension QueueStorage {
             remaining -= n
         }
         position.offset = (position.offset + 7) & ~7
+        return prefetchingAfter(position)
+    }
+
+    /// `position` (after a record just written), once the line ``writeAhead`` bytes further
+    /// on is asked for.
+    @inline(__always)
+    func prefetchingAfter(_ position: Position) -> Position {
         // The lines after the record were last read by a consumer (on the previous lap
         // through the blocks) and sit in its cache: ask for them now, so that the put that
         // writes there does not wait for the other CPU to give them up (the unlock's full

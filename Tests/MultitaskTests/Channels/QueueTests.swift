@@ -141,6 +141,21 @@ struct QueueTests {
         #expect(ForkHelper.wait(child) == .exited(0))
     }
 
+    @Test("word-sized payloads (written without memmove) and other sizes mixed, at every offset of several block ends")
+    func wordSizedRecordsAtBlockEnds() throws {
+        let queue = try Queue<[UInt8]>()
+        // Sizes 0...12 put records of 8 to 24 bytes in an irregular order, so that 8-byte
+        // payloads start at every 8-byte offset, including the last ones of a block, where
+        // the record continues in the next block.
+        func payload(_ i: Int) -> [UInt8] { (0..<(i * 7 % 13)).map { UInt8(truncatingIfNeeded: i &+ $0 &* 3) } }
+        for round in 0..<4 {
+            let range = round * 20_000..<(round + 1) * 20_000
+            for i in range { try queue.put(payload(i)) }
+            for i in range { #expect(try queue.get() == payload(i)) }
+        }
+        #expect(queue.isEmpty)
+    }
+
     @Test("an unbounded put never blocks: 40 MB queued without any consumer")
     func unboundedNeverBlocks() throws {
         let queue = try Queue<[UInt8]>()
