@@ -34,8 +34,10 @@ enum ChildMain {
 
     /// The spawn and fork-server path: `payload` came from the parent, with `inherited`, this
     /// process's copies of the descriptors its entry refers to; standard input and the
-    /// parent-death signal are already set up.
-    static func runEntry(_ payload: ChildPayload, parentDescriptor: ProcessDescriptor?, inherited: [CInt]) -> Never {
+    /// parent-death signal are already set up. `entryType` is the type the payload names, if
+    /// already resolved (by the fork server).
+    static func runEntry(_ payload: ChildPayload, entryType: (any ProcessEntry.Type)? = nil, parentDescriptor: ProcessDescriptor?,
+                         inherited: [CInt]) -> Never {
         if let name = payload.kernelName { KernelName.set(name) }
         ProcessSelf.becomeChild(
             name: payload.name, isDaemon: payload.isDaemon, startMethod: payload.startMethod,
@@ -45,7 +47,7 @@ enum ChildMain {
         // Decoded first: the entry's decoding closes the passed descriptors.
         let crashRecord = payload.crashRecord(inherited: inherited)
         run(name: payload.name, crashRecord: crashRecord) {
-            let entry = try payload.decodeEntry(inherited: inherited)
+            let entry = try payload.decodeEntry(inherited: inherited, resolved: entryType)
             try entry.run()
         }
     }

@@ -68,13 +68,14 @@ struct ChildPayload: Codable {
 
     /// Resolves and decodes the entry value in this process. `inherited` are this process's
     /// copies of the parent's ``descriptors``, in slot order; they are closed here, decoded
-    /// objects having taken descriptors of their own.
-    func decodeEntry(inherited: [Int32]) throws -> any ProcessEntry {
+    /// objects having taken descriptors of their own. `resolved` is the entry's type if the
+    /// caller already resolved ``entryType`` (nil: it is resolved here).
+    func decodeEntry(inherited: [Int32], resolved: (any ProcessEntry.Type)? = nil) throws -> any ProcessEntry {
         defer { FileDescriptor.closeAll(inherited) }
         guard inherited.count == descriptorCount else {
             throw DescriptorMismatch(expected: descriptorCount, received: inherited.count)
         }
-        guard let type = EntryType.resolve(entryType) else {
+        guard let type = resolved ?? EntryType.resolve(entryType) else {
             throw EntryType.Unresolvable(type: entryType, reason: "no ProcessEntry type has this mangled name in this executable")
         }
         return try decode(type, table: PassedDescriptor.Table(descriptors: inherited))

@@ -18,7 +18,7 @@ enum ForkServer {
     static func serve(socket: PacketSocket) -> Never {
         ProcessControl.blockSignal(Signal.interrupt)
         var children: [CInt: Int32] = [:]
-        var resolvedTypes: Set<String> = []
+        var entryTypes: [String: (any ProcessEntry.Type)?] = [:]
         while true {
             let watched = [socket.fd] + children.keys
             let ready = Poll.readable(watched, until: nil)
@@ -53,10 +53,19 @@ enum ForkServer {
             let inherited = Array(remaining)
             let passed = [parent, standardInput, payloadPipe].compactMap { $0 } + standardStreams.compactMap { $0 } + inherited
 
-            // Resolving the entry type here instantiates its metadata once, in this quiet
-            // process, instead of in every child.
-            if !inline.isEmpty, let payload = try? ChildPayload(bytes: inline), resolvedTypes.insert(payload.entryType).inserted {
-                _ = EntryType.resolve(payload.entryType)
+            // Decoded and resolved here: the child inherits the decoded payload and the entry
+            // type instead of decoding and resolving again (each costs a fresh child tens of
+            // microseconds, mostly page faults), and the type's metadata is instantiated once,
+            // in this quiet process, instead of in every child.
+            let decoded = inline.isEmpty ? nil : try? ChildPayload(bytes: inline)
+            var entryType: (any ProcessEntry.Type)?
+            if let name = decoded?.entryType {
+                if let known = entryTypes[name] {
+                    entryType = known
+                } else {
+                    entryType = EntryType.resolve(name)
+                    entryTypes[name] = .some(entryType)
+                }
             }
 
             let serverPID = ProcessIdentity.pid
@@ -70,7 +79,7 @@ enum ForkServer {
                     socket.close()
                     FileDescriptor.closeAll(ours)
                     runChild(serverPID: serverPID, parent: parent, standardInput: standardInput, standardStreams: standardStreams,
-                             payloadPipe: payloadPipe, inline: inline, inherited: inherited)
+                             payloadPipe: payloadPipe, inline: inline, decoded: decoded, entryType: entryType, inherited: inherited)
                 }
             } catch {
                 FileDescriptor.closeAll(passed)
@@ -90,26 +99,33 @@ enum ForkServer {
     }
 
     /// In the forked child: set up descriptors and signals, then become the entry's process.
-    /// `standardStreams` are the requester's standard output and error (nil: closed there).
+    /// `standardStreams` are the requester's standard output and error (nil: closed there);
+    /// `decoded` is the server's decoding of `inline` (nil: it failed, or the payload comes
+    /// through `payloadPipe`), `entryType` the type it names, if the server resolved it.
     private static func runChild(serverPID: Int32, parent: CInt?, standardInput: CInt?, standardStreams: [CInt?],
-                                 payloadPipe: CInt?, inline: [UInt8], inherited: [CInt]) -> Never {
+                                 payloadPipe: CInt?, inline: [UInt8], decoded: ChildPayload?, entryType: (any ProcessEntry.Type)?,
+                                 inherited: [CInt]) -> Never {
         ChildMain.armParentDeathSignal(expectedParent: serverPID)
         StandardStreams.install([standardInput.map { .descriptor($0) } ?? .keep]
                                 + standardStreams.map { $0.map { .descriptor($0) } ?? .close })
         if standardInput == nil { ChildMain.redirectStandardInputToNull() }
-        var bytes = inline
-        if let payloadPipe {
-            bytes = (try? FileDescriptor(rawValue: payloadPipe).readToEnd()) ?? []
-            FileDescriptor.closeAll([payloadPipe])
-        }
         let payload: ChildPayload
-        do {
-            payload = try ChildPayload(bytes: bytes)
-        } catch {
-            writeToStandardError("Multitask fork-server child \(ProcessIdentity.pid): unreadable start payload (\(error))\n")
-            ProcessControl.exitImmediately(1)
+        if let decoded {
+            payload = decoded
+        } else {
+            var bytes = inline
+            if let payloadPipe {
+                bytes = (try? FileDescriptor(rawValue: payloadPipe).readToEnd()) ?? []
+                FileDescriptor.closeAll([payloadPipe])
+            }
+            do {
+                payload = try ChildPayload(bytes: bytes)
+            } catch {
+                writeToStandardError("Multitask fork-server child \(ProcessIdentity.pid): unreadable start payload (\(error))\n")
+                ProcessControl.exitImmediately(1)
+            }
         }
         ProcessControl.unblockAllSignals()
-        ChildMain.runEntry(payload, parentDescriptor: parent.map(ProcessDescriptor.init(rawValue:)), inherited: inherited)
+        ChildMain.runEntry(payload, entryType: entryType, parentDescriptor: parent.map(ProcessDescriptor.init(rawValue:)), inherited: inherited)
     }
 }
