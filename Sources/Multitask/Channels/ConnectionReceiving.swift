@@ -11,12 +11,39 @@ extension Connection {
     /// value — (the message is consumed, the next one is intact); and
     /// ``ConnectionError/messageTooLarge(length:limit:)`` for a message longer than
     /// ``maxMessageSize``.
+    ///
+    /// Inlinable, so that a ``BitwiseCodable`` value is received by the caller's specialized
+    /// code, its bytes copied straight into the result: no generic call and no type test per
+    /// message (see `ConnectionCoding`).
+    @inlinable
     public func receive<T: Decodable>(_ type: T.Type = T.self) throws(ConnectionError) -> T {
+        guard RawBytesRule.applies(to: T.self) else { return try receiveEncoded(T.self) }
+        return try withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { (slot) throws(ConnectionError) -> T in
+            let target = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(slot.baseAddress!), count: MemoryLayout<T>.size)
+            try receiveRaw(into: target, as: T.self)
+            // Invariant (RawBytesRule): every bit pattern of this size is a valid T.
+            return slot.baseAddress!.move()
+        }
+    }
+
+    /// Receives the next message, which must be exactly `target.count` bytes (the raw bytes
+    /// of a `type`), into `target`. A message of another length is consumed unread and throws
+    /// ``ConnectionError/undecodable(_:)``.
+    @usableFromInline
+    func receiveRaw(into target: UnsafeMutableRawBufferPointer, as type: Any.Type) throws(ConnectionError) {
         try receiveMessage { length in
             // Checked before the payload is read, so a raw receive never buffers a large frame.
-            ConnectionCoding.isRaw(T.self) && length != MemoryLayout<T>.size ? .discard(ConnectionCoding.wrongSize(length, for: T.self)) : .accept
-        } read: { (bytes) throws(ConnectionError) in
-            try ConnectionCoding.decode(T.self, from: bytes)
+            length == target.count ? .accept : .discard(ConnectionCoding.wrongSize(length, for: type, size: target.count))
+        } read: { bytes in
+            if !bytes.isEmpty { target.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        }
+    }
+
+    /// Receives the next message as a `T` that does not travel as its raw bytes.
+    @usableFromInline
+    func receiveEncoded<T: Decodable>(_ type: T.Type) throws(ConnectionError) -> T {
+        try receiveMessage { _ in .accept } read: { (bytes) throws(ConnectionError) in
+            try ConnectionCoding.decodeEncoded(T.self, from: bytes)
         }
     }
 

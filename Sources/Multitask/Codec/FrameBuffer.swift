@@ -229,6 +229,7 @@ final class FrameBuffer {
     }
 
     /// Consumes the current frame, whose body was handed out.
+    @inline(__always)
     private func finishFrame() {
         if collectingLarge { finishLarge() } else { start += pendingLength! }
         pendingLength = nil
