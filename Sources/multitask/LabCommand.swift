@@ -39,6 +39,13 @@ struct LabCommand: ParsableCommand {
     @Flag(help: "Also run the same workloads in CPython (threads and processes), when python3 is installed.")
     var python = false
 
+    #if MPI
+    /// Set on the copies that measure one row of the "beyond one machine" section: spawn
+    /// this many MPI nodes, map the CPU units, print the timings and end.
+    @Option(help: .hidden)
+    var mpiNodes: Int?
+    #endif
+
     func validate() throws {
         let counts = [("--cpu-units", cpuUnits ?? 1), ("--blocking-units", blockingUnits),
                       ("--blocking-workers", blockingWorkers), ("--messages", messages)]
@@ -52,6 +59,13 @@ struct LabCommand: ParsableCommand {
         // warning counts threads in /proc, and fired at random here (3 threads) between rows.
         Multitask.warnsOnMultithreadedFork = false
         let cores = CPU.available
+        #if MPI
+        if let mpiNodes {
+            try MPILab.measureRow(nodes: mpiNodes, workersPerNode: MPILab.workersPerNode(cores: cores),
+                                  units: cpuUnits ?? 2 * cores, iterations: Workloads.cpuUnitIterations)
+            return
+        }
+        #endif
         let experiment = LabExperiment(
             cores: cores,
             cpuUnits: cpuUnits ?? 2 * cores,
@@ -83,21 +97,40 @@ struct LabCommand: ParsableCommand {
                 writeError("--python: \(error); showing Multitask rows only\n")
             }
         }
+        #if MPI
+        bar.show(done: 0, total: 1, label: "beyond one machine · MPI, 1 node then 2 nodes")
+        let mpiRows = MPILab.run(cores: cores, units: experiment.cpuUnits, iterations: Workloads.cpuUnitIterations) ?? []
+        #else
+        let mpiRows: [Never] = []
+        #endif
         bar.finish()
         if json {
             let demo = ProducerConsumerDemo.run(echo: false)
             print(LabReport.json(rows, cores: cores, extra: [
                 ("producerConsumer", ChannelReport.json(channelRows)),
                 ("producerConsumerDemo", demo.lines.map(JSONValue.quoted) + (demo.failure.map { [JSONValue.quoted("FAILED: \($0)")] } ?? [])),
-            ]))
+            ] + Self.mpiJSON(mpiRows)))
         } else {
             print(LabReport.table(rows, cores: cores))
             print(ChannelReport.header)
             flushStandardOutput()
             let demo = ProducerConsumerDemo.run(echo: true)
             print(ChannelReport.table(channelRows, messages: messages, demoFailure: demo.failure))
+            #if MPI
+            if !mpiRows.isEmpty { print(MPILab.table(mpiRows, cores: cores)) }
+            #endif
         }
     }
+
+    #if MPI
+    /// The "beyond one machine" rows as an extra JSON member (none when MPI could not start).
+    private static func mpiJSON(_ rows: [MPILab.Row]) -> [(key: String, items: [String])] {
+        rows.isEmpty ? [] : [("beyondOneMachine", MPILab.json(rows))]
+    }
+    #else
+    /// Without the trait MPI there is no "beyond one machine" section.
+    private static func mpiJSON(_ rows: [Never]) -> [(key: String, items: [String])] { [] }
+    #endif
 
     /// CPython's multiprocessing queue moves ~0.2 M messages a second: a tenth of ours keeps
     /// its rows under a few seconds, and rates are compared, not times.
