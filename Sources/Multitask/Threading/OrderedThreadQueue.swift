@@ -37,6 +37,8 @@ public protocol ThreadQueueOrdering<Element> {
 /// system call at all. Elements are moved in and out, never copied.
 ///
 /// The queue is process-local: using it in a fork child stops the program with a message.
+/// ``ThreadQueue`` overrides the non-final members with a FIFO of its own whose producer and
+/// consumer ends do not share a lock (``SplitFifoCore``).
 // @unchecked: `ordering` is touched only between `core`'s begin and end calls, with its lock held.
 public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Sendable {
     /// What the queue holds.
@@ -70,7 +72,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     ///
     /// Throws ``ThreadQueueError/shutDown`` if the queue is shut down, also while waiting.
     @inlinable
-    public final func put(_ element: consuming Element) throws(ThreadQueueError) {
+    public func put(_ element: consuming Element) throws(ThreadQueueError) {
         try core.beginPut(until: nil)
         ordering.pointee.insert(element)
         core.endPut()
@@ -83,7 +85,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// Throws ``ThreadQueueError/full`` when the time is up, ``ThreadQueueError/shutDown`` if
     /// the queue is shut down.
     @inlinable
-    public final func put(_ element: consuming Element, timeout: Duration) throws(ThreadQueueError) {
+    public func put(_ element: consuming Element, timeout: Duration) throws(ThreadQueueError) {
         try core.beginPut(until: core.deadline(timeout, of: "put(_:timeout:)"))
         ordering.pointee.insert(element)
         core.endPut()
@@ -93,7 +95,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// (Python's `put_nowait`). It is not added when the queue is full or shut down;
     /// `put(_:timeout: .zero)` tells those two apart.
     @inlinable
-    public final func tryPut(_ element: consuming Element) -> Bool {
+    public func tryPut(_ element: consuming Element) -> Bool {
         do { try core.beginPut(until: .immediate) } catch { return false }
         ordering.pointee.insert(element)
         core.endPut()
@@ -107,7 +109,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     ///
     /// Throws ``ThreadQueueError/shutDown`` once the queue is shut down and empty.
     @inlinable
-    public final func get() throws(ThreadQueueError) -> Element {
+    public func get() throws(ThreadQueueError) -> Element {
         try core.beginGet(until: nil)
         defer { core.endGet() }
         return ordering.pointee.removeNext()
@@ -120,7 +122,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// Throws ``ThreadQueueError/empty`` when the time is up, ``ThreadQueueError/shutDown``
     /// once the queue is shut down and empty.
     @inlinable
-    public final func get(timeout: Duration) throws(ThreadQueueError) -> Element {
+    public func get(timeout: Duration) throws(ThreadQueueError) -> Element {
         try core.beginGet(until: core.deadline(timeout, of: "get(timeout:)"))
         defer { core.endGet() }
         return ordering.pointee.removeNext()
@@ -129,7 +131,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// Removes and returns the next element if there is one right now; `nil` if the queue is
     /// empty, shut down or not (Python's `get_nowait`).
     @inlinable
-    public final func tryGet() -> Element? {
+    public func tryGet() -> Element? {
         do { try core.beginGet(until: .immediate) } catch { return nil }
         defer { core.endGet() }
         return ordering.pointee.removeNext()
@@ -138,7 +140,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     // MARK: State
 
     /// How many elements the queue holds right now (a snapshot; Python's `qsize()`).
-    public final var count: Int { core.countSnapshot }
+    public var count: Int { core.countSnapshot }
 
     /// Whether the queue holds no element right now (a snapshot; Python's `empty()`).
     public final var isEmpty: Bool { count == 0 }
@@ -148,11 +150,11 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     public final var isFull: Bool { maxSize > 0 && count >= maxSize }
 
     /// Whether ``shutdown(immediate:)`` was called (Python's `is_shutdown`).
-    public final var isShutDown: Bool { core.isShutDown }
+    public var isShutDown: Bool { core.isShutDown }
 
     /// How many put elements have not been marked done with ``taskDone()`` yet
     /// (Python's `unfinished_tasks`).
-    public final var unfinishedTaskCount: Int { core.unfinishedTaskCount }
+    public var unfinishedTaskCount: Int { core.unfinishedTaskCount }
 
     // MARK: Tasks
 
@@ -160,16 +162,16 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     ///
     /// When every element put has been marked done, ``join()`` returns. Calling it more
     /// often than elements were put is a programmer error that stops the program.
-    public final func taskDone() { core.taskDone() }
+    public func taskDone() { core.taskDone() }
 
     /// Waits until every element put has been marked done with ``taskDone()``
     /// (Python's `join()`).
-    public final func join() { _ = core.join(until: nil) }
+    public func join() { _ = core.join(until: nil) }
 
     /// Waits at most `timeout` until every element put has been marked done; returns whether
     /// they all were. A negative timeout is a programmer error.
     @discardableResult
-    public final func join(timeout: Duration) -> Bool { core.join(until: core.deadline(timeout, of: "join(timeout:)")) }
+    public func join(timeout: Duration) -> Bool { core.join(until: core.deadline(timeout, of: "join(timeout:)")) }
 
     // MARK: Shutdown
 
@@ -180,7 +182,7 @@ public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Senda
     /// also the ones waiting for an element. With `immediate`, the elements left are discarded
     /// at once, each finishing its task (so ``join()`` returns unless an element already
     /// taken is still unfinished), and gets throw straight away.
-    public final func shutdown(immediate: Bool = false) {
+    public func shutdown(immediate: Bool = false) {
         let discardCount = core.beginShutdown(immediate: immediate)
         // Destroyed after the lock is released: an element's deinit may do anything.
         var discarded: [Element] = []

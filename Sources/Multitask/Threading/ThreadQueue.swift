@@ -17,11 +17,110 @@ import DequeModule
 /// jobs.join()          // every job processed
 /// jobs.shutdown()      // the worker's next get throws, and it ends
 /// ```
-// @unchecked: inherited from OrderedThreadQueue; adds no state.
+///
+/// Its elements do not go through the inherited ordering: they live in a ``SplitFifoCore``,
+/// whose put end and get end have separate locks and counters, so a producer and a consumer
+/// running side by side do not contend on every element. The inherited core only names the
+/// queue in timeout messages.
+// @unchecked: inherited from OrderedThreadQueue; `fifo` is thread-safe.
 public final class ThreadQueue<Element: Sendable>: OrderedThreadQueue<FifoOrdering<Element>>, @unchecked Sendable {
+    /// The elements and their synchronization.
+    @usableFromInline let fifo: SplitFifoCore
+
     /// Creates an empty queue that holds at most `maxSize` elements (zero or less: no bound).
     public init(maxSize: Int = 0) {
+        fifo = SplitFifoCore(
+            maxSize: maxSize, stride: MemoryLayout<Element>.stride,
+            alignment: MemoryLayout<Element>.alignment, queueType: ThreadQueue<Element>.self)
         super.init(maxSize: maxSize, ordering: FifoOrdering())
+    }
+
+    deinit {
+        for _ in 0..<fifo.countSnapshot { fifo.discardSlot().assumingMemoryBound(to: Element.self).deinitialize(count: 1) }
+    }
+
+    // MARK: Put and get
+
+    /// Adds `element` at the back, waiting as long as the queue is full (Python's `put(item)`).
+    @inlinable
+    public override func put(_ element: consuming Element) throws(ThreadQueueError) {
+        try fifo.beginPut(until: nil).initializeMemory(as: Element.self, to: element)
+        fifo.endPut()
+    }
+
+    /// Adds `element` at the back, waiting at most `timeout` for a free slot.
+    @inlinable
+    public override func put(_ element: consuming Element, timeout: Duration) throws(ThreadQueueError) {
+        try fifo.beginPut(until: core.deadline(timeout, of: "put(_:timeout:)")).initializeMemory(as: Element.self, to: element)
+        fifo.endPut()
+    }
+
+    /// Adds `element` at the back if that is possible without waiting; returns whether it was added.
+    @inlinable
+    public override func tryPut(_ element: consuming Element) -> Bool {
+        let slot: UnsafeMutableRawPointer
+        do { slot = try fifo.beginPut(until: .immediate) } catch { return false }
+        slot.initializeMemory(as: Element.self, to: element)
+        fifo.endPut()
+        return true
+    }
+
+    /// Removes and returns the front element, waiting as long as the queue is empty.
+    @inlinable
+    public override func get() throws(ThreadQueueError) -> Element {
+        let slot = try fifo.beginGet(until: nil)
+        defer { fifo.endGet() }
+        return slot.assumingMemoryBound(to: Element.self).move()
+    }
+
+    /// Removes and returns the front element, waiting at most `timeout` for one.
+    @inlinable
+    public override func get(timeout: Duration) throws(ThreadQueueError) -> Element {
+        let slot = try fifo.beginGet(until: core.deadline(timeout, of: "get(timeout:)"))
+        defer { fifo.endGet() }
+        return slot.assumingMemoryBound(to: Element.self).move()
+    }
+
+    /// Removes and returns the front element if there is one right now.
+    @inlinable
+    public override func tryGet() -> Element? {
+        let slot: UnsafeMutableRawPointer
+        do { slot = try fifo.beginGet(until: .immediate) } catch { return nil }
+        defer { fifo.endGet() }
+        return slot.assumingMemoryBound(to: Element.self).move()
+    }
+
+    // MARK: State, tasks and shutdown
+
+    /// How many elements the queue holds right now (a snapshot).
+    public override var count: Int { fifo.countSnapshot }
+
+    /// Whether ``shutdown(immediate:)`` was called.
+    public override var isShutDown: Bool { fifo.isShutDown }
+
+    /// How many put elements have not been marked done with ``taskDone()`` yet.
+    public override var unfinishedTaskCount: Int { fifo.unfinishedTaskCount }
+
+    /// Marks one element taken from the queue as processed.
+    public override func taskDone() { fifo.taskDone() }
+
+    /// Waits until every element put has been marked done with ``taskDone()``.
+    public override func join() { _ = fifo.join(until: nil) }
+
+    /// Waits at most `timeout` until every element put has been marked done; returns whether they all were.
+    @discardableResult
+    public override func join(timeout: Duration) -> Bool { fifo.join(until: core.deadline(timeout, of: "join(timeout:)")) }
+
+    /// Shuts the queue down; with `immediate`, discards the elements left.
+    public override func shutdown(immediate: Bool = false) {
+        let discardCount = fifo.beginShutdown(immediate: immediate)
+        // Destroyed after the locks are released: an element's deinit may do anything.
+        var discarded: [Element] = []
+        discarded.reserveCapacity(discardCount)
+        for _ in 0..<discardCount {
+            discarded.append(fifo.discardSlot().assumingMemoryBound(to: Element.self).move())
+        }
+        fifo.endShutdown(immediate: immediate, discarded: discardCount)
     }
 }
 
