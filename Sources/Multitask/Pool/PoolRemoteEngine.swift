@@ -92,7 +92,12 @@ package struct PoolRemoteTask: Sendable {
     /// The pool's number for the task's type; ``PoolRemoteEngine/typeName(of:)`` names it.
     package var typeID: UInt32 { submission.typeID }
     /// The encoded task.
-    package var payload: [UInt8] { submission.payload }
+    package var payload: [UInt8] {
+        // Through withPayload: a map chunk of raw inputs keeps no array of its own.
+        var bytes: [UInt8] = []
+        submission.withPayload { bytes = Array($0) }
+        return bytes
+    }
     /// How long the task may run once started; nil: no limit.
     package var timeout: Duration? { submission.timeout }
     /// "task #12 (Square)", for error messages.
