@@ -7,7 +7,9 @@ import Testing
 /// left behind.
 @Suite("Pool: a crash is never masked by a timeout", .serialized)
 struct PoolCrashTimeoutTests {
-    @Test("a task that traps with a 50 ms timeout is reported as workerCrashed with its signal, message and frames, 100 of 100",
+    // 500 ms: far shorter than Swift's backtracer takes (seconds), far longer than a trap
+    // takes to end a worker even on a loaded machine.
+    @Test("a task that traps with a 500 ms timeout is reported as workerCrashed with its signal, message and frames, 100 of 100",
           .timeLimit(.minutes(3)), arguments: StartMethod.allCases)
     func trapBeatsTimeout(method: StartMethod) throws {
         let pool = try Pool(processes: 2, startMethod: method)
@@ -15,7 +17,7 @@ struct PoolCrashTimeoutTests {
             pool.terminate()
             pool.join()
         }
-        let results = (0..<100).map { pool.applyAsync(ActionTask(action: .trap, value: $0), timeout: .milliseconds(50)) }
+        let results = (0..<100).map { pool.applyAsync(ActionTask(action: .trap, value: $0), timeout: .milliseconds(500)) }
         var outcomes: [String: Int] = [:]
         for result in results {
             do {

@@ -4,7 +4,9 @@ import Testing
 @testable import Multitask
 
 /// A stand-in for a library thread: runs Swift code (marked by `busy`) between short futex
-/// waits, as the supervisor and the pool dispatchers do.
+/// waits, as the supervisor and the pool dispatchers do. The work (milliseconds) is long
+/// against the wait (20 µs, but a loaded machine may take milliseconds to run the thread
+/// again), so that an ungated thread is busy at most forks even then.
 private final class BusyLibraryThread: @unchecked Sendable {
     let busy = Atomic<Int32>(0)
     let stop = Atomic<Bool>(false)
@@ -20,7 +22,7 @@ private final class BusyLibraryThread: @unchecked Sendable {
             var sink = 0
             while !stop.load(ordering: .relaxed) {
                 busy.store(1, ordering: .sequentiallyConsistent)
-                for i in 0..<400_000 { sink &+= i &* 31 }
+                for i in 0..<4_000_000 { sink &+= i &* 31 }
                 busy.store(0, ordering: .sequentiallyConsistent)
                 _ = Futex.wait(word, expected: 0, deadline: .after(.microseconds(20)), shared: false)
             }
