@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "MultitaskTests", dependencies: ["Multitask", "MultitaskBenchmarks", "MultitaskTestEnvironment"]),
         // The program the MPI tests start under `mpirun` (and that spawns its own MPI workers).
         .executableTarget(name: "MultitaskMPIProbe", dependencies: ["Multitask", "MultitaskMPI"], path: "Tests/MPIProbe"),
-        .testTarget(name: "MultitaskMPITests", dependencies: ["Multitask", "MultitaskTestEnvironment"]),
+        .testTarget(name: "MultitaskMPITests", dependencies: ["Multitask", "MultitaskMPI", "MultitaskTestEnvironment"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,7 @@
 #define MULTITASK_CMPI_SHIM_H
 
 #include <mpi.h>
+#include <sys/prctl.h>
 
 /// MPI_COMM_WORLD.
 static inline MPI_Comm cmpi_comm_world(void) { return MPI_COMM_WORLD; }
@@ -26,5 +27,7 @@ static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 static inline int *cmpi_errcodes_ignore(void) { return MPI_ERRCODES_IGNORE; }
 /// The source rank of a received message's status.
 static inline int cmpi_status_source(const MPI_Status *status) { return status->MPI_SOURCE; }
+/// prctl(PR_SET_TIMERSLACK, ns) for the calling thread (prctl is variadic: Swift cannot call it).
+static inline int cmpi_set_timer_slack(unsigned long nanoseconds) { return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0); }
 
 #endif

@@ -8,9 +8,21 @@ enum MPICalls {
     /// The tag of every message of the backend.
     static let tag: Int32 = 17
 
+    /// Tells Open MPI, before it starts in this process, not to yield the CPU inside every
+    /// call that finds nothing to do (`mpi_yield_when_idle`, which `mpirun` turns on when ranks
+    /// outnumber cores): the MPI thread never blocks inside MPI, it polls and sleeps by
+    /// ``MPIBackoff``, and on a loaded machine a yield per poll gives the CPU away to whatever
+    /// else runs, for a whole time slice. Call while the process has one thread, or before any
+    /// other reads the environment.
+    static func prepareEnvironment() {
+        setenv("OMPI_MCA_mpi_yield_when_idle", "0", 1)
+    }
+
     /// Initialises MPI for one MPI thread (`MPI_THREAD_FUNNELED`): the calling thread is the
-    /// only one that calls MPI from now on.
+    /// only one that calls MPI from now on, and it polls MPI with ``MPIBackoff``, whose short
+    /// sleeps it makes precise.
     static func initialize() throws(MPIError) {
+        MPIBackoff.preciseSleeps()
         var provided: Int32 = 0
         try check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
         try check(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler")

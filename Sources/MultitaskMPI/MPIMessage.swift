@@ -1,15 +1,15 @@
 import Multitask
 
-/// One message between the front end (the rank that runs `main`) and a worker node, encoded
-/// with the library's binary codec. Every message of a batch travels in one MPI message.
+/// One message between the front end (the rank that runs `main`) and a worker node, in the
+/// compact layout of `MPIMessageWire.swift`. Every message of a batch travels in one MPI message.
 ///
 /// Node → front end: ``Kind/hello`` (with its worker count), ``Kind/replies``, ``Kind/alive``
 /// (at least every ``MPIMessage/heartbeat`` when it has nothing else to say), ``Kind/bye``.
 /// Front end → node: ``Kind/tasks``, ``Kind/stop`` (finish what was sent, then end),
 /// ``Kind/terminate`` (drop everything, kill the workers, end).
-struct MPIMessage: Codable, Sendable {
+struct MPIMessage: Sendable {
     /// What the message says.
-    enum Kind: UInt8, Codable, Sendable { case hello, tasks, stop, terminate, replies, bye, alive }
+    enum Kind: UInt8, Sendable { case hello, tasks, stop, terminate, replies, bye, alive }
 
     /// How often a node speaks at least.
     static let heartbeat = Duration.seconds(1)
@@ -23,17 +23,11 @@ struct MPIMessage: Codable, Sendable {
     var tasks: [MPITaskFrame] = []
     /// ``Kind/replies``: outcomes, in any order.
     var replies: [MPIReplyFrame] = []
-
-    /// The message's bytes.
-    func encoded() throws -> [UInt8] { try BinaryEncoder().encode(self) }
-
-    /// Decodes a message; throws on bytes that are not one (hostile input is an error, never a trap).
-    static func decode(_ bytes: [UInt8]) throws -> MPIMessage { try BinaryDecoder().decode(MPIMessage.self, from: bytes) }
 }
 
 /// A task as it travels to a node: its front-end number, its type (named the first time a
 /// node gets the type, by number after that), its time limit and its encoded value.
-struct MPITaskFrame: Codable, Sendable {
+struct MPITaskFrame: Sendable {
     var id: UInt64
     var typeID: UInt32
     /// The type's mangled name, sent with the first task of the type to each node.
@@ -49,7 +43,7 @@ struct MPITaskFrame: Codable, Sendable {
 }
 
 /// A task's outcome as it travels back: the encoded output, or the failure.
-struct MPIReplyFrame: Codable, Sendable {
+struct MPIReplyFrame: Sendable {
     var id: UInt64
     var output: [UInt8]?
     var failure: MPIFailure?

@@ -34,6 +34,7 @@ final class MPINode: @unchecked Sendable {
     /// pool starts before MPI does: its fork server is a fresh program, never a copy of a
     /// process that initialised MPI.
     static func serve(workers: Int, spawned: Bool) -> Never {
+        MPICalls.prepareEnvironment()
         let pool: Pool
         do {
             pool = try Pool(processes: workers)
@@ -51,7 +52,10 @@ final class MPINode: @unchecked Sendable {
             }
             let node = MPINode(pool: pool, port: MPIPort(comm: comm), frontEnd: 0)
             try node.port.send(MPIMessage(kind: .hello, workers: workers), to: node.frontEnd)
-            try node.run()
+            let terminated = try node.run()
+            // Told to terminate, a peer may be dead (a lost node), and MPI's goodbyes wait for
+            // every peer: they get 2 s (30 s after a normal stop), then the process ends anyway.
+            endAnyway(after: terminated ? .seconds(2) : .seconds(30))
             if spawned { MPICalls.disconnect(comm) }
         } catch {
             fail("\(error)")
@@ -60,12 +64,23 @@ final class MPINode: @unchecked Sendable {
         exit(0)
     }
 
+    /// Ends the process with status 0 after `limit` unless it ended first.
+    private static func endAnyway(after limit: Duration) {
+        let watchdog = Multitask.Thread(name: "MPI goodbye", daemon: true) {
+            let (seconds, attoseconds) = limit.components
+            usleep(UInt32(seconds) * 1_000_000 + UInt32(attoseconds / 1_000_000_000_000))
+            _exit(0)
+        }
+        watchdog.start()
+    }
+
     private static func fail(_ message: String) -> Never {
         Multitask.exit("multitask MPI worker (pid \(getpid())): \(message)")
     }
 
     /// The loop: until the front end says stop (and every task was answered) or terminate.
-    private func run() throws {
+    /// Returns whether it was told to terminate.
+    private func run() throws -> Bool {
         var backoff = MPIBackoff()
         var stopping = false
         var lastSent = ContinuousClock.now
@@ -81,8 +96,8 @@ final class MPINode: @unchecked Sendable {
                     pool.terminate()
                     pool.join()
                     try port.send(MPIMessage(kind: .bye), to: frontEnd)
-                    _ = port.flush(within: .seconds(10))
-                    return
+                    _ = port.flush(within: .seconds(2))
+                    return true
                 case .hello, .replies, .bye, .alive: break
                 }
             }
@@ -110,6 +125,7 @@ final class MPINode: @unchecked Sendable {
         pool.join()
         try port.send(MPIMessage(kind: .bye), to: frontEnd)
         _ = port.flush(within: .seconds(10))
+        return false
     }
 
     /// Submits `tasks` to the local pool; each outcome lands in the outbox.

@@ -66,6 +66,7 @@ enum MPIStartup {
             // A singleton has no hostfile: let it place more MPI processes than this machine has cores.
             setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 0)
         }
+        MPICalls.prepareEnvironment()
         let frontEnd = MPIFrontEnd()
         let handshake = Mutex<Result<Int, MPIError>?>(nil)
         let ready = Event()

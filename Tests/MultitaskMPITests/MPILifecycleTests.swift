@@ -1,4 +1,3 @@
-#if MPI
 import Foundation
 import Testing
 
@@ -73,4 +72,3 @@ struct MPILifecycleTests {
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if MPI
 import Testing
 
 /// The MPI pool with 3 processes on one machine: `mpirun -n 3` over shared memory and over TCP,
@@ -50,4 +49,3 @@ struct MPIPoolTests {
         #expect(run.lines("others") == ["true"], "\(run.output)")
     }
 }
-#endif

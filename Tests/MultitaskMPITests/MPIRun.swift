@@ -1,8 +1,12 @@
-#if MPI
 import Foundation
 
-/// Runs the MPI probe (`MultitaskMPIProbe`, built beside the test bundle) under `mpirun` or on
-/// its own, bounded by `timeout`, and collects its output.
+/// Runs the MPI probe (`MultitaskMPIProbe` built with the trait MPI) under `mpirun` or on its
+/// own, bounded by `timeout`, and collects its output.
+///
+/// The probe is the one named by `MULTITASK_MPI_PROBE`, else the one beside this test bundle
+/// when the bundle itself was built with the trait. So the suites run from the default build
+/// too, given a probe from a build with the trait (`.ci/run` builds only the probe and the CLI
+/// with it, not a second test bundle), and are skipped when there is none.
 struct MPIRun {
     /// Standard output and error, together.
     let output: String
@@ -11,11 +15,18 @@ struct MPIRun {
     /// Wall time.
     let seconds: Double
 
-    /// The probe's path, or nil when it was not built.
+    /// The probe's path, or nil when there is none built with the trait.
     static let probe: String? = {
+        if let named = ProcessInfo.processInfo.environment["MULTITASK_MPI_PROBE"], !named.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: named) ? URL(fileURLWithPath: named).standardizedFileURL.path : nil
+        }
+        #if MPI
         let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let path = directory.appendingPathComponent("MultitaskMPIProbe").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        #else
+        return nil
+        #endif
     }()
 
     /// Whether `mpirun` and the probe are there.
@@ -70,4 +81,3 @@ struct MPIRun {
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if MPI
 import Foundation
 import Testing
 
@@ -86,4 +85,3 @@ struct NetnsSetupError: Error, CustomStringConvertible {
     var output: String
     var description: String { "\(step): \(output)" }
 }
-#endif

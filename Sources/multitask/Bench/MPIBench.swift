@@ -5,23 +5,26 @@ import MultitaskMPI
 
 /// `multitask bench --only mpi` (a build with the trait MPI): the MPI pool's task round trip and
 /// `map` throughput, with 2 MPI workers spawned from this tool (`MPI_Comm_spawn`, no
-/// `mpirun`), one local worker process each. The peer is `mpi4py.futures`
-/// (`Benchmarks/baselines/mpi4py_futures_peer.py`, same metric names).
+/// `mpirun`), one local worker process each; under `mpirun -n 3 -x MULTITASK_MPI_WORKERS=1`
+/// the same on the launched ranks, as metrics `mpi_launched_…`. The peer is `mpi4py.futures`
+/// (`Benchmarks/baselines/mpi4py_futures_peer.py`, same metric names, run the same two ways).
 enum MPIBench {
     static let area = BenchArea(name: "mpi") { report in
         do {
-            let pool = try Pool(mpi: .spawned(2, workersPerNode: 1))
+            let launched = MPI.launchedRank != nil
+            let (prefix, what) = launched ? ("mpi_launched_", "launched MPI pool (mpirun -n 3)") : ("mpi_", "spawned MPI pool (2 workers)")
+            let pool = try Pool(mpi: launched ? .launched : .spawned(2, workersPerNode: 1))
             defer {
                 pool.close()
                 pool.join()
             }
             _ = try pool.map(MPIBenchIdentity.self, Array(0..<2000))
-            report(BenchMetric(name: "mpi_task_rtt", value: try roundTrip(pool), unit: "us",
-                               note: "spawned MPI pool (2 workers): apply of a no-op, median of 2k"))
+            report(BenchMetric(name: prefix + "task_rtt", value: try roundTrip(pool), unit: "us",
+                               note: "\(what): apply of a no-op, median of 2k"))
             for (chunk, count, runs) in [(1, 20_000, 5), (1000, 2_000_000, 5)] {
                 let rates = try (0..<runs).map { _ in try mapRate(pool, count: count, chunkSize: chunk) }
-                report(BenchMetric(name: "mpi_map_chunksize\(chunk)_throughput", value: rates.median, unit: "tasks/s",
-                                   note: "spawned MPI pool (2 workers): map of a no-op over \(count) ints, chunk size \(chunk), median of \(runs)"))
+                report(BenchMetric(name: prefix + "map_chunksize\(chunk)_throughput", value: rates.median, unit: "tasks/s",
+                                   note: "\(what): map of a no-op over \(count) ints, chunk size \(chunk), median of \(runs)"))
             }
         } catch {
             writeError("bench mpi: \(error)\n")
