@@ -115,10 +115,11 @@ extern void multitask_child_main(void) __attribute__((weak));
 /// Discards what stdout and stderr hold in their buffers without writing it (__fpurge).
 void cshim_purge_standard_streams(void);
 /// Makes, in a parent about to fork, the libc calls that otherwise only its fork children
-/// make (`__fpending`, `dup2(fd, fd)`, both without effect), so that their lazy
-/// PLT binding happens once here instead of in every child: a child's first call of a symbol
-/// searches the hash tables of every loaded library, a page fault each (~15 per child).
-void cshim_bind_fork_child_calls(int fd);
+/// make (`__fpending`, `dup2(fd, fd)`, `sigaltstack` and `sigemptyset` as queries,
+/// `pthread_getspecific(key)` of a live `pthread_key_t`: all without effect), so that their lazy PLT
+/// binding happens once here instead of in every child: a child's first call of a symbol
+/// searches the hash tables of every loaded library, a page fault each (~7 per symbol).
+void cshim_bind_fork_child_calls(int fd, unsigned int key);
 /// exit_group(status) through `syscall`, which the parent has already bound (unlike `_exit`,
 /// which only children call). The same as `_exit`: no exit handlers, no stdio flush.
 __attribute__((noreturn)) void cshim_exit_group(int status);

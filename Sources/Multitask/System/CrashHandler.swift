@@ -39,9 +39,11 @@ enum CrashHandler {
     static func prepareBacktrace() { cshim_prepare_crash_backtrace() }
 
     /// Binds, in the parent, the C calls a fork child makes (so each child skips their lazy
-    /// symbol lookup); `nullDevice` is an open descriptor the binding calls may use. The
-    /// corresponding C function is `cshim_bind_fork_child_calls`.
-    static func bindForkChildCalls(nullDevice: CInt) { cshim_bind_fork_child_calls(nullDevice) }
+    /// symbol lookup); `nullDevice` is an open descriptor and `key` a live thread-specific key
+    /// the binding calls may use. The corresponding C function is `cshim_bind_fork_child_calls`.
+    static func bindForkChildCalls(nullDevice: CInt, key: ThreadSpecificKey) {
+        cshim_bind_fork_child_calls(nullDevice, key.rawValue)
+    }
 
     /// In a child, just before `_exit(status)`: stores `status` in the installed record (if
     /// any), for a parent that sees the process end but does not reap it. The corresponding C
