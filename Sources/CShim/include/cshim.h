@@ -120,6 +120,9 @@ void cshim_purge_standard_streams(void);
 /// binding happens once here instead of in every child: a child's first call of a symbol
 /// searches the hash tables of every loaded library, a page fault each (~7 per symbol).
 void cshim_bind_fork_child_calls(int fd, unsigned int key);
+/// Does nothing with `pointer`; an opaque call, so that the caller must produce it (a Swift
+/// type's metadata, instantiated ahead of time) and the optimizer cannot drop that.
+void cshim_keep_pointer(const void *pointer);
 /// exit_group(status) through `syscall`, which the parent has already bound (unlike `_exit`,
 /// which only children call). The same as `_exit`: no exit handlers, no stdio flush.
 __attribute__((noreturn)) void cshim_exit_group(int status);
@@ -201,6 +204,9 @@ void cshim_child_install_crash_handler(cshim_crash_record *record);
 /// to `cshim_child_install_crash_handler` (if any), so that a parent that sees the process end
 /// (its pidfd) knows the status without waiting for the process that reaps it.
 void cshim_child_record_exit(int32_t status);
+/// In the parent: 1 and the status `cshim_child_record_exit` stored, read in that order
+/// (acquire), or 0 if none is stored yet. Safe while the child runs.
+int cshim_child_recorded_exit(const cshim_crash_record *record, int32_t *status);
 
 /// Forks on a thread that has only ever run C code, created on first use and kept for the
 /// life of the process, while the calling thread waits in C. The child's only thread is then
