@@ -139,3 +139,9 @@ void cshim_child_record_exit(int32_t status) {
     record->exit_status = status;
     __atomic_store_n(&record->exit_state, CSHIM_EXIT_RECORDED, __ATOMIC_RELEASE);
 }
+
+int cshim_child_recorded_exit(const cshim_crash_record *record, int32_t *status) {
+    if (__atomic_load_n(&record->exit_state, __ATOMIC_ACQUIRE) != CSHIM_EXIT_RECORDED) return 0;
+    *status = __atomic_load_n(&record->exit_status, __ATOMIC_RELAXED);
+    return 1;
+}

@@ -37,6 +37,7 @@ enum LazyGlobals {
         Entry(file: "BinaryFormat", name: "emptyKeyedByte") { _ = BinaryFormat.emptyKeyedByte },
         Entry(file: "ChildBootstrap", name: "modeVariable") { _ = ChildBootstrap.modeVariable },
         Entry(file: "ChildBootstrap", name: "parentVariable") { _ = ChildBootstrap.parentVariable },
+        Entry(file: "ChildBootstrap", name: "bindNowVariable") { _ = ChildBootstrap.bindNowVariable },
         Entry(file: "ChildExecutor", name: "current") { _ = ChildExecutor.current },
         Entry(file: "ChildMain", name: "childCallsBound") { _ = ChildMain.childCallsBound },
         Entry(file: "ChildMain", name: "nullDevice") { _ = ChildMain.nullDevice },

@@ -115,10 +115,14 @@ extern void multitask_child_main(void) __attribute__((weak));
 /// Discards what stdout and stderr hold in their buffers without writing it (__fpurge).
 void cshim_purge_standard_streams(void);
 /// Makes, in a parent about to fork, the libc calls that otherwise only its fork children
-/// make (`__fpending`, `dup2(fd, fd)`, both without effect), so that their lazy
-/// PLT binding happens once here instead of in every child: a child's first call of a symbol
-/// searches the hash tables of every loaded library, a page fault each (~15 per child).
-void cshim_bind_fork_child_calls(int fd);
+/// make (`__fpending`, `dup2(fd, fd)`, `sigaltstack` and `sigemptyset` as queries,
+/// `pthread_getspecific(key)` of a live `pthread_key_t`: all without effect), so that their lazy PLT
+/// binding happens once here instead of in every child: a child's first call of a symbol
+/// searches the hash tables of every loaded library, a page fault each (~7 per symbol).
+void cshim_bind_fork_child_calls(int fd, unsigned int key);
+/// Does nothing with `pointer`; an opaque call, so that the caller must produce it (a Swift
+/// type's metadata, instantiated ahead of time) and the optimizer cannot drop that.
+void cshim_keep_pointer(const void *pointer);
 /// exit_group(status) through `syscall`, which the parent has already bound (unlike `_exit`,
 /// which only children call). The same as `_exit`: no exit handlers, no stdio flush.
 __attribute__((noreturn)) void cshim_exit_group(int status);
@@ -200,6 +204,9 @@ void cshim_child_install_crash_handler(cshim_crash_record *record);
 /// to `cshim_child_install_crash_handler` (if any), so that a parent that sees the process end
 /// (its pidfd) knows the status without waiting for the process that reaps it.
 void cshim_child_record_exit(int32_t status);
+/// In the parent: 1 and the status `cshim_child_record_exit` stored, read in that order
+/// (acquire), or 0 if none is stored yet. Safe while the child runs.
+int cshim_child_recorded_exit(const cshim_crash_record *record, int32_t *status);
 
 /// Forks on a thread that has only ever run C code, created on first use and kept for the
 /// life of the process, while the calling thread waits in C. The child's only thread is then

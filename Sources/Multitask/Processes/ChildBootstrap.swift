@@ -14,6 +14,9 @@ import SystemPackage
 enum ChildBootstrap {
     static let modeVariable = "MULTITASK_CHILD"
     static let parentVariable = "MULTITASK_PARENT_PID"
+    /// Set beside `LD_BIND_NOW=1` when the library added that one (the fork server: see
+    /// ``ForkServerClient``), so that the process removes both before anything inherits them.
+    static let bindNowVariable = "MULTITASK_BIND_NOW"
     /// Descriptor of the payload (spawn) or the request socket (fork server).
     static let channelDescriptor: CInt = 3
     /// Descriptor of the parent's pidfd, when the parent could open one.
@@ -35,6 +38,11 @@ enum ChildBootstrap {
         // The child's own children and programs must not think they are Multitask children.
         Environment.remove(modeVariable)
         Environment.remove(parentVariable)
+        if Environment.value(bindNowVariable) != nil {
+            // Read by the dynamic linker when it loaded the program; children go without it.
+            Environment.remove(bindNowVariable)
+            Environment.remove("LD_BIND_NOW")
+        }
         let admitted: ChildAdmission.Admitted
         switch ChildAdmission.check(mode: mode, namedParent: namedParent) {
         case .success(let granted):

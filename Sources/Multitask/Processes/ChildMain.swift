@@ -121,7 +121,7 @@ enum ChildMain {
     }
 
     /// Binds, once, the C calls a child makes after fork (see `cshim_bind_fork_child_calls`).
-    static let childCallsBound: Void = CrashHandler.bindForkChildCalls(nullDevice: nullDevice)
+    static let childCallsBound: Void = CrashHandler.bindForkChildCalls(nullDevice: nullDevice, key: MainThreadLauncher.key)
 
     /// `/dev/null`, opened once per process (close-on-exec), so that a child needs a single
     /// `dup2`. Opened by a forking thread before `fork`, inherited by every child.

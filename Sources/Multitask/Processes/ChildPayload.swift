@@ -89,7 +89,14 @@ struct ChildPayload: Codable {
     }
 
     private func decode<Entry: ProcessEntry>(_ type: Entry.Type, table: PassedDescriptor.Table) throws -> any ProcessEntry {
-        try BinaryDecoder(userInfo: [PassedDescriptor.tableKey: table]).decode(type, from: entry)
+        try BinaryDecoder(userInfo: Self.decoderUserInfo(table)).decode(type, from: entry)
+    }
+
+    /// The decoder's user info for an entry whose handles refer to `table`. The fork server
+    /// makes one before its first fork (``ForkServer``): the dictionary's type metadata is
+    /// then instantiated there once, not in every child.
+    static func decoderUserInfo(_ table: PassedDescriptor.Table) -> [CodingUserInfoKey: any Sendable] {
+        [PassedDescriptor.tableKey: table]
     }
 
     /// The child did not receive the descriptors its entry refers to.

@@ -46,8 +46,9 @@ struct CrashRecord {
     /// Whether the child has begun recording a crash (it is dying of a fatal signal).
     var isWritten: Bool { CrashHandler.hasBegun(pointer) }
 
-    /// In the parent, after the child ended: the status it left with through
-    /// ``ChildMain/exit(_:)``, or nil (a signal, or another way out).
+    /// In the parent: the status the child left with through ``ChildMain/exit(_:)``, stored
+    /// after all its work, right before `_exit`; nil while it runs, or if it ended otherwise
+    /// (a signal, or another way out).
     var recordedExit: Int32? { CrashHandler.recordedExit(pointer) }
 
     /// In the parent, after the child ended: what it wrote, if it wrote at least the signal.

@@ -29,6 +29,13 @@ enum EntryType {
         _typeByName(name) as? any ProcessEntry.Type
     }
 
+    /// Asks here, once, what decoding a `type` value asks the runtime first (whether it is
+    /// decoded directly: a conformance lookup, which scans every conformance record on a
+    /// miss), so that fork children find the answer cached. Runs none of the type's code.
+    static func prepareDecoding(of type: any ProcessEntry.Type) {
+        if let direct = type as? any BinaryDirectDecodable.Type { RuntimeMetadata.instantiate(direct) }
+    }
+
     /// Whether `name` contains a symbolic reference to an anonymous context: a `$` followed by
     /// hexadecimal digits. `$` appears nowhere else in the names `_mangledTypeName` returns.
     static func containsAddress(_ name: String) -> Bool {

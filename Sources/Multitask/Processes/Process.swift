@@ -192,6 +192,12 @@ open class Process: @unchecked Sendable {
     }
 
     /// Runs async work from synchronous code, blocking the calling thread until it ends.
+    ///
+    /// Never inlined into ``run()``: the `Task` it creates needs the metadata of
+    /// `TaskPriority?`, which the parent never instantiates, and inlined it was instantiated on
+    /// entry to `run()` whatever the work, in every fork child (demangling, allocation and
+    /// about fifteen page faults per child: +15-25% on a no-op `.fork` start and join).
+    @inline(never)
     private static func runToCompletion(_ work: @escaping @Sendable () async throws -> Void) throws {
         // @unchecked: `error` is written by the task before `done.set()` and read after `done.wait()`.
         final class Outcome: @unchecked Sendable { var error: (any Error)? }

@@ -85,14 +85,20 @@ extension Process {
         return ended
     }
 
-    /// The wait of `join` for a fork-server child (`descriptor`: its pidfd): its end is seen on
-    /// the pidfd, and the status it recorded on its way out (``ChildMain/exit(_:)``) finishes
-    /// it here — without the server's report, two process hops later. A child that died of a
-    /// signal recorded nothing: the server's report (or, if the server died, the supervisor)
-    /// finishes it.
+    /// The wait of `join` for a fork-server child (`descriptor`: its pidfd): the status it
+    /// recorded on its way out (``ChildMain/exit(_:)``, after all its work, right before
+    /// `_exit`) finishes it here — without the server's report, two process hops later, and
+    /// without waiting for the kernel to take its address space down (a fifth of a no-op
+    /// start and join). While polling, the record is read as it is written; after that, the
+    /// end is seen on the pidfd. A child that died of a signal recorded nothing: the server's
+    /// report (or, if the server died, the supervisor) finishes it.
     private func waitForServerChild(_ descriptor: ProcessDescriptor?, until deadline: Deadline?) -> Bool {
-        if let descriptor, descriptor.waitForExit(until: deadline, pollingBudget: Self.exitPollingBudget) {
-            finishWithRecordedExit()
+        if let descriptor {
+            let record = state.withLock { fields.crashRecord }
+            let seen = descriptor.waitForExit(until: deadline, pollingBudget: Self.exitPollingBudget) {
+                record?.recordedExit != nil
+            }
+            if seen { finishWithRecordedExit() }
         }
         return finished.wait(until: deadline)
     }

@@ -60,9 +60,9 @@ extension Process {
         finish({ code }, beforeWaking: stoppedWatching)
     }
 
-    /// A fork-server child that ended: finishes it with the status it recorded on its way out,
-    /// if it did and the fork-server client had not reported its end yet (the client then
-    /// drops the server's report).
+    /// A fork-server child that ended, or recorded its status on its way out (only `_exit`
+    /// follows): finishes it with that status, if it recorded one and the fork-server client
+    /// had not reported its end yet (the client then drops the server's report).
     func finishWithRecordedExit() {
         let ended = state.withLock { () -> (pid: Int32, code: Int32)? in
             guard fields.phase == .started, let code = fields.crashRecord?.recordedExit, let pid = fields.pid else { return nil }

@@ -33,7 +33,9 @@ enum AfterFork {
         // Retained for the life of the process: the registry refers to it.
         let context = Unmanaged.passRetained(reset).toOpaque()
         let rc = cshim_after_fork_register({ context in
-            Unmanaged<AfterForkReset>.fromOpaque(context!).takeUnretainedValue().runInForkChild()
+            // Without a retain and release: each would write the object's reference count,
+            // and so copy its page, in every fork child.
+            Unmanaged<AfterForkReset>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.runInForkChild() }
         }, context)
         usageCheck(rc == 0, "AfterFork: more than \(CSHIM_AFTER_FORK_CAPACITY) fork-child resets registered")
     }

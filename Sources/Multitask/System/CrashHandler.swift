@@ -39,9 +39,11 @@ enum CrashHandler {
     static func prepareBacktrace() { cshim_prepare_crash_backtrace() }
 
     /// Binds, in the parent, the C calls a fork child makes (so each child skips their lazy
-    /// symbol lookup); `nullDevice` is an open descriptor the binding calls may use. The
-    /// corresponding C function is `cshim_bind_fork_child_calls`.
-    static func bindForkChildCalls(nullDevice: CInt) { cshim_bind_fork_child_calls(nullDevice) }
+    /// symbol lookup); `nullDevice` is an open descriptor and `key` a live thread-specific key
+    /// the binding calls may use. The corresponding C function is `cshim_bind_fork_child_calls`.
+    static func bindForkChildCalls(nullDevice: CInt, key: ThreadSpecificKey) {
+        cshim_bind_fork_child_calls(nullDevice, key.rawValue)
+    }
 
     /// In a child, just before `_exit(status)`: stores `status` in the installed record (if
     /// any), for a parent that sees the process end but does not reap it. The corresponding C
@@ -49,15 +51,14 @@ enum CrashHandler {
     static func recordExit(_ status: Int32) { cshim_child_record_exit(status) }
 
     /// The status the child stored with ``recordExit(_:)``, or nil (it has not, or it died of
-    /// a signal or left another way). Meaningful once the child has ended.
+    /// a signal or left another way). Safe to read while the child runs: once stored, the
+    /// child has done all its work and only `_exit` follows. The corresponding C function is
+    /// `cshim_child_recorded_exit`.
     static func recordedExit(_ record: UnsafePointer<Record>) -> Int32? {
-        let raw = UnsafeRawPointer(record)
-        let layout = MemoryLayout<Record>.self
-        let state = raw.load(fromByteOffset: layout.offset(of: \.exit_state)!, as: UInt32.self)
-        guard state == CSHIM_EXIT_RECORDED else { return nil }
+        var status: Int32 = 0
+        guard cshim_child_recorded_exit(record, &status) != 0 else { return nil }
         // Written by the child, so untrusted: an exit status is 0...255 (`_exit` keeps the
         // low 8 bits); anything else is ignored and the server's report decides.
-        let status = raw.load(fromByteOffset: layout.offset(of: \.exit_status)!, as: Int32.self)
         return (0...255).contains(status) ? status : nil
     }
 

@@ -43,9 +43,10 @@ struct ProcessDescriptor: RawRepresentable, Hashable, Sendable {
 
     /// Waits until the process has exited or `deadline` passes; returns whether it exited.
     /// With a `pollingBudget` (nanoseconds), it first polls without sleeping for that long,
-    /// yielding the CPU between polls. The corresponding C function is `poll`.
-    func waitForExit(until deadline: Deadline?, pollingBudget: Int64 = 0) -> Bool {
-        if pollingBudget > 0 && pollForExit(budget: pollingBudget, deadline: deadline) { return true }
+    /// yielding the CPU between polls; `isDone`, checked at each poll, ends the wait early
+    /// (true is returned) when it holds. The corresponding C function is `poll`.
+    func waitForExit(until deadline: Deadline?, pollingBudget: Int64 = 0, isDone: () -> Bool = { false }) -> Bool {
+        if pollingBudget > 0 && pollForExit(budget: pollingBudget, deadline: deadline, isDone: isDone) { return true }
         var entry = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
         while true {
             let timeout: CInt
@@ -63,16 +64,16 @@ struct ProcessDescriptor: RawRepresentable, Hashable, Sendable {
         }
     }
 
-    /// Polls ``hasExited`` until it holds or `budget` nanoseconds (or `deadline`) pass, letting
-    /// any other runnable thread of this CPU go first between polls.
-    private func pollForExit(budget: Int64, deadline: Deadline?) -> Bool {
+    /// Polls `isDone` and ``hasExited`` until one holds or `budget` nanoseconds (or
+    /// `deadline`) pass, letting any other runnable thread of this CPU go first between polls.
+    private func pollForExit(budget: Int64, deadline: Deadline?, isDone: () -> Bool) -> Bool {
         var end = Deadline.now.nanoseconds + budget
         if let deadline { end = min(end, deadline.nanoseconds) }
         repeat {
-            if hasExited { return true }
+            if isDone() || hasExited { return true }
             CPU.yield()
         } while Deadline.now.nanoseconds < end
-        return hasExited
+        return isDone() || hasExited
     }
 
     /// Whether the process has exited (the descriptor is readable).

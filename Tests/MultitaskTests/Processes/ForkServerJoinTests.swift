@@ -40,4 +40,21 @@ struct ForkServerJoinTests {
         #expect(joinOrKill(child))
         #expect(child.exitCode == -SIGKILL)
     }
+
+    @Test("children of the server do not inherit the LD_BIND_NOW the library gave the server", .timeLimit(.minutes(1)))
+    func bindNowStaysWithTheServer() throws {
+        // A program that sets LD_BIND_NOW itself keeps it everywhere; nothing to check then.
+        guard getenv("LD_BIND_NOW") == nil else { return }
+        let child = Multitask.Process(startMethod: .forkserver, entry: BindNowProbeEntry())
+        try child.start()
+        #expect(joinOrKill(child))
+        #expect(child.exitCode == 0, "a fork-server child sees LD_BIND_NOW or MULTITASK_BIND_NOW in its environment")
+    }
+}
+
+/// Exits with 3 if `LD_BIND_NOW` or `MULTITASK_BIND_NOW` is in the child's environment.
+struct BindNowProbeEntry: ProcessEntry {
+    func run() throws {
+        if getenv("LD_BIND_NOW") != nil || getenv("MULTITASK_BIND_NOW") != nil { Multitask.exit(3) }
+    }
 }
