@@ -122,3 +122,10 @@ final class ActorHost: Sendable {
         pending?.continuation.resume(returning: .success(reply.outcome))
     }
 }
+
+extension ActorHost {
+    /// Kills the current process with SIGKILL (a crash, as far as supervision is concerned).
+    func kill() {
+        state.withLock { $0.generation?.process }?.kill()
+    }
+}

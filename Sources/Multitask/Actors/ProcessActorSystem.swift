@@ -134,6 +134,12 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
         for host in hosts { host.stop() }
     }
 
+    /// Kills the host process of actor `id` with SIGKILL, as a crash would end it (for
+    /// measurements of supervision: its calls fail and the policy decides what follows).
+    package func killHost(of id: ProcessActorID) {
+        registry.withLock { $0.hosts[id.host] }?.kill()
+    }
+
     // MARK: In a host process
 
     /// Creates actor `id` of `type` in this host process and keeps it alive.
