@@ -44,7 +44,6 @@ extension ActorHost {
                 try? started.calls.put(ActorCall(kind: .create, callID: 0, actor: actor.id, target: actor.typeName, generics: [], arguments: []))
             }
             state.generation = started
-            state.generationCount = number + 1
             state.phase = .running
             return true
         }

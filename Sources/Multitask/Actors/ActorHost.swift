@@ -24,7 +24,6 @@ final class ActorHost: Sendable {
     struct State {
         var phase = Phase.running
         var generation: ActorHostGeneration?
-        var generationCount = 0
         var pending: [UInt64: Pending] = [:]
         var nextCallID: UInt64 = 1
         /// The actors it holds, with their type's mangled name, in creation order.
@@ -51,10 +50,7 @@ final class ActorHost: Sendable {
     /// Starts the first process.
     func start() throws {
         let generation = try ActorHostGeneration.start(for: self, number: 1)
-        state.withLock { state in
-            state.generation = generation
-            state.generationCount = 1
-        }
+        state.withLock { $0.generation = generation }
     }
 
     /// Sends `call` and waits for its outcome (a failure when the host is down or dies first).
@@ -66,11 +62,15 @@ final class ActorHost: Sendable {
     func create(_ id: ProcessActorID, typeName: String) async -> Result<Void, any Error> {
         state.withLock { $0.actors.append((id, typeName)) }
         let created = await send(ActorCall(kind: .create, callID: 0, actor: id, target: typeName, generics: [], arguments: []))
+        let failure: (any Error)?
         switch created {
-        case .success(.thrown(let thrown)): return .failure(thrown.error)
-        case .success: return .success(())
-        case .failure(let error): return .failure(error)
+        case .success(.thrown(let thrown)): failure = thrown.error
+        case .success: failure = nil
+        case .failure(let error): failure = error
         }
+        guard let failure else { return .success(()) }
+        state.withLock { $0.actors.removeAll { $0.id == id } }
+        return .failure(failure)
     }
 
     /// Throws if actor `id` of this host can no longer be reached.

@@ -7,8 +7,11 @@ struct ActorHostGeneration: Sendable {
     let replies: Queue<ActorReply>
     let reader: Thread
 
-    /// How often, at most, the reader looks for calls past their timeout.
-    static var deadlineScanInterval: Duration { .milliseconds(2) }
+    /// How often the reader looks for calls past `timeout`: a tenth of it, between 1 and
+    /// 50 ms (the reader wakes that often while the host is idle).
+    static func deadlineScanInterval(for timeout: Duration) -> Duration {
+        min(max(timeout / 10, .milliseconds(1)), .milliseconds(50))
+    }
 
     /// Starts a host process for `host` with fresh queues, its reply reader, and a watch that
     /// tells `host` when the process ends.
@@ -34,20 +37,21 @@ struct ActorHostGeneration: Sendable {
     /// down; with a call timeout, it also fails the calls past it and kills the host.
     private static func read(_ replies: Queue<ActorReply>, for host: ActorHost?, killing process: Process) {
         guard let host else { return }
-        guard host.callTimeout != nil else {
+        guard let timeout = host.callTimeout else {
             while let reply = try? replies.get() { host.deliver(reply) }
             return
         }
-        var nextScan = Deadline.after(deadlineScanInterval)
+        let interval = deadlineScanInterval(for: timeout)
+        var nextScan = Deadline.after(interval)
         while true {
             do {
-                host.deliver(try replies.get(timeout: deadlineScanInterval))
+                host.deliver(try replies.get(timeout: interval))
             } catch .empty {
             } catch {
                 return
             }
             guard nextScan.hasPassed else { continue }
-            nextScan = Deadline.after(deadlineScanInterval)
+            nextScan = Deadline.after(interval)
             if host.failCallsPastDeadline() { process.kill() }
         }
     }

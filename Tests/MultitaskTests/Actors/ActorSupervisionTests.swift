@@ -105,7 +105,13 @@ struct ActorSupervisionTests {
                 Issue.record("expected actorDead, got \(String(describing: lastError))")
                 return
             }
-            #expect(throws: ActorSystemError.self) { _ = try Calculator.resolve(id: calculator.id, using: system) }
+            do {
+                _ = try Calculator.resolve(id: calculator.id, using: system)
+                Issue.record("resolve of a dead actor succeeded")
+            } catch ActorSystemError.actorDead(let id) {
+                #expect(id == calculator.id)
+                #expect(ActorSystemError.actorDead(id).description.contains("restart limit"))
+            }
             try? await Task.sleep(for: .milliseconds(100))
             await #expect(throws: ActorSystemError.self) { _ = try await calculator.add(1, 1) }
         }
