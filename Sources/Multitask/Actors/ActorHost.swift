@@ -16,15 +16,21 @@ final class ActorHost: Sendable {
 
     /// A call waiting for its reply.
     struct Pending {
+        /// Where the caller waits.
         let continuation: UnsafeContinuation<Result<ActorOutcome, any Error>, Never>
+        /// When the call times out (nil: no call timeout).
         let deadline: Deadline?
     }
 
     /// Everything about the host that changes, under one lock.
     struct State {
+        /// Whether it serves calls.
         var phase = Phase.running
+        /// The current process and its queues (nil while none runs).
         var generation: ActorHostGeneration?
+        /// Calls sent and not answered, by call ID.
         var pending: [UInt64: Pending] = [:]
+        /// The ID of the next call.
         var nextCallID: UInt64 = 1
         /// The actors it holds, with their type's mangled name, in creation order.
         var actors: [(id: ProcessActorID, typeName: String)] = []
@@ -34,12 +40,18 @@ final class ActorHost: Sendable {
         var lastExit: ActorSystemError?
     }
 
+    /// The host's number in its system (the `host` of its actors' IDs).
     let index: UInt32
+    /// How its processes start (nil: the program default).
     let startMethod: StartMethod?
+    /// When it is restarted.
     let policy: ActorRestartPolicy
+    /// How long a call waits for its reply (nil: no limit).
     let callTimeout: Duration?
+    /// What changes.
     let state = LockedBox(State())
 
+    /// A host that has no process yet (see ``start()``).
     init(index: UInt32, startMethod: StartMethod?, policy: ActorRestartPolicy, callTimeout: Duration?) {
         self.index = index
         self.startMethod = startMethod

@@ -8,6 +8,7 @@ struct ActorHostEntry: ProcessEntry {
     /// Replies out, to the parent's reader thread.
     var replies: Queue<ActorReply>
 
+    /// Serves calls until the calls queue is shut down (the parent stops or replaces us).
     func run() throws {
         let calls = calls
         let system = ProcessActorSystem(hostReplies: replies)

@@ -5,16 +5,20 @@
 ///
 /// A job enqueued by another thread while the loop waits for a call (a method that awaited
 /// something elsewhere) wakes the loop with a ``ActorCall/wake`` message on the calls queue.
+// @unchecked: the only state is `state`, a LockedBox; `wakeUp` is immutable.
 final class ActorHostExecutor: TaskExecutor, @unchecked Sendable {
-    // @unchecked: the only state is `state`, a LockedBox; `wakeUp` is immutable.
+    /// The jobs waiting for the loop, and whether it will look at them before it waits.
     private struct State {
+        /// Jobs in the order they were enqueued.
         var jobs: [UnownedJob] = []
         /// Whether the loop is running jobs or a call (so it will look at `jobs` again before
         /// it waits): no wake-up is needed.
         var loopIsActive = true
     }
 
+    /// The jobs and the loop's activity.
     private let state = LockedBox(State())
+    /// Wakes the loop while it waits for a call (puts a `wake` message on its calls queue).
     private let wakeUp: @Sendable () -> Void
 
     /// An executor whose loop, when it waits, is woken by `wakeUp`.

@@ -1,10 +1,15 @@
 /// One life of a host process: the process, its two queues and the thread that reads its
 /// replies. A restart makes a new generation; nothing of the old one is reused.
 struct ActorHostGeneration: Sendable {
+    /// 1 for the first process, one more for each restart.
     let number: Int
+    /// The host process.
     let process: Process
+    /// Calls to the host (creations, invocations, wake-ups).
     let calls: Queue<ActorCall>
+    /// Replies from the host.
     let replies: Queue<ActorReply>
+    /// The thread that reads `replies` and resumes the calls.
     let reader: Thread
 
     /// How often the reader looks for calls past `timeout`: a tenth of it, between 1 and

@@ -6,7 +6,9 @@ public struct ActorInvocationEncoder: DistributedTargetInvocationEncoder {
     /// Arguments, results and errors cross processes as `Codable` values.
     public typealias SerializationRequirement = any Codable
 
+    /// The generic substitutions' mangled names, in order.
     var generics: [String] = []
+    /// The arguments, encoded, in order.
     var arguments: [[UInt8]] = []
     /// The first failure, thrown when the call is sent (recording cannot report it well).
     var failure: ActorSystemError?
@@ -45,10 +47,14 @@ public struct ActorInvocationDecoder: DistributedTargetInvocationDecoder {
     /// Arguments, results and errors cross processes as `Codable` values.
     public typealias SerializationRequirement = any Codable
 
+    /// The generic substitutions' mangled names, in order.
     let generics: [String]
+    /// The arguments, encoded, in order.
     let arguments: [[UInt8]]
+    /// The index of the next argument to decode.
     var next = 0
 
+    /// A decoder of `call`'s substitutions and arguments.
     init(_ call: ActorCall) {
         generics = call.generics
         arguments = call.arguments
@@ -82,7 +88,9 @@ public struct ActorResultHandler: DistributedTargetInvocationResultHandler {
     /// Arguments, results and errors cross processes as `Codable` values.
     public typealias SerializationRequirement = any Codable
 
+    /// The call whose outcome this is.
     let callID: UInt64
+    /// Where the outcome goes.
     let replies: Queue<ActorReply>
 
     /// The method returned `value`.

@@ -1,11 +1,16 @@
 /// Where ``HostableActor/spawn(in:using:)`` creates an actor.
 public struct ActorPlacement: Sendable {
+    /// The places.
     enum Kind: Sendable {
+        /// This process.
         case local
+        /// A new host process, started with this method (nil: the program default).
         case newHost(StartMethod?)
+        /// The host process of this actor.
         case alongside(ProcessActorID)
     }
 
+    /// The place.
     let kind: Kind
 
     /// In this process: calls are ordinary distributed-actor calls, no process boundary.

@@ -1,5 +1,6 @@
 /// What travels to a host process on its calls queue.
 struct ActorCall: Codable, Sendable {
+    /// What a message on the calls queue asks for.
     enum Kind: UInt8, Codable, Sendable {
         /// Run a distributed method of `actor`.
         case invoke
@@ -9,8 +10,11 @@ struct ActorCall: Codable, Sendable {
         case wake
     }
 
+    /// What to do.
     var kind: Kind
+    /// The number the reply carries back (0: nobody waits for it).
     var callID: UInt64
+    /// The actor called or created.
     var actor: ProcessActorID
     /// The distributed thunk's mangled name (`invoke`) or the actor type's (`create`).
     var target: String
@@ -25,7 +29,9 @@ struct ActorCall: Codable, Sendable {
 
 /// What a host process sends back for a call (`callID`), on its replies queue.
 struct ActorReply: Codable, Sendable {
+    /// The call answered.
     var callID: UInt64
+    /// How it ended.
     var outcome: ActorOutcome
 }
 
@@ -42,9 +48,13 @@ enum ActorOutcome: Codable, Sendable {
 /// An error thrown in a host process, as it travels: its type's mangled name (when it has a
 /// stable one), its description, and its value when the type is `Codable`.
 struct ActorThrownError: Codable, Sendable {
+    /// The error type's mangled name, if it has one that travels.
     var mangledType: String?
+    /// The error type's name, for people.
     var typeName: String
+    /// The error's description.
     var message: String
+    /// The error, encoded, when its type is `Codable`.
     var value: [UInt8]?
 
     /// `error` made ready to travel.

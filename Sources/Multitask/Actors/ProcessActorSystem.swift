@@ -42,22 +42,29 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
 
     /// A weak reference to an actor of this process (the system must not keep it alive).
     struct LocalActor {
+        /// The actor, while it lives.
         weak var actor: (any DistributedActor)?
     }
 
     /// What the system knows, under one lock.
     struct Registry {
+        /// The serial number of the next actor.
         var nextSerial: UInt64 = 1
+        /// The number of the next host.
         var nextHost: UInt32 = 1
+        /// The actors of this process, by ID.
         var local: [ProcessActorID: LocalActor] = [:]
         /// In a host process: the actors it serves, kept alive.
         var hosted: [ProcessActorID: any DistributedActor] = [:]
+        /// The host processes, by number.
         var hosts: [UInt32: ActorHost] = [:]
         /// The ID the next `assignID` hands out (a host creating an actor the parent named).
         var assigning: ProcessActorID?
+        /// Whether ``shutdown()`` was called (no new host starts).
         var isShutDown = false
     }
 
+    /// The actors and hosts.
     let registry = LockedBox(Registry())
     /// How hosts are restarted.
     let restartPolicy: ActorRestartPolicy
