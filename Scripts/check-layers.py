@@ -23,7 +23,7 @@ CLI = os.path.join(ROOT, "Sources", "multitask")
 BENCHMARKS = os.path.join(ROOT, "Sources", "MultitaskBenchmarks")
 PEERS = os.path.join(BENCHMARKS, "Peers")
 # Lowest first: a folder may use the folders before it in this list, and itself.
-LAYERS = ["System", "Codec", "Sync", "Memory", "Threading", "Diagnostics", "Processes", "Channels", "Pool", "Inspection"]
+LAYERS = ["System", "Codec", "Sync", "Memory", "Threading", "Diagnostics", "Processes", "Channels", "Pool", "Actors", "Inspection"]
 # Files at the module's top level (the `Multitask` namespace, the composition root) sit above
 # every layer; a lower layer reaches them only through functions (LayerWiring.swift), and may
 # extend the namespace.

@@ -38,9 +38,9 @@ struct BenchCommand: ParsableCommand {
 
     static var areas: [BenchArea] {
         #if MPI
-        [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area, MPIBench.area]
+        [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, ActorsBench.area, DeadlockBench.area, MPIBench.area]
         #else
-        [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, DeadlockBench.area]
+        [ThreadingBench.area, ProcessesBench.area, IPCBench.area, PoolBench.area, ActorsBench.area, DeadlockBench.area]
         #endif
     }
 

@@ -1,3 +1,4 @@
+import Distributed
 import Testing
 import Multitask
 
@@ -24,8 +25,24 @@ struct ReadmeTally: ProcessEntry {
 }
 struct ReadmeFib: PoolTask { var n: Int; func run() -> Int { n < 2 ? n : ReadmeFib(n: n - 1).run() + ReadmeFib(n: n - 2).run() } }
 
+distributed actor ReadmeParser: HostableActor {
+    distributed func parse(_ bytes: [UInt8]) throws -> Int { bytes.count }
+    distributed func echo<T: Codable & Sendable>(_ value: T) -> T { value }
+}
+
 @Suite("README examples")
 struct ReadmeExamplesTests {
+    @Test("distributed actors: a parser in a child process, another alongside it", .timeLimit(.minutes(1)))
+    func distributedActors() async throws {
+        let system = ProcessActorSystem(restartPolicy: .oneForOne(maxRestarts: 3, within: .seconds(5)), callTimeout: .seconds(10))
+        defer { system.shutdown() }
+        let parser = try await ReadmeParser.spawn(in: .childProcess, using: system)
+        #expect(try await parser.parse([1, 2, 3]) == 3)
+        #expect(try await parser.echo("x") == "x")
+        let helper = try await ReadmeParser.spawn(in: .alongside(parser.id), using: system)
+        #expect(try await helper.parse([]) == 0)
+    }
+
     @Test("threads with a lock count to 400000")
     func threads() {
         let counter = Counter()

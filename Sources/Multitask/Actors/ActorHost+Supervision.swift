@@ -1,0 +1,80 @@
+/// What happens when a host process ends: the calls in flight fail with its exit, and the
+/// host is restarted with its actors, or declared dead, by the restart policy (OTP's
+/// one-for-one supervision with a restart intensity).
+extension ActorHost {
+    /// The process of `generation` ended (the watch task calls this).
+    func ended(_ generation: ActorHostGeneration) {
+        let exit = ActorSystemError.hostCrashed(exitCode: generation.process.exitCode ?? -1, report: generation.process.crashReport)
+        let outcome = state.withLock { state -> (failed: [Pending], restart: Bool)? in
+            guard state.generation?.number == generation.number else { return nil }
+            state.generation = nil
+            state.lastExit = exit
+            let failed = Array(state.pending.values)
+            state.pending = [:]
+            guard state.phase == .running else { return (failed, false) }
+            let now = Deadline.now.nanoseconds
+            state.restarts.removeAll { $0 + policy.windowNanoseconds < now }
+            if state.restarts.count < policy.maxRestarts {
+                state.restarts.append(now)
+                state.phase = .restarting
+                return (failed, true)
+            }
+            state.phase = .dead
+            return (failed, false)
+        }
+        guard let outcome else { return }
+        for pending in outcome.failed { pending.continuation.resume(returning: .failure(exit)) }
+        generation.retire(grace: .zero)
+        if outcome.restart { restart(after: generation.number) }
+    }
+
+    /// Starts a new process and re-creates the actors there (their creations go first on the
+    /// new calls queue, so every later call finds its actor).
+    private func restart(after number: Int) {
+        let started: ActorHostGeneration
+        do {
+            started = try ActorHostGeneration.start(for: self, number: number + 1)
+        } catch {
+            state.withLock { if $0.phase == .restarting { $0.phase = .dead } }
+            return
+        }
+        let installed = state.withLock { state -> Bool in
+            guard state.phase == .restarting else { return false }
+            for actor in state.actors {
+                try? started.calls.put(ActorCall(kind: .create, callID: 0, actor: actor.id, target: actor.typeName, generics: [], arguments: []))
+            }
+            state.generation = started
+            state.phase = .running
+            return true
+        }
+        if !installed { started.retire(grace: .seconds(2)) }
+    }
+
+    /// Stops the host for good: its calls in flight throw ``ActorSystemError/shutDown``, its
+    /// process is asked to end (and killed if it does not within 2 seconds) and reaped.
+    func stop() {
+        let (generation, failed) = state.withLock { state in
+            state.phase = .stopped
+            defer {
+                state.generation = nil
+                state.pending = [:]
+            }
+            return (state.generation, Array(state.pending.values))
+        }
+        for pending in failed { pending.continuation.resume(returning: .failure(ActorSystemError.shutDown)) }
+        generation?.retire(grace: .seconds(2))
+    }
+
+    /// Fails the calls whose deadline passed with ``ActorSystemError/callTimedOut(_:)``;
+    /// returns whether there were any (their host is then killed).
+    func failCallsPastDeadline() -> Bool {
+        let now = Deadline.now
+        let expired = state.withLock { state -> [Pending] in
+            let ids = state.pending.compactMap { id, pending in pending.deadline.map { $0 < now } == true ? id : nil }
+            return ids.compactMap { state.pending.removeValue(forKey: $0) }
+        }
+        let timeout = callTimeout ?? .zero
+        for pending in expired { pending.continuation.resume(returning: .failure(ActorSystemError.callTimedOut(timeout))) }
+        return !expired.isEmpty
+    }
+}

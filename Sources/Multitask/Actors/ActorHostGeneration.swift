@@ -1,0 +1,75 @@
+/// One life of a host process: the process, its two queues and the thread that reads its
+/// replies. A restart makes a new generation; nothing of the old one is reused.
+struct ActorHostGeneration: Sendable {
+    /// 1 for the first process, one more for each restart.
+    let number: Int
+    /// The host process.
+    let process: Process
+    /// Calls to the host (creations, invocations, wake-ups).
+    let calls: Queue<ActorCall>
+    /// Replies from the host.
+    let replies: Queue<ActorReply>
+    /// The thread that reads `replies` and resumes the calls.
+    let reader: Thread
+
+    /// How often the reader looks for calls past `timeout`: a tenth of it, between 1 and
+    /// 50 ms (the reader wakes that often while the host is idle).
+    static func deadlineScanInterval(for timeout: Duration) -> Duration {
+        min(max(timeout / 10, .milliseconds(1)), .milliseconds(50))
+    }
+
+    /// Starts a host process for `host` with fresh queues, its reply reader, and a watch that
+    /// tells `host` when the process ends.
+    static func start(for host: ActorHost, number: Int) throws -> ActorHostGeneration {
+        let calls = try Queue<ActorCall>()
+        let replies = try Queue<ActorReply>()
+        let process = Process(name: "actor-host-\(host.index)", daemon: true, startMethod: host.startMethod,
+                              entry: ActorHostEntry(calls: calls, replies: replies))
+        try process.start()
+        let reader = Thread(name: "actor-host-\(host.index)-replies", daemon: true) { [weak host] in
+            read(replies, for: host, killing: process)
+        }
+        reader.start()
+        let generation = ActorHostGeneration(number: number, process: process, calls: calls, replies: replies, reader: reader)
+        Task.detached { [weak host] in
+            _ = await process.waitForExit()
+            host?.ended(generation)
+        }
+        return generation
+    }
+
+    /// The reply reader: resumes each call as its reply comes, until the replies queue is shut
+    /// down; with a call timeout, it also fails the calls past it and kills the host.
+    private static func read(_ replies: Queue<ActorReply>, for host: ActorHost?, killing process: Process) {
+        guard let host else { return }
+        guard let timeout = host.callTimeout else {
+            while let reply = try? replies.get() { host.deliver(reply) }
+            return
+        }
+        let interval = deadlineScanInterval(for: timeout)
+        var nextScan = Deadline.after(interval)
+        while true {
+            do {
+                host.deliver(try replies.get(timeout: interval))
+            } catch .empty {
+            } catch {
+                return
+            }
+            guard nextScan.hasPassed else { continue }
+            nextScan = Deadline.after(interval)
+            if host.failCallsPastDeadline() { process.kill() }
+        }
+    }
+
+    /// Ends the generation: shuts its queues down, waits for the reader, and reaps the
+    /// process (killing it if it does not end within `grace` of its calls queue closing).
+    func retire(grace: Duration) {
+        calls.shutdown(immediate: true)
+        if !process.join(timeout: grace) {
+            process.kill()
+            process.join()
+        }
+        replies.shutdown(immediate: true)
+        reader.join()
+    }
+}
