@@ -5,7 +5,8 @@
 /// inlinable shell), so they are specialised for the type: the dispatcher thread decodes every
 /// reply and completes its ``AsyncResult`` through them without a generic metadata lookup.
 /// A type whose values carry no data (size zero, like a `struct NoOp: PoolTask {}`) has one
-/// value, so its encoding is made once, from the first task, and shared by every task after.
+/// value, so its encoding is made once, from the first task, and shared by every task after
+/// (and a worker decodes those bytes once: see ``PoolTaskRunner``).
 @usableFromInline
 final class PoolTaskCodecs: Sendable {
     /// Decodes a reply into the output and completes the result (an `AsyncResult` of the
