@@ -28,7 +28,7 @@ final class PoolDispatcher: @unchecked Sendable {
     private let scheduler: PoolScheduler
     private var thread: Thread?
     /// The submissions taken from the inbox, kept between wake-ups (its buffer is reused).
-    private var arrivals: [PoolSubmission] = []
+    @exclusivity(unchecked) private var arrivals: [PoolSubmission] = []
     /// Set once every worker has ended and the thread is done.
     let finished = Event()
 

@@ -19,8 +19,9 @@ class PoolSubmission: @unchecked Sendable {
     /// Names the task in errors: its type and submission number.
     let typeName: String
     let number: UInt64
-    /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only.
-    var isDispatched = false
+    /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only
+    /// (no runtime exclusivity check: see ``PoolWorkerSlot``).
+    @exclusivity(unchecked) var isDispatched = false
 
     init(typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
         self.typeID = typeID
