@@ -19,6 +19,7 @@ final class PoolTaskCodecs: Sendable {
     /// Decodes an encoded task as a worker would, without running it (see ``PoolWarmUp``).
     let rehearseDecoding: @Sendable (_ payload: [UInt8]) -> Void
 
+    /// Codecs made of these closures (see ``init(_:)`` for those of a task type).
     @usableFromInline
     init(settle: @escaping @Sendable (AnyObject, UnsafeRawBufferPointer) throws -> Void,
          fail: @escaping @Sendable (AnyObject, any Error) -> Void,
