@@ -50,15 +50,28 @@ final class PoolInbox: @unchecked Sendable {
     }
 
     /// The pool's number for `type` (assigned on first use) and its codecs (made by
-    /// `makeCodecs` the first time it makes some), with `count` consecutive submission
-    /// numbers reserved for its tasks.
+    /// `makeCodecs`, outside the lock: it may run the task's `encode(to:)`, the first time it
+    /// makes some), with `count` consecutive submission numbers reserved for its tasks.
     func ticket(for type: any PoolTask.Type, numbers count: Int, codecs makeCodecs: () -> PoolTaskCodecs? = { nil }) -> Ticket {
+        let ticket = reserve(type, numbers: count)
+        guard ticket.codecs == nil, let made = makeCodecs() else { return ticket }
+        let codecs = lock.withLock { () -> PoolTaskCodecs in
+            // Another submitter of the type may have installed its own meanwhile: one wins.
+            if let installed = self.codecs[Int(ticket.typeID)] { return installed }
+            self.codecs[Int(ticket.typeID)] = made
+            return made
+        }
+        return Ticket(typeID: ticket.typeID, typeName: ticket.typeName, isNew: ticket.isNew, codecs: codecs,
+                      firstNumber: ticket.firstNumber)
+    }
+
+    /// The ticket of `type` with the codecs it has so far (numbering the type on first use).
+    private func reserve(_ type: any PoolTask.Type, numbers count: Int) -> Ticket {
         let key = ObjectIdentifier(type)
         return lock.withLock {
             let first = nextNumber
             nextNumber += UInt64(count)
             if let id = typeIDs[key] {
-                if codecs[Int(id)] == nil { codecs[Int(id)] = makeCodecs() }
                 return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: false, codecs: codecs[Int(id)], firstNumber: first)
             }
             let name: String
@@ -69,9 +82,9 @@ final class PoolInbox: @unchecked Sendable {
             let id = UInt32(typeNames.count)
             typeNames.append(name)
             displayNames.append(String(describing: type))
-            codecs.append(makeCodecs())
+            codecs.append(nil)
             typeIDs[key] = id
-            return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: codecs[Int(id)], firstNumber: first)
+            return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: nil, firstNumber: first)
         }
     }
 
