@@ -48,12 +48,14 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     private var firstCallback: Callback?
     private var laterCallbacks: [Callback]?
 
+    @usableFromInline
     init() {
         assert(wordIsState(), "AsyncResult: the state word is not the first stored property")
     }
 
     /// The state word, waited on in place.
-    private var word: AsyncResultWord {
+    @inlinable
+    final var word: AsyncResultWord {
         AsyncResultWord(pointer: _getUnsafePointerToStoredProperties(self).assumingMemoryBound(to: Atomic<UInt32>.self))
     }
 
@@ -162,6 +164,9 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     }
 
     /// ``complete(_:)`` with a value, without building a `Result` (a worker's common case).
+    /// Inlinable, so that a pool's reply stores the value in code specialised for it (see
+    /// ``PoolTaskCodecs``): storing into an optional of a generic type looks its metadata up.
+    @inlinable
     final func succeed(_ value: consuming Value) {
         guard let seen = beginRecording(unlessStarted: false) else { return }
         succeededWith = consume value
@@ -170,7 +175,7 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
 
     /// ``complete(_:)`` with an error (`unlessStarted`: only if the task has not started);
     /// returns whether the error was recorded.
-    @discardableResult
+    @discardableResult @usableFromInline
     final func fail(_ error: any Error, unlessStarted: Bool) -> Bool {
         guard let seen = beginRecording(unlessStarted: unlessStarted) else { return false }
         failedWith = error
@@ -191,8 +196,8 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
 
     /// Locks the word to record the outcome; returns the state seen, or nil (unlocked again)
     /// when an outcome is recorded already or, with `unlessStarted`, the task started.
-    @inline(__always)
-    private final func beginRecording(unlessStarted: Bool) -> UInt32? {
+    @inlinable @inline(__always)
+    final func beginRecording(unlessStarted: Bool) -> UInt32? {
         let word = word
         let seen = word.lock()
         if seen & AsyncResultWord.recorded != 0 || (unlessStarted && seen & AsyncResultWord.started != 0) {
@@ -204,8 +209,8 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
 
     /// With the outcome stored under the lock taken by ``beginRecording(unlessStarted:)``:
     /// publishes it, runs the callbacks, makes the result ready.
-    @inline(__always)
-    private final func endRecording(_ seen: UInt32) {
+    @inlinable @inline(__always)
+    final func endRecording(_ seen: UInt32) {
         let word = word
         if seen & AsyncResultWord.hasCallbacks == 0 {
             word.unlock(setting: AsyncResultWord.recorded)
@@ -217,8 +222,8 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
 
     /// With the word locked by ``beginRecording(unlessStarted:)`` and the outcome stored:
     /// takes the callbacks, unlocks with the outcome recorded, and runs them on this thread.
-    @inline(never)
-    private final func runCallbacks(word: AsyncResultWord) {
+    @inline(never) @usableFromInline
+    final func runCallbacks(word: AsyncResultWord) {
         let first = firstCallback
         firstCallback = nil
         let later = laterCallbacks ?? []

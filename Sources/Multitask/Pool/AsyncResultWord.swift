@@ -7,29 +7,34 @@ import Synchronization
 /// Waiting parks on the word itself (``FutexWord/park(until:spin:poll:prepare:)``); every
 /// change is a read-modify-write that keeps the other bits, so a waiter that marked itself a
 /// sleeper is never unmarked by another thread's change, only woken by `ready`.
+@usableFromInline
 struct AsyncResultWord {
     /// Held while callbacks are registered or the outcome is recorded (a few instructions).
-    static var locked: UInt32 { 1 }
+    @inlinable static var locked: UInt32 { 1 }
     /// The outcome is written; it never changes again (published by the unlock that sets it).
-    static var recorded: UInt32 { 2 }
+    @inlinable static var recorded: UInt32 { 2 }
     /// The callbacks have run: waiting is over.
-    static var ready: UInt32 { 4 }
+    @inlinable static var ready: UInt32 { 4 }
     /// A waiter may be asleep on the word: making it ready wakes every sleeper.
-    static var sleepers: UInt32 { 8 }
+    @inlinable static var sleepers: UInt32 { 8 }
     /// The task began to run: cancelling can no longer fail it.
-    static var started: UInt32 { 16 }
+    @inlinable static var started: UInt32 { 16 }
     /// A callback is registered: completing must run it (completing a result without
     /// callbacks touches no callback storage, whose generic types cost lookups).
-    static var hasCallbacks: UInt32 { 32 }
+    @inlinable static var hasCallbacks: UInt32 { 32 }
 
     /// Invariant: points at an `Atomic<UInt32>` stored in the result object, which the caller
     /// keeps alive.
-    let pointer: UnsafeMutablePointer<Atomic<UInt32>>
+    @usableFromInline let pointer: UnsafeMutablePointer<Atomic<UInt32>>
 
-    @inline(__always) func load() -> UInt32 { pointer.pointee.load(ordering: .acquiring) }
+    /// The word at `pointer`.
+    @inlinable
+    init(pointer: UnsafeMutablePointer<Atomic<UInt32>>) { self.pointer = pointer }
+
+    @inlinable @inline(__always) func load() -> UInt32 { pointer.pointee.load(ordering: .acquiring) }
 
     /// Takes the lock; returns the state seen when taking it (with `locked` clear).
-    @inline(__always)
+    @inlinable @inline(__always)
     func lock() -> UInt32 {
         let state = pointer.pointee.load(ordering: .relaxed)
         if state & Self.locked == 0,
@@ -41,8 +46,8 @@ struct AsyncResultWord {
 
     /// The contended lock: holders keep it for a few instructions, so spin, and give up the
     /// CPU now and then in case the holder was preempted (a machine with few cores).
-    @inline(never)
-    private func lockSlow() -> UInt32 {
+    @inline(never) @usableFromInline
+    func lockSlow() -> UInt32 {
         var tries = 0
         while true {
             let state = pointer.pointee.load(ordering: .relaxed)
@@ -56,7 +61,7 @@ struct AsyncResultWord {
     }
 
     /// Releases the lock and sets `bits` (which must be clear) in the same step.
-    @inline(__always)
+    @inlinable @inline(__always)
     func unlock(setting bits: UInt32 = 0) {
         pointer.pointee.bitwiseXor(Self.locked | bits, ordering: .releasing)
     }
@@ -81,11 +86,15 @@ struct AsyncResultWord {
     }
 
     /// Sets `ready` and wakes the waiters that may sleep.
-    @inline(__always)
+    @inlinable @inline(__always)
     func markReady() {
         let before = pointer.pointee.bitwiseOr(Self.ready, ordering: .acquiringAndReleasing).oldValue
-        if before & Self.sleepers != 0 { FutexWord(pointer: pointer, isShared: false).wakeAll() }
+        if before & Self.sleepers != 0 { wakeSleepers() }
     }
+
+    /// Wakes every thread asleep on the word.
+    @usableFromInline
+    func wakeSleepers() { FutexWord(pointer: pointer, isShared: false).wakeAll() }
 
     /// Waits until `ready` or `deadline` passes (nil: forever); returns whether ready.
     @inline(__always)

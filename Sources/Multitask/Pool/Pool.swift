@@ -118,37 +118,64 @@ public final class Pool: @unchecked Sendable {
     /// With a `timeout`, a task still running that long after it started is stopped: its
     /// worker is killed and replaced, and the result fails with
     /// ``PoolError/taskTimedOut(timeout:task:)``.
-    @discardableResult
+    ///
+    /// Inlinable, so that the task is encoded and its type's codecs are made in the caller's
+    /// specialised code (see ``PoolTaskCodecs``); the rest is the pool's non-generic code.
+    @inlinable @discardableResult
     public func applyAsync<Task: PoolTask>(_ task: Task, timeout: Duration? = nil) -> AsyncResult<Task.Output> {
         let result = AsyncResult<Task.Output>()
-        if let submission = submission(task, timeout: timeout, result: result) {
-            dispatcher.submit(CollectionOfOne(submission))
-        }
+        if let submission = submission(task, timeout: timeout, result: result) { submit(submission) }
         return result
     }
 
     /// Runs `task` on a worker and waits for its value.
+    @inlinable
     public func apply<Task: PoolTask>(_ task: Task, timeout: Duration? = nil) throws -> Task.Output {
         try applyAsync(task, timeout: timeout).get()
     }
 
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
+    @inlinable
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
+        submission(of: Task.self, timeout: timeout, result: result, codecs: { PoolTaskCodecs(task) }) { codecs, payload in
+            if let constant = codecs.constantPayload {
+                payload = constant
+            } else {
+                try PoolTaskCodecs.encode(task, into: &payload)
+            }
+        }
+    }
+
+    /// The submission of a task of `type` for `result` (an `AsyncResult` of its output), or
+    /// nil after failing `result` if `encode` (which writes the task) throws. `codecs` makes
+    /// the type's codecs on its first use in this pool.
+    @usableFromInline
+    func submission(
+        of type: any PoolTask.Type, timeout: Duration?, result: AnyObject, codecs makeCodecs: () -> PoolTaskCodecs,
+        encode: (PoolTaskCodecs, inout [UInt8]) throws -> Void
+    ) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
-        let ticket = dispatcher.ticket(for: Task.self, numbers: 1)
-        let codecs = PoolTaskCodecs<Task>.of(ticket)
+        let ticket = dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs)
+        // Invariant: a ticket asked for with codecs carries them.
+        let codecs = ticket.codecs!
+        var payload: [UInt8] = []
         do {
-            var payload: [UInt8] = []
-            try codecs.encode(task, into: &payload)
-            if ticket.isNew { PoolWarmUp.rehearseDecoding(Task.self, payload: payload) }
-            return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
+            try encode(codecs, &payload)
         } catch {
-            result.complete(.failure(PoolError.taskFailed(
-                errorType: String(reflecting: type(of: error)), description: "the task cannot be encoded: \(error)",
+            codecs.fail(result, PoolError.taskFailed(
+                errorType: String(reflecting: Swift.type(of: error)), description: "the task cannot be encoded: \(error)",
                 task: "task #\(ticket.firstNumber) (\(ticket.typeName))"
-            )))
+            ))
             return nil
         }
+        if ticket.isNew { codecs.rehearseDecoding(payload) }
+        return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
+    }
+
+    /// Queues `submission`; fails it with ``PoolError/closed`` once the pool was closed.
+    @usableFromInline
+    func submit(_ submission: PoolSubmission) {
+        dispatcher.submit(CollectionOfOne(submission))
     }
 
     // MARK: Lifecycle

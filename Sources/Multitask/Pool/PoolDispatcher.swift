@@ -28,7 +28,7 @@ final class PoolDispatcher: @unchecked Sendable {
     private let scheduler: PoolScheduler
     private var thread: Thread?
     /// The submissions taken from the inbox, kept between wake-ups (its buffer is reused).
-    private var arrivals: [PoolSubmission] = []
+    @exclusivity(unchecked) private var arrivals: [PoolSubmission] = []
     /// Set once every worker has ended and the thread is done.
     let finished = Event()
 
@@ -61,9 +61,9 @@ final class PoolDispatcher: @unchecked Sendable {
     // MARK: Submitting (any thread)
 
     /// The pool's number for `type` and its codecs, with `count` submission numbers reserved
-    /// (for task labels); see ``PoolInbox/ticket(for:numbers:)``.
-    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int) -> PoolInbox.Ticket {
-        inbox.ticket(for: type, numbers: count)
+    /// (for task labels); see ``PoolInbox/ticket(for:numbers:codecs:)``.
+    func ticket(for type: any PoolTask.Type, numbers count: Int, codecs: () -> PoolTaskCodecs?) -> PoolInbox.Ticket {
+        inbox.ticket(for: type, numbers: count, codecs: codecs)
     }
 
     /// Queues `submissions`; fails them with ``PoolError/closed`` once the pool was closed.

@@ -7,12 +7,12 @@ enum PoolEngine: Sendable {
     case local(PoolDispatcher)
     case remote(PoolRemoteEngine)
 
-    /// The pool's number for `type` and its codecs; see ``PoolInbox/ticket(for:numbers:)``.
+    /// The pool's number for `type` and its codecs; see ``PoolInbox/ticket(for:numbers:codecs:)``.
     @inline(__always)
-    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int) -> PoolInbox.Ticket {
+    func ticket(for type: any PoolTask.Type, numbers count: Int, codecs: () -> PoolTaskCodecs? = { nil }) -> PoolInbox.Ticket {
         switch self {
-        case .local(let dispatcher): dispatcher.ticket(for: type, numbers: count)
-        case .remote(let engine): engine.inbox.ticket(for: type, numbers: count)
+        case .local(let dispatcher): dispatcher.ticket(for: type, numbers: count, codecs: codecs)
+        case .remote(let engine): engine.inbox.ticket(for: type, numbers: count, codecs: codecs)
         }
     }
 

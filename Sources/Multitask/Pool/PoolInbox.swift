@@ -21,7 +21,7 @@ final class PoolInbox: @unchecked Sendable {
     private var displayNames: [String] = []
     private var typeIDs: [ObjectIdentifier: UInt32] = [:]
     /// Each type's ``PoolTaskCodecs``, by number.
-    private var codecs: [AnyObject] = []
+    private var codecs: [PoolTaskCodecs?] = []
     private var nextNumber: UInt64 = 1
     private var livePIDs: [Int32?]
     private var finishWaiters: [@Sendable () -> Void] = []
@@ -42,15 +42,31 @@ final class PoolInbox: @unchecked Sendable {
         let typeName: String
         /// Whether this is the type's first use in this pool.
         let isNew: Bool
-        /// The type's ``PoolTaskCodecs``, made once per pool and type.
-        let codecs: AnyObject
+        /// The type's ``PoolTaskCodecs``, made once per pool and type (nil until a submitter
+        /// that needs them asked).
+        let codecs: PoolTaskCodecs?
         /// The first of the submission numbers reserved.
         let firstNumber: UInt64
     }
 
-    /// The pool's number for `type` (assigned on first use) and its codecs, with `count`
-    /// consecutive submission numbers reserved for its tasks.
-    func ticket<Task: PoolTask>(for type: Task.Type, numbers count: Int) -> Ticket {
+    /// The pool's number for `type` (assigned on first use) and its codecs (made by
+    /// `makeCodecs`, outside the lock: it may run the task's `encode(to:)`, the first time it
+    /// makes some), with `count` consecutive submission numbers reserved for its tasks.
+    func ticket(for type: any PoolTask.Type, numbers count: Int, codecs makeCodecs: () -> PoolTaskCodecs? = { nil }) -> Ticket {
+        let ticket = reserve(type, numbers: count)
+        guard ticket.codecs == nil, let made = makeCodecs() else { return ticket }
+        let codecs = lock.withLock { () -> PoolTaskCodecs in
+            // Another submitter of the type may have installed its own meanwhile: one wins.
+            if let installed = self.codecs[Int(ticket.typeID)] { return installed }
+            self.codecs[Int(ticket.typeID)] = made
+            return made
+        }
+        return Ticket(typeID: ticket.typeID, typeName: ticket.typeName, isNew: ticket.isNew, codecs: codecs,
+                      firstNumber: ticket.firstNumber)
+    }
+
+    /// The ticket of `type` with the codecs it has so far (numbering the type on first use).
+    private func reserve(_ type: any PoolTask.Type, numbers count: Int) -> Ticket {
         let key = ObjectIdentifier(type)
         return lock.withLock {
             let first = nextNumber
@@ -66,9 +82,9 @@ final class PoolInbox: @unchecked Sendable {
             let id = UInt32(typeNames.count)
             typeNames.append(name)
             displayNames.append(String(describing: type))
-            codecs.append(PoolTaskCodecs<Task>())
+            codecs.append(nil)
             typeIDs[key] = id
-            return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: codecs[Int(id)], firstNumber: first)
+            return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: nil, firstNumber: first)
         }
     }
 

@@ -1,11 +1,18 @@
+import Synchronization
+
 /// Gathers the chunk results of one `map` into the whole list, in input order, and reports
 /// progress as chunks finish.
 ///
 /// Every chunk is waited for; then the whole result is the values in input order, or the
-/// failure of the first failed chunk in input order (what Python's `map` raises).
+/// failure of the first failed chunk in input order (what Python's `map` raises). A chunk of
+/// raw outputs that succeeds is copied into place and counted, with no generic value built:
+/// the dispatcher reaches the collector through ``PoolChunkOutcomes``, in unspecialised code.
 // @unchecked: `rawStorage` is a pointer; chunks write disjoint ranges of it, and it is read after the last one.
-final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
+final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @unchecked Sendable {
     private let parts: LockedBox<PoolOrderedParts<Output>>
+    /// The chunks not finished yet.
+    private let remaining: Atomic<Int>
+    private let codec: PoolArrayCodec<Output>
     /// For `BitwiseCodable` outputs: the whole list's bytes, which replies are copied into
     /// directly (no array per chunk). Invariant: `items * rawSize` bytes, freed in deinit.
     private let rawStorage: UnsafeMutableRawPointer?
@@ -25,6 +32,8 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
         self.perChunk = perChunk
         self.chunkSize = chunkSize
         self.items = items
+        self.codec = codec
+        remaining = Atomic(chunks)
         if perChunk == nil, let size = codec.rawSize, items > 0 {
             rawSize = size
             rawStorage = .allocate(byteCount: items * size, alignment: MemoryLayout<Output>.alignment)
@@ -39,29 +48,42 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
 
     deinit { rawStorage?.deallocate() }
 
-    /// Whether replies go straight into the whole list's bytes (``finish(chunk:count:rawBytes:)``).
-    var takesRawBytes: Bool { rawStorage != nil }
-
     /// Chunk `index` (of `count` items) finished with `outcome`.
     func finish(chunk index: Int, count: Int, _ outcome: Result<[Output], any Error>) {
         perChunk?(index * chunkSize..<index * chunkSize + count, outcome)
-        settle(chunk: index, count: count, outcome)
+        parts.withLock { $0.record(index, outcome) }
+        chunkFinished(count: count)
     }
 
-    /// Chunk `index` (of `count` items) finished; `bytes` are its outputs' raw bytes.
-    /// Returns false, recording nothing, if they are not `count` outputs.
-    func finish(chunk index: Int, count: Int, rawBytes bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let rawStorage, bytes.count == count * rawSize else { return false }
-        // Invariant: chunks cover disjoint ranges of the storage, so no lock is needed to copy.
-        if count > 0 { (rawStorage + index * chunkSize * rawSize).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        settle(chunk: index, count: count, .success([]))
-        return true
+    /// Chunk `index` succeeded: raw outputs are copied into place, others decoded.
+    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission) {
+        if let rawStorage {
+            guard reply.count == count * rawSize else {
+                let problem = CodecError.invalid("\(reply.count) bytes are not \(count) results", offset: 0)
+                return finish(chunk: index, count: count, .failure(submission.undecodable(problem)))
+            }
+            // Invariant: chunks cover disjoint ranges of the storage, so no lock is needed to copy.
+            if count > 0 { (rawStorage + index * chunkSize * rawSize).copyMemory(from: reply.baseAddress!, byteCount: reply.count) }
+            return chunkFinished(count: count)
+        }
+        finish(chunk: index, count: count, Result {
+            do {
+                return try codec.decode(from: reply)
+            } catch {
+                throw submission.undecodable(error)
+            }
+        })
     }
 
-    private func settle(chunk index: Int, count: Int, _ outcome: Result<[Output], any Error>) {
-        let last = parts.withLock { $0.record(index, outcome) }
+    /// Chunk `index` failed.
+    func finish(chunk index: Int, count: Int, failure: PoolError) {
+        finish(chunk: index, count: count, .failure(failure))
+    }
+
+    /// Counts a finished chunk of `count` items; the last one completes the whole.
+    private func chunkFinished(count: Int) {
         progress?.add(count)
-        guard last else { return }
+        guard remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
         if perChunk != nil {
             result.complete(.success([]))
         } else if rawStorage != nil {
@@ -81,11 +103,19 @@ final class PoolMapCollector<Output: Codable & Sendable>: @unchecked Sendable {
     }
 }
 
+/// How a chunk's outcome reaches its `map`, without generic code on the dispatcher thread.
+protocol PoolChunkOutcomes: AnyObject, Sendable {
+    /// Chunk `index` (of `count` items) succeeded with `reply`, its encoded outputs; a reply
+    /// that is not `count` outputs fails the chunk (labelled by `submission`).
+    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission)
+    /// Chunk `index` (of `count` items) failed.
+    func finish(chunk index: Int, count: Int, failure: PoolError)
+}
+
 /// The submission of one chunk of a `map`: its outcome goes to the map's collector.
 // @unchecked: inherited from PoolSubmission; adds only `let`s of Sendable types.
-final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchecked Sendable {
-    let collector: PoolMapCollector<Output>
-    let codec: PoolArrayCodec<Output>
+final class ChunkSubmission: PoolSubmission, @unchecked Sendable {
+    let collector: any PoolChunkOutcomes
     let chunk: Int
     let count: Int
     let firstItem: Int
@@ -93,10 +123,9 @@ final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchec
     /// `payload` is empty.
     let rawInputs: PoolRawInputs?
 
-    init(collector: PoolMapCollector<Output>, codec: PoolArrayCodec<Output>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32,
+    init(collector: any PoolChunkOutcomes, chunk: Int, count: Int, firstItem: Int, typeID: UInt32,
          payload: [UInt8], rawInputs: PoolRawInputs? = nil, typeName: String, number: UInt64) {
         self.collector = collector
-        self.codec = codec
         self.chunk = chunk
         self.count = count
         self.firstItem = firstItem
@@ -110,23 +139,10 @@ final class ChunkSubmission<Output: Codable & Sendable>: PoolSubmission, @unchec
     }
 
     override func succeed(_ output: UnsafeRawBufferPointer) {
-        if collector.takesRawBytes {
-            if !collector.finish(chunk: chunk, count: count, rawBytes: output) {
-                let problem = CodecError.invalid("\(output.count) bytes are not \(count) results", offset: 0)
-                collector.finish(chunk: chunk, count: count, .failure(undecodable(problem)))
-            }
-            return
-        }
-        collector.finish(chunk: chunk, count: count, Result {
-            do {
-                return try codec.decode(from: output)
-            } catch {
-                throw undecodable(error)
-            }
-        })
+        collector.finish(chunk: chunk, count: count, reply: output, of: self)
     }
 
     override var label: String { "task #\(number) (\(typeName) on items \(firstItem)..<\(firstItem + count))" }
 
-    override func fail(_ error: PoolError) { collector.finish(chunk: chunk, count: count, .failure(error)) }
+    override func fail(_ error: PoolError) { collector.finish(chunk: chunk, count: count, failure: error) }
 }

@@ -140,7 +140,7 @@ extension Pool {
                 continue
             }
             submissions.append(ChunkSubmission(
-                collector: collector, codec: outputCodec, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
+                collector: collector, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
                 payload: payload, rawInputs: rawInputs, typeName: name, number: firstNumber + UInt64(chunk)
             ))
         }

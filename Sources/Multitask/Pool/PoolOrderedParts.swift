@@ -2,31 +2,28 @@
 /// is in; the whole fails with the failure of the first failed part in input order (what
 /// Python's `map` raises), whichever finished first.
 ///
-/// A plain value: its owner guards it with its own lock.
+/// A plain value: its owner guards it with its own lock, and counts the parts that are in
+/// (parts that succeeded with values kept elsewhere need not be recorded here).
 struct PoolOrderedParts<Value> {
     private var parts: [[Value]]
     private var firstFailure: (index: Int, error: any Error)?
-    private var remaining: Int
     private let keepsValues: Bool
 
-    /// `count` parts; `keepsValues: false` counts parts and failures only (their owner keeps
-    /// the values elsewhere, or needs none).
+    /// `count` parts; `keepsValues: false` keeps failures only (their owner keeps the values
+    /// elsewhere, or needs none).
     init(count: Int, keepsValues: Bool = true) {
         parts = Array(repeating: [], count: keepsValues ? count : 0)
-        remaining = count
         self.keepsValues = keepsValues
     }
 
-    /// Records part `index`; returns whether it was the last one missing.
-    mutating func record(_ index: Int, _ outcome: Result<[Value], any Error>) -> Bool {
+    /// Records part `index`.
+    mutating func record(_ index: Int, _ outcome: Result<[Value], any Error>) {
         switch outcome {
         case .success(let values):
             if keepsValues { parts[index] = values }
         case .failure(let error):
             if firstFailure.map({ index < $0.index }) ?? true { firstFailure = (index, error) }
         }
-        remaining -= 1
-        return remaining == 0
     }
 
     /// The failure of the first failed part in input order, if any.

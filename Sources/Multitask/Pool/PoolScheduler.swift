@@ -13,6 +13,7 @@ import DequeModule
 /// means tasks of a few microseconds: the window doubles (up to ``windowCeiling``), and each
 /// round trip between the dispatcher and the worker carries more tasks. A read that brings
 /// few replies sets it back to ``prefetchLimit``.
+// Dispatcher-thread state with no overlapping accesses: no runtime exclusivity checks (see PoolWorkerSlot).
 final class PoolScheduler {
     /// Tasks sent ahead to one worker, at most, until its replies show tiny tasks.
     static let prefetchLimit = 64
@@ -23,11 +24,11 @@ final class PoolScheduler {
     let maxTasksPerChild: Int?
     private let inbox: PoolInbox
     /// Tasks no worker has, in order (a requeued task goes back to the front).
-    private var ready = Deque<PoolSubmission>()
+    @exclusivity(unchecked) private var ready = Deque<PoolSubmission>()
     /// The workers ``assign(to:)`` may send to, kept between calls so that it allocates nothing.
-    private var open: [PoolWorkerSlot] = []
+    @exclusivity(unchecked) private var open: [PoolWorkerSlot] = []
     /// The task-type names this thread has seen, by number (refreshed from the inbox).
-    private var localTypeNames: [String] = []
+    @exclusivity(unchecked) private var localTypeNames: [String] = []
 
     init(maxTasksPerChild: Int?, inbox: PoolInbox) {
         self.maxTasksPerChild = maxTasksPerChild

@@ -5,11 +5,12 @@ import Synchronization
 /// It is queued, then taken by the dispatcher (sent to a worker, perhaps re-sent after a crash)
 /// or cancelled while still queued — never both. Subclasses decide what an outcome does
 /// (complete an ``AsyncResult``, fill a slot of a `map`).
+@usableFromInline
 // @unchecked: `isDispatched` is the dispatcher thread's alone; the claim is an atomic; the rest is immutable. Not public; subclasses add only `let`s.
 class PoolSubmission: @unchecked Sendable {
     private static let queued: UInt8 = 0, taken: UInt8 = 1, cancelled: UInt8 = 2
     private let state = Atomic<UInt8>(PoolSubmission.queued)
-    /// The pool's number for the task's type (see ``PoolInbox/ticket(for:numbers:)``).
+    /// The pool's number for the task's type (see ``PoolInbox/ticket(for:numbers:codecs:)``).
     let typeID: UInt32
     /// The encoded task (empty when a subclass writes it from elsewhere: see ``withPayload(_:)``).
     let payload: [UInt8]
@@ -18,8 +19,9 @@ class PoolSubmission: @unchecked Sendable {
     /// Names the task in errors: its type and submission number.
     let typeName: String
     let number: UInt64
-    /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only.
-    var isDispatched = false
+    /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only
+    /// (no runtime exclusivity check: see ``PoolWorkerSlot``).
+    @exclusivity(unchecked) var isDispatched = false
 
     init(typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
         self.typeID = typeID
@@ -62,14 +64,16 @@ class PoolSubmission: @unchecked Sendable {
     func fail(_ error: PoolError) { fatalError("PoolSubmission.fail: subclass must override") }
 }
 
-/// A submission whose outcome completes an ``AsyncResult``.
-// @unchecked: inherited from PoolSubmission; adds only a `let` of a Sendable type.
-final class ResultSubmission<Task: PoolTask>: PoolSubmission, @unchecked Sendable {
-    let result: AsyncResult<Task.Output>
+/// A submission whose outcome completes an ``AsyncResult``, through its type's codecs (made
+/// in the submitter's specialised code: no generic code runs here).
+// @unchecked: inherited from PoolSubmission; adds only `let`s of Sendable types.
+final class ResultSubmission: PoolSubmission, @unchecked Sendable {
+    /// The `AsyncResult` of the task's output.
+    let result: AnyObject
     /// The type's codecs, shared by its tasks (the reply's decoder).
-    let codecs: PoolTaskCodecs<Task>
+    let codecs: PoolTaskCodecs
 
-    init(result: AsyncResult<Task.Output>, codecs: PoolTaskCodecs<Task>, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
+    init(result: AnyObject, codecs: PoolTaskCodecs, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
         self.result = result
         self.codecs = codecs
         super.init(typeID: ticket.typeID, payload: payload, timeout: timeout, typeName: ticket.typeName, number: ticket.firstNumber)
@@ -78,11 +82,11 @@ final class ResultSubmission<Task: PoolTask>: PoolSubmission, @unchecked Sendabl
     /// Decodes the reply; a reply that does not decode fails the task.
     override func succeed(_ output: UnsafeRawBufferPointer) {
         do {
-            result.complete(.success(try codecs.decodeOutput(from: output)))
+            try codecs.settle(result, output)
         } catch {
-            result.complete(.failure(undecodable(error)))
+            codecs.fail(result, undecodable(error))
         }
     }
 
-    override func fail(_ error: PoolError) { result.complete(.failure(error)) }
+    override func fail(_ error: PoolError) { codecs.fail(result, error) }
 }
