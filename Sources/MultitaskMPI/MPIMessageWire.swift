@@ -27,21 +27,21 @@ extension MPIMessage {
             bytes.appendField(task.id)
             bytes.appendField(task.typeID)
             if let name = task.typeName {
-                bytes.appendBytes(Array(name.utf8))
+                bytes.appendByteString(name.utf8)
             } else {
                 bytes.appendField(UInt32.max)
             }
             bytes.appendField(task.timeoutNanoseconds ?? .min)
-            bytes.appendBytes(task.payload)
+            bytes.appendByteString(task.payload)
         }
         for reply in replies {
             bytes.appendField(reply.id)
             if let output = reply.output {
                 bytes.appendField(UInt8(0))
-                bytes.appendBytes(output)
+                bytes.appendByteString(output)
             } else if let failure = reply.failure {
                 bytes.appendField(UInt8(1))
-                bytes.appendBytes(try BinaryEncoder().encode(failure))
+                bytes.appendByteString(try BinaryEncoder().encode(failure))
             } else {
                 bytes.appendField(UInt8(2))
                 bytes.appendField(UInt32(0))
@@ -77,12 +77,12 @@ extension MPIMessage {
             guard let utf8 = fields.read(bytes: Int(nameLength)) else { throw MPIWireError.malformed("task type name") }
             name = String(decoding: utf8, as: UTF8.self)
         }
-        guard let timeout = fields.read(Int64.self), let payload = byteString(&fields) else { throw MPIWireError.malformed("task payload") }
+        guard let timeout = fields.read(Int64.self), let payload = fields.readByteString() else { throw MPIWireError.malformed("task payload") }
         return MPITaskFrame(id: id, typeID: typeID, typeName: name, timeoutNanoseconds: timeout == .min ? nil : timeout, payload: Array(payload))
     }
 
     private static func reply(_ fields: inout FrameFields) throws -> MPIReplyFrame {
-        guard let id = fields.read(UInt64.self), let outcome = fields.read(UInt8.self), let bytes = byteString(&fields) else {
+        guard let id = fields.read(UInt64.self), let outcome = fields.read(UInt8.self), let bytes = fields.readByteString() else {
             throw MPIWireError.malformed("reply")
         }
         switch outcome {
@@ -93,10 +93,6 @@ extension MPIMessage {
         }
     }
 
-    /// A `u32`-length-prefixed byte string.
-    private static func byteString(_ fields: inout FrameFields) -> UnsafeRawBufferPointer? {
-        fields.read(UInt32.self).flatMap { fields.read(bytes: Int($0)) }
-    }
 }
 
 /// Bytes that are not an ``MPIMessage``.
@@ -111,10 +107,3 @@ enum MPIWireError: Error, CustomStringConvertible {
     }
 }
 
-extension Array where Element == UInt8 {
-    /// Appends `bytes` after their `u32` length.
-    fileprivate mutating func appendBytes(_ bytes: [UInt8]) {
-        appendField(UInt32(bytes.count))
-        append(contentsOf: bytes)
-    }
-}

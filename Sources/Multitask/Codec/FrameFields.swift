@@ -33,6 +33,12 @@ package struct FrameFields {
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
     }
 
+    /// The next `u32`-length-prefixed byte string (see ``Swift/Array/appendByteString(_:)``),
+    /// or nil if its length is more than the bytes that remain.
+    package mutating func readByteString() -> UnsafeRawBufferPointer? {
+        read(UInt32.self).flatMap { read(bytes: Int($0)) }
+    }
+
     /// The bytes after the fields read so far.
     package var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[offset...]) }
 }
@@ -42,5 +48,11 @@ extension Array where Element == UInt8 {
     @inline(__always)
     package mutating func appendField<Field: FixedWidthInteger>(_ value: Field) {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    /// Appends `bytes` after their `u32` length (read back with ``FrameFields/readByteString()``).
+    package mutating func appendByteString<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        appendField(UInt32(bytes.count))
+        append(contentsOf: bytes)
     }
 }
