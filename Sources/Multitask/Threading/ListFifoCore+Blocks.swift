@@ -1,6 +1,18 @@
 import Synchronization
 
 extension ListFifoCore {
+    /// The number of elements before position index `index` (the positions that mark block
+    /// installation hold none).
+    @inline(__always)
+    static func elements(before index: Int) -> Int {
+        let position = index >> 1
+        return position - position / FifoBlockLayout.lap
+    }
+
+    /// The place in its block of the position of index `index`.
+    @inline(__always)
+    static func offset(of index: Int) -> Int { (index >> 1) & (FifoBlockLayout.lap - 1) }
+
     /// How many finished blocks a queue keeps for reuse: enough for a consumer a few blocks
     /// behind its producer, so that a steady stream allocates nothing (fresh blocks would
     /// come from pages the allocator gave back, each a page fault).

@@ -24,9 +24,9 @@ import Synchronization
 /// claims a slot, a consumer gives one back after it claimed one, so `tail - head` never
 /// exceeds the bound.
 ///
-/// Waiting: an empty get or a full put waits on an ``EventCount`` (spinning briefly first);
-/// the other side publishes with a sequentially consistent read-modify-write and then looks at
-/// the event count, which costs a load while nobody sleeps.
+/// Waiting: an empty get lingers (``lingerForElement()``), then an empty get or a full put
+/// waits on an ``EventCount``; the other side publishes with a sequentially consistent
+/// read-modify-write and then looks at the event count: a load while nobody sleeps.
 @usableFromInline
 // @unchecked: every shared word is atomic; the rest is immutable.
 final class ListFifoCore: SyncPrimitive, @unchecked Sendable {
@@ -46,7 +46,7 @@ final class ListFifoCore: SyncPrimitive, @unchecked Sendable {
     /// Where slots and elements are in a block.
     let layout: FifoBlockLayout
 
-    /// The index lines, allocated together.
+    /// The lines below, allocated together.
     private let lines: UnsafeMutableRawPointer
     /// Position of the next slot to claim for a put, times two, plus the shut-down bit.
     let tail: UnsafeMutablePointer<Atomic<Int>>
@@ -113,18 +113,6 @@ final class ListFifoCore: SyncPrimitive, @unchecked Sendable {
     static var kind: StaticString { "a thread queue" }
     /// The words: three lines of ``wordsPerLine`` words, for `notEmpty`, `notFull` and `allTasksDone`.
     static var wordCount: Int { 3 * wordsPerLine }
-
-    /// The number of elements before position index `index` (the positions that mark block
-    /// installation hold none).
-    @inline(__always)
-    static func elements(before index: Int) -> Int {
-        let position = index >> 1
-        return position - position / FifoBlockLayout.lap
-    }
-
-    /// The place in its block of the position of index `index`.
-    @inline(__always)
-    static func offset(of index: Int) -> Int { (index >> 1) & (FifoBlockLayout.lap - 1) }
 
     /// An index and then its block: the block is the index's own, or a later one if the
     /// index moved on in between (then a claim with the index fails).
@@ -218,23 +206,29 @@ final class ListFifoCore: SyncPrimitive, @unchecked Sendable {
         }
     }
 
-    /// Looks at the tail this many times while a getter lingers on an empty queue.
-    private static var lingerPolls: Int { 8 }
-    /// Spin pauses between two looks (a pause takes 10 to 140 ns, depending on the CPU).
-    private static var pausesPerPoll: Int { 8 }
+    /// How long a getter lingers on an empty queue, in nanoseconds.
+    private static var lingerNanoseconds: Int64 { 3_000 }
+    /// How often a lingering getter looks at the tail, in nanoseconds.
+    private static var lingerPollNanoseconds: Int64 { 300 }
 
     /// Waits a little for an element before the event-count wait, looking at the tail only
-    /// every few pauses: a consumer that keeps up with its producer and looked at every
-    /// element would pull the tail's line and the newest slot's line away from the producer
-    /// on every put. Lingering lets the producer put a batch undisturbed, which the consumer
-    /// then takes with one look. Returns whether an element came (or the queue was shut down).
+    /// every few hundred nanoseconds: a consumer that keeps up with its producer and looked at
+    /// every element would pull the tail's line and the newest slot's line away from the
+    /// producer on every put. Lingering lets the producer put a batch undisturbed, which the
+    /// consumer then takes with one look. Returns whether an element came (or the queue was
+    /// shut down).
     @inline(never)
     private func lingerForElement() -> Bool {
-        for _ in 0..<Self.lingerPolls {
-            for _ in 0..<Self.pausesPerPoll { CPU.relax() }
+        let start = Deadline.now.nanoseconds
+        var nextPoll = start + Self.lingerPollNanoseconds
+        while true {
+            for _ in 0..<4 { CPU.relax() }
+            let now = Deadline.now.nanoseconds
+            guard now >= nextPoll else { continue }
             if hasElementOrIsShutDown { return true }
+            if now - start >= Self.lingerNanoseconds { return false }
+            nextPoll = now + Self.lingerPollNanoseconds
         }
-        return false
     }
 
     /// Records the element moved out after ``beginGet(until:)``: frees its block when it was
@@ -286,8 +280,7 @@ final class ListFifoCore: SyncPrimitive, @unchecked Sendable {
         }
     }
 
-    /// Whether an element is there or the queue is shut down (sequentially consistent loads,
-    /// for the event-count handshake).
+    /// Whether an element is there or the queue is shut down (sequentially consistent loads).
     private var hasElementOrIsShutDown: Bool {
         let taken = head.pointee.load(ordering: .sequentiallyConsistent)
         let put = tail.pointee.load(ordering: .sequentiallyConsistent)
