@@ -36,6 +36,7 @@ struct FifoBlockLayout: Sendable {
         slotsOffset = Self.roundUp(line, to: elementAlignment)
     }
 
+    /// `value` rounded up to a multiple of `alignment`.
     private static func roundUp(_ value: Int, to alignment: Int) -> Int {
         (value + alignment - 1) / alignment * alignment
     }
@@ -77,6 +78,7 @@ struct FifoBlockLayout: Sendable {
 
     // MARK: Links
 
+    /// The word of `block` holding the link to the next block.
     @inline(__always)
     private func linkWord(_ block: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atomic<UnsafeMutableRawPointer?>> {
         block.assumingMemoryBound(to: Atomic<UnsafeMutableRawPointer?>.self)
@@ -115,6 +117,7 @@ struct FifoBlockLayout: Sendable {
         }
     }
 
+    /// The wait of ``waitWritten(_:in:)`` once the flag was not set at the first look.
     @inline(never)
     private func waitWrittenSlow(_ state: UnsafeMutablePointer<Atomic<UInt32>>) {
         var backoff = FifoBackoff()
@@ -128,6 +131,7 @@ struct FifoBlockLayout: Sendable {
         readCount(block).pointee.add(1, ordering: .acquiringAndReleasing).newValue == Self.slotCount
     }
 
+    /// The word of `block` counting its slots read.
     @inline(__always)
     private func readCount(_ block: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atomic<Int>> {
         (block + Self.readCountOffset).assumingMemoryBound(to: Atomic<Int>.self)
@@ -137,6 +141,7 @@ struct FifoBlockLayout: Sendable {
 /// Exponential backoff for the short waits of ``ListFifoCore``: a few rounds of doubling spin
 /// pauses, then yielding the CPU (the thread being waited for may need it).
 struct FifoBackoff {
+    /// How many times the thread waited so far.
     private var step = 0
 
     /// Pauses a little longer each time; from the seventh call on, yields the CPU.

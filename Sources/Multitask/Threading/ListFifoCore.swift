@@ -241,8 +241,11 @@ final class ListFifoCore: SyncPrimitive, @unchecked Sendable {
 
     /// What a consumer's claim found.
     enum HeadClaim {
+        /// A slot, claimed (its element may still be being written).
         case claimed(FifoSlot)
+        /// No element, and the queue is open.
         case empty
+        /// No element, and the queue is shut down.
         case closed
     }
 
