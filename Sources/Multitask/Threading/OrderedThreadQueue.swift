@@ -38,7 +38,7 @@ public protocol ThreadQueueOrdering<Element> {
 ///
 /// The queue is process-local: using it in a fork child stops the program with a message.
 /// ``ThreadQueue`` overrides the non-final members with a FIFO of its own whose producer and
-/// consumer ends do not share a lock (``SplitFifoCore``).
+/// consumer ends share no lock (``ListFifoCore``).
 // @unchecked: `ordering` is touched only between `core`'s begin and end calls, with its lock held.
 public class OrderedThreadQueue<Ordering: ThreadQueueOrdering>: @unchecked Sendable {
     /// What the queue holds.

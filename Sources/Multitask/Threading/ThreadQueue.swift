@@ -18,25 +18,27 @@ import DequeModule
 /// jobs.shutdown()      // the worker's next get throws, and it ends
 /// ```
 ///
-/// Its elements do not go through the inherited ordering: they live in a ``SplitFifoCore``,
-/// whose put end and get end have separate locks and counters, so a producer and a consumer
-/// running side by side do not contend on every element. The inherited core only names the
-/// queue in timeout messages.
+/// Its elements do not go through the inherited ordering: they live in a ``ListFifoCore``, a
+/// lock-free list of blocks where a producer and a consumer running side by side write no
+/// common word per element. The inherited core only names the queue in timeout messages.
 // @unchecked: inherited from OrderedThreadQueue; `fifo` is thread-safe.
 public final class ThreadQueue<Element: Sendable>: OrderedThreadQueue<FifoOrdering<Element>>, @unchecked Sendable {
     /// The elements and their synchronization.
-    @usableFromInline let fifo: SplitFifoCore
+    @usableFromInline let fifo: ListFifoCore
 
     /// Creates an empty queue that holds at most `maxSize` elements (zero or less: no bound).
     public init(maxSize: Int = 0) {
-        fifo = SplitFifoCore(
+        fifo = ListFifoCore(
             maxSize: maxSize, stride: MemoryLayout<Element>.stride,
             alignment: MemoryLayout<Element>.alignment, queueType: ThreadQueue<Element>.self)
         super.init(maxSize: maxSize, ordering: FifoOrdering())
     }
 
     deinit {
-        for _ in 0..<fifo.countSnapshot { fifo.discardSlot().assumingMemoryBound(to: Element.self).deinitialize(count: 1) }
+        while let slot = fifo.takeForDiscard() {
+            slot.element.assumingMemoryBound(to: Element.self).deinitialize(count: 1)
+            fifo.endGet(slot)
+        }
     }
 
     // MARK: Put and get
@@ -44,24 +46,26 @@ public final class ThreadQueue<Element: Sendable>: OrderedThreadQueue<FifoOrderi
     /// Adds `element` at the back, waiting as long as the queue is full (Python's `put(item)`).
     @inlinable
     public override func put(_ element: consuming Element) throws(ThreadQueueError) {
-        try fifo.beginPut(until: nil).initializeMemory(as: Element.self, to: element)
-        fifo.endPut()
+        let slot = try fifo.beginPut(until: nil)
+        slot.element.initializeMemory(as: Element.self, to: element)
+        fifo.endPut(slot)
     }
 
     /// Adds `element` at the back, waiting at most `timeout` for a free slot.
     @inlinable
     public override func put(_ element: consuming Element, timeout: Duration) throws(ThreadQueueError) {
-        try fifo.beginPut(until: core.deadline(timeout, of: "put(_:timeout:)")).initializeMemory(as: Element.self, to: element)
-        fifo.endPut()
+        let slot = try fifo.beginPut(until: core.deadline(timeout, of: "put(_:timeout:)"))
+        slot.element.initializeMemory(as: Element.self, to: element)
+        fifo.endPut(slot)
     }
 
     /// Adds `element` at the back if that is possible without waiting; returns whether it was added.
     @inlinable
     public override func tryPut(_ element: consuming Element) -> Bool {
-        let slot: UnsafeMutableRawPointer
+        let slot: FifoSlot
         do { slot = try fifo.beginPut(until: .immediate) } catch { return false }
-        slot.initializeMemory(as: Element.self, to: element)
-        fifo.endPut()
+        slot.element.initializeMemory(as: Element.self, to: element)
+        fifo.endPut(slot)
         return true
     }
 
@@ -69,25 +73,25 @@ public final class ThreadQueue<Element: Sendable>: OrderedThreadQueue<FifoOrderi
     @inlinable
     public override func get() throws(ThreadQueueError) -> Element {
         let slot = try fifo.beginGet(until: nil)
-        defer { fifo.endGet() }
-        return slot.assumingMemoryBound(to: Element.self).move()
+        defer { fifo.endGet(slot) }
+        return slot.element.assumingMemoryBound(to: Element.self).move()
     }
 
     /// Removes and returns the front element, waiting at most `timeout` for one.
     @inlinable
     public override func get(timeout: Duration) throws(ThreadQueueError) -> Element {
         let slot = try fifo.beginGet(until: core.deadline(timeout, of: "get(timeout:)"))
-        defer { fifo.endGet() }
-        return slot.assumingMemoryBound(to: Element.self).move()
+        defer { fifo.endGet(slot) }
+        return slot.element.assumingMemoryBound(to: Element.self).move()
     }
 
     /// Removes and returns the front element if there is one right now.
     @inlinable
     public override func tryGet() -> Element? {
-        let slot: UnsafeMutableRawPointer
+        let slot: FifoSlot
         do { slot = try fifo.beginGet(until: .immediate) } catch { return nil }
-        defer { fifo.endGet() }
-        return slot.assumingMemoryBound(to: Element.self).move()
+        defer { fifo.endGet(slot) }
+        return slot.element.assumingMemoryBound(to: Element.self).move()
     }
 
     // MARK: State, tasks and shutdown
@@ -113,14 +117,16 @@ public final class ThreadQueue<Element: Sendable>: OrderedThreadQueue<FifoOrderi
 
     /// Shuts the queue down; with `immediate`, discards the elements left.
     public override func shutdown(immediate: Bool = false) {
-        let discardCount = fifo.beginShutdown(immediate: immediate)
-        // Destroyed after the locks are released: an element's deinit may do anything.
+        fifo.beginShutdown()
+        // Destroyed after the waiters are woken: an element's deinit may do anything.
         var discarded: [Element] = []
-        discarded.reserveCapacity(discardCount)
-        for _ in 0..<discardCount {
-            discarded.append(fifo.discardSlot().assumingMemoryBound(to: Element.self).move())
+        if immediate {
+            while let slot = fifo.takeForDiscard() {
+                discarded.append(slot.element.assumingMemoryBound(to: Element.self).move())
+                fifo.endGet(slot)
+            }
         }
-        fifo.endShutdown(immediate: immediate, discarded: discardCount)
+        fifo.endShutdown(discarded: discarded.count)
     }
 }
 

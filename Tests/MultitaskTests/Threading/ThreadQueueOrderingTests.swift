@@ -57,6 +57,15 @@ struct ThreadQueueOrderingTests {
         for t in consumerThreads { joined = t.join(timeout: .seconds(120)) && joined }
         #expect(joined, "a consumer is stuck")
         guard joined else { return }
+        let (wrong, outOfOrder) = misdelivered(arrivals, producers: producers, perProducer: perProducer)
+        #expect(wrong == 0, "\(wrong) elements not received exactly once")
+        #expect(outOfOrder == 0, "\(outOfOrder) elements overtook an earlier one of their producer")
+        #expect(queue.isEmpty && queue.unfinishedTaskCount == 0)
+    }
+
+    /// How many of the `producers` x `perProducer` elements the consumers' `arrivals` did not
+    /// receive exactly once, and how many reached a consumer after a later one of their producer.
+    private func misdelivered(_ arrivals: [Arrivals], producers: Int, perProducer: Int) -> (wrong: Int, outOfOrder: Int) {
         var seen = [[Int]](repeating: [Int](repeating: 0, count: perProducer), count: producers)
         var outOfOrder = 0
         for box in arrivals {
@@ -67,10 +76,7 @@ struct ThreadQueueOrderingTests {
                 last[p] = s
             }
         }
-        let wrong = seen.joined().filter { $0 != 1 }.count
-        #expect(wrong == 0, "\(wrong) elements not received exactly once")
-        #expect(outOfOrder == 0, "\(outOfOrder) elements overtook an earlier one of their producer")
-        #expect(queue.isEmpty && queue.unfinishedTaskCount == 0)
+        return (seen.joined().filter { $0 != 1 }.count, outOfOrder)
     }
 
     @Test("3 producers x 3 consumers, unbounded: exactly once, FIFO per producer")
@@ -105,6 +111,77 @@ struct ThreadQueueOrderingTests {
             for i in 0..<700 { #expect(left.tryPut(Tracked(producer: 1, sequence: i))) }
             #expect(!left.tryPut(Tracked(producer: 1, sequence: 700)))
             for i in 0..<450 { #expect(left.tryGet()?.sequence == i) }
+        }
+        #expect(trackedLive.load(ordering: .relaxed) == 0)
+    }
+
+    // MARK: Races of the lock-free claims
+
+    /// Starts `count` threads named `name-i` running `body(i)`.
+    private func started(_ count: Int, _ name: String, _ body: @escaping @Sendable (Int) throws -> Void) -> [Thread] {
+        let threads = (0..<count).map { i in Thread(name: "\(name)-\(i)") { try body(i) } }
+        threads.forEach { $0.start() }
+        return threads
+    }
+
+    /// Joins every thread within two minutes; returns whether all ended.
+    private func joinedAll(_ threads: [Thread]) -> Bool {
+        threads.reduce(true) { $1.join(timeout: .seconds(120)) && $0 }
+    }
+
+    @Test("3 producers x 3 consumers with tryPut and tryGet only, bounded by 3 and unbounded: exactly once, FIFO per producer")
+    func nonBlocking() {
+        for maxSize in [3, 0] {
+            let queue = ThreadQueue<Tracked>(maxSize: maxSize)
+            let producers = 3, perProducer = 40_000
+            let taken = Atomic<Int>(0)
+            let arrivals = (0..<3).map { _ in Arrivals() }
+            let consumers = started(3, "try-consumer") { c in
+                while taken.load(ordering: .relaxed) < producers * perProducer {
+                    guard let element = queue.tryGet() else { CPU.relax(); continue }
+                    arrivals[c].items.append((element.producer, element.sequence))
+                    taken.add(1, ordering: .relaxed)
+                }
+            }
+            let producerThreads = started(producers, "try-producer") { p in
+                for i in 0..<perProducer {
+                    let element = Tracked(producer: p, sequence: i)
+                    while !queue.tryPut(element) { CPU.relax() }
+                }
+            }
+            let joined = joinedAll(producerThreads + consumers)
+            #expect(joined, "a thread is stuck")
+            guard joined else { return }
+            let (wrong, outOfOrder) = misdelivered(arrivals, producers: producers, perProducer: perProducer)
+            #expect(wrong == 0 && outOfOrder == 0, "\(wrong) not received once, \(outOfOrder) out of order")
+            #expect(queue.isEmpty && queue.tryGet() == nil)
+        }
+        #expect(trackedLive.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("immediate shutdown racing 3 consumers: each element received or discarded, once; the tasks balance")
+    func immediateShutdownRace() {
+        for round in 0..<20 {
+            let queue = ThreadQueue<Tracked>()
+            let total = 20_000 + round * 97
+            for i in 0..<total { try? queue.put(Tracked(producer: 0, sequence: i)) }
+            let arrivals = (0..<3).map { _ in Arrivals() }
+            let consumers = started(3, "racing-consumer") { c in
+                while let element = try? queue.get() {
+                    arrivals[c].items.append((element.producer, element.sequence))
+                    queue.taskDone()
+                }
+            }
+            while queue.count > total / 2 { CPU.relax() }
+            queue.shutdown(immediate: true)
+            let joined = joinedAll(consumers)
+            #expect(joined, "a consumer is stuck")
+            guard joined else { return }
+            let received = arrivals.flatMap { $0.items.map(\.sequence) }
+            #expect(Set(received).count == received.count, "an element was received twice")
+            #expect(queue.unfinishedTaskCount == 0, "received + discarded != put")
+            #expect(queue.count == 0 && queue.tryGet() == nil)
+            #expect(throws: ThreadQueueError.shutDown) { try queue.put(Tracked(producer: 0, sequence: -1)) }
         }
         #expect(trackedLive.load(ordering: .relaxed) == 0)
     }
