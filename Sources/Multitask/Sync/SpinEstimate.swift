@@ -31,7 +31,7 @@
 ///
 /// ```swift
 /// let (budget, counted) = SpinEstimate(bits: slot, ceiling: 8_000).plan()
-/// let outcome = Spin.spin(budget: budget, done, from: start)  // when budget > 0
+/// let outcome = Spin.spin(budget: budget, done)  // when budget > 0
 /// slot = (budget > 0 ? counted.after(outcome) : counted).bits
 /// ```
 struct SpinEstimate: Equatable, Sendable {

@@ -59,7 +59,7 @@ struct SpinPolicy: Sendable {
         let (spinBudget, counted) = estimate.plan()
         var next = counted, succeeded = false
         if spinBudget > 0 {
-            let outcome = Spin.spin(budget: spinBudget, done, from: Deadline.now.nanoseconds)
+            let outcome = Spin.spin(budget: spinBudget, done)
             succeeded = outcome.succeeded
             next = counted.after(outcome)
         }
