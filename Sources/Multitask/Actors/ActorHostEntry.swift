@@ -17,7 +17,7 @@ struct ActorHostEntry: ProcessEntry {
             executor.runQueuedJobs()
             let call: ActorCall
             do {
-                call = try calls.get()
+                call = try ActorLinger.next(of: calls) { () throws(QueueError) in try calls.get() }
             } catch {
                 return
             }

@@ -43,15 +43,21 @@ struct ActorHostGeneration: Sendable {
     private static func read(_ replies: Queue<ActorReply>, for host: ActorHost?, killing process: Process) {
         guard let host else { return }
         guard let timeout = host.callTimeout else {
-            while let reply = try? replies.get() { host.deliver(reply) }
+            while let reply = try? ActorLinger.next(of: replies, orWait: { () throws(QueueError) in try replies.get() }) { host.deliver(reply) }
             return
         }
         let interval = deadlineScanInterval(for: timeout)
         var nextScan = Deadline.after(interval)
+        // It lingers only while replies come: an idle reader wakes every `interval` and must
+        // not look at the queue for a while each time.
+        var lingering = false
         while true {
             do {
-                host.deliver(try replies.get(timeout: interval))
+                let wait = { () throws(QueueError) in try replies.get(timeout: interval) }
+                host.deliver(try lingering ? ActorLinger.next(of: replies, orWait: wait) : wait())
+                lingering = true
             } catch .empty {
+                lingering = false
             } catch {
                 return
             }
