@@ -48,15 +48,7 @@ struct ThreadQueueOrderingTests {
                 for i in 0..<perProducer { try queue.put(Tracked(producer: p, sequence: i)) }
             }
         }
-        consumerThreads.forEach { $0.start() }
-        producerThreads.forEach { $0.start() }
-        for t in producerThreads { #expect(t.join(timeout: .seconds(120)), "a producer is stuck") }
-        #expect(queue.join(timeout: .seconds(120)), "join is stuck")
-        queue.shutdown()
-        var joined = true
-        for t in consumerThreads { joined = t.join(timeout: .seconds(120)) && joined }
-        #expect(joined, "a consumer is stuck")
-        guard joined else { return }
+        guard runExchange(queue, producers: producerThreads, consumers: consumerThreads, limit: .seconds(120)) else { return }
         let (wrong, outOfOrder) = misdelivered(arrivals, producers: producers, perProducer: perProducer)
         #expect(wrong == 0, "\(wrong) elements not received exactly once")
         #expect(outOfOrder == 0, "\(outOfOrder) elements overtook an earlier one of their producer")

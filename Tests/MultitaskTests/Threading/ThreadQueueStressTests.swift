@@ -32,15 +32,7 @@ struct ThreadQueueStressTests {
                 for i in 0..<perProducer { try queue.put(p * perProducer + i) }
             }
         }
-        consumerThreads.forEach { $0.start() }
-        producerThreads.forEach { $0.start() }
-        for t in producerThreads { #expect(t.join(timeout: .seconds(300)), "a producer is stuck") }
-        #expect(queue.join(timeout: .seconds(300)), "join is stuck")
-        queue.shutdown()
-        var joined = true
-        for t in consumerThreads { joined = t.join(timeout: .seconds(300)) && joined }
-        #expect(joined, "a consumer is stuck")
-        guard joined else { return }
+        guard runExchange(queue, producers: producerThreads, consumers: consumerThreads, limit: .seconds(300)) else { return }
         var seen = [Int](repeating: 0, count: total)
         for box in received { for value in box.values { seen[value] += 1 } }
         #expect(received.reduce(0) { $0 + $1.values.count } == total)
@@ -83,4 +75,21 @@ struct ThreadQueueStressTests {
     func benchmarkRuns() {
         #expect(ThreadQueueBenchmark.throughputInt(count: 100_000) > 0)
     }
+}
+
+/// Starts `consumers` and `producers`, waits for the producers and for every task to be
+/// done, shuts `queue` down and waits for the consumers, each wait bounded by `limit`; records
+/// what got stuck and returns whether every thread ended.
+func runExchange<Ordering: SendableMetatype>(
+    _ queue: OrderedThreadQueue<Ordering>, producers: [Thread], consumers: [Thread], limit: Duration
+) -> Bool {
+    consumers.forEach { $0.start() }
+    producers.forEach { $0.start() }
+    for t in producers { #expect(t.join(timeout: limit), "a producer is stuck") }
+    #expect(queue.join(timeout: limit), "join is stuck")
+    queue.shutdown()
+    var joined = true
+    for t in consumers { joined = t.join(timeout: limit) && joined }
+    #expect(joined, "a consumer is stuck")
+    return joined
 }
