@@ -50,6 +50,12 @@ enum MessageCoding<Element: Codable> {
     /// Takes the oldest element from `storage` (see `QueueStorage.get`).
     @inlinable @inline(__always)
     static func receive(from storage: QueueStorage, timeout: Duration?, blocking: Bool) throws(QueueError) -> Element {
+        if RawBytesRule.applies(to: Element.self) && MemoryLayout<Element>.size == MemoryLayout<UInt64>.size {
+            let (word, count) = try storage.getWord(timeout: timeout, blocking: blocking)
+            guard count == MemoryLayout<UInt64>.size else { throw wrongSize(count) }
+            // Invariant (RawBytesRule): every bit pattern of this size is a valid Element.
+            return unsafeBitCast(word, to: Element.self)
+        }
         if RawBytesRule.applies(to: Element.self) {
             // The bytes go straight into the result's storage.
             return try withUnsafeTemporaryAllocation(of: Element.self, capacity: 1) { (slot) throws(QueueError) -> Element in

@@ -48,7 +48,8 @@ import SystemPackage
 /// not fight over the same cache lines.
 ///
 /// ## Parts
-/// This file holds the state, `put`, `get` and their publication; the rest is in
+/// This file holds the state, `put`, `take` and their publication; the rest is in
+/// `QueueReceiving` (the consumers' entries: `get`, and `getWord` for 8-byte values),
 /// `QueueLayout` (constants, offsets, packed words), `QueueBlockChain` (the block cycle and
 /// the checks on what is read from shared memory), `QueueRecords` (record I/O),
 /// `QueueWaiting` (the three waits), `QueueDistance` (a consumer keeping its distance),
@@ -240,9 +241,10 @@ final class QueueStorage: @unchecked Sendable {
     ///
     /// When `blocking`, waits at most `timeout` (nil: forever) while the queue is empty and
     /// throws `.empty` then (at once when not `blocking`); throws `.closed` (or `.shutDown`)
-    /// once the queue is closed (or shut down) and empty.
-    @usableFromInline
-    func get(timeout: Duration?, blocking: Bool, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+    /// once the queue is closed (or shut down) and empty. Inlined into the two entries of
+    /// `QueueReceiving`, so that a closure literal of theirs is inlined too.
+    @inline(__always)
+    func take(timeout: Duration?, blocking: Bool, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
         let deadline = Self.deadline(timeout: timeout, blocking: blocking)
         var mayHoldBack = blocking
         while true {
