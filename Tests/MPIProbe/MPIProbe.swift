@@ -19,6 +19,7 @@ enum MPIProbe {
             case "kill": killScenario(pool)
             case "bench": try benchScenario(pool)
             case "cpu": try cpuScenario(pool)
+            case "actors": actorsScenario()
             default: Multitask.exit("unknown scenario \(arguments[0])")
             }
             pool.close()

@@ -8,6 +8,8 @@ public struct ActorPlacement: Sendable {
         case newHost(StartMethod?)
         /// The host process of this actor.
         case alongside(ProcessActorID)
+        /// A new host placed elsewhere by a transport (an MPI node).
+        case remote(any ActorRemoteHosting)
     }
 
     /// The place.

@@ -56,7 +56,7 @@ extension ProcessActorSystem {
         case .success(let found): name = found
         case .failure(let why): return .failure(ActorSystemError.hostUnavailable("\(why)"))
         }
-        let host: ActorHost
+        let host: any ActorHostEndpoint
         switch hostFor(placement) {
         case .success(let found): host = found
         case .failure(let error): return .failure(error)
@@ -69,7 +69,7 @@ extension ProcessActorSystem {
     }
 
     /// The host `placement` names: a new one, started now, or an existing actor's.
-    private func hostFor(_ placement: ActorPlacement) -> Result<ActorHost, any Error> {
+    private func hostFor(_ placement: ActorPlacement) -> Result<any ActorHostEndpoint, any Error> {
         switch placement.kind {
         case .local:
             return .failure(ActorSystemError.hostUnavailable("a local actor has no host process"))
@@ -91,6 +91,8 @@ extension ProcessActorSystem {
                 return .failure(ActorSystemError.hostUnavailable("its process could not be started: \(error)"))
             }
             return .success(host)
+        case .remote(let hosting):
+            return remoteHost(on: hosting)
         }
     }
 }

@@ -57,7 +57,7 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
         /// In a host process: the actors it serves, kept alive.
         var hosted: [ProcessActorID: any DistributedActor] = [:]
         /// The host processes, by number.
-        var hosts: [UInt32: ActorHost] = [:]
+        var hosts: [UInt32: any ActorHostEndpoint] = [:]
         /// The ID the next `assignID` hands out (a host creating an actor the parent named).
         var assigning: ProcessActorID?
         /// Whether ``shutdown()`` was called (no new host starts).
@@ -115,7 +115,7 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
     /// Throws ``ActorSystemError/actorDead(_:)`` for an actor whose host exceeded its restart
     /// limit and ``ActorSystemError/unknownActor(_:)`` for an ID this system never made.
     public func resolve<Act>(id: ProcessActorID, as actorType: Act.Type) throws -> Act? where Act: DistributedActor, Act.ID == ProcessActorID {
-        let host = try registry.withLock { registry throws(ActorSystemError) -> ActorHost? in
+        let host = try registry.withLock { registry throws(ActorSystemError) -> (any ActorHostEndpoint)? in
             if let actor = registry.local[id]?.actor {
                 guard actor is Act else { throw .unknownActor(id) }
                 return nil
