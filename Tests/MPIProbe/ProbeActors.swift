@@ -98,6 +98,26 @@ extension MPIProbe {
         }
     }
 
+    /// An actor on node 1 with a call in flight (a long nap) when the test kills the node: the
+    /// call, and a later one, fail naming the node, within the pool's silence limit.
+    static func actorKillScenario() {
+        awaiting(.seconds(60)) {
+            let system = ProcessActorSystem()
+            defer { system.shutdown() }
+            do {
+                let actor = try await ProbeActor.spawn(in: .mpiNode(1), using: system)
+                say("victim \(try await actor.hostPIDs()[1])")
+                let start = ContinuousClock.now
+                let napped = await attempt { try await actor.nap(30_000) }
+                say("inflight \(napped) after \(ContinuousClock.now - start)")
+                let later = await attempt { try await actor.add(1, 1) }
+                say("later \(later)")
+            } catch {
+                say("actors failed | \(error)")
+            }
+        }
+    }
+
     /// A call in flight (a nap) and a trap on the same host: both throw hostCrashed with the
     /// report; the host on the other node is untouched; the restarted host answers.
     static func crashAndRestart(_ actor: ProbeActor, other: ProbeActor) async throws {

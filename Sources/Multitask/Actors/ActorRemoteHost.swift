@@ -107,18 +107,18 @@ extension ActorRemoteHost: ActorHostEndpoint {
         }
     }
 
-    /// Stops the far host; the calls in flight throw ``ActorSystemError/shutDown``.
+    /// Stops the far host (also after a loss: the far side may still run it); the calls in
+    /// flight throw ``ActorSystemError/shutDown``.
     func stop() {
-        let (wasRunning, failed) = state.withLock { state in
+        let failed = state.withLock { state in
             defer {
                 state.phase = .stopped
                 state.pending = [:]
             }
-            if case .running = state.phase { return (true, Array(state.pending.values)) }
-            return (false, Array(state.pending.values))
+            return Array(state.pending.values)
         }
         for continuation in failed { continuation.resume(returning: .failure(ActorSystemError.shutDown)) }
-        if wasRunning { hosting.close(self) }
+        hosting.close(self)
     }
 
     /// Kills the far host's process (its supervisor there restarts it by the policy).

@@ -13,7 +13,8 @@ package protocol ActorRemoteHosting: AnyObject, Sendable {
     func open(_ host: ActorRemoteHost) throws(ActorSystemError)
     /// Sends a call's bytes (an ``ActorCall`` as laid out by ``ActorWireBytes``) for `host`.
     func send(_ call: [UInt8], callID: UInt64, from host: ActorRemoteHost)
-    /// Stops the far host of `host` (its process ends); nothing more comes for it.
+    /// Stops the far host of `host` (its process ends); nothing more comes for it. Called when
+    /// the system stops the host, also after it was lost; a second call does nothing.
     func close(_ host: ActorRemoteHost)
     /// Kills the far host's process with SIGKILL, as a crash would (its supervisor there
     /// restarts it by the policy).
