@@ -27,7 +27,7 @@ distributed actor LabCounter: HostableActor {
 /// the supervisor's restart; each step timed.
 enum ActorLab {
     /// One timed step.
-    struct Step {
+    struct Step: Sendable {
         /// What was timed.
         let name: String
         /// How long it took.
@@ -41,18 +41,16 @@ enum ActorLab {
 
     /// Runs the steps (nil, with the reason on standard error, when the actor cannot start).
     static func run() -> [Step]? {
-        let outcome = LabOutcome()
-        Task {
+        BlockingAsync.run {
             let system = ProcessActorSystem(restartPolicy: .oneForOne(maxRestarts: 3, within: .seconds(10)))
             defer { system.shutdown() }
             do {
-                outcome.finish(try await steps(system))
+                return try await steps(system)
             } catch {
                 writeError("lab: distributed actors: \(error); section left out\n")
-                outcome.finish(nil)
+                return nil
             }
         }
-        return outcome.wait()
     }
 
     /// The steps, measured.
@@ -121,24 +119,5 @@ enum ActorLab {
 
     private static func median(_ samples: [Duration]) -> Duration {
         samples.sorted()[samples.count / 2]
-    }
-}
-
-/// The outcome of the async steps, which the synchronous lab waits for.
-// @unchecked: `steps` is written once before `done.set()` and read after `done.wait()`.
-private final class LabOutcome: @unchecked Sendable {
-    private var steps: [ActorLab.Step]?
-    private let done = Event()
-
-    /// Hands over the steps (nil: none) to the waiting lab.
-    func finish(_ steps: [ActorLab.Step]?) {
-        self.steps = steps
-        done.set()
-    }
-
-    /// The steps, once they are there.
-    func wait() -> [ActorLab.Step]? {
-        done.wait()
-        return steps
     }
 }
