@@ -77,14 +77,9 @@ extension ProcessActorSystem {
             guard let host = registry.withLock({ $0.hosts[id.host] }) else { return .failure(ActorSystemError.unknownActor(id)) }
             return .success(host)
         case .newHost(let method):
-            let host = registry.withLock { registry -> ActorHost? in
-                guard !registry.isShutDown else { return nil }
-                defer { registry.nextHost += 1 }
-                let host = ActorHost(index: registry.nextHost, startMethod: method, policy: restartPolicy, callTimeout: callTimeout)
-                registry.hosts[host.index] = host
-                return host
+            guard let host = registerHost({ ActorHost(index: $0, startMethod: method, policy: restartPolicy, callTimeout: callTimeout) }) else {
+                return .failure(ActorSystemError.shutDown)
             }
-            guard let host else { return .failure(ActorSystemError.shutDown) }
             do {
                 try host.start()
             } catch {

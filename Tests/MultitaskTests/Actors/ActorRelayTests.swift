@@ -52,15 +52,14 @@ struct ActorRelayTests {
             let calculator = try await Calculator.spawn(in: .remote(LoopbackHosting()), using: system)
             let firstPid = try await calculator.pid()
             let outcomes = await ActorSupervisionTests.inFlightCalls(to: calculator, count: 3) { _ = try? await calculator.trap() }
-            for (error, after) in outcomes {
-                guard case ActorSystemError.hostCrashed(let code, let report)? = error else {
-                    Issue.record("expected hostCrashed, got \(String(describing: error))")
-                    continue
-                }
-                #expect(code == -SIGILL || code == -SIGTRAP)
-                #expect(report?.message?.contains("calculator traps on purpose") == true, "\(String(describing: report))")
-                #expect(after < .seconds(1))
+            let crashes = outcomes.compactMap { outcome -> (code: Int32, report: CrashReport?)? in
+                if case ActorSystemError.hostCrashed(let code, let report)? = outcome.error { return (code, report) }
+                return nil
             }
+            #expect(crashes.count == outcomes.count, "expected hostCrashed for every call: \(outcomes)")
+            #expect(crashes.allSatisfy { $0.code == -SIGILL || $0.code == -SIGTRAP }, "\(crashes)")
+            #expect(crashes.allSatisfy { $0.report?.message?.contains("calculator traps on purpose") == true }, "\(crashes)")
+            #expect(outcomes.allSatisfy { $0.after < .seconds(1) }, "\(outcomes)")
             #expect(await ActorSupervisionTests.firstSuccess(calculator) == 42)
             #expect(try await calculator.pid() != firstPid)
         }
