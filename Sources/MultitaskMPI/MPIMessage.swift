@@ -46,9 +46,13 @@ struct MPIActorFrame: Sendable, Equatable {
         case outcome
     }
 
+    /// What it says.
     var kind: Kind
+    /// The far host it is about.
     var key: UInt64
+    /// The call (``Kind/call``) or the call answered (``Kind/outcome``); 0 otherwise.
     var callID: UInt64 = 0
+    /// The settings, the call or the outcome, as the actor system lays them out.
     var bytes: [UInt8] = []
 }
 

@@ -27,7 +27,7 @@ final class MPINodeActors: Sendable {
     }
 
     /// Acts on the front end's frames, in order (on the MPI thread: opening a host starts its
-    /// process here and now).
+    /// process here and now, closing one waits for its process to end, a few milliseconds).
     func handle(_ frames: [MPIActorFrame]) {
         for frame in frames {
             switch frame.kind {
