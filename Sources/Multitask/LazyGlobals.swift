@@ -53,6 +53,7 @@ enum LazyGlobals {
         Entry(file: "DeadlockMonitor", name: "shared") { _ = DeadlockMonitor.shared },
         Entry(file: "DeadlockReport", name: "destroyed") { _ = DeadlockReport.LockInfo.destroyed },
         Entry(file: "DeadlockReport", name: "title") { _ = DeadlockReport.title },
+        Entry(file: "EntryType", name: "checkedNames") { _ = EntryType.checkedNames },
         Entry(file: "ForkServerClient", name: "passableDescriptors") { _ = ForkServerClient.passableDescriptors },
         Entry(file: "ForkServerClient", name: "storedAnswerTimeout") { _ = ForkServerClient.storedAnswerTimeout },
         Entry(file: "ForkWarning", name: "requester") { _ = ForkWarning.requester },

@@ -15,15 +15,36 @@ distributed actor BenchEcho: HostableActor {
 struct BenchFailure: Error, Codable {}
 
 /// Distributed actors of a ``ProcessActorSystem``, for `multitask bench --only actors`: call
-/// round trips to an actor in a forkserver child and in this process, throughput with several
-/// callers, the time from a host's crash to the first call its restarted host answers, and
-/// the raw round trip through two queues that the calls travel on.
+/// round trips to an actor in a forkserver child, in this process through the remote-call
+/// path (loopback) and as a plain local actor, throughput with several callers, the time from
+/// a host's crash to the first call its restarted host answers, and the raw round trip
+/// through two queues that the calls travel on.
 public enum ActorBenchmark {
+    /// Where the measured `BenchEcho` lives.
+    public enum Place: Sendable {
+        /// In a forkserver child (a host process).
+        case child
+        /// In this process, called through the remote-call path (`ActorPlacement.loopback`):
+        /// invocation encoded, call bytes read back, `executeDistributedTarget`, reply
+        /// encoded and decoded — a host's work without the queues and the other process.
+        case loopback
+        /// In this process, a plain local distributed actor.
+        case local
+
+        /// The placement that puts it there.
+        var placement: ActorPlacement {
+            switch self {
+            case .child: .childProcess(.forkserver)
+            case .loopback: .loopback
+            case .local: .local
+            }
+        }
+    }
+
     /// The median round trip, in microseconds, of `calls` sequential calls (after 200 warm-up
-    /// calls) to a `BenchEcho` in a child process (`inChild`) or in this process, through a
-    /// plain method or a `throws` one.
-    public static func roundTripMicroseconds(inChild: Bool, throwing: Bool, calls: Int) -> Double {
-        withEcho(inChild: inChild) { echo in
+    /// calls) to a `BenchEcho` at `place`, through a plain method or a `throws` one.
+    public static func roundTripMicroseconds(at place: Place, throwing: Bool, calls: Int) -> Double {
+        withEcho(at: place) { echo in
             var samples = [Double](repeating: 0, count: calls)
             for i in -200..<calls {
                 let start = Deadline.now.nanoseconds
@@ -38,7 +59,7 @@ public enum ActorBenchmark {
     /// Calls per second to a `BenchEcho` in a child process, `callers` tasks each making
     /// `calls / callers` sequential calls.
     public static func throughput(callers: Int, calls: Int) -> Double {
-        withEcho(inChild: true) { echo in
+        withEcho(at: .child) { echo in
             let perCaller = calls / callers
             let start = Deadline.now.nanoseconds
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -54,7 +75,7 @@ public enum ActorBenchmark {
     /// The median time, in milliseconds, from SIGKILL of a forkserver host to the first call
     /// its restarted host answers, over `runs` crashes.
     public static func crashToRestartMilliseconds(runs: Int) -> Double {
-        withEcho(inChild: true, restartPolicy: .oneForOne(maxRestarts: runs + 1, within: .seconds(3600))) { echo in
+        withEcho(at: .child, restartPolicy: .oneForOne(maxRestarts: runs + 1, within: .seconds(3600))) { echo in
             var samples: [Double] = []
             for run in 0..<runs {
                 _ = try await echo.echo(run)
@@ -90,10 +111,10 @@ public enum ActorBenchmark {
         }
     }
 
-    /// Runs `body` with a `BenchEcho` placed as asked, in a fresh system shut down afterwards,
+    /// Runs `body` with a `BenchEcho` at `place`, in a fresh system shut down afterwards,
     /// blocking this thread until it is done.
     private static func withEcho(
-        inChild: Bool, restartPolicy: ActorRestartPolicy = .oneForOne(),
+        at place: Place, restartPolicy: ActorRestartPolicy = .oneForOne(),
         _ body: @escaping @Sendable (BenchEcho) async throws -> Double
     ) -> Double {
         let system = ProcessActorSystem(restartPolicy: restartPolicy)
@@ -101,7 +122,7 @@ public enum ActorBenchmark {
         let outcome = BlockingOutcome()
         Task {
             do {
-                let echo = try await BenchEcho.spawn(in: inChild ? .childProcess(.forkserver) : .local, using: system)
+                let echo = try await BenchEcho.spawn(in: place.placement, using: system)
                 outcome.finish(.success(try await body(echo)))
             } catch {
                 outcome.finish(.failure(error))

@@ -5,12 +5,11 @@ extension ActorHost {
     /// The process of `generation` ended (the watch task calls this).
     func ended(_ generation: ActorHostGeneration) {
         let exit = ActorSystemError.hostCrashed(exitCode: generation.process.exitCode ?? -1, report: generation.process.crashReport)
-        let outcome = state.withLock { state -> (failed: [Pending], restart: Bool)? in
+        let outcome = state.withLock { state -> (failed: [Continuation], restart: Bool)? in
             guard state.generation?.number == generation.number else { return nil }
             state.generation = nil
             state.lastExit = exit
-            let failed = Array(state.pending.values)
-            state.pending = [:]
+            let failed = state.failPending(with: exit)
             guard state.phase == .running else { return (failed, false) }
             let now = Deadline.now.nanoseconds
             state.restarts.removeAll { $0 + policy.windowNanoseconds < now }
@@ -23,7 +22,7 @@ extension ActorHost {
             return (failed, false)
         }
         guard let outcome else { return }
-        for pending in outcome.failed { pending.continuation.resume(returning: .failure(exit)) }
+        for continuation in outcome.failed { continuation.resume(returning: .failure(exit)) }
         generation.retire(grace: .zero)
         if outcome.restart { restart(after: generation.number) }
     }
@@ -55,13 +54,10 @@ extension ActorHost {
     func stop() {
         let (generation, failed) = state.withLock { state in
             state.phase = .stopped
-            defer {
-                state.generation = nil
-                state.pending = [:]
-            }
-            return (state.generation, Array(state.pending.values))
+            defer { state.generation = nil }
+            return (state.generation, state.failPending(with: ActorSystemError.shutDown))
         }
-        for pending in failed { pending.continuation.resume(returning: .failure(ActorSystemError.shutDown)) }
+        for continuation in failed { continuation.resume(returning: .failure(ActorSystemError.shutDown)) }
         generation?.retire(grace: .seconds(2))
     }
 
@@ -69,12 +65,31 @@ extension ActorHost {
     /// returns whether there were any (their host is then killed).
     func failCallsPastDeadline() -> Bool {
         let now = Deadline.now
-        let expired = state.withLock { state -> [Pending] in
-            let ids = state.pending.compactMap { id, pending in pending.deadline.map { $0 < now } == true ? id : nil }
-            return ids.compactMap { state.pending.removeValue(forKey: $0) }
-        }
         let timeout = callTimeout ?? .zero
-        for pending in expired { pending.continuation.resume(returning: .failure(ActorSystemError.callTimedOut(timeout))) }
+        let expired = state.withLock { state in
+            state.failPending(with: ActorSystemError.callTimedOut(timeout)) { $0.deadline.map { $0 < now } == true }
+        }
+        for continuation in expired { continuation.resume(returning: .failure(ActorSystemError.callTimedOut(timeout))) }
         return !expired.isEmpty
+    }
+}
+
+extension ActorHost.State {
+    /// Fails the pending calls `selected` picks (all by default) with `error`: removes those
+    /// whose callers wait suspended and returns their continuations (to resume outside the
+    /// lock); leaves the failure for those whose callers linger and have no outcome yet.
+    mutating func failPending(with error: any Error, selected: (ActorHost.Pending) -> Bool = { _ in true }) -> [ActorHost.Continuation] {
+        var suspendedCallers: [ActorHost.Continuation] = []
+        for (id, var call) in pending where call.outcome == nil && selected(call) {
+            if let continuation = call.continuation {
+                suspendedCallers.append(continuation)
+                pending[id] = nil
+                suspended -= 1
+            } else {
+                call.outcome = .failure(error)
+                pending[id] = call
+            }
+        }
+        return suspendedCallers
     }
 }

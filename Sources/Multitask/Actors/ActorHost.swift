@@ -14,12 +14,19 @@ final class ActorHost: Sendable {
         case stopped
     }
 
+    /// Where a suspended caller waits for its call's outcome.
+    typealias Continuation = UnsafeContinuation<Result<ActorOutcome, any Error>, Never>
+
     /// A call waiting for its reply.
     struct Pending {
-        /// Where the caller waits.
-        let continuation: UnsafeContinuation<Result<ActorOutcome, any Error>, Never>
+        /// Where the caller waits; nil while it lingers, reading the replies itself (see
+        /// ``send(_:)``).
+        var continuation: Continuation?
         /// When the call times out (nil: no call timeout).
         let deadline: Deadline?
+        /// The outcome that came (a reply the reader took, or a failure) while the caller
+        /// lingered.
+        var outcome: Result<ActorOutcome, any Error>?
     }
 
     /// Everything about the host that changes, under one lock.
@@ -30,6 +37,16 @@ final class ActorHost: Sendable {
         var generation: ActorHostGeneration?
         /// Calls sent and not answered, by call ID.
         var pending: [UInt64: Pending] = [:]
+        /// How many of them wait suspended (with a continuation): while there are any, the
+        /// reader reads the replies queue.
+        var suspended = 0
+        /// Whether a caller alone in flight lingers for its reply.
+        var linger = ActorLingerBudget()
+        /// How many calls in a row found no other call in flight when sent (up to
+        /// ``ActorHost/soloStreakToLinger``): a caller lingers only after such a streak, since
+        /// one concurrent caller suspended or waiting for a cooperative thread looks alone
+        /// for a moment.
+        var soloStreak = 0
         /// The ID of the next call.
         var nextCallID: UInt64 = 1
         /// The actors it holds, with their type's mangled name, in creation order.
@@ -39,6 +56,9 @@ final class ActorHost: Sendable {
         /// How the last process ended (exit code, crash report).
         var lastExit: ActorSystemError?
     }
+
+    /// How many calls in a row must have been alone in flight before a caller lingers.
+    static var soloStreakToLinger: Int { 8 }
 
     /// The host's number in its system (the `host` of its actors' IDs).
     let index: UInt32
@@ -66,8 +86,20 @@ final class ActorHost: Sendable {
     }
 
     /// Sends `call` and waits for its outcome (a failure when the host is down or dies first).
+    ///
+    /// A call alone in flight lingers first: its caller reads the replies queue itself for a
+    /// moment (``ActorLinger``), so a quick reply resumes it with no thread hop and no
+    /// wake-up of the reader or of a sleeping cooperative thread; concurrent calls suspend
+    /// at once and leave their CPU to other callers.
     func send(_ call: ActorCall) async -> Result<ActorOutcome, any Error> {
-        await withUnsafeContinuation { continuation in submit(call, continuation) }
+        let sent = submit(call)
+        guard case .success(let (callID, generation, lingers)) = sent else { return sent.map { _ in .void } }
+        if lingers {
+            let outcome = linger(for: callID, on: generation.replies)
+            state.withLock { $0.linger.record(hit: outcome != nil) }
+            if let outcome { return outcome }
+        }
+        return await withUnsafeContinuation { continuation in suspend(callID, continuation, waking: generation) }
     }
 
     /// Creates actor `id` of the type named `typeName` in the host, now and after every restart.
@@ -93,10 +125,12 @@ final class ActorHost: Sendable {
         if phase == .stopped { throw .shutDown }
     }
 
-    /// Registers the continuation and puts the call on the current calls queue.
-    private func submit(_ call: ActorCall, _ continuation: UnsafeContinuation<Result<ActorOutcome, any Error>, Never>) {
+    /// Registers the call and puts it on the current calls queue: its ID, the generation it
+    /// went to and whether its caller lingers (it is the only call in flight), or why it
+    /// failed.
+    private func submit(_ call: ActorCall) -> Result<(UInt64, ActorHostGeneration, Bool), any Error> {
         var call = call
-        let admitted = state.withLock { state -> Result<Queue<ActorCall>, ActorSystemError> in
+        let admitted = state.withLock { state -> Result<(ActorHostGeneration, Bool), ActorSystemError> in
             switch state.phase {
             case .dead: return .failure(.actorDead(call.actor))
             case .stopped: return .failure(.shutDown)
@@ -106,32 +140,64 @@ final class ActorHost: Sendable {
             guard let generation = state.generation else { return .failure(.hostUnavailable("it is starting")) }
             call.callID = state.nextCallID
             state.nextCallID += 1
-            state.pending[call.callID] = Pending(continuation: continuation, deadline: callTimeout.map { Deadline.after($0) })
-            return .success(generation.calls)
+            state.pending[call.callID] = Pending(continuation: nil, deadline: callTimeout.map { Deadline.after($0) })
+            state.soloStreak = state.pending.count == 1 ? min(state.soloStreak + 1, Self.soloStreakToLinger) : 0
+            return .success((generation, state.soloStreak == Self.soloStreakToLinger && state.linger.admits()))
         }
         switch admitted {
         case .failure(let error):
-            continuation.resume(returning: .failure(error))
-        case .success(let calls):
+            return .failure(error)
+        case .success(let (generation, lingers)):
             do {
-                try calls.put(call)
+                try generation.calls.put(call)
+                return .success((call.callID, generation, lingers))
             } catch {
                 // The queue was shut down by a crash or a stop, which may have failed the
-                // call already; otherwise it fails here.
-                let failed = state.withLock { state -> (Pending, ActorSystemError)? in
-                    guard let pending = state.pending.removeValue(forKey: call.callID) else { return nil }
-                    return (pending, state.lastExit ?? .transport("the call cannot be sent: \(error)"))
-                }
-                if let (pending, error) = failed { pending.continuation.resume(returning: .failure(error)) }
+                // call already (with the exit); otherwise it fails here.
+                return .failure(state.withLock { state -> any Error in
+                    if case .failure(let failure)? = state.pending.removeValue(forKey: call.callID)?.outcome { return failure }
+                    return state.lastExit ?? ActorSystemError.transport("the call cannot be sent: \(error)")
+                })
             }
         }
     }
 
-    /// Resumes the call a reply answers (a reply nobody waits for, such as a re-creation's,
-    /// is dropped).
+    /// The caller of `callID` stops lingering and waits: resumed now if its outcome came
+    /// meanwhile, else when it comes (the reader of `generation` is told that a caller waits).
+    private func suspend(_ callID: UInt64, _ continuation: Continuation, waking generation: ActorHostGeneration) {
+        let ready = state.withLock { state -> Result<ActorOutcome, any Error>? in
+            guard var pending = state.pending[callID] else { return .failure(ActorSystemError.transport("the call was lost")) }
+            if let outcome = pending.outcome {
+                state.pending[callID] = nil
+                return outcome
+            }
+            pending.continuation = continuation
+            state.pending[callID] = pending
+            state.suspended += 1
+            return nil
+        }
+        if let ready { return continuation.resume(returning: ready) }
+        generation.callersWait.set()
+    }
+
+    /// Resumes the call a reply answers, or leaves the outcome for its lingering caller (a
+    /// reply nobody waits for, such as a re-creation's, is dropped).
     func deliver(_ reply: ActorReply) {
-        let pending = state.withLock { $0.pending.removeValue(forKey: reply.callID) }
-        pending?.continuation.resume(returning: .success(reply.outcome))
+        let continuation = state.withLock { state -> Continuation? in
+            guard var pending = state.pending[reply.callID] else { return nil }
+            guard let continuation = pending.continuation else {
+                pending.outcome = .success(reply.outcome)
+                state.pending[reply.callID] = pending
+                // A caller that suspended just before may have raised the reader's flag late.
+                if state.suspended == 0 { state.generation?.callersWait.clear() }
+                return nil
+            }
+            state.pending[reply.callID] = nil
+            state.suspended -= 1
+            if state.suspended == 0 { state.generation?.callersWait.clear() }
+            return continuation
+        }
+        continuation?.resume(returning: .success(reply.outcome))
     }
 }
 

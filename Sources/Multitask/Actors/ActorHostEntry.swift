@@ -1,5 +1,3 @@
-import Distributed
-
 /// The work of a host process: serve the calls of the parent's ``ProcessActorSystem`` to the
 /// actors created here, on one thread, until the calls queue is shut down.
 struct ActorHostEntry: ProcessEntry {
@@ -9,51 +7,71 @@ struct ActorHostEntry: ProcessEntry {
     var replies: Queue<ActorReply>
 
     /// Serves calls until the calls queue is shut down (the parent stops or replaces us).
+    ///
+    /// Each wake-up serves every call that has arrived (their tasks start, then their jobs
+    /// run), so concurrent callers share it; after a lone call the loop lingers for the
+    /// next one (``ActorLinger``), as a sequential caller sends it a moment later.
     func run() throws {
         let calls = calls
         let system = ProcessActorSystem(hostReplies: replies)
+        let outbox = ActorReplyOutbox(replies: replies)
         let executor = ActorHostExecutor(wakeUp: { _ = try? calls.tryPut(.wake) })
+        var budget = ActorLingerBudget()
+        var servedOne = false
         while true {
-            executor.runQueuedJobs()
-            let call: ActorCall
+            executor.runQueuedJobs { outbox.flushIfHeldLong() }
+            outbox.flush()
+            var call: ActorCall
             do {
-                call = try ActorLinger.next(of: calls) { () throws(QueueError) in try calls.get() }
+                call = try next(lingering: servedOne, budget: &budget)
             } catch {
                 return
             }
             executor.loopWillRun()
-            switch call.kind {
-            case .wake: continue
-            case .create: create(call, in: system)
-            case .invoke:
-                Task(executorPreference: executor) { await Self.invoke(call, in: system, replies: replies) }
+            outbox.loopWillServe()
+            var served = 0
+            while true {
+                if serve(call, in: system, executor: executor, outbox: outbox) { served += 1 }
+                guard let more = try? calls.tryGet() else { break }
+                call = more
             }
+            servedOne = served == 1
         }
     }
 
+    /// The next call: looked for during the linger window first when `lingering` and the
+    /// `budget` admits it (which learns whether one came), then waited for.
+    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws(QueueError) -> ActorCall {
+        if lingering, budget.admits() {
+            let call = try ActorLinger.poll(calls)
+            budget.record(hit: call != nil)
+            if let call { return call }
+        }
+        return try calls.get()
+    }
+
+    /// Starts `call` (a task on the loop's executor for an invocation); whether it was a call
+    /// rather than a wake-up.
+    private func serve(_ call: ActorCall, in system: ProcessActorSystem, executor: ActorHostExecutor, outbox: ActorReplyOutbox) -> Bool {
+        switch call.kind {
+        case .wake:
+            return false
+        case .create:
+            create(call, in: system, outbox: outbox)
+        case .invoke:
+            Task(executorPreference: executor) { await system.execute(call, replyingTo: outbox) }
+        }
+        return true
+    }
+
     /// Creates the actor a `.create` call names, under the ID the parent chose.
-    private func create(_ call: ActorCall, in system: ProcessActorSystem) {
-        let handler = ActorResultHandler(callID: call.callID, replies: replies)
+    private func create(_ call: ActorCall, in system: ProcessActorSystem, outbox: ActorReplyOutbox) {
+        let handler = ActorResultHandler(callID: call.callID, outbox: outbox)
         guard let type = _typeByName(call.target) as? any HostableActor.Type else {
             handler.send(.thrown(ActorThrownError(ActorSystemError.hostUnavailable("\(call.target) names no HostableActor type in the host process"))))
             return
         }
         system.host(type, as: call.actor)
         handler.send(.void)
-    }
-
-    /// Runs a distributed method and sends its outcome.
-    private static func invoke(_ call: ActorCall, in system: ProcessActorSystem, replies: Queue<ActorReply>) async {
-        let handler = ActorResultHandler(callID: call.callID, replies: replies)
-        guard let actor = system.hostedActor(call.actor) else {
-            handler.send(.thrown(ActorThrownError(ActorSystemError.unknownActor(call.actor))))
-            return
-        }
-        var decoder = ActorInvocationDecoder(call)
-        do {
-            try await system.executeDistributedTarget(on: actor, target: RemoteCallTarget(call.target), invocationDecoder: &decoder, handler: handler)
-        } catch {
-            handler.send(.thrown(ActorThrownError(ActorSystemError.transport("\(error)"))))
-        }
     }
 }

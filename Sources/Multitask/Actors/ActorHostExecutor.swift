@@ -42,9 +42,9 @@ final class ActorHostExecutor: TaskExecutor, @unchecked Sendable {
         state.withLock { $0.loopIsActive = true }
     }
 
-    /// Runs every queued job, including those the jobs queue, until there is none; then the
-    /// loop counts as waiting.
-    func runQueuedJobs() {
+    /// Runs every queued job, including those the jobs queue, until there is none, calling
+    /// `afterEach` after each; then the loop counts as waiting.
+    func runQueuedJobs(afterEach: () -> Void) {
         while let job = state.withLock({ state -> UnownedJob? in
             if state.jobs.isEmpty {
                 state.loopIsActive = false
@@ -53,6 +53,7 @@ final class ActorHostExecutor: TaskExecutor, @unchecked Sendable {
             return state.jobs.removeFirst()
         }) {
             job.runSynchronously(on: asUnownedTaskExecutor())
+            afterEach()
         }
     }
 }

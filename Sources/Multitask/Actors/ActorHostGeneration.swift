@@ -11,6 +11,10 @@ struct ActorHostGeneration: Sendable {
     let replies: Queue<ActorReply>
     /// The thread that reads `replies` and resumes the calls.
     let reader: Thread
+    /// Up while a caller waits suspended: only then does the reader read `replies` (a
+    /// lingering caller reads them itself, and a sleeping reader on the queue would make
+    /// the host wake it for every reply).
+    let callersWait: Event
 
     /// How often the reader looks for calls past `timeout`: a tenth of it, between 1 and
     /// 50 ms (the reader wakes that often while the host is idle).
@@ -26,11 +30,12 @@ struct ActorHostGeneration: Sendable {
         let process = Process(name: "actor-host-\(host.index)", daemon: true, startMethod: host.startMethod,
                               entry: ActorHostEntry(calls: calls, replies: replies))
         try process.start()
+        let callersWait = Event()
         let reader = Thread(name: "actor-host-\(host.index)-replies", daemon: true) { [weak host] in
-            read(replies, for: host, killing: process)
+            read(replies, for: host, whenCallersWait: callersWait, killing: process)
         }
         reader.start()
-        let generation = ActorHostGeneration(number: number, process: process, calls: calls, replies: replies, reader: reader)
+        let generation = ActorHostGeneration(number: number, process: process, calls: calls, replies: replies, reader: reader, callersWait: callersWait)
         Task.detached { [weak host] in
             _ = await process.waitForExit()
             host?.ended(generation)
@@ -38,28 +43,28 @@ struct ActorHostGeneration: Sendable {
         return generation
     }
 
-    /// The reply reader: resumes each call as its reply comes, until the replies queue is shut
-    /// down; with a call timeout, it also fails the calls past it and kills the host.
-    private static func read(_ replies: Queue<ActorReply>, for host: ActorHost?, killing process: Process) {
+    /// The reply reader: while callers wait suspended, resumes each call as its reply comes,
+    /// until the replies queue is shut down; with a call timeout, it also fails the calls past
+    /// it and kills the host.
+    private static func read(_ replies: Queue<ActorReply>, for host: ActorHost?, whenCallersWait callersWait: Event, killing process: Process) {
         guard let host else { return }
         guard let timeout = host.callTimeout else {
-            while let reply = try? ActorLinger.next(of: replies, orWait: { () throws(QueueError) in try replies.get() }) { host.deliver(reply) }
-            return
+            while true {
+                callersWait.wait()
+                guard let reply = try? replies.get() else { return }
+                host.deliver(reply)
+            }
         }
         let interval = deadlineScanInterval(for: timeout)
         var nextScan = Deadline.after(interval)
-        // It lingers only while replies come: an idle reader wakes every `interval` and must
-        // not look at the queue for a while each time.
-        var lingering = false
         while true {
-            do {
-                let wait = { () throws(QueueError) in try replies.get(timeout: interval) }
-                host.deliver(try lingering ? ActorLinger.next(of: replies, orWait: wait) : wait())
-                lingering = true
-            } catch .empty {
-                lingering = false
-            } catch {
-                return
+            if callersWait.wait(timeout: interval) {
+                do {
+                    host.deliver(try replies.get(timeout: interval))
+                } catch .empty {
+                } catch {
+                    return
+                }
             }
             guard nextScan.hasPassed else { continue }
             nextScan = Deadline.after(interval)
@@ -76,6 +81,7 @@ struct ActorHostGeneration: Sendable {
             process.join()
         }
         replies.shutdown(immediate: true)
+        callersWait.set()
         reader.join()
     }
 }

@@ -82,8 +82,8 @@ public struct ActorInvocationDecoder: DistributedTargetInvocationDecoder {
     public mutating func decodeReturnType() throws -> (any Any.Type)? { nil }
 }
 
-/// Sends the outcome of a call executed in a host back to the caller, on the host's replies
-/// queue.
+/// Sends the outcome of a call executed in a host back to the caller, through the host's
+/// ``ActorReplyOutbox``.
 public struct ActorResultHandler: DistributedTargetInvocationResultHandler {
     /// Arguments, results and errors cross processes as `Codable` values.
     public typealias SerializationRequirement = any Codable
@@ -91,7 +91,7 @@ public struct ActorResultHandler: DistributedTargetInvocationResultHandler {
     /// The call whose outcome this is.
     let callID: UInt64
     /// Where the outcome goes.
-    let replies: Queue<ActorReply>
+    let outbox: ActorReplyOutbox
 
     /// The method returned `value`.
     public func onReturn<Success: Codable>(value: Success) async throws {
@@ -108,8 +108,8 @@ public struct ActorResultHandler: DistributedTargetInvocationResultHandler {
     /// The method threw `error`.
     public func onThrow<Err: Error>(error: Err) async throws { send(.thrown(ActorThrownError(error))) }
 
-    /// Puts the reply; a replies queue shut down means the parent is gone or stopping us.
+    /// Sends the reply (through the host's outbox).
     func send(_ outcome: ActorOutcome) {
-        try? replies.put(ActorReply(callID: callID, outcome: outcome))
+        outbox.send(ActorReply(callID: callID, outcome: outcome))
     }
 }

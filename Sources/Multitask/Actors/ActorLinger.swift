@@ -1,19 +1,22 @@
-/// How the two waiting threads of an actor call — the host's serving loop between calls and
-/// the caller's reply reader while calls are in flight — wait for the next message: they look
-/// at the queue for a short while before they sleep. A call's round trip is a few tens of
-/// microseconds of work on both sides, longer than the library's adaptive spin (a few
-/// microseconds, which then learns not to spin at all), so without this both threads slept
-/// between messages and every call paid three wake-ups of an idle CPU (a call took 80–98 µs on
-/// an idle 2-vCPU VM, 16 µs on a busy one, whose CPUs did not idle).
+/// How the waiting threads of an actor call — the host's serving loop between calls, and a
+/// caller whose call is alone in flight — wait for the next message: they look at the queue
+/// for a short while before they sleep. A call's round trip is a few microseconds of work on
+/// both sides, longer than the library's adaptive spin (which then learns not to spin at
+/// all), so without this both threads slept between messages and every call paid wake-ups
+/// of an idle CPU (a call took 80–98 µs on an idle 2-vCPU VM, 16 µs on a busy one, whose
+/// CPUs did not idle).
+///
+/// Only a thread whose partner works alone lingers (one call in flight, or a host that
+/// served one call): with several calls in flight the messages come in batches, a wake-up
+/// is shared by the batch, and a spinning thread would only take a CPU from the callers.
 enum ActorLinger {
     /// How long a thread looks at its queue before it sleeps, in nanoseconds: a round trip's
-    /// work with room to spare, short enough that an idle host or reader costs nothing.
+    /// work with room to spare, short enough that an idle host or caller costs little.
     static let window: Int64 = 50_000
 
-    /// The next element of `queue`: looks for one for ``window`` (polling, no syscall), then
-    /// waits with `wait`.
+    /// The next element of `queue` if one comes within ``window`` (polling, no syscall).
     @inline(__always)
-    static func next<Element>(of queue: Queue<Element>, orWait wait: () throws(QueueError) -> Element) throws(QueueError) -> Element {
+    static func poll<Element>(_ queue: Queue<Element>) throws(QueueError) -> Element? {
         let end = Deadline.now.nanoseconds + window
         repeat {
             for _ in 0..<16 {
@@ -21,6 +24,36 @@ enum ActorLinger {
                 CPU.relax()
             }
         } while Deadline.now.nanoseconds < end
-        return try wait()
+        return nil
+    }
+}
+
+/// Whether a thread lingers (``ActorLinger``) before it sleeps, learnt from the last
+/// lingers: after one that found nothing within the window (a slow method, an idle caller)
+/// it skips the next 1, 2, 4, … up to 64 chances, so a slow partner costs at most a window
+/// in 64 waits; one that found its message makes it linger every time again.
+struct ActorLingerBudget {
+    /// Chances left to skip.
+    private var skips = 0
+    /// How many to skip after the next miss, divided by two.
+    private var backoff = 0
+
+    /// Whether to linger now (a skipped chance counts).
+    mutating func admits() -> Bool {
+        guard skips == 0 else {
+            skips -= 1
+            return false
+        }
+        return true
+    }
+
+    /// Records how a linger ended: with its message (`hit`) or at the window's end.
+    mutating func record(hit: Bool) {
+        if hit {
+            backoff = 0
+        } else {
+            backoff = min(max(1, backoff * 2), 64)
+            skips = backoff
+        }
     }
 }

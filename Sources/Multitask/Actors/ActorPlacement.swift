@@ -8,6 +8,8 @@ public struct ActorPlacement: Sendable {
         case newHost(StartMethod?)
         /// The host process of this actor.
         case alongside(ProcessActorID)
+        /// This process, called through the remote-call path.
+        case loopback
         /// A new host placed elsewhere by a transport (an MPI node).
         case remote(any ActorRemoteHosting)
     }
@@ -23,6 +25,12 @@ public struct ActorPlacement: Sendable {
 
     /// In a new child process of its own, started with `method`.
     public static func childProcess(_ method: StartMethod) -> ActorPlacement { ActorPlacement(kind: .newHost(method)) }
+
+    /// In this process, but called as an actor of a host process is: every call's invocation
+    /// is encoded, read back as a host reads it, run with `executeDistributedTarget`, and
+    /// its reply encoded and decoded — everything but the queues and the process boundary.
+    /// The peer that `multitask bench` measures a host's round trip against.
+    package static var loopback: ActorPlacement { ActorPlacement(kind: .loopback) }
 
     /// In the host process of the actor `id` (they crash, and are restarted, together).
     public static func alongside(_ id: ProcessActorID) -> ActorPlacement { ActorPlacement(kind: .alongside(id)) }

@@ -15,6 +15,10 @@ public struct ProcessActorID: Hashable, Codable, Sendable, CustomStringConvertib
     /// from the parent).
     public static let hostLocal: UInt32 = .max
 
+    /// The host number of loopback actors (``ActorPlacement/loopback``): in this process,
+    /// called through the remote-call path.
+    static let hostLoopback: UInt32 = 4_294_967_294
+
     /// An ID naming actor `serial` of host `host`.
     public init(host: UInt32, serial: UInt64) {
         self.host = host
@@ -26,6 +30,7 @@ public struct ProcessActorID: Hashable, Codable, Sendable, CustomStringConvertib
         switch host {
         case 0: "actor \(serial)@local"
         case Self.hostLocal: "actor \(serial)@host-internal"
+        case Self.hostLoopback: "actor \(serial)@loopback"
         default: "actor \(serial)@host \(host)"
         }
     }

@@ -27,6 +27,9 @@ extension ProcessActorSystem {
     /// The call to actor `id`, sent to its host, and its outcome.
     func deliver(to id: ProcessActorID, target: RemoteCallTarget, invocation: ActorInvocationEncoder) async -> Result<ActorOutcome, any Error> {
         if let failure = invocation.failure { return .failure(failure) }
+        if id.host == ProcessActorID.hostLoopback {
+            return await loopbackCall(ActorCall(kind: .invoke, callID: 1, actor: id, target: target.identifier, generics: invocation.generics, arguments: invocation.arguments))
+        }
         guard let host = registry.withLock({ $0.hosts[id.host] }) else { return .failure(ActorSystemError.unknownActor(id)) }
         let call = ActorCall(kind: .invoke, callID: 0, actor: id, target: target.identifier, generics: invocation.generics, arguments: invocation.arguments)
         return await host.send(call)
@@ -56,6 +59,7 @@ extension ProcessActorSystem {
         case .success(let found): name = found
         case .failure(let why): return .failure(ActorSystemError.hostUnavailable("\(why)"))
         }
+        if case .loopback = placement.kind { return .success(placeLoopback(type)) }
         let host: any ActorHostEndpoint
         switch hostFor(placement) {
         case .success(let found): host = found
@@ -71,8 +75,8 @@ extension ProcessActorSystem {
     /// The host `placement` names: a new one, started now, or an existing actor's.
     private func hostFor(_ placement: ActorPlacement) -> Result<any ActorHostEndpoint, any Error> {
         switch placement.kind {
-        case .local:
-            return .failure(ActorSystemError.hostUnavailable("a local actor has no host process"))
+        case .local, .loopback:
+            return .failure(ActorSystemError.hostUnavailable("an actor of this process has no host process"))
         case .alongside(let id):
             guard let host = registry.withLock({ $0.hosts[id.host] }) else { return .failure(ActorSystemError.unknownActor(id)) }
             return .success(host)

@@ -103,6 +103,8 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
 
     /// Records a local actor, so that `resolve` finds it.
     public func actorReady<Act>(_ actor: Act) where Act: DistributedActor, Act.ID == ProcessActorID {
+        // A loopback actor is reached through remote calls only.
+        guard actor.id.host != ProcessActorID.hostLoopback else { return }
         registry.withLock { $0.local[actor.id] = LocalActor(actor: actor) }
     }
 
@@ -115,6 +117,10 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
     /// Throws ``ActorSystemError/actorDead(_:)`` for an actor whose host exceeded its restart
     /// limit and ``ActorSystemError/unknownActor(_:)`` for an ID this system never made.
     public func resolve<Act>(id: ProcessActorID, as actorType: Act.Type) throws -> Act? where Act: DistributedActor, Act.ID == ProcessActorID {
+        if id.host == ProcessActorID.hostLoopback {
+            guard registry.withLock({ $0.hosted[id] is Act }) else { throw ActorSystemError.unknownActor(id) }
+            return nil
+        }
         let host = try registry.withLock { registry throws(ActorSystemError) -> (any ActorHostEndpoint)? in
             if let actor = registry.local[id]?.actor {
                 guard actor is Act else { throw .unknownActor(id) }

@@ -9,6 +9,19 @@
 enum EntryType {
     /// The name to send for `type`, or a programmer-facing reason it cannot travel.
     static func name(of type: Any.Type) -> Result<String, Unresolvable> {
+        if let known = checkedNames.withLock({ $0[ObjectIdentifier(type)] }) { return .success(known) }
+        let checked = check(type)
+        if case .success(let name) = checked { checkedNames.withLock { $0[ObjectIdentifier(type)] = name } }
+        return checked
+    }
+
+    /// The names ``name(of:)`` found valid, by type: every start asks for its entry's name,
+    /// and checking that a name resolves back demangles it (a twentieth of a fork-server
+    /// start's CPU; measured). Metadata is never freed, so a type's identifier stays its own.
+    static let checkedNames = LockedBox<[ObjectIdentifier: String]>([:], inForkChild: { _ in })
+
+    /// ``name(of:)`` without the cache.
+    private static func check(_ type: Any.Type) -> Result<String, Unresolvable> {
         guard let name = _mangledTypeName(type) else {
             return .failure(Unresolvable(type: "\(type)", reason: "the runtime has no mangled name for it"))
         }

@@ -196,7 +196,7 @@ final class ForkServerClient: @unchecked Sendable {
         while true {
             let received: PacketSocket.Received
             do throws(Errno) {
-                received = try socket.receive(capacity: ForkServerMessage.maximumSize, nonBlocking: true)
+                received = try socket.receive(capacity: ForkServerMessage.replyMaximumSize, nonBlocking: true)
             } catch {
                 return "the connection failed (\(error))"
             }

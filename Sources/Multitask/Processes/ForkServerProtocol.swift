@@ -38,6 +38,11 @@ enum ForkServerMessage: Equatable {
     static let inlinePayloadLimit = 60_000
     /// Receive buffer size that holds any message.
     static let maximumSize = inlinePayloadLimit + 64
+    /// Receive buffer size that holds any message the server sends (``started(request:pid:)``,
+    /// ``failed(request:errno:)``, ``exited(pid:code:)``: a kind byte and at most 12 bytes of
+    /// fields). The program polls for them while it waits for a start; a larger packet from
+    /// the server is a broken connection.
+    static let replyMaximumSize = 64
 
     /// The packet for this message: its kind byte, then its fields (``FrameFields``).
     func encoded() -> [UInt8] {

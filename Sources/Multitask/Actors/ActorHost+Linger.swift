@@ -1,0 +1,43 @@
+/// A caller whose call is alone in flight reads the replies itself for a moment (see
+/// ``ActorHost/send(_:)``): no reader wake-up, no hop to a cooperative thread.
+extension ActorHost {
+    /// Reads `replies` for up to ``ActorLinger/window`` for the reply to `callID`, handing
+    /// the other replies it takes to their callers; the call's outcome, or nil when the
+    /// window passed first or the queue ended (the caller then suspends).
+    func linger(for callID: UInt64, on replies: Queue<ActorReply>) -> Result<ActorOutcome, any Error>? {
+        let end = Deadline.now.nanoseconds + ActorLinger.window
+        repeat {
+            for _ in 0..<16 {
+                let reply: ActorReply?
+                do {
+                    reply = try replies.tryGet()
+                } catch {
+                    return nil
+                }
+                guard let reply else {
+                    CPU.relax()
+                    continue
+                }
+                guard reply.callID == callID else {
+                    deliver(reply)
+                    continue
+                }
+                state.withLock { _ = $0.pending.removeValue(forKey: callID) }
+                return .success(reply.outcome)
+            }
+            // The reader (woken for other callers) or a failure may have answered it.
+            if let outcome = takeOutcome(of: callID) { return outcome }
+        } while Deadline.now.nanoseconds < end
+        return nil
+    }
+
+    /// The outcome left for the lingering caller of `callID`, if one came (the call is then
+    /// no longer pending).
+    private func takeOutcome(of callID: UInt64) -> Result<ActorOutcome, any Error>? {
+        state.withLock { state in
+            guard let outcome = state.pending[callID]?.outcome else { return nil }
+            state.pending[callID] = nil
+            return outcome
+        }
+    }
+}
