@@ -16,6 +16,8 @@ final class MPIFrontEnd: @unchecked Sendable {
 
     let engine: PoolRemoteEngine
     let doorbell: Event
+    /// The actors placed on the nodes (``ActorPlacement/mpiNode(_:)``).
+    let actors: MPIActorRouter
     private var port: MPIPort!
     private var nodes: [MPIFrontEndNode] = []
     private var queue: [PoolRemoteTask] = []
@@ -27,6 +29,7 @@ final class MPIFrontEnd: @unchecked Sendable {
         let doorbell = Event()
         self.doorbell = doorbell
         engine = PoolRemoteEngine { doorbell.set() }
+        actors = MPIActorRouter(doorbell: doorbell)
     }
 
     /// Starts MPI, reaches the workers (the other ranks, or `spawn` new ones) and waits for
@@ -59,6 +62,7 @@ final class MPIFrontEnd: @unchecked Sendable {
             nodes[index].lastHeard = ContinuousClock.now
             waiting -= 1
         }
+        actors.connected(nodes.map { ($0.rank, $0.name) })
         return nodes.reduce(0) { $0 + $1.workers }
     }
 
@@ -76,6 +80,10 @@ final class MPIFrontEnd: @unchecked Sendable {
                 if phase == .terminating { break }
                 var active = !arrivals.isEmpty
                 active = try assign() || active
+                for (rank, frames) in actors.takeOutbox() {
+                    try port.send(MPIMessage(kind: .actors, actors: frames), to: rank)
+                    active = true
+                }
                 active = try port.progress() || active
                 while let (source, message) = try port.receive() {
                     active = true
@@ -87,7 +95,7 @@ final class MPIFrontEnd: @unchecked Sendable {
                 if phase == .closing && queueStart == queue.count && inFlight.isEmpty { break }
                 if active {
                     backoff.reset()
-                } else if let wait = backoff.idle(ceiling: inFlight.isEmpty ? .milliseconds(2) : .microseconds(100)),
+                } else if let wait = backoff.idle(ceiling: inFlight.isEmpty && !actors.isBusy ? .milliseconds(2) : .microseconds(100)),
                           engine.prepareToSleep(in: phase) {
                     // With nothing in flight only submissions (which ring) and heartbeats come.
                     _ = doorbell.wait(timeout: wait)
@@ -137,6 +145,7 @@ final class MPIFrontEnd: @unchecked Sendable {
     /// Settles the tasks a node answered.
     private func settle(_ message: MPIMessage, from source: Int32) {
         if let node = nodes.firstIndex(where: { $0.rank == source }) { nodes[node].lastHeard = ContinuousClock.now }
+        if message.kind == .actors { return actors.route(message.actors) }
         guard message.kind == .replies else { return }
         for reply in message.replies {
             guard let (task, node) = inFlight.removeValue(forKey: reply.id) else { continue }
@@ -153,6 +162,7 @@ final class MPIFrontEnd: @unchecked Sendable {
     /// Tells every node to stop (after a close) or terminate, waits for their goodbyes (at most
     /// 10 s), fails what is left with ``PoolError/terminated``, and ends MPI.
     private func shutDown(terminating: Bool) {
+        actors.end("the MPI pool ended (\(terminating ? "terminated" : "closed")): its nodes' actors ended with it")
         for task in queue[queueStart...] { task.cancel(.terminated) }
         queue.removeAll()
         for (task, _) in inFlight.values { task.fail(.terminated) }
@@ -188,6 +198,8 @@ extension MPIFrontEnd {
         let node = nodes[index].name
         let reason = "\(node) was lost (no word from it for \(MPIMessage.silenceLimit))"
         MPIStartup.report("\(reason); failing the pool's tasks and ending its workers")
+        actors.lose(rank: nodes[index].rank, reason: reason)
+        actors.end("the MPI pool ended: \(reason)")
         let lost = { (label: String) in PoolError.workerCrashed(signal: nil, exitCode: nil, task: "\(label): \(reason)", report: nil) }
         engine.abandon { lost($0) }
         for task in queue[queueStart...] { task.cancel(lost(task.label)) }

@@ -7,9 +7,10 @@ import Multitask
 /// (at least every ``MPIMessage/heartbeat`` when it has nothing else to say), ``Kind/bye``.
 /// Front end → node: ``Kind/tasks``, ``Kind/stop`` (finish what was sent, then end),
 /// ``Kind/terminate`` (drop everything, kill the workers, end).
+/// Both ways: ``Kind/actors``, the traffic of actors placed on the node (``MPIActorFrame``).
 struct MPIMessage: Sendable {
     /// What the message says.
-    enum Kind: UInt8, Sendable { case hello, tasks, stop, terminate, replies, bye, alive }
+    enum Kind: UInt8, Sendable { case hello, tasks, stop, terminate, replies, bye, alive, actors }
 
     /// How often a node speaks at least.
     static let heartbeat = Duration.seconds(1)
@@ -23,6 +24,36 @@ struct MPIMessage: Sendable {
     var tasks: [MPITaskFrame] = []
     /// ``Kind/replies``: outcomes, in any order.
     var replies: [MPIReplyFrame] = []
+    /// ``Kind/actors``: host openings, calls, closings and kills to the node; outcomes back.
+    var actors: [MPIActorFrame] = []
+}
+
+/// One piece of actor traffic between the front end and a node: about the far host `key` (the
+/// front end's number for an ``ActorRemoteHost``), an opening with its settings, a call or the
+/// outcome of call `callID` (bytes the actor system lays out), a closing or a kill.
+struct MPIActorFrame: Sendable, Equatable {
+    /// What the frame says.
+    enum Kind: UInt8, Sendable {
+        /// Start a host (`bytes`: its settings).
+        case open
+        /// Run a call (`bytes`: the call).
+        case call
+        /// Stop the host.
+        case close
+        /// Kill the host's process, as a crash would.
+        case kill
+        /// Node → front end: the outcome of `callID` (`bytes`).
+        case outcome
+    }
+
+    /// What it says.
+    var kind: Kind
+    /// The far host it is about.
+    var key: UInt64
+    /// The call (``Kind/call``) or the call answered (``Kind/outcome``); 0 otherwise.
+    var callID: UInt64 = 0
+    /// The settings, the call or the outcome, as the actor system lays them out.
+    var bytes: [UInt8] = []
 }
 
 /// A task as it travels to a node: its front-end number, its type (named the first time a

@@ -6,14 +6,16 @@ import Multitask
 /// against the bytes that arrived: hostile bytes are an ``MPIWireError``, never a trap or an
 /// allocation larger than the message.
 ///
-/// Message: kind `u8`, workers `i64`, task count `u32`, reply count `u32`, the tasks, the replies.
+/// Message: kind `u8`, workers `i64`, task count `u32`, reply count `u32`, actor frame count
+/// `u32`, the tasks, the replies, the actor frames.
 /// Task: id `u64`, type `u32`, name (`u32` length, `u32.max` for none, UTF-8), timeout `i64`
 /// (`i64.min` for none), payload (`u32` length, bytes). Reply: id `u64`, outcome `u8` (0 output,
 /// 1 failure, 2 none), bytes (`u32` length; a failure is ``MPIFailure`` in the binary codec).
+/// Actor frame: kind `u8`, key `u64`, call ID `u64`, bytes (`u32` length, bytes).
 extension MPIMessage {
     /// The smallest encoded task and reply: a count above what the bytes can hold is refused
     /// before anything is reserved.
-    private static let smallestTask = 28, smallestReply = 13
+    private static let smallestTask = 28, smallestReply = 13, smallestActorFrame = 21
 
     /// The message's bytes.
     func encoded() throws -> [UInt8] {
@@ -23,6 +25,7 @@ extension MPIMessage {
         bytes.appendField(Int64(workers))
         bytes.appendField(UInt32(tasks.count))
         bytes.appendField(UInt32(replies.count))
+        bytes.appendField(UInt32(actors.count))
         for task in tasks {
             bytes.appendField(task.id)
             bytes.appendField(task.typeID)
@@ -47,6 +50,12 @@ extension MPIMessage {
                 bytes.appendField(UInt32(0))
             }
         }
+        for frame in actors {
+            bytes.appendField(frame.kind.rawValue)
+            bytes.appendField(frame.key)
+            bytes.appendField(frame.callID)
+            bytes.appendByteString(frame.bytes)
+        }
         return bytes
     }
 
@@ -57,14 +66,17 @@ extension MPIMessage {
             guard let rawKind = fields.read(UInt8.self), let kind = Kind(rawValue: rawKind),
                   let workers = fields.read(Int64.self),
                   let taskCount = fields.read(UInt32.self), let replyCount = fields.read(UInt32.self),
-                  Int(taskCount) * smallestTask + Int(replyCount) * smallestReply <= fields.rest.count
+                  let actorCount = fields.read(UInt32.self),
+                  Int(taskCount) * smallestTask + Int(replyCount) * smallestReply + Int(actorCount) * smallestActorFrame <= fields.rest.count
             else { throw MPIWireError.malformed("header") }
             var message = MPIMessage(kind: kind, workers: Int(truncatingIfNeeded: workers))
             message.tasks.reserveCapacity(Int(taskCount))
             for _ in 0..<taskCount { message.tasks.append(try task(&fields)) }
             message.replies.reserveCapacity(Int(replyCount))
             for _ in 0..<replyCount { message.replies.append(try reply(&fields)) }
-            guard fields.rest.isEmpty else { throw MPIWireError.malformed("bytes after the last reply") }
+            message.actors.reserveCapacity(Int(actorCount))
+            for _ in 0..<actorCount { message.actors.append(try actorFrame(&fields)) }
+            guard fields.rest.isEmpty else { throw MPIWireError.malformed("bytes after the last frame") }
             return message
         }
     }
@@ -91,6 +103,13 @@ extension MPIMessage {
         case 2: return MPIReplyFrame(id: id)
         default: throw MPIWireError.malformed("reply outcome \(outcome)")
         }
+    }
+
+    private static func actorFrame(_ fields: inout FrameFields) throws -> MPIActorFrame {
+        guard let rawKind = fields.read(UInt8.self), let kind = MPIActorFrame.Kind(rawValue: rawKind),
+              let key = fields.read(UInt64.self), let callID = fields.read(UInt64.self),
+              let bytes = fields.readByteString() else { throw MPIWireError.malformed("actor frame") }
+        return MPIActorFrame(kind: kind, key: key, callID: callID, bytes: Array(bytes))
     }
 
 }

@@ -23,11 +23,14 @@ final class MPINode: @unchecked Sendable {
     /// Task types by the front end's numbers.
     private var types: [UInt32: Pool.EncodedType] = [:]
     private var outstanding = 0
+    /// The actor hosts the front end placed here.
+    private let actors: MPINodeActors
 
     private init(pool: Pool, port: MPIPort, frontEnd: Int32) {
         self.pool = pool
         self.port = port
         self.frontEnd = frontEnd
+        actors = MPINodeActors(doorbell: doorbell)
     }
 
     /// Serves the front end until it says stop or terminate, then ends the process. The local
@@ -91,8 +94,10 @@ final class MPINode: @unchecked Sendable {
                 active = true
                 switch message.kind {
                 case .tasks: submit(message.tasks)
+                case .actors: actors.handle(message.actors)
                 case .stop: stopping = true
                 case .terminate:
+                    actors.stopAll()
                     pool.terminate()
                     pool.join()
                     try port.send(MPIMessage(kind: .bye), to: frontEnd)
@@ -104,6 +109,12 @@ final class MPINode: @unchecked Sendable {
             let replies = outbox.withLock { outbox in
                 defer { outbox.removeAll(keepingCapacity: true) }
                 return outbox
+            }
+            let outcomes = actors.takeOutcomes()
+            if !outcomes.isEmpty {
+                active = true
+                try port.send(MPIMessage(kind: .actors, actors: outcomes), to: frontEnd)
+                lastSent = ContinuousClock.now
             }
             if !replies.isEmpty {
                 active = true
@@ -117,10 +128,11 @@ final class MPINode: @unchecked Sendable {
             if stopping && outstanding == 0 { break }
             if active {
                 backoff.reset()
-            } else if let wait = backoff.idle(ceiling: outstanding > 0 ? .microseconds(200) : .milliseconds(1)) {
+            } else if let wait = backoff.idle(ceiling: outstanding > 0 || actors.isBusy ? .microseconds(200) : .milliseconds(1)) {
                 _ = doorbell.wait(timeout: wait)
             }
         }
+        actors.stopAll()
         pool.close()
         pool.join()
         try port.send(MPIMessage(kind: .bye), to: frontEnd)

@@ -85,7 +85,9 @@ enum MPIStartup {
         thread.start()
         ready.wait()
         switch handshake.withLock({ $0 })! {
-        case .success(let total): return (frontEnd, total)
+        case .success(let total):
+            MPIActorRouter.current.withLock { $0 = frontEnd.actors }
+            return (frontEnd, total)
         case .failure(let error): throw error
         }
     }

@@ -12,7 +12,8 @@ struct LabCommand: ParsableCommand {
             each row shows. Then the classic producer/consumer example of Python's
             multiprocessing runs for real (a Queue made in the parent, a producer process, a
             consumer process), and the same number of small messages is timed through a thread
-            queue, the shared-memory Queue and a Pipe.
+            queue, the shared-memory Queue and a Pipe. Last, a distributed actor in a supervised
+            child process is called, its host killed mid-call and restarted, each step timed.
 
             With --python the same experiments run in CPython too. Its CPU units are smaller
             (\(PythonPeer.cpuUnitIterations / 1_000_000) M loop iterations against \(Workloads.cpuUnitIterations / 1_000_000) M here, so that both last
@@ -77,7 +78,7 @@ struct LabCommand: ParsableCommand {
         let channels = ChannelExperiment(messages: messages)
         if !json && !standardErrorIsTerminal {
             // CPython's rows count too: they are measured, and take most of the time.
-            let ours = experiment.plan.count + channels.strategies.count
+            let ours = experiment.plan.count + channels.strategies.count + 1
             writeError("running \(python ? ours + PythonPeer.rowCount + PythonChannels.rowCount : ours) measurements…\n")
         }
         var rows = experiment.run { done, total, label in bar.show(done: done, total: total, label: label) }
@@ -97,6 +98,8 @@ struct LabCommand: ParsableCommand {
                 writeError("--python: \(error); showing Multitask rows only\n")
             }
         }
+        bar.show(done: 0, total: 1, label: "distributed actors · a call, a crash, a restart")
+        let actorSteps = ActorLab.run() ?? []
         #if MPI
         bar.show(done: 0, total: 1, label: "beyond one machine · MPI, 1 node then 2 nodes")
         let mpiRows = MPILab.run(cores: cores, units: experiment.cpuUnits, iterations: Workloads.cpuUnitIterations) ?? []
@@ -109,13 +112,14 @@ struct LabCommand: ParsableCommand {
             print(LabReport.json(rows, cores: cores, extra: [
                 ("producerConsumer", ChannelReport.json(channelRows)),
                 ("producerConsumerDemo", demo.lines.map(JSONValue.quoted) + (demo.failure.map { [JSONValue.quoted("FAILED: \($0)")] } ?? [])),
-            ] + Self.mpiJSON(mpiRows)))
+            ] + (actorSteps.isEmpty ? [] : [("distributedActors", ActorLab.json(actorSteps))]) + Self.mpiJSON(mpiRows)))
         } else {
             print(LabReport.table(rows, cores: cores))
             print(ChannelReport.header)
             flushStandardOutput()
             let demo = ProducerConsumerDemo.run(echo: true)
             print(ChannelReport.table(channelRows, messages: messages, demoFailure: demo.failure))
+            if !actorSteps.isEmpty { print(ActorLab.table(actorSteps)) }
             #if MPI
             if !mpiRows.isEmpty { print(MPILab.table(mpiRows, cores: cores)) }
             #endif

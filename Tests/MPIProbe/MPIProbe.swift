@@ -7,7 +7,7 @@ import MultitaskMPI
 /// without it (two spawned workers).
 enum MPIProbe {
     static func main(_ arguments: [String]) {
-        guard arguments.count == 2 else { Multitask.exit("usage: MultitaskMPIProbe map|unordered|failures|idle launched|spawned") }
+        guard arguments.count == 2 else { Multitask.exit("usage: MultitaskMPIProbe map|unordered|failures|idle|kill|bench|cpu|actors|actorkill launched|spawned") }
         let workers: MPIWorkers = arguments[1] == "spawned" ? .spawned(2, workersPerNode: 2) : .launched
         do {
             let pool = try Pool(mpi: workers)
@@ -19,6 +19,8 @@ enum MPIProbe {
             case "kill": killScenario(pool)
             case "bench": try benchScenario(pool)
             case "cpu": try cpuScenario(pool)
+            case "actors": actorsScenario()
+            case "actorkill": actorKillScenario()
             default: Multitask.exit("unknown scenario \(arguments[0])")
             }
             pool.close()

@@ -10,6 +10,8 @@ public struct ActorPlacement: Sendable {
         case alongside(ProcessActorID)
         /// This process, called through the remote-call path.
         case loopback
+        /// A new host placed elsewhere by a transport (an MPI node).
+        case remote(any ActorRemoteHosting)
     }
 
     /// The place.

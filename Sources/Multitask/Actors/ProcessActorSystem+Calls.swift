@@ -60,7 +60,7 @@ extension ProcessActorSystem {
         case .failure(let why): return .failure(ActorSystemError.hostUnavailable("\(why)"))
         }
         if case .loopback = placement.kind { return .success(placeLoopback(type)) }
-        let host: ActorHost
+        let host: any ActorHostEndpoint
         switch hostFor(placement) {
         case .success(let found): host = found
         case .failure(let error): return .failure(error)
@@ -73,7 +73,7 @@ extension ProcessActorSystem {
     }
 
     /// The host `placement` names: a new one, started now, or an existing actor's.
-    private func hostFor(_ placement: ActorPlacement) -> Result<ActorHost, any Error> {
+    private func hostFor(_ placement: ActorPlacement) -> Result<any ActorHostEndpoint, any Error> {
         switch placement.kind {
         case .local, .loopback:
             return .failure(ActorSystemError.hostUnavailable("an actor of this process has no host process"))
@@ -81,20 +81,17 @@ extension ProcessActorSystem {
             guard let host = registry.withLock({ $0.hosts[id.host] }) else { return .failure(ActorSystemError.unknownActor(id)) }
             return .success(host)
         case .newHost(let method):
-            let host = registry.withLock { registry -> ActorHost? in
-                guard !registry.isShutDown else { return nil }
-                defer { registry.nextHost += 1 }
-                let host = ActorHost(index: registry.nextHost, startMethod: method, policy: restartPolicy, callTimeout: callTimeout)
-                registry.hosts[host.index] = host
-                return host
+            guard let host = registerHost({ ActorHost(index: $0, startMethod: method, policy: restartPolicy, callTimeout: callTimeout) }) else {
+                return .failure(ActorSystemError.shutDown)
             }
-            guard let host else { return .failure(ActorSystemError.shutDown) }
             do {
                 try host.start()
             } catch {
                 return .failure(ActorSystemError.hostUnavailable("its process could not be started: \(error)"))
             }
             return .success(host)
+        case .remote(let hosting):
+            return remoteHost(on: hosting)
         }
     }
 }

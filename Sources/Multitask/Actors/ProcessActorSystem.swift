@@ -57,7 +57,7 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
         /// In a host process: the actors it serves, kept alive.
         var hosted: [ProcessActorID: any DistributedActor] = [:]
         /// The host processes, by number.
-        var hosts: [UInt32: ActorHost] = [:]
+        var hosts: [UInt32: any ActorHostEndpoint] = [:]
         /// The ID the next `assignID` hands out (a host creating an actor the parent named).
         var assigning: ProcessActorID?
         /// Whether ``shutdown()`` was called (no new host starts).
@@ -121,7 +121,7 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
             guard registry.withLock({ $0.hosted[id] is Act }) else { throw ActorSystemError.unknownActor(id) }
             return nil
         }
-        let host = try registry.withLock { registry throws(ActorSystemError) -> ActorHost? in
+        let host = try registry.withLock { registry throws(ActorSystemError) -> (any ActorHostEndpoint)? in
             if let actor = registry.local[id]?.actor {
                 guard actor is Act else { throw .unknownActor(id) }
                 return nil

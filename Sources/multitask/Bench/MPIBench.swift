@@ -1,10 +1,11 @@
 #if MPI
+import Distributed
 import Multitask
 import MultitaskBenchmarks
 import MultitaskMPI
 
 /// `multitask bench --only mpi` (a build with the trait MPI): the MPI pool's task round trip and
-/// `map` throughput, with 2 MPI workers spawned from this tool (`MPI_Comm_spawn`, no
+/// `map` throughput, and the round trip of a call to a distributed actor on node 1, with 2 MPI workers spawned from this tool (`MPI_Comm_spawn`, no
 /// `mpirun`), one local worker process each; under `mpirun -n 3 -x MULTITASK_MPI_WORKERS=1`
 /// the same on the launched ranks, as metrics `mpi_launched_…`. The peer is `mpi4py.futures`
 /// (`Benchmarks/baselines/mpi4py_futures_peer.py`, same metric names, run the same two ways).
@@ -21,6 +22,10 @@ enum MPIBench {
             _ = try pool.map(MPIBenchIdentity.self, Array(0..<2000))
             report(BenchMetric(name: prefix + "task_rtt", value: try roundTrip(pool), unit: "us",
                                note: "\(what): apply of a no-op, median of 2k"))
+            if let actor = actorRoundTrip() {
+                report(BenchMetric(name: prefix + "actor_rtt", value: actor, unit: "us",
+                                   note: "\(what): call to a distributed actor on node 1 (in a child of the node), median of 2k"))
+            }
             for (chunk, count, runs) in [(1, 20_000, 5), (1000, 2_000_000, 5)] {
                 let rates = try (0..<runs).map { _ in try mapRate(pool, count: count, chunkSize: chunk) }
                 report(BenchMetric(name: prefix + "map_chunksize\(chunk)_throughput", value: rates.median, unit: "tasks/s",
@@ -42,6 +47,29 @@ enum MPIBench {
         return samples.median
     }
 
+    /// The median microseconds of one call to a distributed actor placed on node 1, over 2,000
+    /// in a row after 200 (nil, with the reason on standard error, when it cannot be placed).
+    static func actorRoundTrip() -> Double? {
+        BlockingAsync.run {
+            let system = ProcessActorSystem()
+            defer { system.shutdown() }
+            do {
+                let echo = try await MPIBenchEcho.spawn(in: .mpiNode(1), using: system)
+                var samples: [Double] = []
+                for index in -200..<2000 {
+                    let start = ContinuousClock.now
+                    let answer = try await echo.echo(index)
+                    if index >= 0 { samples.append(seconds(ContinuousClock.now - start) * 1e6) }
+                    guard answer == index else { throw ActorSystemError.transport("wrong answer \(answer) for \(index)") }
+                }
+                return samples.median
+            } catch {
+                writeError("bench mpi: actor round trip: \(error)\n")
+                return nil
+            }
+        }
+    }
+
     /// Tasks per second of a no-op `map` over `count` ints.
     static func mapRate(_ pool: Pool, count: Int, chunkSize: Int) throws -> Double {
         let inputs = Array(0..<count)
@@ -59,6 +87,11 @@ enum MPIBench {
 struct MPIBenchNoOp: PoolTask {
     var value: Int
     func run() -> Int { value }
+}
+
+/// The actor of the round trip on node 1: returns its argument.
+distributed actor MPIBenchEcho: HostableActor {
+    distributed func echo(_ value: Int) -> Int { value }
 }
 
 /// The `map` benchmark's function: returns its input.
