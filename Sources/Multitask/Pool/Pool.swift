@@ -137,38 +137,37 @@ public final class Pool: @unchecked Sendable {
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
     @inlinable
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
-        submission(of: Task.self, timeout: timeout, result: result, codecs: { PoolTaskCodecs(task) }) { codecs, payload in
-            if let constant = codecs.constantPayload {
-                payload = constant
-            } else {
-                try PoolTaskCodecs.encode(task, into: &payload)
-            }
+        submission(of: Task.self, timeout: timeout, result: result, codecs: { PoolTaskCodecs(task) }) { payload in
+            try PoolTaskCodecs.encode(task, into: &payload)
         }
     }
 
     /// The submission of a task of `type` for `result` (an `AsyncResult` of its output), or
-    /// nil after failing `result` if `encode` (which writes the task) throws. `codecs` makes
-    /// the type's codecs on its first use in this pool.
+    /// nil after failing `result` if `encode` (which writes the task, unless its type has a
+    /// constant encoding) throws. `codecs` makes the type's codecs on its first use in this pool.
     @usableFromInline
     func submission(
         of type: any PoolTask.Type, timeout: Duration?, result: AnyObject, codecs makeCodecs: () -> PoolTaskCodecs,
-        encode: (PoolTaskCodecs, inout [UInt8]) throws -> Void
+        encode: (inout [UInt8]) throws -> Void
     ) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
         let ticket = dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs)
         // Invariant: a ticket asked for with codecs carries them.
         let codecs = ticket.codecs!
         var payload: [UInt8] = []
-        do {
-            try encode(codecs, &payload)
-        } catch {
-            codecs.fail(result, PoolError.taskFailed(
-                errorType: String(reflecting: Swift.type(of: error)), description: "the task cannot be encoded: \(error)",
-                task: "task #\(ticket.firstNumber) (\(ticket.typeName))"
-            ))
-            return nil
+        // A type's one encoding travels from its codecs (see ResultSubmission.withPayload).
+        if !codecs.hasConstantPayload {
+            do {
+                try encode(&payload)
+            } catch {
+                codecs.with { $0.fail(result, PoolError.taskFailed(
+                    errorType: String(reflecting: Swift.type(of: error)), description: "the task cannot be encoded: \(error)",
+                    task: "task #\(ticket.firstNumber) (\(ticket.typeName))"
+                )) }
+                return nil
+            }
         }
-        if ticket.isNew { codecs.rehearseDecoding(payload) }
+        if ticket.isNew { codecs.with { $0.rehearseDecoding($0.constantPayload ?? payload) } }
         return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
     }
 

@@ -70,10 +70,11 @@ class PoolSubmission: @unchecked Sendable {
 final class ResultSubmission: PoolSubmission, @unchecked Sendable {
     /// The `AsyncResult` of the task's output.
     let result: AnyObject
-    /// The type's codecs, shared by its tasks (the reply's decoder).
-    let codecs: PoolTaskCodecs
+    /// The type's codecs, shared by its tasks (the reply's decoder), unretained (see
+    /// ``PoolCodecsReference``).
+    let codecs: PoolCodecsReference
 
-    init(result: AnyObject, codecs: PoolTaskCodecs, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
+    init(result: AnyObject, codecs: PoolCodecsReference, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
         self.result = result
         self.codecs = codecs
         super.init(typeID: ticket.typeID, payload: payload, timeout: timeout, typeName: ticket.typeName, number: ticket.firstNumber)
@@ -81,12 +82,21 @@ final class ResultSubmission: PoolSubmission, @unchecked Sendable {
 
     /// Decodes the reply; a reply that does not decode fails the task.
     override func succeed(_ output: UnsafeRawBufferPointer) {
-        do {
-            try codecs.settle(result, output)
-        } catch {
-            codecs.fail(result, undecodable(error))
+        codecs.with { codecs in
+            do {
+                try codecs.settle(result, output)
+            } catch {
+                codecs.fail(result, undecodable(error))
+            }
         }
     }
 
-    override func fail(_ error: PoolError) { codecs.fail(result, error) }
+    override func fail(_ error: PoolError) { codecs.with { $0.fail(result, error) } }
+
+    /// A task of a type with no stored data travels as its type's one encoding (kept in the
+    /// codecs, so that submitting does not count references to a shared array either).
+    override func withPayload(_ body: (UnsafeRawBufferPointer) -> Void) {
+        guard codecs.hasConstantPayload else { return super.withPayload(body) }
+        codecs.with { $0.constantPayload!.withUnsafeBytes(body) }
+    }
 }
