@@ -82,6 +82,11 @@ extension Pool {
 
     // MARK: Internals
 
+    /// The chunks of a `map` submitted first, before the rest are made.
+    static var firstMapBatch: Int { 64 }
+    /// The most chunks of a `map` submitted at once (batches double up to this).
+    static var largestMapBatch: Int { 4096 }
+
     /// Submits `inputs` in chunks; each item's outcome goes to `deliver` with its index (the
     /// first input's is `firstIndex`), on the dispatcher thread (a chunk's items in order).
     /// Returns the submissions, for cancelling.
@@ -123,6 +128,9 @@ extension Pool {
         submissions.reserveCapacity(chunkCount)
         // Raw inputs are written into each chunk's frame from one shared copy.
         let rawInputs = inputCodec.rawSize.map { PoolRawInputs(inputs, elementSize: $0) }
+        // Chunks are submitted in growing batches, so that the workers start on the first
+        // ones while the later ones are made.
+        var submitted = 0, nextBatch = Self.firstMapBatch
         for chunk in 0..<chunkCount {
             let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
             var payload: [UInt8] = []
@@ -143,8 +151,13 @@ extension Pool {
                 collector: collector, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
                 payload: payload, rawInputs: rawInputs, typeName: name, number: firstNumber + UInt64(chunk)
             ))
+            if submissions.count - submitted >= nextBatch {
+                dispatcher.submit(submissions[submitted...])
+                submitted = submissions.count
+                nextBatch = min(nextBatch * 2, Self.largestMapBatch)
+            }
         }
-        dispatcher.submit(submissions)
+        if submitted < submissions.count { dispatcher.submit(submissions[submitted...]) }
         return (collector, submissions)
     }
 }
