@@ -151,24 +151,30 @@ public final class Pool: @unchecked Sendable {
         encode: (inout [UInt8]) throws -> Void
     ) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
-        let ticket = dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs)
+        // The type submitted last is known without the inbox's lock (its task is numbered as
+        // it is queued); any other takes a ticket.
+        let known = dispatcher.recentType.find(type)
+        let ticket = known == nil ? dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs) : nil
         // Invariant: a ticket asked for with codecs carries them.
-        let codecs = ticket.codecs!
+        let codecs = known?.codecs ?? ticket!.codecs!
+        let typeID = known?.typeID ?? ticket!.typeID, typeName = known?.typeName ?? ticket!.typeName
         var payload: [UInt8] = []
         // A type's one encoding travels from its codecs (see ResultSubmission.withPayload).
         if !codecs.hasConstantPayload {
             do {
                 try encode(&payload)
             } catch {
+                let number = ticket?.firstNumber ?? dispatcher.ticket(for: type, numbers: 1).firstNumber
                 codecs.with { $0.fail(result, PoolError.taskFailed(
                     errorType: String(reflecting: Swift.type(of: error)), description: "the task cannot be encoded: \(error)",
-                    task: "task #\(ticket.firstNumber) (\(ticket.typeName))"
+                    task: "task #\(number) (\(typeName))"
                 )) }
                 return nil
             }
         }
-        if ticket.isNew { codecs.with { $0.rehearseDecoding($0.constantPayload ?? payload) } }
-        return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
+        if ticket?.isNew == true { codecs.with { $0.rehearseDecoding($0.constantPayload ?? payload) } }
+        return ResultSubmission(result: result, codecs: codecs, typeID: typeID, typeName: typeName, number: ticket?.firstNumber ?? 0,
+                                payload: payload, timeout: timeout)
     }
 
     /// Queues `submission`; fails it with ``PoolError/closed`` once the pool was closed.

@@ -24,12 +24,16 @@ final class PoolInbox: @unchecked Sendable {
     @exclusivity(unchecked) private var typeIDs: [ObjectIdentifier: UInt32] = [:]
     /// Each type's ``PoolTaskCodecs``, by number.
     @exclusivity(unchecked) private var codecs: [PoolTaskCodecs?] = []
-    /// The same codecs, unretained, for tickets (see ``PoolCodecsReference``).
-    @exclusivity(unchecked) private var codecReferences: [PoolCodecsReference?] = []
+    /// Each type's entry for ``recentType``, once its codecs are made (with them unretained:
+    /// see ``PoolCodecsReference``); kept for the inbox's life.
+    @exclusivity(unchecked) private var entries: [PoolRecentType.Entry?] = []
     @exclusivity(unchecked) private var nextNumber: UInt64 = 1
     @exclusivity(unchecked) private var livePIDs: [Int32?]
     @exclusivity(unchecked) private var finishWaiters: [@Sendable () -> Void] = []
     @exclusivity(unchecked) private var isFinished = false
+
+    /// The type submitted last, for submitters that skip ``ticket(for:numbers:codecs:)``.
+    let recentType = PoolRecentType()
 
     init(size: Int) {
         livePIDs = Array(repeating: nil, count: size)
@@ -61,11 +65,13 @@ final class PoolInbox: @unchecked Sendable {
         guard ticket.codecs == nil, let made = makeCodecs() else { return ticket }
         let codecs = lock.withLock { () -> PoolCodecsReference in
             // Another submitter of the type may have installed its own meanwhile: one wins.
-            if let installed = codecReferences[Int(ticket.typeID)] { return installed }
+            if let installed = entries[Int(ticket.typeID)] { return installed.codecs }
             self.codecs[Int(ticket.typeID)] = made
-            let reference = PoolCodecsReference(made)
-            codecReferences[Int(ticket.typeID)] = reference
-            return reference
+            let entry = PoolRecentType.Entry(key: ObjectIdentifier(type), typeID: ticket.typeID, typeName: ticket.typeName,
+                                             codecs: PoolCodecsReference(made))
+            entries[Int(ticket.typeID)] = entry
+            recentType.publish(entry)
+            return entry.codecs
         }
         return Ticket(typeID: ticket.typeID, typeName: ticket.typeName, isNew: ticket.isNew, codecs: codecs,
                       firstNumber: ticket.firstNumber)
@@ -78,8 +84,9 @@ final class PoolInbox: @unchecked Sendable {
             let first = nextNumber
             nextNumber += UInt64(count)
             if let id = typeIDs[key] {
-                return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: false, codecs: codecReferences[Int(id)],
-                              firstNumber: first)
+                let entry = entries[Int(id)]
+                if let entry { recentType.publish(entry) }
+                return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: false, codecs: entry?.codecs, firstNumber: first)
             }
             let name: String
             switch EntryType.name(of: type) {
@@ -90,17 +97,22 @@ final class PoolInbox: @unchecked Sendable {
             typeNames.append(name)
             displayNames.append(String(describing: type))
             codecs.append(nil)
-            codecReferences.append(nil)
+            entries.append(nil)
             typeIDs[key] = id
             return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: nil, firstNumber: first)
         }
     }
 
-    /// Queues `submissions` unless the pool was closed. Returns whether they were queued and
-    /// whether the dispatcher must be woken.
+    /// Queues `submissions` unless the pool was closed, numbering those not numbered yet
+    /// (number 0: see ``PoolRecentType``). Returns whether they were queued and whether the
+    /// dispatcher must be woken.
     func submit(_ submissions: some Collection<PoolSubmission>) -> (accepted: Bool, wake: Bool) {
         lock.withLock {
             guard phase == .running else { return (false, false) }
+            for submission in submissions where submission.number == 0 {
+                submission.number = nextNumber
+                nextNumber += 1
+            }
             incoming.append(contentsOf: submissions)
             guard sleeping && !workersBusy else { return (true, false) }
             sleeping = false

@@ -18,7 +18,9 @@ class PoolSubmission: @unchecked Sendable {
     let timeout: Duration?
     /// Names the task in errors: its type and submission number.
     let typeName: String
-    let number: UInt64
+    /// 0 until the inbox numbers it (a submission made without a ticket, see
+    /// ``PoolRecentType``): written under the inbox's lock before any other thread sees it.
+    @exclusivity(unchecked) var number: UInt64
     /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only
     /// (no runtime exclusivity check: see ``PoolWorkerSlot``).
     @exclusivity(unchecked) var isDispatched = false
@@ -74,10 +76,11 @@ final class ResultSubmission: PoolSubmission, @unchecked Sendable {
     /// ``PoolCodecsReference``).
     let codecs: PoolCodecsReference
 
-    init(result: AnyObject, codecs: PoolCodecsReference, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
+    init(result: AnyObject, codecs: PoolCodecsReference, typeID: UInt32, typeName: String, number: UInt64, payload: [UInt8],
+         timeout: Duration?) {
         self.result = result
         self.codecs = codecs
-        super.init(typeID: ticket.typeID, payload: payload, timeout: timeout, typeName: ticket.typeName, number: ticket.firstNumber)
+        super.init(typeID: typeID, payload: payload, timeout: timeout, typeName: typeName, number: number)
     }
 
     /// Decodes the reply; a reply that does not decode fails the task.

@@ -92,7 +92,7 @@ final class PoolTaskCodecs: Sendable {
 /// moving between the two CPUs for every task). The pool's ``PoolInbox`` keeps the codecs for
 /// its whole life, and every holder of a submission keeps the inbox (the dispatcher, the pool
 /// during a call, a ``PoolRemoteTask``).
-struct PoolCodecsReference {
+struct PoolCodecsReference: Sendable {
     private let unmanaged: Unmanaged<PoolTaskCodecs>
     /// Whether the type has one encoding (``PoolTaskCodecs/constantPayload``), known without
     /// reaching the codecs.
