@@ -33,6 +33,9 @@
 public final class Pool: @unchecked Sendable {
     /// What runs the tasks: local workers, or remote ones (see ``PoolEngine``).
     let dispatcher: PoolEngine
+    /// The engine inbox's task type submitted last, held here so that submitting reaches it
+    /// without counting a reference to the engine (see ``PoolRecentType``).
+    let recentType: PoolRecentType
     /// The number of worker processes.
     public let processCount: Int
     /// How workers are started.
@@ -77,6 +80,7 @@ public final class Pool: @unchecked Sendable {
             startMethod: startMethod
         )
         dispatcher = .local(local)
+        recentType = local.recentType
         try local.start()
     }
 
@@ -87,6 +91,7 @@ public final class Pool: @unchecked Sendable {
         processCount = processes
         self.startMethod = startMethod
         dispatcher = .remote(engine)
+        recentType = engine.inbox.recentType
     }
 
     private static func encodeInitializer<Task: PoolTask>(_ task: Task) -> PoolWorkerConfiguration.EncodedInitializer {
@@ -153,7 +158,7 @@ public final class Pool: @unchecked Sendable {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
         // The type submitted last is known without the inbox's lock (its task is numbered as
         // it is queued); any other takes a ticket.
-        let known = dispatcher.recentType.find(type)
+        let known = recentType.find(type)
         let ticket = known == nil ? dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs) : nil
         // Invariant: a ticket asked for with codecs carries them.
         let codecs = known?.codecs ?? ticket!.codecs!

@@ -16,14 +16,6 @@ enum PoolEngine: Sendable {
         }
     }
 
-    /// The task type submitted last (see ``PoolRecentType``).
-    var recentType: PoolRecentType {
-        switch self {
-        case .local(let dispatcher): dispatcher.recentType
-        case .remote(let engine): engine.inbox.recentType
-        }
-    }
-
     /// Queues `submissions`; fails them with ``PoolError/closed`` once the pool was closed.
     @inline(__always)
     func submit(_ submissions: some Collection<PoolSubmission>) {

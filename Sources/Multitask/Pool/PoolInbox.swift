@@ -67,8 +67,7 @@ final class PoolInbox: @unchecked Sendable {
             // Another submitter of the type may have installed its own meanwhile: one wins.
             if let installed = entries[Int(ticket.typeID)] { return installed.codecs }
             self.codecs[Int(ticket.typeID)] = made
-            let entry = PoolRecentType.Entry(key: ObjectIdentifier(type), typeID: ticket.typeID, typeName: ticket.typeName,
-                                             codecs: PoolCodecsReference(made))
+            let entry = PoolRecentType.Entry(key: ObjectIdentifier(type), ticket: ticket, codecs: PoolCodecsReference(made))
             entries[Int(ticket.typeID)] = entry
             recentType.publish(entry)
             return entry.codecs

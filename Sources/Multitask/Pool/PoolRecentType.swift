@@ -16,11 +16,10 @@ final class PoolRecentType: Sendable {
         let typeName: String
         let codecs: PoolCodecsReference
 
-        init(key: ObjectIdentifier, typeID: UInt32, typeName: String, codecs: PoolCodecsReference) {
-            self.key = key
-            self.typeID = typeID
-            self.typeName = typeName
-            self.codecs = codecs
+        /// The entry of the type `key` names, numbered and named by `ticket`.
+        init(key: ObjectIdentifier, ticket: PoolInbox.Ticket, codecs: PoolCodecsReference) {
+            (self.key, self.codecs) = (key, codecs)
+            (typeID, typeName) = (ticket.typeID, ticket.typeName)
         }
     }
 
