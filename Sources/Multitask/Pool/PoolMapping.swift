@@ -117,8 +117,11 @@ extension Pool {
         usageCheck(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
         let chunkCount = (inputs.count + chunkSize - 1) / chunkSize
         let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
+        // Raw inputs are written into each chunk's frame from one shared copy.
+        let rawInputs = chunkCount == 0 ? nil : inputCodec.rawSize.map { PoolRawInputs(inputs, elementSize: $0) }
         let collector = PoolMapCollector<Function.Output>(
-            chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, progress: progress, perChunk: perChunk
+            chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, rawInputs: rawInputs,
+            progress: progress, perChunk: perChunk
         )
         guard chunkCount > 0 else { return (collector, []) }
         let ticket = dispatcher.ticket(for: PoolChunk<Function>.self, numbers: chunkCount)
@@ -126,8 +129,6 @@ extension Pool {
         let name = String(describing: Function.self)
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
-        // Raw inputs are written into each chunk's frame from one shared copy.
-        let rawInputs = inputCodec.rawSize.map { PoolRawInputs(inputs, elementSize: $0) }
         // Chunks are submitted in growing batches, so that the workers start on the first
         // ones while the later ones are made.
         var submitted = 0, nextBatch = Self.firstMapBatch
