@@ -26,7 +26,8 @@ import Synchronization
 // submitting allocates one object. One state word (`AsyncResultWord`), stored inline, replaces
 // a lock and an event per result.
 // @unchecked: `succeededWith` and `failedWith` are written once under the word's lock and read only after
-// the word says the outcome is recorded; the callbacks are guarded by the word's lock.
+// the word says the outcome is recorded; the callbacks are guarded by the word's lock. The word
+// orders every access to them, so they skip the runtime exclusivity checks too.
 public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// A completion callback.
     typealias Callback = @Sendable (Result<Value, any Error>) -> Void
@@ -40,13 +41,13 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     // multi-payload enum makes the unspecialized code (completing on a worker, `get`) look its
     // metadata up in the runtime's cache on every use. Written once, before `recorded` is set.
     /// The task's value, once the outcome is recorded and the task succeeded.
-    @usableFromInline final var succeededWith: Value?
+    @exclusivity(unchecked) @usableFromInline final var succeededWith: Value?
     /// The task's error (or the pool's), once the outcome is recorded and the task failed.
-    @usableFromInline final var failedWith: (any Error)?
+    @exclusivity(unchecked) @usableFromInline final var failedWith: (any Error)?
     /// The first callback inline (the common case: one `value` or `onCompletion`), the rest
     /// in an array (nil rather than empty: an empty array of a generic type is looked up too).
-    private var firstCallback: Callback?
-    private var laterCallbacks: [Callback]?
+    @exclusivity(unchecked) private var firstCallback: Callback?
+    @exclusivity(unchecked) private var laterCallbacks: [Callback]?
 
     @usableFromInline
     init() {

@@ -33,6 +33,9 @@
 public final class Pool: @unchecked Sendable {
     /// What runs the tasks: local workers, or remote ones (see ``PoolEngine``).
     let dispatcher: PoolEngine
+    /// The engine inbox's task type submitted last, held here so that submitting reaches it
+    /// without counting a reference to the engine (see ``PoolRecentType``).
+    let recentType: PoolRecentType
     /// The number of worker processes.
     public let processCount: Int
     /// How workers are started.
@@ -77,6 +80,7 @@ public final class Pool: @unchecked Sendable {
             startMethod: startMethod
         )
         dispatcher = .local(local)
+        recentType = local.recentType
         try local.start()
     }
 
@@ -87,6 +91,7 @@ public final class Pool: @unchecked Sendable {
         processCount = processes
         self.startMethod = startMethod
         dispatcher = .remote(engine)
+        recentType = engine.inbox.recentType
     }
 
     private static func encodeInitializer<Task: PoolTask>(_ task: Task) -> PoolWorkerConfiguration.EncodedInitializer {
@@ -137,39 +142,44 @@ public final class Pool: @unchecked Sendable {
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
     @inlinable
     func submission<Task: PoolTask>(_ task: Task, timeout: Duration?, result: AsyncResult<Task.Output>) -> PoolSubmission? {
-        submission(of: Task.self, timeout: timeout, result: result, codecs: { PoolTaskCodecs(task) }) { codecs, payload in
-            if let constant = codecs.constantPayload {
-                payload = constant
-            } else {
-                try PoolTaskCodecs.encode(task, into: &payload)
-            }
+        submission(of: Task.self, timeout: timeout, result: result, codecs: { PoolTaskCodecs(task) }) { payload in
+            try PoolTaskCodecs.encode(task, into: &payload)
         }
     }
 
     /// The submission of a task of `type` for `result` (an `AsyncResult` of its output), or
-    /// nil after failing `result` if `encode` (which writes the task) throws. `codecs` makes
-    /// the type's codecs on its first use in this pool.
+    /// nil after failing `result` if `encode` (which writes the task, unless its type has a
+    /// constant encoding) throws. `codecs` makes the type's codecs on its first use in this pool.
     @usableFromInline
     func submission(
         of type: any PoolTask.Type, timeout: Duration?, result: AnyObject, codecs makeCodecs: () -> PoolTaskCodecs,
-        encode: (PoolTaskCodecs, inout [UInt8]) throws -> Void
+        encode: (inout [UInt8]) throws -> Void
     ) -> PoolSubmission? {
         if let timeout { usageCheck(timeout > .zero, "Pool: a task timeout must be positive, got \(timeout)") }
-        let ticket = dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs)
+        // The type submitted last is known without the inbox's lock (its task is numbered as
+        // it is queued); any other takes a ticket.
+        let known = recentType.find(type)
+        let ticket = known == nil ? dispatcher.ticket(for: type, numbers: 1, codecs: makeCodecs) : nil
         // Invariant: a ticket asked for with codecs carries them.
-        let codecs = ticket.codecs!
+        let codecs = known?.codecs ?? ticket!.codecs!
+        let typeID = known?.typeID ?? ticket!.typeID, typeName = known?.typeName ?? ticket!.typeName
         var payload: [UInt8] = []
-        do {
-            try encode(codecs, &payload)
-        } catch {
-            codecs.fail(result, PoolError.taskFailed(
-                errorType: String(reflecting: Swift.type(of: error)), description: "the task cannot be encoded: \(error)",
-                task: "task #\(ticket.firstNumber) (\(ticket.typeName))"
-            ))
-            return nil
+        // A type's one encoding travels from its codecs (see ResultSubmission.withPayload).
+        if !codecs.hasConstantPayload {
+            do {
+                try encode(&payload)
+            } catch {
+                let number = ticket?.firstNumber ?? dispatcher.ticket(for: type, numbers: 1).firstNumber
+                codecs.with { $0.fail(result, PoolError.taskFailed(
+                    errorType: String(reflecting: Swift.type(of: error)), description: "the task cannot be encoded: \(error)",
+                    task: "task #\(number) (\(typeName))"
+                )) }
+                return nil
+            }
         }
-        if ticket.isNew { codecs.rehearseDecoding(payload) }
-        return ResultSubmission(result: result, codecs: codecs, ticket: ticket, payload: payload, timeout: timeout)
+        if ticket?.isNew == true { codecs.with { $0.rehearseDecoding($0.constantPayload ?? payload) } }
+        return ResultSubmission(result: result, codecs: codecs, typeID: typeID, typeName: typeName, number: ticket?.firstNumber ?? 0,
+                                payload: payload, timeout: timeout)
     }
 
     /// Queues `submission`; fails it with ``PoolError/closed`` once the pool was closed.

@@ -8,21 +8,7 @@ struct PoolChunk<Function: PoolFunction>: PoolTask {
     var inputs: [Function.Input]
 
     func run() throws -> [Function.Output] {
-        try Self.apply(inputs)
-    }
-
-    /// `Function.run` over `inputs`. Written with buffer pointers because a worker reaches
-    /// this code through a type found by name at run time, that is unspecialized: no
-    /// per-element `append` bookkeeping then.
-    static func apply(_ inputs: [Function.Input]) throws -> [Function.Output] {
-        try inputs.withUnsafeBufferPointer { source in
-            try [Function.Output](unsafeUninitializedCapacity: source.count) { target, initialized in
-                for index in source.indices {
-                    (target.baseAddress! + index).initialize(to: try Function.run(source[index]))
-                    initialized = index + 1
-                }
-            }
-        }
+        try Function.applyPoolChunk(inputs)
     }
 }
 
@@ -35,28 +21,9 @@ protocol PoolChunkCoding {
 }
 
 extension PoolChunk: PoolChunkCoding {
+    /// The function's own chunk code (see ``PoolFunction/_poolChunkBody()``).
     static func makeRunner() -> PoolTaskRunner {
-        let inputs = PoolArrayCodec<Function.Input>(), outputs = PoolArrayCodec<Function.Output>()
-        if let inputSize = inputs.rawSize, outputs.rawSize != nil {
-            // Raw both ways and a small chunk: read each input from the frame and append each
-            // output's bytes, with no arrays in between (larger chunks copy faster as arrays).
-            return PoolTaskRunner { task, output in
-                guard task.count <= 8 * inputSize else {
-                    return try outputs.append(apply(inputs.decode(from: task))[...], to: &output)
-                }
-                guard task.count % inputSize == 0 else {
-                    throw CodecError.invalid("\(task.count) bytes are not a whole number of \(Function.Input.self) values", offset: 0)
-                }
-                for offset in stride(from: 0, to: task.count, by: inputSize) {
-                    // Invariant: Input is BitwiseCodable, so any bytes are a valid value.
-                    let value = try Function.run(task.loadUnaligned(fromByteOffset: offset, as: Function.Input.self))
-                    withUnsafeBytes(of: value) { output.append(contentsOf: $0) }
-                }
-            }
-        }
-        return PoolTaskRunner { task, output in
-            try outputs.append(apply(inputs.decode(from: task))[...], to: &output)
-        }
+        PoolTaskRunner(run: Function._poolChunkBody())
     }
 
     static func decodeOnly(_ task: UnsafeRawBufferPointer) throws {

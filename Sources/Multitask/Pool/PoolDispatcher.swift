@@ -66,6 +66,9 @@ final class PoolDispatcher: @unchecked Sendable {
         inbox.ticket(for: type, numbers: count, codecs: codecs)
     }
 
+    /// The task type submitted last (see ``PoolRecentType``).
+    var recentType: PoolRecentType { inbox.recentType }
+
     /// Queues `submissions`; fails them with ``PoolError/closed`` once the pool was closed.
     func submit(_ submissions: some Collection<PoolSubmission>) {
         let (accepted, wake) = inbox.submit(submissions)

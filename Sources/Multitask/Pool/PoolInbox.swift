@@ -12,20 +12,28 @@ final class PoolInbox: @unchecked Sendable {
     enum Phase { case running, closing, terminating }
 
     private let lock = InternalLock()
-    private var incoming: [PoolSubmission] = []
-    private var phase = Phase.running
-    private var sleeping = false
+    // Every variable is touched under `lock` only, so no two accesses overlap: no runtime
+    // exclusivity checks (each cost a thread-local lookup on every submission).
+    @exclusivity(unchecked) private var incoming: [PoolSubmission] = []
+    @exclusivity(unchecked) private var phase = Phase.running
+    @exclusivity(unchecked) private var sleeping = false
     /// Whether the sleeping dispatcher said every worker has tasks in flight.
-    private var workersBusy = false
-    private var typeNames: [String] = []
-    private var displayNames: [String] = []
-    private var typeIDs: [ObjectIdentifier: UInt32] = [:]
+    @exclusivity(unchecked) private var workersBusy = false
+    @exclusivity(unchecked) private var typeNames: [String] = []
+    @exclusivity(unchecked) private var displayNames: [String] = []
+    @exclusivity(unchecked) private var typeIDs: [ObjectIdentifier: UInt32] = [:]
     /// Each type's ``PoolTaskCodecs``, by number.
-    private var codecs: [PoolTaskCodecs?] = []
-    private var nextNumber: UInt64 = 1
-    private var livePIDs: [Int32?]
-    private var finishWaiters: [@Sendable () -> Void] = []
-    private var isFinished = false
+    @exclusivity(unchecked) private var codecs: [PoolTaskCodecs?] = []
+    /// Each type's entry for ``recentType``, once its codecs are made (with them unretained:
+    /// see ``PoolCodecsReference``); kept for the inbox's life.
+    @exclusivity(unchecked) private var entries: [PoolRecentType.Entry?] = []
+    @exclusivity(unchecked) private var nextNumber: UInt64 = 1
+    @exclusivity(unchecked) private var livePIDs: [Int32?]
+    @exclusivity(unchecked) private var finishWaiters: [@Sendable () -> Void] = []
+    @exclusivity(unchecked) private var isFinished = false
+
+    /// The type submitted last, for submitters that skip ``ticket(for:numbers:codecs:)``.
+    let recentType = PoolRecentType()
 
     init(size: Int) {
         livePIDs = Array(repeating: nil, count: size)
@@ -43,8 +51,8 @@ final class PoolInbox: @unchecked Sendable {
         /// Whether this is the type's first use in this pool.
         let isNew: Bool
         /// The type's ``PoolTaskCodecs``, made once per pool and type (nil until a submitter
-        /// that needs them asked).
-        let codecs: PoolTaskCodecs?
+        /// that needs them asked), unretained: the inbox keeps them.
+        let codecs: PoolCodecsReference?
         /// The first of the submission numbers reserved.
         let firstNumber: UInt64
     }
@@ -55,11 +63,14 @@ final class PoolInbox: @unchecked Sendable {
     func ticket(for type: any PoolTask.Type, numbers count: Int, codecs makeCodecs: () -> PoolTaskCodecs? = { nil }) -> Ticket {
         let ticket = reserve(type, numbers: count)
         guard ticket.codecs == nil, let made = makeCodecs() else { return ticket }
-        let codecs = lock.withLock { () -> PoolTaskCodecs in
+        let codecs = lock.withLock { () -> PoolCodecsReference in
             // Another submitter of the type may have installed its own meanwhile: one wins.
-            if let installed = self.codecs[Int(ticket.typeID)] { return installed }
+            if let installed = entries[Int(ticket.typeID)] { return installed.codecs }
             self.codecs[Int(ticket.typeID)] = made
-            return made
+            let entry = PoolRecentType.Entry(key: ObjectIdentifier(type), ticket: ticket, codecs: PoolCodecsReference(made))
+            entries[Int(ticket.typeID)] = entry
+            recentType.publish(entry)
+            return entry.codecs
         }
         return Ticket(typeID: ticket.typeID, typeName: ticket.typeName, isNew: ticket.isNew, codecs: codecs,
                       firstNumber: ticket.firstNumber)
@@ -72,7 +83,9 @@ final class PoolInbox: @unchecked Sendable {
             let first = nextNumber
             nextNumber += UInt64(count)
             if let id = typeIDs[key] {
-                return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: false, codecs: codecs[Int(id)], firstNumber: first)
+                let entry = entries[Int(id)]
+                if let entry { recentType.publish(entry) }
+                return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: false, codecs: entry?.codecs, firstNumber: first)
             }
             let name: String
             switch EntryType.name(of: type) {
@@ -83,16 +96,22 @@ final class PoolInbox: @unchecked Sendable {
             typeNames.append(name)
             displayNames.append(String(describing: type))
             codecs.append(nil)
+            entries.append(nil)
             typeIDs[key] = id
             return Ticket(typeID: id, typeName: displayNames[Int(id)], isNew: true, codecs: nil, firstNumber: first)
         }
     }
 
-    /// Queues `submissions` unless the pool was closed. Returns whether they were queued and
-    /// whether the dispatcher must be woken.
+    /// Queues `submissions` unless the pool was closed, numbering those not numbered yet
+    /// (number 0: see ``PoolRecentType``). Returns whether they were queued and whether the
+    /// dispatcher must be woken.
     func submit(_ submissions: some Collection<PoolSubmission>) -> (accepted: Bool, wake: Bool) {
         lock.withLock {
             guard phase == .running else { return (false, false) }
+            for submission in submissions where submission.number == 0 {
+                submission.number = nextNumber
+                nextNumber += 1
+            }
             incoming.append(contentsOf: submissions)
             guard sleeping && !workersBusy else { return (true, false) }
             sleeping = false

@@ -7,6 +7,10 @@ import Synchronization
 /// failure of the first failed chunk in input order (what Python's `map` raises). A chunk of
 /// raw outputs that succeeds is copied into place and counted, with no generic value built:
 /// the dispatcher reaches the collector through ``PoolChunkOutcomes``, in unspecialised code.
+///
+/// Its chunks hold it (and the map's raw inputs, which it keeps) unretained, so that making
+/// them on the submitting thread while the dispatcher frees finished ones moves no shared
+/// reference count between CPUs: it keeps itself alive until its last chunk finished.
 // @unchecked: `rawStorage` is a pointer; chunks write disjoint ranges of it, and it is read after the last one.
 final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @unchecked Sendable {
     private let parts: LockedBox<PoolOrderedParts<Output>>
@@ -21,15 +25,18 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
     private let items: Int
     private let perChunk: (@Sendable (Range<Int>, Result<[Output], any Error>) -> Void)?
     private let chunkSize: Int
+    /// The map's inputs when they travel raw (see ``ChunkSubmission``), kept for the chunks.
+    private let rawInputs: PoolRawInputs?
     /// The whole list.
     let result = AsyncResult<[Output]>()
 
     init(
-        chunks: Int, chunkSize: Int = 1, items: Int, codec: PoolArrayCodec<Output>,
+        chunks: Int, chunkSize: Int = 1, items: Int, codec: PoolArrayCodec<Output>, rawInputs: PoolRawInputs? = nil,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
         perChunk: (@Sendable (Range<Int>, Result<[Output], any Error>) -> Void)? = nil
     ) {
         self.perChunk = perChunk
+        self.rawInputs = rawInputs
         self.chunkSize = chunkSize
         self.items = items
         self.codec = codec
@@ -43,7 +50,12 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
         }
         parts = LockedBox(PoolOrderedParts(count: chunks, keepsValues: perChunk == nil && rawStorage == nil))
         self.progress = progress.map { ProgressCounter(total: items, report: $0) }
-        if chunks == 0 { result.complete(.success([])) }
+        if chunks == 0 {
+            result.complete(.success([]))
+        } else {
+            // Released by the last chunk to finish (see `chunkFinished`).
+            _ = Unmanaged.passRetained(self)
+        }
     }
 
     deinit { rawStorage?.deallocate() }
@@ -80,7 +92,8 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
         finish(chunk: index, count: count, .failure(failure))
     }
 
-    /// Counts a finished chunk of `count` items; the last one completes the whole.
+    /// Counts a finished chunk of `count` items; the last one completes the whole, then lets
+    /// the collector go (every chunk finishes exactly once, and touches it no more after).
     private func chunkFinished(count: Int) {
         progress?.add(count)
         guard remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
@@ -91,6 +104,7 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
         } else {
             result.complete(parts.withLock { $0.joined() })
         }
+        Unmanaged.passUnretained(self).release()
     }
 
     /// The whole list from the raw bytes every chunk filled.
@@ -115,13 +129,14 @@ protocol PoolChunkOutcomes: AnyObject, Sendable {
 /// The submission of one chunk of a `map`: its outcome goes to the map's collector.
 // @unchecked: inherited from PoolSubmission; adds only `let`s of Sendable types.
 final class ChunkSubmission: PoolSubmission, @unchecked Sendable {
-    let collector: any PoolChunkOutcomes
+    /// Unretained: the collector keeps itself until this chunk (and every other) finished.
+    unowned(unsafe) let collector: any PoolChunkOutcomes
     let chunk: Int
     let count: Int
     let firstItem: Int
     /// The map's inputs, when they travel raw: the chunk's bytes are taken from there, and
-    /// `payload` is empty.
-    let rawInputs: PoolRawInputs?
+    /// `payload` is empty. Unretained: the collector keeps them.
+    unowned(unsafe) let rawInputs: PoolRawInputs?
 
     init(collector: any PoolChunkOutcomes, chunk: Int, count: Int, firstItem: Int, typeID: UInt32,
          payload: [UInt8], rawInputs: PoolRawInputs? = nil, typeName: String, number: UInt64) {

@@ -82,6 +82,11 @@ extension Pool {
 
     // MARK: Internals
 
+    /// The chunks of a `map` submitted first, before the rest are made.
+    static var firstMapBatch: Int { 64 }
+    /// The most chunks of a `map` submitted at once (batches double up to this).
+    static var largestMapBatch: Int { 4096 }
+
     /// Submits `inputs` in chunks; each item's outcome goes to `deliver` with its index (the
     /// first input's is `firstIndex`), on the dispatcher thread (a chunk's items in order).
     /// Returns the submissions, for cancelling.
@@ -112,8 +117,11 @@ extension Pool {
         usageCheck(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
         let chunkCount = (inputs.count + chunkSize - 1) / chunkSize
         let inputCodec = PoolArrayCodec<Function.Input>(), outputCodec = PoolArrayCodec<Function.Output>()
+        // Raw inputs are written into each chunk's frame from one shared copy.
+        let rawInputs = chunkCount == 0 ? nil : inputCodec.rawSize.map { PoolRawInputs(inputs, elementSize: $0) }
         let collector = PoolMapCollector<Function.Output>(
-            chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, progress: progress, perChunk: perChunk
+            chunks: chunkCount, chunkSize: chunkSize, items: inputs.count, codec: outputCodec, rawInputs: rawInputs,
+            progress: progress, perChunk: perChunk
         )
         guard chunkCount > 0 else { return (collector, []) }
         let ticket = dispatcher.ticket(for: PoolChunk<Function>.self, numbers: chunkCount)
@@ -121,8 +129,9 @@ extension Pool {
         let name = String(describing: Function.self)
         var submissions: [PoolSubmission] = []
         submissions.reserveCapacity(chunkCount)
-        // Raw inputs are written into each chunk's frame from one shared copy.
-        let rawInputs = inputCodec.rawSize.map { PoolRawInputs(inputs, elementSize: $0) }
+        // Chunks are submitted in growing batches, so that the workers start on the first
+        // ones while the later ones are made.
+        var submitted = 0, nextBatch = Self.firstMapBatch
         for chunk in 0..<chunkCount {
             let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
             var payload: [UInt8] = []
@@ -143,8 +152,13 @@ extension Pool {
                 collector: collector, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
                 payload: payload, rawInputs: rawInputs, typeName: name, number: firstNumber + UInt64(chunk)
             ))
+            if submissions.count - submitted >= nextBatch {
+                dispatcher.submit(submissions[submitted...])
+                submitted = submissions.count
+                nextBatch = min(nextBatch * 2, Self.largestMapBatch)
+            }
         }
-        dispatcher.submit(submissions)
+        if submitted < submissions.count { dispatcher.submit(submissions[submitted...]) }
         return (collector, submissions)
     }
 }

@@ -47,7 +47,7 @@ package final class PoolRemoteEngine: @unchecked Sendable {
     package func takeArrivals() -> (tasks: [PoolRemoteTask], phase: Phase) {
         var arrived: [PoolSubmission] = []
         let phase = inbox.takeArrivals(into: &arrived)
-        let tasks = arrived.map(PoolRemoteTask.init)
+        let tasks = arrived.map { PoolRemoteTask(submission: $0, inbox: inbox) }
         switch phase {
         case .running: return (tasks, .running)
         case .closing: return (tasks, .closing)
@@ -88,6 +88,9 @@ package final class PoolRemoteEngine: @unchecked Sendable {
 /// One task of a ``PoolRemoteEngine``'s pool, as its transport handles it.
 package struct PoolRemoteTask: Sendable {
     let submission: PoolSubmission
+    /// The inbox the task was submitted to: it keeps the task type's codecs, which the
+    /// submission does not retain (see ``ResultSubmission``), while the transport holds it.
+    let inbox: PoolInbox
 
     /// The pool's number for the task's type; ``PoolRemoteEngine/typeName(of:)`` names it.
     package var typeID: UInt32 { submission.typeID }

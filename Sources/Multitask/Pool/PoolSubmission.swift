@@ -18,7 +18,9 @@ class PoolSubmission: @unchecked Sendable {
     let timeout: Duration?
     /// Names the task in errors: its type and submission number.
     let typeName: String
-    let number: UInt64
+    /// 0 until the inbox numbers it (a submission made without a ticket, see
+    /// ``PoolRecentType``): written under the inbox's lock before any other thread sees it.
+    @exclusivity(unchecked) var number: UInt64
     /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only
     /// (no runtime exclusivity check: see ``PoolWorkerSlot``).
     @exclusivity(unchecked) var isDispatched = false
@@ -70,23 +72,34 @@ class PoolSubmission: @unchecked Sendable {
 final class ResultSubmission: PoolSubmission, @unchecked Sendable {
     /// The `AsyncResult` of the task's output.
     let result: AnyObject
-    /// The type's codecs, shared by its tasks (the reply's decoder).
-    let codecs: PoolTaskCodecs
+    /// The type's codecs, shared by its tasks (the reply's decoder), unretained (see
+    /// ``PoolCodecsReference``).
+    let codecs: PoolCodecsReference
 
-    init(result: AnyObject, codecs: PoolTaskCodecs, ticket: PoolInbox.Ticket, payload: [UInt8], timeout: Duration?) {
+    init(result: AnyObject, codecs: PoolCodecsReference, typeID: UInt32, typeName: String, number: UInt64, payload: [UInt8],
+         timeout: Duration?) {
         self.result = result
         self.codecs = codecs
-        super.init(typeID: ticket.typeID, payload: payload, timeout: timeout, typeName: ticket.typeName, number: ticket.firstNumber)
+        super.init(typeID: typeID, payload: payload, timeout: timeout, typeName: typeName, number: number)
     }
 
     /// Decodes the reply; a reply that does not decode fails the task.
     override func succeed(_ output: UnsafeRawBufferPointer) {
-        do {
-            try codecs.settle(result, output)
-        } catch {
-            codecs.fail(result, undecodable(error))
+        codecs.with { codecs in
+            do {
+                try codecs.settle(result, output)
+            } catch {
+                codecs.fail(result, undecodable(error))
+            }
         }
     }
 
-    override func fail(_ error: PoolError) { codecs.fail(result, error) }
+    override func fail(_ error: PoolError) { codecs.with { $0.fail(result, error) } }
+
+    /// A task of a type with no stored data travels as its type's one encoding (kept in the
+    /// codecs, so that submitting does not count references to a shared array either).
+    override func withPayload(_ body: (UnsafeRawBufferPointer) -> Void) {
+        guard codecs.hasConstantPayload else { return super.withPayload(body) }
+        codecs.with { $0.constantPayload!.withUnsafeBytes(body) }
+    }
 }

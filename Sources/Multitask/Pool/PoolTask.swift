@@ -22,6 +22,12 @@ public protocol PoolTask: Codable, Sendable {
     associatedtype Output: Codable & Sendable
     /// The work, run in a worker process.
     func run() throws -> Output
+    /// What a worker process does with each encoded task of this type: decode it, run it,
+    /// append its encoded output. Keep the default: this is a requirement only so that the
+    /// code is compiled, specialised for the type, in the module that declares the type (a
+    /// worker finds the type by name at run time, where generic code would look the type's
+    /// metadata up on every task).
+    static func _poolWorkerBody() -> (_ task: UnsafeRawBufferPointer, _ output: inout [UInt8]) throws -> Void
 }
 
 /// A function of one argument that a process ``Pool`` maps over many inputs (Python's
@@ -43,6 +49,11 @@ public protocol PoolFunction {
     associatedtype Output: Codable & Sendable
     /// The body, run in a worker process.
     static func run(_ input: Input) throws -> Output
+    /// What a worker process does with each encoded chunk of inputs of a `map` of this
+    /// function: decode the inputs, run the function on each, append the encoded outputs.
+    /// Keep the default: like ``PoolTask/_poolWorkerBody()``, it is a requirement only so
+    /// that the code is specialised for the function in the module that declares it.
+    static func _poolChunkBody() -> (_ chunk: UnsafeRawBufferPointer, _ output: inout [UInt8]) throws -> Void
 }
 
 /// A function of two arguments for ``Pool/starmap(_:_:chunkSize:progress:)``: Python's

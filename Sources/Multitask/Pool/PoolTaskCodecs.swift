@@ -86,3 +86,26 @@ final class PoolTaskCodecs: Sendable {
         return (try? encode(value, into: &payload)).map { payload }
     }
 }
+
+/// A pool's ``PoolTaskCodecs`` of one type, held without counting references: submitting a
+/// task and settling it, on two threads, then touch no shared reference count (one cache line
+/// moving between the two CPUs for every task). The pool's ``PoolInbox`` keeps the codecs for
+/// its whole life, and every holder of a submission keeps the inbox (the dispatcher, the pool
+/// during a call, a ``PoolRemoteTask``).
+struct PoolCodecsReference: Sendable {
+    private let unmanaged: Unmanaged<PoolTaskCodecs>
+    /// Whether the type has one encoding (``PoolTaskCodecs/constantPayload``), known without
+    /// reaching the codecs.
+    let hasConstantPayload: Bool
+
+    /// A reference to `codecs`, which something else keeps.
+    init(_ codecs: PoolTaskCodecs) {
+        unmanaged = .passUnretained(codecs)
+        hasConstantPayload = codecs.constantPayload != nil
+    }
+
+    /// Calls `body` with the codecs.
+    func with<Result>(_ body: (PoolTaskCodecs) throws -> Result) rethrows -> Result {
+        try unmanaged._withUnsafeGuaranteedRef(body)
+    }
+}

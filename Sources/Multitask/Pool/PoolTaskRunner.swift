@@ -15,27 +15,7 @@ struct PoolTaskRunner {
 
     static func make<Task: PoolTask>(_: Task.Type) -> PoolTaskRunner {
         if let chunk = Task.self as? any PoolChunkCoding.Type { return chunk.makeRunner() }
-        let taskCodec = MessageCodec<Task>()
-        let outputCodec = MessageCodec<Task.Output>()
-        if MemoryLayout<Task>.size == 0 && _isPOD(Task.self) {
-            // A type with no stored data has one value (the parent encodes it once, see
-            // `PoolTaskCodecs`): decoded once, it serves every task that has the same bytes.
-            var decoded: (bytes: [UInt8], task: Task)?
-            return PoolTaskRunner { bytes, output in
-                let task: Task
-                if let decoded, decoded.bytes.elementsEqual(bytes) {
-                    task = decoded.task
-                } else {
-                    task = try taskCodec.decode(from: bytes)
-                    decoded = (Array(bytes), task)
-                }
-                try outputCodec.append(try task.run(), to: &output)
-            }
-        }
-        return PoolTaskRunner { bytes, output in
-            let task = try taskCodec.decode(from: bytes)
-            try outputCodec.append(try task.run(), to: &output)
-        }
+        return PoolTaskRunner(run: Task._poolWorkerBody())
     }
 }
 
