@@ -11,14 +11,6 @@ import Glibc
 /// was woken soon, while a thread that polls (and so keeps using its share) waits its turn,
 /// about a millisecond at a load of 10 on 2 CPUs.
 ///
-/// Peers ring each other only in the spawn mode, where every message between the program
-/// and its spawned workers goes through TCP (Open MPI's shared memory does not reach across
-/// two jobs): there a sleeping receiver would otherwise see each message only after its sleep
-/// (spawned round trip, load 8-14: base 695-790 µs in most runs, with rings 300-450). Launched
-/// ranks on one machine talk through shared memory, where a receiver within its spin window
-/// finds a message at once, and a wake-up per message cost more than it saved (`map` chunk 1:
-/// 5-12 k tasks/s with rings against 43-62 k without); they exchange no bell addresses.
-///
 /// Only the owner's MPI thread calls ``clear()`` and ``wait(timeout:)``; ``ring()`` is for any
 /// thread.
 // @unchecked: the word is changed only with atomic operations; `seen` is the owner thread's.

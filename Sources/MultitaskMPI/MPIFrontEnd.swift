@@ -64,7 +64,7 @@ final class MPIFrontEnd: @unchecked Sendable {
         }
         for index in nodes.indices {
             var hello = MPIMessage(kind: .hello)
-            if case .spawned = workers { hello.bell = bell.address }
+            hello.bell = bell.address
             try send(hello, to: index)
         }
         return nodes.reduce(0) { $0 + $1.workers }
@@ -136,19 +136,16 @@ final class MPIFrontEnd: @unchecked Sendable {
                 queueStart = 0
             }
             guard !frames.isEmpty else { continue }
-            // Only a node that had nothing to do is woken: one that is busy finds the tasks
-            // when it next looks, in one batch, instead of waking for each message.
-            let wasIdle = nodes[index].inFlight == 0
             nodes[index].inFlight += frames.count
-            try send(MPIMessage(kind: .tasks, tasks: frames), to: index, ring: wasIdle)
+            try send(MPIMessage(kind: .tasks, tasks: frames), to: index)
             sent = true
         }
         return sent
     }
 
-    /// Sends `message` to node `index`, ringing its bell if `ring`.
-    private func send(_ message: MPIMessage, to index: Int, ring: Bool = true) throws {
-        try port.send(message, to: nodes[index].rank, ringing: ring ? nodes[index].bell : nil)
+    /// Sends `message` to node `index` and rings its bell.
+    private func send(_ message: MPIMessage, to index: Int) throws {
+        try port.send(message, to: nodes[index].rank, ringing: nodes[index].bell)
     }
 
     /// Settles the tasks a node answered.

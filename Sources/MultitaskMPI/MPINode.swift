@@ -55,8 +55,7 @@ final class MPINode: @unchecked Sendable {
             }
             let node = MPINode(pool: pool, port: MPIPort(comm: comm), frontEnd: 0)
             var hello = MPIMessage(kind: .hello, workers: workers)
-            // Only spawned workers ring and are rung (see MPIBell).
-            if spawned { hello.bell = node.bell.address }
+            hello.bell = node.bell.address
             try node.send(hello)
             let terminated = try node.run()
             // Told to terminate, a peer may be dead (a lost node), and MPI's goodbyes wait for
@@ -116,10 +115,7 @@ final class MPINode: @unchecked Sendable {
             if !replies.isEmpty {
                 active = true
                 outstanding -= replies.count
-                // The front end is woken when this node ran out of work (it waits for these
-                // replies to send more); while tasks remain it finds the replies when it next
-                // looks, in batches, instead of waking for each.
-                try send(MPIMessage(kind: .replies, replies: replies), ring: outstanding == 0)
+                try send(MPIMessage(kind: .replies, replies: replies))
                 lastSent = ContinuousClock.now
             } else if ContinuousClock.now - lastSent > MPIMessage.heartbeat {
                 try send(MPIMessage(kind: .alive))
@@ -140,9 +136,9 @@ final class MPINode: @unchecked Sendable {
         return false
     }
 
-    /// Sends `message` to the front end, ringing its bell if `ring`.
-    private func send(_ message: MPIMessage, ring: Bool = true) throws {
-        try port.send(message, to: frontEnd, ringing: ring ? frontEndBell : nil)
+    /// Sends `message` to the front end and rings its bell.
+    private func send(_ message: MPIMessage) throws {
+        try port.send(message, to: frontEnd, ringing: frontEndBell)
     }
 
     /// Submits `tasks` to the local pool; each outcome lands in the outbox.
