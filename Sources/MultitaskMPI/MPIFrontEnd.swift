@@ -8,15 +8,14 @@ import Multitask
 /// more work), and settles each task with the node's reply.
 ///
 /// Outcomes (and so result callbacks and `progress`) are delivered on this thread. Between
-/// rounds with nothing to do it sleeps on its ``MPIBell`` with ``MPIBackoff``: submissions
-/// ring it, and so do the nodes on this machine after each message they send it.
-// @unchecked: `bell` and `engine` guard themselves; the rest is the MPI thread's alone.
+/// rounds with nothing to do it sleeps on its doorbell with ``MPIBackoff``.
+// @unchecked: `doorbell` and `engine` guard themselves; the rest is the MPI thread's alone.
 final class MPIFrontEnd: @unchecked Sendable {
     /// Tasks in flight per worker process of a node, at most.
     static let windowPerWorker = 64
 
     let engine: PoolRemoteEngine
-    let bell = MPIBell()
+    let doorbell: Event
     private var port: MPIPort!
     private var nodes: [MPIFrontEndNode] = []
     private var queue: [PoolRemoteTask] = []
@@ -25,13 +24,13 @@ final class MPIFrontEnd: @unchecked Sendable {
     private var nextID: UInt64 = 1
 
     init() {
-        let bell = self.bell
-        engine = PoolRemoteEngine { bell.ring() }
+        let doorbell = Event()
+        self.doorbell = doorbell
+        engine = PoolRemoteEngine { doorbell.set() }
     }
 
-    /// Starts MPI, reaches the workers (the other ranks, or `spawn` new ones), waits for each
-    /// to say how many worker processes it has (and where its bell is), and answers with this
-    /// process's bell. Returns their total.
+    /// Starts MPI, reaches the workers (the other ranks, or `spawn` new ones) and waits for
+    /// each to say how many worker processes it has. Returns their total.
     func connect(_ workers: MPIWorkers) throws -> Int {
         try MPICalls.initialize()
         switch workers {
@@ -51,21 +50,14 @@ final class MPIFrontEnd: @unchecked Sendable {
         var waiting = nodes.count
         while waiting > 0 {
             guard ContinuousClock.now < deadline else { throw MPIError.workersDidNotStart(seconds: 60) }
-            bell.clear()
             guard let (source, message) = try port.receive() else {
-                bell.wait(timeout: .microseconds(200))
+                _ = doorbell.wait(timeout: .microseconds(200))
                 continue
             }
             guard message.kind == .hello, let index = nodes.firstIndex(where: { $0.rank == source }) else { continue }
             nodes[index].workers = max(1, message.workers)
             nodes[index].lastHeard = ContinuousClock.now
-            nodes[index].bell = message.bell.flatMap(MPIPeerBell.init(address:))
             waiting -= 1
-        }
-        for index in nodes.indices {
-            var hello = MPIMessage(kind: .hello)
-            hello.bell = bell.address
-            try send(hello, to: index)
         }
         return nodes.reduce(0) { $0 + $1.workers }
     }
@@ -77,7 +69,7 @@ final class MPIFrontEnd: @unchecked Sendable {
         var phase = PoolRemoteEngine.Phase.running
         do {
             while true {
-                let rung = bell.clear()
+                doorbell.clear()
                 let arrivals: [PoolRemoteTask]
                 (arrivals, phase) = engine.takeArrivals()
                 queue.append(contentsOf: arrivals)
@@ -93,13 +85,12 @@ final class MPIFrontEnd: @unchecked Sendable {
                     return abandon(lost)
                 }
                 if phase == .closing && queueStart == queue.count && inFlight.isEmpty { break }
-                // A ring with nothing found: a node's message is still on its way (TCP); poll on.
-                if active || rung {
+                if active {
                     backoff.reset()
                 } else if let wait = backoff.idle(ceiling: inFlight.isEmpty ? .milliseconds(2) : .microseconds(100)),
                           engine.prepareToSleep(in: phase) {
                     // With nothing in flight only submissions (which ring) and heartbeats come.
-                    bell.wait(timeout: wait)
+                    _ = doorbell.wait(timeout: wait)
                 }
             }
         } catch {
@@ -137,15 +128,10 @@ final class MPIFrontEnd: @unchecked Sendable {
             }
             guard !frames.isEmpty else { continue }
             nodes[index].inFlight += frames.count
-            try send(MPIMessage(kind: .tasks, tasks: frames), to: index)
+            try port.send(MPIMessage(kind: .tasks, tasks: frames), to: nodes[index].rank)
             sent = true
         }
         return sent
-    }
-
-    /// Sends `message` to node `index` and rings its bell.
-    private func send(_ message: MPIMessage, to index: Int) throws {
-        try port.send(message, to: nodes[index].rank, ringing: nodes[index].bell)
     }
 
     /// Settles the tasks a node answered.
@@ -171,16 +157,15 @@ final class MPIFrontEnd: @unchecked Sendable {
         queue.removeAll()
         for (task, _) in inFlight.values { task.fail(.terminated) }
         inFlight.removeAll()
-        for index in nodes.indices { try? send(MPIMessage(kind: terminating ? .terminate : .stop), to: index) }
+        for node in nodes { try? port.send(MPIMessage(kind: terminating ? .terminate : .stop), to: node.rank) }
         var waiting = Set(nodes.map(\.rank))
         let deadline = ContinuousClock.now + .seconds(10)
         while !waiting.isEmpty && ContinuousClock.now < deadline {
-            bell.clear()
             _ = try? port.progress()
             if let (source, message) = try? port.receive() {
                 if message.kind == .bye { waiting.remove(source) }
             } else {
-                bell.wait(timeout: .microseconds(500))
+                _ = doorbell.wait(timeout: .microseconds(500))
             }
         }
         guard waiting.isEmpty else {
@@ -209,7 +194,7 @@ extension MPIFrontEnd {
         queue.removeAll()
         for (task, _) in inFlight.values { task.fail(lost(task.label)) }
         inFlight.removeAll()
-        for other in nodes.indices where other != index { try? send(MPIMessage(kind: .terminate), to: other) }
+        for (other, entry) in nodes.enumerated() where other != index { try? port.send(MPIMessage(kind: .terminate), to: entry.rank) }
         _ = port.flush(within: .seconds(2))
         engine.finish()
     }
@@ -229,7 +214,5 @@ struct MPIFrontEndNode {
     var inFlight = 0
     /// The task types whose names it was sent.
     var knownTypes: Set<UInt32> = []
-    /// Its bell, when it runs on this machine: rung after each message sent to it.
-    var bell: MPIPeerBell?
 }
 #endif

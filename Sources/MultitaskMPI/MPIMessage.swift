@@ -5,7 +5,7 @@ import Multitask
 ///
 /// Node → front end: ``Kind/hello`` (with its worker count), ``Kind/replies``, ``Kind/alive``
 /// (at least every ``MPIMessage/heartbeat`` when it has nothing else to say), ``Kind/bye``.
-/// Front end → node: ``Kind/hello`` (its bell), ``Kind/tasks``, ``Kind/stop`` (finish what was sent, then end),
+/// Front end → node: ``Kind/tasks``, ``Kind/stop`` (finish what was sent, then end),
 /// ``Kind/terminate`` (drop everything, kill the workers, end).
 struct MPIMessage: Sendable {
     /// What the message says.
@@ -23,9 +23,6 @@ struct MPIMessage: Sendable {
     var tasks: [MPITaskFrame] = []
     /// ``Kind/replies``: outcomes, in any order.
     var replies: [MPIReplyFrame] = []
-    /// ``Kind/hello`` (both ways: the node's first word, the front end's answer): the sender's
-    /// ``MPIBell`` address, for a receiver on the same machine to ring after each message.
-    var bell: String?
 }
 
 /// A task as it travels to a node: its front-end number, its type (named the first time a

@@ -6,8 +6,7 @@ import Multitask
 /// against the bytes that arrived: hostile bytes are an ``MPIWireError``, never a trap or an
 /// allocation larger than the message.
 ///
-/// Message: kind `u8`, workers `i64`, task count `u32`, reply count `u32`, the tasks, the replies,
-/// the bell address (`u32` length, `u32.max` for none, UTF-8).
+/// Message: kind `u8`, workers `i64`, task count `u32`, reply count `u32`, the tasks, the replies.
 /// Task: id `u64`, type `u32`, name (`u32` length, `u32.max` for none, UTF-8), timeout `i64`
 /// (`i64.min` for none), payload (`u32` length, bytes). Reply: id `u64`, outcome `u8` (0 output,
 /// 1 failure, 2 none), bytes (`u32` length; a failure is ``MPIFailure`` in the binary codec).
@@ -48,11 +47,6 @@ extension MPIMessage {
                 bytes.appendField(UInt32(0))
             }
         }
-        if let bell {
-            bytes.appendByteString(bell.utf8)
-        } else {
-            bytes.appendField(UInt32.max)
-        }
         return bytes
     }
 
@@ -70,12 +64,7 @@ extension MPIMessage {
             for _ in 0..<taskCount { message.tasks.append(try task(&fields)) }
             message.replies.reserveCapacity(Int(replyCount))
             for _ in 0..<replyCount { message.replies.append(try reply(&fields)) }
-            guard let bellLength = fields.read(UInt32.self) else { throw MPIWireError.malformed("bell") }
-            if bellLength != .max {
-                guard let utf8 = fields.read(bytes: Int(bellLength)) else { throw MPIWireError.malformed("bell") }
-                message.bell = String(decoding: utf8, as: UTF8.self)
-            }
-            guard fields.rest.isEmpty else { throw MPIWireError.malformed("bytes after the bell") }
+            guard fields.rest.isEmpty else { throw MPIWireError.malformed("bytes after the last reply") }
             return message
         }
     }

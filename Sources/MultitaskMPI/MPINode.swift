@@ -10,19 +10,16 @@ import Synchronization
 ///
 /// The process's main thread is its one MPI thread: it receives batches of tasks from the
 /// front end, submits them encoded to the local pool, and sends the outcomes back in batches;
-/// the local pool's dispatcher thread hands outcomes over through a locked outbox and rings
-/// its ``MPIBell``, which the front end also rings after each message when it runs on this
-/// machine. Between rounds it sleeps on the bell with ``MPIBackoff``.
-// @unchecked: `outbox` and `bell` guard themselves; everything else is the MPI (main) thread's alone.
+/// the local pool's dispatcher thread hands outcomes over through a locked outbox and a
+/// doorbell. It polls MPI with ``MPIBackoff`` between rounds.
+// @unchecked: `outbox` and `doorbell` guard themselves; everything else is the MPI (main) thread's alone.
 final class MPINode: @unchecked Sendable {
     private let pool: Pool
     private let port: MPIPort
     /// The rank of the front end on the port's communicator.
     private let frontEnd: Int32
     private let outbox = Mutex<[MPIReplyFrame]>([])
-    private let bell = MPIBell()
-    /// The front end's bell, when it runs on this machine (its hello says where).
-    private var frontEndBell: MPIPeerBell?
+    private let doorbell = Event()
     /// Task types by the front end's numbers.
     private var types: [UInt32: Pool.EncodedType] = [:]
     private var outstanding = 0
@@ -54,9 +51,7 @@ final class MPINode: @unchecked Sendable {
                 comm = cmpi_comm_world()
             }
             let node = MPINode(pool: pool, port: MPIPort(comm: comm), frontEnd: 0)
-            var hello = MPIMessage(kind: .hello, workers: workers)
-            hello.bell = node.bell.address
-            try node.send(hello)
+            try node.port.send(MPIMessage(kind: .hello, workers: workers), to: node.frontEnd)
             let terminated = try node.run()
             // Told to terminate, a peer may be dead (a lost node), and MPI's goodbyes wait for
             // every peer: they get 2 s (30 s after a normal stop), then the process ends anyway.
@@ -90,22 +85,20 @@ final class MPINode: @unchecked Sendable {
         var stopping = false
         var lastSent = ContinuousClock.now
         while true {
-            let rung = bell.clear()
+            doorbell.clear()
             var active = try port.progress()
             while let (_, message) = try port.receive() {
                 active = true
                 switch message.kind {
                 case .tasks: submit(message.tasks)
-                case .hello:
-                    frontEndBell = message.bell.flatMap(MPIPeerBell.init(address:))
                 case .stop: stopping = true
                 case .terminate:
                     pool.terminate()
                     pool.join()
-                    try send(MPIMessage(kind: .bye))
+                    try port.send(MPIMessage(kind: .bye), to: frontEnd)
                     _ = port.flush(within: .seconds(2))
                     return true
-                case .replies, .bye, .alive: break
+                case .hello, .replies, .bye, .alive: break
                 }
             }
             let replies = outbox.withLock { outbox in
@@ -115,30 +108,24 @@ final class MPINode: @unchecked Sendable {
             if !replies.isEmpty {
                 active = true
                 outstanding -= replies.count
-                try send(MPIMessage(kind: .replies, replies: replies))
+                try port.send(MPIMessage(kind: .replies, replies: replies), to: frontEnd)
                 lastSent = ContinuousClock.now
             } else if ContinuousClock.now - lastSent > MPIMessage.heartbeat {
-                try send(MPIMessage(kind: .alive))
+                try port.send(MPIMessage(kind: .alive), to: frontEnd)
                 lastSent = ContinuousClock.now
             }
             if stopping && outstanding == 0 { break }
-            // A ring with nothing found: the front end's message is still on its way (TCP); poll on.
-            if active || rung {
+            if active {
                 backoff.reset()
             } else if let wait = backoff.idle(ceiling: outstanding > 0 ? .microseconds(200) : .milliseconds(1)) {
-                bell.wait(timeout: wait)
+                _ = doorbell.wait(timeout: wait)
             }
         }
         pool.close()
         pool.join()
-        try send(MPIMessage(kind: .bye))
+        try port.send(MPIMessage(kind: .bye), to: frontEnd)
         _ = port.flush(within: .seconds(10))
         return false
-    }
-
-    /// Sends `message` to the front end and rings its bell.
-    private func send(_ message: MPIMessage) throws {
-        try port.send(message, to: frontEnd, ringing: frontEndBell)
     }
 
     /// Submits `tasks` to the local pool; each outcome lands in the outbox.
@@ -169,7 +156,7 @@ final class MPINode: @unchecked Sendable {
         case .failure(let error): frame = MPIReplyFrame(id: id, failure: MPIFailure(error))
         }
         outbox.withLock { $0.append(frame) }
-        bell.ring()
+        doorbell.set()
     }
 }
 #endif

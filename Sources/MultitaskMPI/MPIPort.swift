@@ -10,7 +10,7 @@ final class MPIPort {
     /// The communicator: `MPI_COMM_WORLD`, or the intercommunicator to spawned workers or to
     /// the parent that spawned this process.
     let comm: MPI_Comm
-    private var sends: [(request: MPI_Request?, buffer: UnsafeMutableRawBufferPointer, bell: MPIPeerBell?)] = []
+    private var sends: [(request: MPI_Request?, buffer: UnsafeMutableRawBufferPointer)] = []
 
     init(comm: MPI_Comm) {
         self.comm = comm
@@ -20,11 +20,8 @@ final class MPIPort {
         for send in sends { send.buffer.deallocate() }
     }
 
-    /// Starts sending `message` to `rank`, and lets MPI move it along once; rings `bell` (the
-    /// receiver's) then, and again when the send is done: Open MPI's TCP transport writes a
-    /// message out only when MPI progresses, so the receiver, woken too early, would find
-    /// nothing and sleep again.
-    func send(_ message: MPIMessage, to rank: Int32, ringing bell: MPIPeerBell? = nil) throws {
+    /// Starts sending `message` to `rank`.
+    func send(_ message: MPIMessage, to rank: Int32) throws {
         let bytes = try message.encoded()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
@@ -35,19 +32,11 @@ final class MPIPort {
             try MPICalls.check(status, "MPI_Isend")
             return
         }
-        var flag: Int32 = 0
-        let tested = MPI_Test(&request, &flag, cmpi_status_ignore())
-        bell?.ring()
-        if tested == MPI_SUCCESS && flag != 0 {
-            buffer.deallocate()
-        } else {
-            sends.append((request, buffer, bell))
-        }
-        try MPICalls.check(tested, "MPI_Test")
+        sends.append((request, buffer))
     }
 
-    /// Lets MPI move the sends along; frees the buffers of those that are done (and rings
-    /// their receivers' bells). Returns whether sends are still pending.
+    /// Lets MPI move the sends along; frees the buffers of those that are done. Returns
+    /// whether sends are still pending.
     @discardableResult
     func progress() throws(MPIError) -> Bool {
         var index = 0
@@ -56,7 +45,6 @@ final class MPIPort {
             try MPICalls.check(MPI_Test(&sends[index].request, &flag, cmpi_status_ignore()), "MPI_Test")
             if flag != 0 {
                 sends[index].buffer.deallocate()
-                sends[index].bell?.ring()
                 sends.remove(at: index)
             } else {
                 index += 1
@@ -69,13 +57,7 @@ final class MPIPort {
     func receive() throws -> (source: Int32, message: MPIMessage)? {
         var flag: Int32 = 0
         var status = MPI_Status()
-        // Open MPI's probe matches what already arrived, then lets MPI progress once: a
-        // message that progress brings in is reported by the next probe, not this one. So a
-        // probe that finds nothing asks again at once, or a thread that polls between sleeps
-        // would see every message one sleep late.
-        for _ in 0..<2 where flag == 0 {
-            try MPICalls.check(MPI_Iprobe(MPI_ANY_SOURCE, MPICalls.tag, comm, &flag, &status), "MPI_Iprobe")
-        }
+        try MPICalls.check(MPI_Iprobe(MPI_ANY_SOURCE, MPICalls.tag, comm, &flag, &status), "MPI_Iprobe")
         guard flag != 0 else { return nil }
         var count: Int32 = 0
         try MPICalls.check(MPI_Get_count(&status, cmpi_byte(), &count), "MPI_Get_count")

@@ -30,20 +30,11 @@ struct MPIMessageWireTests {
         #expect(read.replies[1].failure == Self.replies[1].failure && read.replies[2].failure == nil)
     }
 
-    @Test("a hello's bell address reads back as written, and its absence as none")
-    func bell() throws {
-        var hello = MPIMessage(kind: .hello, workers: 2)
-        hello.bell = "boot:12:3:99"
-        #expect(try MPIMessage.decode(try hello.encoded()).bell == "boot:12:3:99")
-        #expect(try MPIMessage.decode(try MPIMessage(kind: .hello).encoded()).bell == nil)
-    }
-
     @Test("every cut of a message is refused")
     func truncated() throws {
         var message = MPIMessage(kind: .replies)
         message.tasks = Self.tasks
         message.replies = Self.replies
-        message.bell = "boot:1:2:3"
         let bytes = try message.encoded()
         for length in 0..<bytes.count {
             #expect(throws: (any Error).self) { try MPIMessage.decode(Array(bytes.prefix(length))) }
