@@ -54,12 +54,20 @@ package final class ActorRemoteHost: Sendable {
     /// The transport lost the place (`reason` names it): the calls in flight fail, and so does
     /// every later one.
     package func lose(_ reason: String) {
+        failPending(with: .hostUnavailable(reason)) { phase in
+            if case .running = phase { phase = .lost(reason) }
+        }
+    }
+
+    /// Ends every call in flight with `error`, after `update` changed the phase (under the
+    /// lock, so that no call is admitted between the two).
+    private func failPending(with error: ActorSystemError, update: (inout Phase) -> Void) {
         let failed = state.withLock { state in
-            if case .running = state.phase { state.phase = .lost(reason) }
+            update(&state.phase)
             defer { state.pending = [:] }
             return Array(state.pending.values)
         }
-        for continuation in failed { continuation.resume(returning: .failure(ActorSystemError.hostUnavailable(reason))) }
+        for continuation in failed { continuation.resume(returning: .failure(error)) }
     }
 }
 
@@ -110,14 +118,7 @@ extension ActorRemoteHost: ActorHostEndpoint {
     /// Stops the far host (also after a loss: the far side may still run it); the calls in
     /// flight throw ``ActorSystemError/shutDown``.
     func stop() {
-        let failed = state.withLock { state in
-            defer {
-                state.phase = .stopped
-                state.pending = [:]
-            }
-            return Array(state.pending.values)
-        }
-        for continuation in failed { continuation.resume(returning: .failure(ActorSystemError.shutDown)) }
+        failPending(with: .shutDown) { $0 = .stopped }
         hosting.close(self)
     }
 
