@@ -3,20 +3,39 @@ import CMPI
 import Glibc
 #endif
 
-/// How long an MPI thread with nothing to do waits before it polls MPI again: for
-/// ``spinWindow`` after the last activity it only yields the CPU between polls (a reply is
-/// usually a few tens of microseconds away); then each sleep is a quarter of the quiet time so
-/// far, from ``firstWait`` up to the ceiling it is given. Open MPI's own blocking calls spin at
-/// 100% of a CPU; this keeps an idle rank well under 10% while a busy one answers at once.
+/// How long an MPI thread with nothing to do waits before it polls MPI again.
 ///
-/// Sleeping a fraction of the quiet time (rather than doubling each sleep) bounds how late a
-/// message is seen to a quarter of how long it took to come: on a loaded machine, where a
-/// round trip outlasts the spin window, lateness on one side does not feed on the other's.
+/// Only a thread that awaits a message from MPI — a reply to a task in flight, or the next
+/// task of a node with an idle worker — polls without sleeping, for ``spinWindow`` after the
+/// last activity, yielding the CPU between polls (with free CPUs such a message comes 20–40 µs
+/// after the last one). A thread that awaits only its own process (a node whose workers are
+/// all busy, a front end with nothing in flight) sleeps at once: whatever it waits for rings
+/// its doorbell, and MPI is looked at after each sleep. On 2 CPUs every thread that polls
+/// takes a CPU from the threads that carry the task, so at most one side polls at a time.
+///
+/// The window is short because a yield need not give the CPU away: Linux's scheduler (EEVDF)
+/// keeps running a yielding thread while the thread woken beside it is not yet eligible (it
+/// had used more than its share, as these threads do). Measured (`perf sched`, all of a spawned pool's threads
+/// on one CPU while a build held the other): the front end's thread polling for its reply
+/// kept the node's woken thread from running for the whole window, 150 µs then, and the node
+/// did the same to the front end on the way back — 430–470 µs round trips.
+///
+/// Each sleep is a fraction of the quiet time so far (rather than doubling each sleep): a
+/// message awaited is seen at most an eighth of its wait late (at most ``expectingCeiling``),
+/// anything else a quarter (at most ``restingCeiling``). A long task's reply costs a few
+/// hundred polls per second, an idle rank fewer, so both stay far under 10% of a CPU, and
+/// lateness on one side does not feed on the other's on a loaded machine.
 struct MPIBackoff {
-    /// How long after some activity the thread polls without sleeping.
-    static let spinWindow = Duration.microseconds(150)
-    /// The shortest sleep.
+    /// How long after some activity a thread awaiting a message polls without sleeping.
+    static let spinWindow = Duration.microseconds(50)
+    /// The shortest sleep of a thread awaiting a message.
     static let firstWait = Duration.microseconds(10)
+    /// The longest sleep of a thread awaiting a message.
+    static let expectingCeiling = Duration.milliseconds(1)
+    /// The shortest sleep of a thread that awaits nothing from MPI.
+    static let restingFloor = Duration.microseconds(100)
+    /// The longest sleep of a thread that awaits nothing from MPI.
+    static let restingCeiling = Duration.milliseconds(2)
 
     private var lastActivity = ContinuousClock.now
 
@@ -25,17 +44,18 @@ struct MPIBackoff {
         lastActivity = ContinuousClock.now
     }
 
-    /// Nothing happened this round: how long to sleep now, at most `ceiling` (nil: the CPU was
-    /// yielded, poll again at once).
-    func idle(ceiling: Duration) -> Duration? {
+    /// Nothing happened this round: how long to sleep now (nil: the CPU was yielded, poll
+    /// again at once). `expecting`: a message from MPI is awaited.
+    func idle(expecting: Bool) -> Duration? {
         let quiet = ContinuousClock.now - lastActivity
+        guard expecting else { return min(max(quiet / 4, Self.restingFloor), Self.restingCeiling) }
         guard quiet > Self.spinWindow else {
             #if MPI
             sched_yield()
             #endif
             return nil
         }
-        return min(max(quiet / 4, Self.firstWait), ceiling)
+        return min(max(quiet / 8, Self.firstWait), Self.expectingCeiling)
     }
 
     /// Makes the calling thread's short sleeps as long as asked: Linux lets a timed wait of a

@@ -2,8 +2,8 @@
 import CMPI
 import Glibc
 
-/// Typed calls into Open MPI, made only from the one thread of a process that talks to MPI
-/// (``MPIThread``): every call checks its return code and turns a failure into ``MPIError``.
+/// Typed calls into Open MPI, made by the MPI thread of a process or under its lock: every
+/// call checks its return code and turns a failure into ``MPIError``.
 enum MPICalls {
     /// The tag of every message of the backend.
     static let tag: Int32 = 17
@@ -18,13 +18,17 @@ enum MPICalls {
         setenv("OMPI_MCA_mpi_yield_when_idle", "0", 1)
     }
 
-    /// Initialises MPI for one MPI thread (`MPI_THREAD_FUNNELED`): the calling thread is the
-    /// only one that calls MPI from now on, and it polls MPI with ``MPIBackoff``, whose short
-    /// sleeps it makes precise.
+    /// Initialises MPI for calls from several threads, one at a time
+    /// (`MPI_THREAD_SERIALIZED`): the calling thread polls MPI with ``MPIBackoff``, whose short
+    /// sleeps it makes precise; another thread calls MPI only under the same lock as it (a
+    /// node's pool dispatcher sending an outcome, a front end's submitter sending a task).
     static func initialize() throws(MPIError) {
         MPIBackoff.preciseSleeps()
         var provided: Int32 = 0
-        try check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
+        try check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED), &provided), "MPI_Init_thread")
+        guard provided >= Int32(MPI_THREAD_SERIALIZED) else {
+            throw MPIError.callFailed(call: "MPI_Init_thread", message: "this MPI gives thread level \(provided), not MPI_THREAD_SERIALIZED")
+        }
         try check(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler")
     }
 

@@ -2,14 +2,17 @@
 import CMPI
 import Multitask
 
-/// The front end of an MPI ``Pool``: the process's one MPI thread, which takes the pool's
+/// The front end of an MPI ``Pool``: the process's MPI thread, which takes the pool's
 /// submissions from its ``PoolRemoteEngine``, sends them in batches to the worker nodes as
 /// each has room (a window proportional to its worker count: a node with more cores gets
 /// more work), and settles each task with the node's reply.
 ///
 /// Outcomes (and so result callbacks and `progress`) are delivered on this thread. Between
-/// rounds with nothing to do it sleeps on its doorbell with ``MPIBackoff``.
-// @unchecked: `doorbell` and `engine` guard themselves; the rest is the MPI thread's alone.
+/// rounds with nothing to do it sleeps on its doorbell with ``MPIBackoff``. A submission that
+/// finds it asleep is sent by the submitting thread itself (every MPI call is made under
+/// ``mpi``, `MPI_THREAD_SERIALIZED`), which then rings it to poll for the reply: the task
+/// does not wait for the MPI thread to wake.
+// @unchecked: `doorbell` and `engine` guard themselves; the rest is used only under `mpi`.
 final class MPIFrontEnd: @unchecked Sendable {
     /// Tasks in flight per worker process of a node, at most.
     static let windowPerWorker = 64
@@ -18,18 +21,44 @@ final class MPIFrontEnd: @unchecked Sendable {
     let doorbell: Event
     /// The actors placed on the nodes (``ActorPlacement/mpiNode(_:)``).
     let actors: MPIActorRouter
+    /// Held around every MPI call and every use of the state below: by the MPI thread for
+    /// each round of its loop, by a submitting thread while it sends.
+    private let mpi = Lock()
     private var port: MPIPort!
     private var nodes: [MPIFrontEndNode] = []
     private var queue: [PoolRemoteTask] = []
     private var queueStart = 0
     private var inFlight: [UInt64: (task: PoolRemoteTask, node: Int)] = [:]
     private var nextID: UInt64 = 1
+    /// Set when a submitting thread sent tasks, cleared by the next round: the MPI thread
+    /// counts it as its own activity and polls eagerly for the replies.
+    private var sentForUs = false
+    /// Set once the front end ended (MPI may be finalised): a late ring sends nothing.
+    private var ended = false
 
     init() {
         let doorbell = Event()
+        let bell = MPIFrontEndBell(doorbell: doorbell)
         self.doorbell = doorbell
-        engine = PoolRemoteEngine { doorbell.set() }
+        engine = PoolRemoteEngine { bell.ring() }
         actors = MPIActorRouter(doorbell: doorbell)
+        bell.attach(self)
+    }
+
+    /// A submission rang (on the submitting thread, while the MPI thread sleeps): sends what
+    /// arrived unless another thread holds ``mpi``.
+    func submitted() {
+        guard mpi.tryAcquire() else { return }
+        defer { mpi.release() }
+        guard !ended else { return }
+        let (arrivals, phase) = engine.takeArrivals()
+        queue.append(contentsOf: arrivals)
+        guard phase != .terminating else { return }
+        do {
+            sentForUs = try assign() || sentForUs
+        } catch {
+            MPIStartup.abort("the MPI pool's front end failed: \(error)")
+        }
     }
 
     /// Starts MPI, reaches the workers (the other ranks, or `spawn` new ones) and waits for
@@ -67,44 +96,68 @@ final class MPIFrontEnd: @unchecked Sendable {
     }
 
     /// Serves the pool until it is closed and drained, or terminated; then ends the nodes,
-    /// MPI, and the engine.
+    /// MPI, and the engine. Each round runs under ``mpi``, the outcomes are delivered after it.
     func run() {
         var backoff = MPIBackoff()
         var phase = PoolRemoteEngine.Phase.running
         do {
             while true {
                 doorbell.clear()
-                let arrivals: [PoolRemoteTask]
-                (arrivals, phase) = engine.takeArrivals()
-                queue.append(contentsOf: arrivals)
-                if phase == .terminating { break }
-                var active = !arrivals.isEmpty
-                active = try assign() || active
-                for (rank, frames) in actors.takeOutbox() {
-                    try port.send(MPIMessage(kind: .actors, actors: frames), to: rank)
-                    active = true
+                mpi.acquire()
+                let round: MPIFrontEndRound
+                do {
+                    round = try serveRound(&phase)
+                } catch {
+                    mpi.release()
+                    throw error
                 }
-                active = try port.progress() || active
-                while let (source, message) = try port.receive() {
-                    active = true
-                    settle(message, from: source)
-                }
-                if let lost = nodes.firstIndex(where: { ContinuousClock.now - $0.lastHeard > MPIMessage.silenceLimit }) {
-                    return abandon(lost)
-                }
-                if phase == .closing && queueStart == queue.count && inFlight.isEmpty { break }
-                if active {
-                    backoff.reset()
-                } else if let wait = backoff.idle(ceiling: inFlight.isEmpty && !actors.isBusy ? .milliseconds(2) : .microseconds(100)),
-                          engine.prepareToSleep(in: phase) {
+                let expecting = !inFlight.isEmpty || actors.isBusy
+                mpi.release()
+                for (task, outcome) in round.settled { outcome(task) }
+                switch round.next {
+                case .end: return mpi.withLock { shutDown(terminating: phase == .terminating) }
+                case .abandoned: return
+                case .active: backoff.reset()
+                case .quiet:
                     // With nothing in flight only submissions (which ring) and heartbeats come.
-                    _ = doorbell.wait(timeout: wait)
+                    if let wait = backoff.idle(expecting: expecting), engine.prepareToSleep(in: phase) {
+                        _ = doorbell.wait(timeout: wait)
+                    }
                 }
             }
         } catch {
             MPIStartup.abort("the MPI pool's front end failed: \(error)")
         }
-        shutDown(terminating: phase == .terminating)
+    }
+
+    /// One round, under ``mpi``: takes the submissions, sends tasks and actor traffic, takes
+    /// the replies (their outcomes are delivered after the round).
+    private func serveRound(_ phase: inout PoolRemoteEngine.Phase) throws -> MPIFrontEndRound {
+        var round = MPIFrontEndRound()
+        let arrivals: [PoolRemoteTask]
+        (arrivals, phase) = engine.takeArrivals()
+        queue.append(contentsOf: arrivals)
+        if phase == .terminating { return round.ending() }
+        var active = !arrivals.isEmpty || sentForUs
+        sentForUs = false
+        active = try assign() || active
+        for (rank, frames) in actors.takeOutbox() {
+            try port.send(MPIMessage(kind: .actors, actors: frames), to: rank)
+            active = true
+        }
+        active = try port.progress() || active
+        while let (source, message) = try port.receive() {
+            active = true
+            settle(message, from: source, into: &round)
+        }
+        if let lost = nodes.firstIndex(where: { ContinuousClock.now - $0.lastHeard > MPIMessage.silenceLimit }) {
+            abandon(lost)
+            round.next = .abandoned
+            return round
+        }
+        if phase == .closing && queueStart == queue.count && inFlight.isEmpty { return round.ending() }
+        round.next = active ? .active : .quiet
+        return round
     }
 
     /// Sends each node with room in its window its share of the queued tasks (in proportion to
@@ -142,8 +195,8 @@ final class MPIFrontEnd: @unchecked Sendable {
         return sent
     }
 
-    /// Settles the tasks a node answered.
-    private func settle(_ message: MPIMessage, from source: Int32) {
+    /// Takes the tasks a node answered off the books; their outcomes go into `round`.
+    private func settle(_ message: MPIMessage, from source: Int32, into round: inout MPIFrontEndRound) {
         if let node = nodes.firstIndex(where: { $0.rank == source }) { nodes[node].lastHeard = ContinuousClock.now }
         if message.kind == .actors { return actors.route(message.actors) }
         guard message.kind == .replies else { return }
@@ -151,10 +204,10 @@ final class MPIFrontEnd: @unchecked Sendable {
             guard let (task, node) = inFlight.removeValue(forKey: reply.id) else { continue }
             nodes[node].inFlight -= 1
             if let output = reply.output {
-                output.withUnsafeBytes { task.succeed($0) }
+                round.settled.append((task, { task in output.withUnsafeBytes { task.succeed($0) } }))
             } else {
-                let failure = reply.failure ?? MPIFailure(.terminated)
-                task.fail(failure.error(task: "\(task.label) on \(nodes[node].name)"))
+                let error = (reply.failure ?? MPIFailure(.terminated)).error(task: "\(task.label) on \(nodes[node].name)")
+                round.settled.append((task, { task in task.fail(error) }))
             }
         }
     }
@@ -162,6 +215,7 @@ final class MPIFrontEnd: @unchecked Sendable {
     /// Tells every node to stop (after a close) or terminate, waits for their goodbyes (at most
     /// 10 s), fails what is left with ``PoolError/terminated``, and ends MPI.
     private func shutDown(terminating: Bool) {
+        ended = true
         actors.end("the MPI pool ended (\(terminating ? "terminated" : "closed")): its nodes' actors ended with it")
         for task in queue[queueStart...] { task.cancel(.terminated) }
         queue.removeAll()
@@ -195,6 +249,7 @@ extension MPIFrontEnd {
     /// accepts no more, the other nodes are told to terminate. MPI is not finalised (a dead
     /// peer can hang it); the runtime ends the rest of the job.
     func abandon(_ index: Int) {
+        ended = true
         let node = nodes[index].name
         let reason = "\(node) was lost (no word from it for \(MPIMessage.silenceLimit))"
         MPIStartup.report("\(reason); failing the pool's tasks and ending its workers")

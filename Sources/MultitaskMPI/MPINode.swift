@@ -8,13 +8,17 @@ import Synchronization
 /// local process ``Pool`` of forkserver workers, so a task that traps, exits or runs past its
 /// timeout fails alone, as it does locally, and the node goes on.
 ///
-/// The process's main thread is its one MPI thread: it receives batches of tasks from the
-/// front end, submits them encoded to the local pool, and sends the outcomes back in batches;
-/// the local pool's dispatcher thread hands outcomes over through a locked outbox and a
-/// doorbell. It polls MPI with ``MPIBackoff`` between rounds.
-// @unchecked: `outbox` and `doorbell` guard themselves; everything else is the MPI (main) thread's alone.
+/// The process's main thread is its MPI thread: it receives batches of tasks from the front
+/// end, submits them encoded to the local pool, and sends the outcomes back in batches; the
+/// local pool's dispatcher thread hands outcomes over through a locked outbox and a doorbell,
+/// and sends the outcome of the last task running itself (MPI is initialised
+/// `MPI_THREAD_SERIALIZED`, and every MPI call is made under one lock), which saves a wake-up
+/// of the MPI thread per round trip. It polls MPI with ``MPIBackoff`` between rounds.
+// @unchecked: `outbox`, `running` and `doorbell` guard themselves; `port`, `outstanding` and `lastSent` are used only under `mpi`; the rest is the MPI (main) thread's alone.
 final class MPINode: @unchecked Sendable {
     private let pool: Pool
+    /// The local pool's worker processes.
+    private let workers: Int
     private let port: MPIPort
     /// The rank of the front end on the port's communicator.
     private let frontEnd: Int32
@@ -22,12 +26,24 @@ final class MPINode: @unchecked Sendable {
     private let doorbell = Event()
     /// Task types by the front end's numbers.
     private var types: [UInt32: Pool.EncodedType] = [:]
+    /// Tasks received and not answered yet (under ``mpi``).
     private var outstanding = 0
+    /// Tasks submitted to the local pool whose outcome has not come back.
+    private let running = Atomic<Int>(0)
+    /// Held around every MPI call (`MPI_THREAD_SERIALIZED`): by the MPI thread for each round
+    /// of its loop, and by the local pool's dispatcher thread when it sends a last outcome.
+    private let mpi = Lock()
+    /// When the node last sent anything (under ``mpi``).
+    private var lastSent = ContinuousClock.now
+    /// Set when the dispatcher thread sent outcomes, cleared by the next round (under ``mpi``):
+    /// the MPI thread counts it as its own activity and polls eagerly for the next task.
+    private var sentForUs = false
     /// The actor hosts the front end placed here.
     private let actors: MPINodeActors
 
-    private init(pool: Pool, port: MPIPort, frontEnd: Int32) {
+    private init(pool: Pool, workers: Int, port: MPIPort, frontEnd: Int32) {
         self.pool = pool
+        self.workers = workers
         self.port = port
         self.frontEnd = frontEnd
         actors = MPINodeActors(doorbell: doorbell)
@@ -53,7 +69,7 @@ final class MPINode: @unchecked Sendable {
             } else {
                 comm = cmpi_comm_world()
             }
-            let node = MPINode(pool: pool, port: MPIPort(comm: comm), frontEnd: 0)
+            let node = MPINode(pool: pool, workers: workers, port: MPIPort(comm: comm), frontEnd: 0)
             try node.port.send(MPIMessage(kind: .hello, workers: workers), to: node.frontEnd)
             let terminated = try node.run()
             // Told to terminate, a peer may be dead (a lost node), and MPI's goodbyes wait for
@@ -81,69 +97,103 @@ final class MPINode: @unchecked Sendable {
         Multitask.exit("multitask MPI worker (pid \(getpid())): \(message)")
     }
 
+    /// What one round of the loop came to.
+    private enum Round { case active, quiet, stopped, terminated }
+
     /// The loop: until the front end says stop (and every task was answered) or terminate.
-    /// Returns whether it was told to terminate.
+    /// Returns whether it was told to terminate. Each round runs under ``mpi``; the thread
+    /// lets go of it before it yields or sleeps.
     private func run() throws -> Bool {
         var backoff = MPIBackoff()
         var stopping = false
-        var lastSent = ContinuousClock.now
-        while true {
+        loop: while true {
             doorbell.clear()
-            var active = try port.progress()
-            while let (_, message) = try port.receive() {
-                active = true
-                switch message.kind {
-                case .tasks: submit(message.tasks)
-                case .actors: actors.handle(message.actors)
-                case .stop: stopping = true
-                case .terminate:
-                    actors.stopAll()
-                    pool.terminate()
-                    pool.join()
-                    try port.send(MPIMessage(kind: .bye), to: frontEnd)
-                    _ = port.flush(within: .seconds(2))
-                    return true
-                case .hello, .replies, .bye, .alive: break
-                }
+            mpi.acquire()
+            let round: Round
+            do {
+                round = try serveRound(stopping: &stopping)
+            } catch {
+                mpi.release()
+                throw error
             }
-            let replies = outbox.withLock { outbox in
-                defer { outbox.removeAll(keepingCapacity: true) }
-                return outbox
-            }
-            let outcomes = actors.takeOutcomes()
-            if !outcomes.isEmpty {
-                active = true
-                try port.send(MPIMessage(kind: .actors, actors: outcomes), to: frontEnd)
-                lastSent = ContinuousClock.now
-            }
-            if !replies.isEmpty {
-                active = true
-                outstanding -= replies.count
-                try port.send(MPIMessage(kind: .replies, replies: replies), to: frontEnd)
-                lastSent = ContinuousClock.now
-            } else if ContinuousClock.now - lastSent > MPIMessage.heartbeat {
-                try port.send(MPIMessage(kind: .alive), to: frontEnd)
-                lastSent = ContinuousClock.now
-            }
-            if stopping && outstanding == 0 { break }
-            if active {
-                backoff.reset()
-            } else if let wait = backoff.idle(ceiling: outstanding > 0 || actors.isBusy ? .microseconds(200) : .milliseconds(1)) {
-                _ = doorbell.wait(timeout: wait)
+            let expecting = outstanding < workers && !actors.isBusy
+            mpi.release()
+            switch round {
+            case .terminated: return true
+            case .stopped: break loop
+            case .active: backoff.reset()
+            case .quiet:
+                // Outcomes ring the doorbell; a task from the front end is awaited only while a
+                // worker is idle to run it at once.
+                if let wait = backoff.idle(expecting: expecting) { _ = doorbell.wait(timeout: wait) }
             }
         }
         actors.stopAll()
         pool.close()
         pool.join()
-        try port.send(MPIMessage(kind: .bye), to: frontEnd)
-        _ = port.flush(within: .seconds(10))
+        try mpi.withLock {
+            try port.send(MPIMessage(kind: .bye), to: frontEnd)
+            _ = port.flush(within: .seconds(10))
+        }
         return false
+    }
+
+    /// One round, under ``mpi``: takes what the front end sent, sends the outcomes that are
+    /// ready (or a heartbeat).
+    private func serveRound(stopping: inout Bool) throws -> Round {
+        var active = try port.progress() || sentForUs
+        sentForUs = false
+        while let (_, message) = try port.receive() {
+            active = true
+            switch message.kind {
+            case .tasks: submit(message.tasks)
+            case .actors: actors.handle(message.actors)
+            case .stop: stopping = true
+            case .terminate:
+                actors.stopAll()
+                pool.terminate()
+                pool.join()
+                try port.send(MPIMessage(kind: .bye), to: frontEnd)
+                _ = port.flush(within: .seconds(2))
+                return .terminated
+            case .hello, .replies, .bye, .alive: break
+            }
+        }
+        let outcomes = actors.takeOutcomes()
+        if !outcomes.isEmpty {
+            active = true
+            try port.send(MPIMessage(kind: .actors, actors: outcomes), to: frontEnd)
+            lastSent = ContinuousClock.now
+        }
+        if try sendReplies() {
+            active = true
+        } else if ContinuousClock.now - lastSent > MPIMessage.heartbeat {
+            try port.send(MPIMessage(kind: .alive), to: frontEnd)
+            lastSent = ContinuousClock.now
+        }
+        if stopping && outstanding == 0 { return .stopped }
+        return active ? .active : .quiet
+    }
+
+    /// Sends the outcomes in the outbox to the front end, in one message; returns whether
+    /// there were any. Only under ``mpi``.
+    private func sendReplies() throws -> Bool {
+        let replies = outbox.withLock { outbox in
+            defer { outbox.removeAll(keepingCapacity: true) }
+            return outbox
+        }
+        guard !replies.isEmpty else { return false }
+        outstanding -= replies.count
+        try port.send(MPIMessage(kind: .replies, replies: replies), to: frontEnd)
+        lastSent = ContinuousClock.now
+        return true
     }
 
     /// Submits `tasks` to the local pool; each outcome lands in the outbox.
     private func submit(_ tasks: [MPITaskFrame]) {
         for task in tasks {
             outstanding += 1
+            running.add(1, ordering: .relaxed)
             if let name = task.typeName, types[task.typeID] == nil {
                 if let type = Pool.encodedType(named: name) { types[task.typeID] = type }
             }
@@ -160,7 +210,10 @@ final class MPINode: @unchecked Sendable {
         }
     }
 
-    /// Puts an outcome in the outbox and rings the MPI thread.
+    /// Puts an outcome in the outbox (on the local pool's dispatcher thread). The outcome of
+    /// the last task running here goes to the front end at once, from this thread, when no
+    /// other holds ``mpi``: the MPI thread would only wake to send it. Otherwise the MPI thread
+    /// is rung and sends the outbox as one batch.
     private func deliver(_ id: UInt64, _ outcome: Result<[UInt8], PoolError>) {
         let frame: MPIReplyFrame
         switch outcome {
@@ -168,7 +221,14 @@ final class MPINode: @unchecked Sendable {
         case .failure(let error): frame = MPIReplyFrame(id: id, failure: MPIFailure(error))
         }
         outbox.withLock { $0.append(frame) }
-        doorbell.set()
+        let last = running.subtract(1, ordering: .acquiringAndReleasing).oldValue == 1
+        // tryAcquire, never acquire: the MPI thread holds `mpi` while it joins the pool.
+        // The MPI thread is rung either way: after a direct send, so that it polls for the
+        // next task (off the round trip's path: the reply is on its way).
+        defer { doorbell.set() }
+        guard last, mpi.tryAcquire() else { return }
+        defer { mpi.release() }
+        sentForUs = (try? sendReplies()) ?? false
     }
 }
 #endif

@@ -7,7 +7,7 @@ import MultitaskMPI
 /// without it (two spawned workers).
 enum MPIProbe {
     static func main(_ arguments: [String]) {
-        guard arguments.count == 2 else { Multitask.exit("usage: MultitaskMPIProbe map|unordered|failures|idle|kill|bench|cpu|actors|actorkill launched|spawned") }
+        guard arguments.count == 2 else { Multitask.exit("usage: MultitaskMPIProbe map|unordered|failures|idle|kill|bench|rtt|cpu|actors|actorkill launched|spawned") }
         let workers: MPIWorkers = arguments[1] == "spawned" ? .spawned(2, workersPerNode: 2) : .launched
         do {
             let pool = try Pool(mpi: workers)
@@ -18,6 +18,7 @@ enum MPIProbe {
             case "idle": try idleScenario(pool)
             case "kill": killScenario(pool)
             case "bench": try benchScenario(pool)
+            case "rtt": try roundTripScenario(pool)
             case "cpu": try cpuScenario(pool)
             case "actors": actorsScenario()
             case "actorkill": actorKillScenario()
@@ -98,15 +99,7 @@ enum MPIProbe {
     /// Measures the task round trip (median of 2,000 sequential `apply` calls, µs) and `map`
     /// throughput with chunk sizes 1 and 1000 (tasks/s).
     static func benchScenario(_ pool: Pool) throws {
-        for _ in 0..<200 { _ = try pool.apply(Increment(value: 1)) }
-        var samples: [Double] = []
-        for index in 0..<2000 {
-            let start = ContinuousClock.now
-            _ = try pool.apply(Increment(value: index))
-            samples.append(microseconds(ContinuousClock.now - start))
-        }
-        samples.sort()
-        say("bench roundtrip_us median \(samples[samples.count / 2]) p99 \(samples[samples.count * 99 / 100])")
+        try roundTripScenario(pool)
         for (chunk, count) in [(1, 20_000), (1000, 2_000_000)] {
             let inputs = Array(0..<count)
             _ = try pool.map(Square.self, inputs.prefix(count / 10), chunkSize: chunk)
@@ -116,6 +109,20 @@ enum MPIProbe {
             precondition(outputs.count == count && outputs[count - 1] == (count - 1) * (count - 1))
             say("bench map_chunk\(chunk)_per_s \(Int(Double(count) / seconds))")
         }
+    }
+
+    /// The task round trip alone: the median and 99th percentile of 2,000 sequential `apply`
+    /// calls after 200, in µs.
+    static func roundTripScenario(_ pool: Pool) throws {
+        for _ in 0..<200 { _ = try pool.apply(Increment(value: 1)) }
+        var samples: [Double] = []
+        for index in 0..<2000 {
+            let start = ContinuousClock.now
+            _ = try pool.apply(Increment(value: index))
+            samples.append(microseconds(ContinuousClock.now - start))
+        }
+        samples.sort()
+        say("bench roundtrip_us median \(samples[samples.count / 2]) p99 \(samples[samples.count * 99 / 100])")
     }
 
     static func microseconds(_ duration: Duration) -> Double {
