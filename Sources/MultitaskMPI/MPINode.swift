@@ -116,15 +116,17 @@ final class MPINode: @unchecked Sendable {
                 mpi.release()
                 throw error
             }
-            let expecting = outstanding < workers && !actors.isBusy
+            // A message is awaited while a worker is idle (a task would start at once) and
+            // while tasks wait in the local pool's queue (a map: outcomes and tasks stream,
+            // and a thread that stays awake takes each ring without a wake-up).
+            let expecting = outstanding != workers && !actors.isBusy
             mpi.release()
             switch round {
             case .terminated: return true
             case .stopped: break loop
             case .active: backoff.reset()
             case .quiet:
-                // Outcomes ring the doorbell; a task from the front end is awaited only while a
-                // worker is idle to run it at once.
+                // Outcomes ring the doorbell.
                 if let wait = backoff.idle(expecting: expecting) { _ = doorbell.wait(timeout: wait) }
             }
         }
