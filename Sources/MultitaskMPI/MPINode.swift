@@ -116,10 +116,10 @@ final class MPINode: @unchecked Sendable {
                 mpi.release()
                 throw error
             }
-            // A message is awaited while a worker is idle (a task would start at once) and
-            // while tasks wait in the local pool's queue (a map: outcomes and tasks stream,
-            // and a thread that stays awake takes each ring without a wake-up).
-            let expecting = outstanding != workers && !actors.isBusy
+            // A message is awaited only while a worker is idle (a task would start at once).
+            // A node streaming a map sleeps between rings too: three threads polling (the
+            // front end and two nodes) on 2 CPUs hold off the pools' dispatchers and workers.
+            let expecting = outstanding < workers && !actors.isBusy
             mpi.release()
             switch round {
             case .terminated: return true
@@ -230,7 +230,7 @@ final class MPINode: @unchecked Sendable {
         defer { doorbell.set() }
         guard last, mpi.tryAcquire() else { return }
         defer { mpi.release() }
-        sentForUs = (try? sendReplies()) ?? false
+        if (try? sendReplies()) == true { sentForUs = true }
     }
 }
 #endif
