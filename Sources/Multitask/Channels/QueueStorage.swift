@@ -90,6 +90,7 @@ final class QueueStorage: @unchecked Sendable {
             // The header and the first page of links, then the first blocks.
             segment = try SharedMemory(anonymousSize: Self.linksOffset + MemoryMapping.pageSize, mappedLength: Self.mappedLength, label: "multitask-queue")
             try segment.reserve(offset: Self.blocksOffset, length: Int(Self.initialBlocks) * Self.blockSize)
+            segment.prefault(offset: Self.blocksOffset, length: Int(Self.initialBlocks) * Self.blockSize)
         } catch {
             throw .resourcesExhausted(error)
         }
