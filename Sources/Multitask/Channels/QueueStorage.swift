@@ -58,7 +58,7 @@ import SystemPackage
 /// `QueueWaiting` (the three waits), `QueueDistance` (a consumer keeping its distance),
 /// `QueueTaskCounter` (`task_done`/`join`) and `QueueEnding` (`close`/`shutdown`).
 @usableFromInline
-// @unchecked: every property is immutable; the shared words and ring behind the pointers are atomics or guarded by the producer and consumer locks.
+// @unchecked: every property is immutable; the shared words and ring behind the pointers are atomics, guarded by the producer lock, or read by consumers before an atomic claim (QueueReceiving).
 final class QueueStorage: @unchecked Sendable {
     // MARK: State
 
