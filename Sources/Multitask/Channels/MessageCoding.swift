@@ -59,7 +59,7 @@ enum MessageCoding<Element: Codable> {
         if RawBytesRule.applies(to: Element.self) {
             // The bytes go straight into the result's storage.
             return try withUnsafeTemporaryAllocation(of: Element.self, capacity: 1) { (slot) throws(QueueError) -> Element in
-                try storage.get(timeout: timeout, blocking: blocking) { (bytes) throws(QueueError) in
+                try storage.get(timeout: timeout, blocking: blocking, pure: true) { (bytes) throws(QueueError) in
                     guard bytes.count == MemoryLayout<Element>.size else { throw wrongSize(bytes.count) }
                     if let source = bytes.baseAddress {
                         // The size as a constant (equal after the guard): a move, not a call.
@@ -71,7 +71,10 @@ enum MessageCoding<Element: Codable> {
             }
         }
         var result: Element?
-        try storage.get(timeout: timeout, blocking: blocking) { (bytes) throws(QueueError) in
+        // A byte array is a pure read (see `QueueReceiving`); a string checks its bytes as it
+        // copies them, and decoding may have effects (a decoded handle adopts resources), so
+        // these get the claimed message's own copy.
+        try storage.get(timeout: timeout, blocking: blocking, pure: Element.self == [UInt8].self) { (bytes) throws(QueueError) in
             if Element.self == [UInt8].self {
                 result = unsafeBitCast([UInt8](bytes), to: Element.self)
             } else if Element.self == String.self {

@@ -47,6 +47,9 @@ extension QueueStorage {
         } catch {
             throw .full
         }
+        // The producer writes the whole block next: one call maps its 16 pages, instead of 16
+        // page faults inside puts (about a microsecond each).
+        segment.prefault(offset: Self.blockOffset(block), length: Self.blockSize)
         knownFileSize.max(Self.blockOffset(block) + Self.blockSize, ordering: .relaxed)
         Self.setNext(of: block, to: following, base: base)
         Self.setNext(of: current, to: block, base: base)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A consumer keeping its distance from a streaming producer.
 ///
 /// A consumer that reads right behind the producer makes both slow: every record it reads
@@ -29,17 +31,28 @@ extension QueueStorage {
     static let distanceChecks = 16
     static let pausesPerCheck = 4
 
-    /// What follows `head`; caller holds the consumer lock. Reads the tail only when the
-    /// messages seen at the last look are used up, and then remembers what it saw — unless
-    /// the consumer is to hold back (`mayHoldBack`, see the type's documentation).
+    /// What follows `head`. Reads the tail only when the messages seen at the last look (by
+    /// any consumer) are used up, and then remembers what it saw — unless the consumer is to
+    /// hold back (`mayHoldBack`, see the type's documentation).
+    ///
+    /// The remembered count is a tail some consumer saw, so a message lies at `head` whenever
+    /// that count is ahead of it (counts wrap; a queue holds far fewer than 2^31 messages).
+    /// Consumers store it without a lock, an older look possibly after a newer one: it is
+    /// then behind, never ahead of the tail.
     @inline(__always)
     func arrivals(after head: Cursor, mayHoldBack: Bool) -> Arrivals {
-        if base.load(fromByteOffset: Offset.cachedTailCount, as: UInt32.self) != head.count { return .ready }
+        if Int32(bitPattern: cachedTailCount.pointee.load(ordering: .acquiring) &- head.count) > 0 { return .ready }
         let tailNow = Cursor(tail.pointee.load(ordering: .acquiring))
         if tailNow.count == head.count { return .none }
         if mayHoldBack && isClose(head.position, behind: tailNow.position) { return .closeBehindProducer(tail: tailNow) }
-        base.storeBytes(of: tailNow.count, toByteOffset: Offset.cachedTailCount, as: UInt32.self)
+        cachedTailCount.pointee.store(tailNow.count, ordering: .releasing)
         return .ready
+    }
+
+    /// The tail count consumers last saw (``arrivals(after:mayHoldBack:)``).
+    @inline(__always)
+    var cachedTailCount: UnsafeMutablePointer<Atomic<UInt32>> {
+        (base + Offset.cachedTailCount).assumingMemoryBound(to: Atomic<UInt32>.self)
     }
 
     /// Whether `head` lies less than ``keptDistance`` bytes before `tail`, in the same block
@@ -49,7 +62,7 @@ extension QueueStorage {
         head.block == tail.block && head.offset <= tail.offset && tail.offset - head.offset < Self.keptDistance
     }
 
-    /// Waits, without the consumer lock, while the producer keeps publishing right after
+    /// Waits while the producer keeps publishing right after
     /// `head`: until it is ``keptDistance`` bytes ahead, stops publishing, or
     /// ``distanceChecks`` checks passed.
     @inline(never)

@@ -53,12 +53,11 @@ extension QueueStorage {
     /// the head jumps to the tail in one store, as if a consumer had read them all, and their
     /// tasks count as done.
     func discardAll() {
-        _ = consumerLock.acquire(until: nil)
         let tailNow = tail.pointee.load(ordering: .acquiring)
-        let discarded = UInt32(truncatingIfNeeded: tailNow) &- consumedCount
-        base.storeBytes(of: UInt32(truncatingIfNeeded: tailNow), toByteOffset: Offset.cachedTailCount, as: UInt32.self)
-        head.pointee.store(tailNow, ordering: .sequentiallyConsistent)
-        _ = consumerLock.unlock()
-        finishTasks(discarded)
+        cachedTailCount.pointee.store(UInt32(truncatingIfNeeded: tailNow), ordering: .releasing)
+        // One exchange: a consumer's claim of a message before it fails (the head moved), so
+        // each message is either taken or discarded.
+        let headBefore = head.pointee.exchange(tailNow, ordering: .sequentiallyConsistent)
+        finishTasks(UInt32(truncatingIfNeeded: tailNow) &- UInt32(truncatingIfNeeded: headBefore))
     }
 }

@@ -57,11 +57,12 @@ extension QueueStorage {
         return position
     }
 
-    /// Reads the record at `position` (the head, unchecked) and advances it; caller holds the
-    /// consumer lock. Throws ``QueueError/corrupted(_:)`` before `read` for a bad position or
-    /// length.
+    /// Reads the record at `start` (a head, unchecked): passes its payload and the position
+    /// after it to `read`. Throws ``QueueError/corrupted(_:)`` before `read` for a bad position
+    /// or length.
     @inline(__always)
-    func readRecord(at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
+    func readRecord(at start: Position, _ read: (UnsafeRawBufferPointer, Position) throws(QueueError) -> Void) throws(QueueError) {
+        var position = start
         try check(position, "head")
         if position.offset == Self.blockSize {
             position = Position(block: try nextBlock(after: position.block), offset: 0)
@@ -70,19 +71,20 @@ extension QueueStorage {
         let rawLength = data.load(fromByteOffset: position.offset, as: UInt64.self)
         position.offset += Self.recordHeaderSize
         if rawLength > UInt64(Self.blockSize - position.offset) {
-            try readSpanning(rawLength: rawLength, at: &position, read)
+            try readSpanning(rawLength: rawLength, at: position, read)
             return
         }
         let length = Int(rawLength)
-        defer { position.offset = (position.offset + length + 7) & ~7 }
-        try read(UnsafeRawBufferPointer(start: data + position.offset, count: length))
+        let end = Position(block: position.block, offset: (position.offset + length + 7) & ~7)
+        try read(UnsafeRawBufferPointer(start: data + position.offset, count: length), end)
     }
 
     /// A payload that continues into later blocks: gathered into a temporary buffer, once its
     /// length is checked against the bytes up to the tail.
     @inline(never)
-    func readSpanning(rawLength: UInt64, at position: inout Position, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
-        let length = try checkedSpan(rawLength, from: position)
+    func readSpanning(rawLength: UInt64, at start: Position, _ read: (UnsafeRawBufferPointer, Position) throws(QueueError) -> Void) throws(QueueError) {
+        let length = try checkedSpan(rawLength, from: start)
+        var position = start
         try withUnsafeTemporaryAllocation(byteCount: length, alignment: 16) { (buffer: UnsafeMutableRawBufferPointer) throws(QueueError) in
             var copied = 0
             while copied < length {
@@ -96,7 +98,7 @@ extension QueueStorage {
                 copied += n
             }
             position.offset = (position.offset + 7) & ~7
-            try read(UnsafeRawBufferPointer(buffer))
+            try read(UnsafeRawBufferPointer(buffer), position)
         }
     }
 

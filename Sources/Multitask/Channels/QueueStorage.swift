@@ -18,15 +18,18 @@ import SystemPackage
 /// blocks beyond 16 and returns their memory to the system.
 ///
 /// ## Publication and crash safety
-/// Producers take a process-shared producer lock, consumers a consumer lock, so producers
-/// never contend with consumers. The tail is one 64-bit word: the number of messages ever
-/// published (low half) and the write position (high half). A producer writes the whole
-/// record, then publishes it with a single store of the tail; the head works the same way
-/// for consumers. A process killed at any instant
-/// therefore leaves either the old or the new tail (or head): a half-written record is never
-/// visible and is overwritten by the next producer, a half-read one is read again by the next
-/// consumer. The locks record their owner's pid; a waiter takes over the lock of a dead owner
-/// within about 100 ms (see `MutexCore`). Every message whose `put` returned is delivered
+/// Producers take a process-shared producer lock, so producers never contend with
+/// consumers. The tail is one 64-bit word: the number of messages ever published (low half)
+/// and the write position (high half). A producer writes the whole record, then publishes it
+/// with a single store of the tail. Consumers take no lock: each reads the record at the
+/// head it loaded and claims it with one compare-and-exchange of the head word (same
+/// layout), so exactly one of several racing consumers gets each message (`QueueReceiving`).
+/// A process killed at any instant therefore leaves either the old or the new tail (or
+/// head): a half-written record is never visible and is overwritten by the next producer, a
+/// half-read one is read again by the next consumer. The producer lock records its owner's
+/// pid; a waiter takes over the lock of a dead owner within about 100 ms (see `MutexCore`).
+/// The consumer lock word is only a gate: gets wait while it is held (by a process that
+/// lives), and take it over from a dead holder the same way. Every message whose `put` returned is delivered
 /// exactly once, and no crash wedges the queue. Block links change only under the producer
 /// lock, in an order where a crash can at worst orphan one unused block.
 ///
@@ -48,14 +51,14 @@ import SystemPackage
 /// not fight over the same cache lines.
 ///
 /// ## Parts
-/// This file holds the state, `put`, `take` and their publication; the rest is in
-/// `QueueReceiving` (the consumers' entries: `get`, and `getWord` for 8-byte values),
+/// This file holds the state and `put` with its publication; the rest is in
+/// `QueueReceiving` (the consumers' `take` and its entries: `get`, and `getWord` for 8-byte values),
 /// `QueueLayout` (constants, offsets, packed words), `QueueBlockChain` (the block cycle and
 /// the checks on what is read from shared memory), `QueueRecords` (record I/O),
 /// `QueueWaiting` (the three waits), `QueueDistance` (a consumer keeping its distance),
 /// `QueueTaskCounter` (`task_done`/`join`) and `QueueEnding` (`close`/`shutdown`).
 @usableFromInline
-// @unchecked: every property is immutable; the shared words and ring behind the pointers are atomics or guarded by the producer and consumer locks.
+// @unchecked: every property is immutable; the shared words and ring behind the pointers are atomics, guarded by the producer lock, or read by consumers before an atomic claim (QueueReceiving).
 final class QueueStorage: @unchecked Sendable {
     // MARK: State
 
@@ -87,6 +90,7 @@ final class QueueStorage: @unchecked Sendable {
             // The header and the first page of links, then the first blocks.
             segment = try SharedMemory(anonymousSize: Self.linksOffset + MemoryMapping.pageSize, mappedLength: Self.mappedLength, label: "multitask-queue")
             try segment.reserve(offset: Self.blocksOffset, length: Int(Self.initialBlocks) * Self.blockSize)
+            segment.prefault(offset: Self.blocksOffset, length: Int(Self.initialBlocks) * Self.blockSize)
         } catch {
             throw .resourcesExhausted(error)
         }
@@ -232,66 +236,5 @@ final class QueueStorage: @unchecked Sendable {
         let consumed = consumedCount
         base.storeBytes(of: consumed, toByteOffset: Offset.cachedHeadCount, as: UInt32.self)
         return Int(published &- consumed) < maxSize
-    }
-
-    // MARK: Get
-
-    /// Removes the oldest message and passes its bytes (valid only during the call) to
-    /// `read`. The message is consumed even when `read` throws, and the error rethrown.
-    ///
-    /// When `blocking`, waits at most `timeout` (nil: forever) while the queue is empty and
-    /// throws `.empty` then (at once when not `blocking`); throws `.closed` (or `.shutDown`)
-    /// once the queue is closed (or shut down) and empty. Inlined into the two entries of
-    /// `QueueReceiving`, so that a closure literal of theirs is inlined too.
-    @inline(__always)
-    func take(timeout: Duration?, blocking: Bool, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
-        let deadline = Self.deadline(timeout: timeout, blocking: blocking)
-        var mayHoldBack = blocking
-        while true {
-            guard consumerLock.acquire(until: deadline) != .timedOut else { throw .empty }
-            let headNow = Cursor(head.pointee.load(ordering: .relaxed))
-            switch arrivals(after: headNow, mayHoldBack: mayHoldBack) {
-            case .ready:
-                try consume(at: headNow, read)
-                return
-            case .closeBehindProducer(let tailNow):
-                _ = consumerLock.unlock()
-                holdBack(at: headNow.position, producerAt: tailNow)
-                mayHoldBack = false
-            case .none:
-                _ = consumerLock.unlock()
-                if let error = endError, count == 0 { throw error }
-                guard blocking else { throw .empty }
-                try waitForMessage(after: headNow.count, until: deadline)
-                mayHoldBack = false
-            }
-        }
-    }
-
-    /// Reads the message at `headNow` and publishes the new head; caller holds the consumer
-    /// lock, which this releases.
-    @inline(__always)
-    private func consume(at headNow: Cursor, _ read: (UnsafeRawBufferPointer) throws(QueueError) -> Void) throws(QueueError) {
-        var position = headNow.position
-        var failure: QueueError?
-        do {
-            try readRecord(at: &position, read)
-        } catch .corrupted(let what) {
-            // The head stays where it was: nothing was read.
-            _ = consumerLock.unlock()
-            throw .corrupted(what)
-        } catch {
-            failure = error
-        }
-        let published = Cursor(count: headNow.count &+ 1, position: position).raw
-        if maxSize > 0 {
-            head.pointee.store(published, ordering: .sequentiallyConsistent)
-            _ = consumerLock.unlock()
-            notFull.signal()
-        } else {
-            head.pointee.store(published, ordering: .releasing)
-            _ = consumerLock.unlock()
-        }
-        if let failure { throw failure }
     }
 }

@@ -146,6 +146,13 @@ public final class SharedMemory: @unchecked Sendable {
         try fileDescriptor.allocateFileSpace(offset: offset, length: length)
     }
 
+    /// Maps `length` reserved bytes at `offset` (page-aligned) writable in this process at
+    /// once, instead of one page fault per page at the first stores there. Only a speed-up:
+    /// a system that cannot do it leaves the pages to fault as usual.
+    func prefault(offset: Int, length: Int) {
+        try? mapping.populateForWriting(offset: offset, length: length)
+    }
+
     /// The bytes of the file now: every byte of the mapping below it can be touched without
     /// `SIGBUS`, for good when the segment ``isSealed`` (the file cannot shrink).
     func fileSize() throws(Errno) -> Int {
