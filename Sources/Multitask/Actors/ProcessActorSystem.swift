@@ -72,6 +72,8 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
     let callTimeout: Duration?
     /// In a host process: where results go. Nil in the system that owns the hosts.
     let hostReplies: Queue<ActorReply>?
+    /// The plans of the targets this process has run, by mangled name (see ``ActorTargetPlan``).
+    let targetPlans = LockedBox([String: ActorTargetPlan]())
 
     /// A system whose hosts are restarted by `restartPolicy` and whose calls to hosts fail
     /// after `callTimeout` (nil: no limit), killing the host that did not answer.
