@@ -9,8 +9,11 @@ struct ActorHostEntry: ProcessEntry {
     /// Serves calls until the calls queue is shut down (the parent stops or replaces us).
     ///
     /// Each wake-up serves every call that has arrived (their tasks start, then their jobs
-    /// run), so concurrent callers share it; after a lone call the loop lingers for the
-    /// next one (``ActorLinger``), as a sequential caller sends it a moment later.
+    /// run), so concurrent callers share it; after a wake-up that served one call, sent by a
+    /// caller with no other call in flight (``ActorCall/alone``), the loop lingers for the next
+    /// one (``ActorLinger``), as a sequential caller sends it a moment later. (A host serving
+    /// several callers one call at a time, because it is quicker than they are, sleeps
+    /// instead: lingering, it would take a CPU the callers need.)
     func run() throws {
         let calls = calls
         let system = ProcessActorSystem(hostReplies: replies)
@@ -18,25 +21,29 @@ struct ActorHostEntry: ProcessEntry {
         let wake = ActorCall.wake.wireBytes
         let executor = ActorHostExecutor(wakeUp: { _ = try? calls.tryPut(wake) })
         var budget = ActorLingerBudget()
-        var servedOne = false
+        var lingers = false
         while true {
             executor.runQueuedJobs { outbox.flushIfHeldLong() }
             outbox.flush()
             var call: ActorCall?
             do {
-                call = try next(lingering: servedOne, budget: &budget)
+                call = try next(lingering: lingers, budget: &budget)
             } catch {
                 return
             }
             executor.loopWillRun()
             outbox.loopWillServe()
             var served = 0
+            var alone = false
             while true {
-                if let call, serve(call, in: system, executor: executor, outbox: outbox) { served += 1 }
+                if let call, serve(call, in: system, executor: executor, outbox: outbox) {
+                    served += 1
+                    alone = call.alone
+                }
                 guard !calls.isEmpty, let more = try? calls.tryGet() else { break }
                 call = try? ActorCall(wireBytes: more)
             }
-            servedOne = served == 1
+            lingers = served == 1 && alone
         }
     }
 
