@@ -3,27 +3,28 @@
 extension ActorHost {
     /// Reads `replies` for up to ``ActorLinger/window`` for the reply to `callID`, handing
     /// the other replies it takes to their callers; the call's outcome, or nil when the
-    /// window passed first or the queue ended (the caller then suspends).
-    func linger(for callID: UInt64, on replies: Queue<ActorReply>) -> Result<ActorOutcome, any Error>? {
+    /// window passed first or the queue ended or brought bytes that are no replies (the caller
+    /// then suspends).
+    func linger(for callID: UInt64, on replies: Queue<[UInt8]>) -> Result<ActorOutcome, any Error>? {
         let end = Deadline.now.nanoseconds + ActorLinger.window
         repeat {
             for _ in 0..<16 {
-                let reply: ActorReply?
+                let batch: [ActorReply]
                 do {
-                    reply = try replies.tryGet()
+                    guard !replies.isEmpty, let bytes = try replies.tryGet() else {
+                        CPU.relax()
+                        continue
+                    }
+                    batch = try ActorWireBytes.replies(inBatch: bytes)
                 } catch {
                     return nil
                 }
-                guard let reply else {
-                    CPU.relax()
-                    continue
-                }
-                guard reply.callID == callID else {
-                    deliver(reply)
-                    continue
-                }
+                var others = batch
+                let own = others.firstIndex { $0.callID == callID }.map { others.remove(at: $0) }
+                if !others.isEmpty { deliver(others) }
+                guard let own else { continue }
                 state.withLock { _ = $0.pending.removeValue(forKey: callID) }
-                return .success(reply.outcome)
+                return .success(own.outcome)
             }
             // The reader (woken for other callers) or a failure may have answered it.
             if let outcome = takeOutcome(of: callID) { return outcome }

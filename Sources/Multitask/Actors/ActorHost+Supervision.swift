@@ -40,7 +40,7 @@ extension ActorHost {
         let installed = state.withLock { state -> Bool in
             guard state.phase == .restarting else { return false }
             for actor in state.actors {
-                try? started.calls.put(ActorCall(kind: .create, callID: 0, actor: actor.id, target: actor.typeName, generics: [], arguments: []))
+                try? started.calls.put(ActorCall(kind: .create, callID: 0, actor: actor.id, target: actor.typeName, generics: [], arguments: []).wireBytes)
             }
             state.generation = started
             state.phase = .running

@@ -141,6 +141,7 @@ final class ActorHost: Sendable {
             call.callID = state.nextCallID
             state.nextCallID += 1
             state.pending[call.callID] = Pending(continuation: nil, deadline: callTimeout.map { Deadline.after($0) })
+            call.alone = state.pending.count == 1
             state.soloStreak = state.pending.count == 1 ? min(state.soloStreak + 1, Self.soloStreakToLinger) : 0
             return .success((generation, state.soloStreak == Self.soloStreakToLinger && state.linger.admits()))
         }
@@ -149,7 +150,7 @@ final class ActorHost: Sendable {
             return .failure(error)
         case .success(let (generation, lingers)):
             do {
-                try generation.calls.put(call)
+                try generation.calls.put(call.wireBytes)
                 return .success((call.callID, generation, lingers))
             } catch {
                 // The queue was shut down by a crash or a stop, which may have failed the
@@ -180,24 +181,27 @@ final class ActorHost: Sendable {
         generation.callersWait.set()
     }
 
-    /// Resumes the call a reply answers, or leaves the outcome for its lingering caller (a
+    /// Resumes the calls the replies answer, or leaves an outcome for its lingering caller (a
     /// reply nobody waits for, such as a re-creation's, is dropped).
-    func deliver(_ reply: ActorReply) {
-        let continuation = state.withLock { state -> Continuation? in
-            guard var pending = state.pending[reply.callID] else { return nil }
-            guard let continuation = pending.continuation else {
-                pending.outcome = .success(reply.outcome)
-                state.pending[reply.callID] = pending
-                // A caller that suspended just before may have raised the reader's flag late.
-                if state.suspended == 0 { state.generation?.callersWait.clear() }
-                return nil
+    func deliver(_ replies: [ActorReply]) {
+        var resumed: [(Continuation, ActorOutcome)] = []
+        resumed.reserveCapacity(replies.count)
+        state.withLock { state in
+            for reply in replies {
+                guard var pending = state.pending[reply.callID] else { continue }
+                guard let continuation = pending.continuation else {
+                    pending.outcome = .success(reply.outcome)
+                    state.pending[reply.callID] = pending
+                    continue
+                }
+                state.pending[reply.callID] = nil
+                state.suspended -= 1
+                resumed.append((continuation, reply.outcome))
             }
-            state.pending[reply.callID] = nil
-            state.suspended -= 1
+            // A caller that suspended just before may have raised the reader's flag late.
             if state.suspended == 0 { state.generation?.callersWait.clear() }
-            return continuation
         }
-        continuation?.resume(returning: .success(reply.outcome))
+        for (continuation, outcome) in resumed { continuation.resume(returning: .success(outcome)) }
     }
 }
 

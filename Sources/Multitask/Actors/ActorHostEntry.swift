@@ -1,53 +1,62 @@
 /// The work of a host process: serve the calls of the parent's ``ProcessActorSystem`` to the
 /// actors created here, on one thread, until the calls queue is shut down.
 struct ActorHostEntry: ProcessEntry {
-    /// Calls in: creations and invocations, from the parent.
-    var calls: Queue<ActorCall>
-    /// Replies out, to the parent's reader thread.
-    var replies: Queue<ActorReply>
+    /// Calls in: creations and invocations, from the parent (each as its bytes).
+    var calls: Queue<[UInt8]>
+    /// Replies out, to the parent's reader thread (in batches).
+    var replies: Queue<[UInt8]>
 
     /// Serves calls until the calls queue is shut down (the parent stops or replaces us).
     ///
     /// Each wake-up serves every call that has arrived (their tasks start, then their jobs
-    /// run), so concurrent callers share it; after a lone call the loop lingers for the
-    /// next one (``ActorLinger``), as a sequential caller sends it a moment later.
+    /// run), so concurrent callers share it; after a wake-up that served one call, sent by a
+    /// caller with no other call in flight (``ActorCall/alone``), the loop lingers for the next
+    /// one (``ActorLinger``), as a sequential caller sends it a moment later. (A host serving
+    /// several callers one call at a time, because it is quicker than they are, sleeps
+    /// instead: lingering, it would take a CPU the callers need.)
     func run() throws {
         let calls = calls
         let system = ProcessActorSystem(hostReplies: replies)
         let outbox = ActorReplyOutbox(replies: replies)
-        let executor = ActorHostExecutor(wakeUp: { _ = try? calls.tryPut(.wake) })
+        let wake = ActorCall.wake.wireBytes
+        let executor = ActorHostExecutor(wakeUp: { _ = try? calls.tryPut(wake) })
         var budget = ActorLingerBudget()
-        var servedOne = false
+        var lingers = false
         while true {
             executor.runQueuedJobs { outbox.flushIfHeldLong() }
             outbox.flush()
-            var call: ActorCall
+            var call: ActorCall?
             do {
-                call = try next(lingering: servedOne, budget: &budget)
+                call = try next(lingering: lingers, budget: &budget)
             } catch {
                 return
             }
             executor.loopWillRun()
             outbox.loopWillServe()
             var served = 0
+            var alone = false
             while true {
-                if serve(call, in: system, executor: executor, outbox: outbox) { served += 1 }
-                guard let more = try? calls.tryGet() else { break }
-                call = more
+                if let call, serve(call, in: system, executor: executor, outbox: outbox) {
+                    served += 1
+                    alone = call.alone
+                }
+                guard !calls.isEmpty, let more = try? calls.tryGet() else { break }
+                call = try? ActorCall(wireBytes: more)
             }
-            servedOne = served == 1
+            lingers = served == 1 && alone
         }
     }
 
-    /// The next call: looked for during the linger window first when `lingering` and the
-    /// `budget` admits it (which learns whether one came), then waited for.
-    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws(QueueError) -> ActorCall {
+    /// The next call (nil: bytes that do not read as a call, which are dropped): looked for
+    /// during the linger window first when `lingering` and the `budget` admits it (which
+    /// learns whether one came), then waited for.
+    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws(QueueError) -> ActorCall? {
         if lingering, budget.admits() {
             let call = try ActorLinger.poll(calls)
             budget.record(hit: call != nil)
-            if let call { return call }
+            if let call { return try? ActorCall(wireBytes: call) }
         }
-        return try calls.get()
+        return try? ActorCall(wireBytes: try calls.get())
     }
 
     /// Starts `call` (a task on the loop's executor for an invocation); whether it was a call

@@ -5,10 +5,10 @@ struct ActorHostGeneration: Sendable {
     let number: Int
     /// The host process.
     let process: Process
-    /// Calls to the host (creations, invocations, wake-ups).
-    let calls: Queue<ActorCall>
-    /// Replies from the host.
-    let replies: Queue<ActorReply>
+    /// Calls to the host (creations, invocations, wake-ups), each as its bytes.
+    let calls: Queue<[UInt8]>
+    /// Replies from the host, in batches (see ``ActorWireBytes``).
+    let replies: Queue<[UInt8]>
     /// The thread that reads `replies` and resumes the calls.
     let reader: Thread
     /// Up while a caller waits suspended: only then does the reader read `replies` (a
@@ -25,8 +25,8 @@ struct ActorHostGeneration: Sendable {
     /// Starts a host process for `host` with fresh queues, its reply reader, and a watch that
     /// tells `host` when the process ends.
     static func start(for host: ActorHost, number: Int) throws -> ActorHostGeneration {
-        let calls = try Queue<ActorCall>()
-        let replies = try Queue<ActorReply>()
+        let calls = try Queue<[UInt8]>()
+        let replies = try Queue<[UInt8]>()
         let process = Process(name: "actor-host-\(host.index)", daemon: true, startMethod: host.startMethod,
                               entry: ActorHostEntry(calls: calls, replies: replies))
         try process.start()
@@ -43,16 +43,16 @@ struct ActorHostGeneration: Sendable {
         return generation
     }
 
-    /// The reply reader: while callers wait suspended, resumes each call as its reply comes,
-    /// until the replies queue is shut down; with a call timeout, it also fails the calls past
-    /// it and kills the host.
-    private static func read(_ replies: Queue<ActorReply>, for host: ActorHost?, whenCallersWait callersWait: Event, killing process: Process) {
+    /// The reply reader: while callers wait suspended, resumes the calls of each batch of
+    /// replies as it comes, until the replies queue is shut down (or brings bytes that do not
+    /// read as replies); with a call timeout, it also fails the calls past it and kills the host.
+    private static func read(_ replies: Queue<[UInt8]>, for host: ActorHost?, whenCallersWait callersWait: Event, killing process: Process) {
         guard let host else { return }
         guard let timeout = host.callTimeout else {
             while true {
                 callersWait.wait()
-                guard let reply = try? replies.get() else { return }
-                host.deliver(reply)
+                guard let batch = try? replies.get(), let replies = try? ActorWireBytes.replies(inBatch: batch) else { return }
+                host.deliver(replies)
             }
         }
         let interval = deadlineScanInterval(for: timeout)
@@ -60,7 +60,9 @@ struct ActorHostGeneration: Sendable {
         while true {
             if callersWait.wait(timeout: interval) {
                 do {
-                    host.deliver(try replies.get(timeout: interval))
+                    let batch = try replies.get(timeout: interval)
+                    guard let replies = try? ActorWireBytes.replies(inBatch: batch) else { return }
+                    host.deliver(replies)
                 } catch .empty {
                 } catch {
                     return

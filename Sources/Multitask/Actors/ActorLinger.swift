@@ -14,13 +14,15 @@ enum ActorLinger {
     /// work with room to spare, short enough that an idle host or caller costs little.
     static let window: Int64 = 50_000
 
-    /// The next element of `queue` if one comes within ``window`` (polling, no syscall).
+    /// The next element of `queue` if one comes within ``window`` (polling, no syscall; the
+    /// queue's count is looked at first, which reads two words, where a `tryGet` takes the
+    /// consumers' lock and reads the clock for its deadline).
     @inline(__always)
     static func poll<Element>(_ queue: Queue<Element>) throws(QueueError) -> Element? {
         let end = Deadline.now.nanoseconds + window
         repeat {
             for _ in 0..<16 {
-                if let element = try queue.tryGet() { return element }
+                if !queue.isEmpty, let element = try queue.tryGet() { return element }
                 CPU.relax()
             }
         } while Deadline.now.nanoseconds < end

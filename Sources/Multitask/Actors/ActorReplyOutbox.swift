@@ -1,4 +1,4 @@
-/// Where the replies of a host process go: its replies queue, in batches.
+/// Where the replies of a host process go: its replies queue, in batches (one message each).
 ///
 /// While the serving loop is busy (serving the calls it took and running their jobs), the
 /// replies wait here and go out together when it is done, or once the oldest has waited
@@ -23,10 +23,10 @@ final class ActorReplyOutbox: Sendable {
     /// The held replies.
     private let state = LockedBox(State())
     /// Where they go (nil: a loopback outbox, which keeps them).
-    private let replies: Queue<ActorReply>?
+    private let replies: Queue<[UInt8]>?
 
     /// An outbox putting on `replies`, or keeping its replies when nil.
-    init(replies: Queue<ActorReply>?) {
+    init(replies: Queue<[UInt8]>?) {
         self.replies = replies
     }
 
@@ -74,10 +74,10 @@ final class ActorReplyOutbox: Sendable {
         }
     }
 
-    /// Puts `batch` on the replies queue; a queue shut down means the parent is gone or
-    /// stopping us.
+    /// Puts `batch` on the replies queue as one message; a queue shut down means the parent
+    /// is gone or stopping us.
     private func put(_ batch: [ActorReply]) {
-        guard let replies else { return }
-        for reply in batch { try? replies.put(reply) }
+        guard let replies, !batch.isEmpty else { return }
+        try? replies.put(ActorWireBytes.batch(of: batch))
     }
 }

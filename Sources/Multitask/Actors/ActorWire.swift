@@ -1,7 +1,7 @@
 /// What travels to a host process on its calls queue. It travels as one byte string laid out
 /// by hand (see ``ActorWireBytes``): through keyed `Codable` containers, encoding and decoding
 /// the call and its reply took about a third of a host's time per call.
-struct ActorCall: Codable, Sendable {
+struct ActorCall: Sendable {
     /// What a message on the calls queue asks for.
     enum Kind: UInt8, Codable, Sendable {
         /// Run a distributed method of `actor`.
@@ -24,14 +24,19 @@ struct ActorCall: Codable, Sendable {
     var generics: [String]
     /// Each argument, encoded with the binary codec.
     var arguments: [[UInt8]]
+    /// Whether its caller had no other call in flight to the host when it sent it: after such
+    /// a call the host lingers for the next one (a sequential caller sends it a moment later);
+    /// after others it sleeps and leaves the CPU to the callers, whose calls then come in
+    /// batches.
+    var alone = false
 
     /// The message that only wakes the host loop.
     static var wake: ActorCall { ActorCall(kind: .wake, callID: 0, actor: ProcessActorID(host: 0, serial: 0), target: "", generics: [], arguments: []) }
 }
 
-/// What a host process sends back for a call (`callID`), on its replies queue (one byte
-/// string laid out by hand, as ``ActorCall``).
-struct ActorReply: Codable, Sendable {
+/// What a host process sends back for a call (`callID`), on its replies queue (laid out by
+/// hand, as ``ActorCall``, in a batch with the replies made with it).
+struct ActorReply: Sendable {
     /// The call answered.
     var callID: UInt64
     /// How it ended.

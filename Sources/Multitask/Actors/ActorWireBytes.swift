@@ -1,13 +1,15 @@
 /// The byte layout of ``ActorCall`` and ``ActorReply``: little-endian fixed-width fields and
-/// `u32`-length-prefixed byte strings (``FrameFields``), carried by the binary codec as one
-/// `[UInt8]` (a length and a copy). The bytes come from another process: every length is
+/// `u32`-length-prefixed byte strings (``FrameFields``), each call one `[UInt8]` message on the
+/// calls queue and each batch of replies one on the replies queue (the queue copies a byte
+/// array in and out, no `Codable` on the way). The bytes come from another process: every length is
 /// checked against the bytes that arrived, and anything that does not read is a
 /// ``ActorSystemError/transport(_:)``, never a trap or an allocation beyond the message.
 ///
-/// Call: kind `u8`, call ID `u64`, actor host `u32` and serial `u64`, target, generic count
+/// Call: kind `u8` (its high bit: ``ActorCall/alone``), call ID `u64`, actor host `u32` and serial `u64`, target, generic count
 /// `u32` and each name, argument count `u32` and each argument (strings and arguments are
 /// byte strings). Reply: call ID `u64`, outcome `u8` (0 value, 1 void, 2 thrown) and, for a
-/// value, its bytes; for a thrown error, the ``ActorThrownError`` in the binary codec.
+/// value, its bytes; for a thrown error, the ``ActorThrownError`` in the binary codec. Reply
+/// batch: each reply's bytes as a byte string, one after the other.
 enum ActorWireBytes {
     /// The fewest bytes a generic name or an argument takes (its length).
     static let smallestString = 4
@@ -27,24 +29,43 @@ enum ActorWireBytes {
         return strings
     }
 
-    /// The byte string `decoder` holds (the whole message).
-    static func message(from decoder: any Decoder) throws -> [UInt8] {
-        try decoder.singleValueContainer().decode([UInt8].self)
+    /// One message holding `replies` (a reply whose bytes cannot be made goes as a transport
+    /// error, so that its caller is answered anyway).
+    static func batch(of replies: [ActorReply]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for reply in replies {
+            let encoded = (try? reply.wireBytes()) ?? (try? ActorReply(callID: reply.callID, outcome: .thrown(ActorThrownError(
+                ActorSystemError.transport("the reply cannot be encoded")))).wireBytes())
+            if let encoded { bytes.appendByteString(encoded) }
+        }
+        return bytes
     }
 
-    /// Encodes `bytes` as the whole message.
-    static func encode(_ bytes: [UInt8], to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(bytes)
+    /// The replies a batch message holds.
+    static func replies(inBatch bytes: [UInt8]) throws(ActorSystemError) -> [ActorReply] {
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(ActorSystemError) -> [ActorReply] in
+                var fields = FrameFields(buffer)
+                var replies: [ActorReply] = []
+                while !fields.rest.isEmpty {
+                    guard let reply = fields.readByteString() else { throw .transport("a malformed reply batch") }
+                    replies.append(try ActorReply(wireBytes: reply))
+                }
+                return replies
+            }
+        }.get()
     }
 }
 
 extension ActorCall {
+    /// The bit of the kind byte that carries ``alone``.
+    static var aloneBit: UInt8 { 0x80 }
+
     /// The call's bytes.
     var wireBytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(37 + target.utf8.count + generics.reduce(0) { $0 + 4 + $1.utf8.count } + arguments.reduce(0) { $0 + 4 + $1.count })
-        bytes.appendField(kind.rawValue)
+        bytes.appendField(kind.rawValue | (alone ? Self.aloneBit : 0))
         bytes.appendField(callID)
         bytes.appendField(actor.host)
         bytes.appendField(actor.serial)
@@ -60,7 +81,7 @@ extension ActorCall {
     init(wireBytes bytes: [UInt8]) throws {
         self = try bytes.withUnsafeBytes { buffer throws -> ActorCall in
             var fields = FrameFields(buffer)
-            guard let rawKind = fields.read(UInt8.self), let kind = Kind(rawValue: rawKind),
+            guard let rawKind = fields.read(UInt8.self), let kind = Kind(rawValue: rawKind & ~Self.aloneBit),
                   let callID = fields.read(UInt64.self), let host = fields.read(UInt32.self),
                   let serial = fields.read(UInt64.self), let target = fields.readByteString()
             else { throw ActorSystemError.transport("a malformed call (header)") }
@@ -68,18 +89,9 @@ extension ActorCall {
             let arguments = try ActorWireBytes.strings(&fields, "arguments")
             guard fields.rest.isEmpty else { throw ActorSystemError.transport("a malformed call (bytes after the arguments)") }
             return ActorCall(kind: kind, callID: callID, actor: ProcessActorID(host: host, serial: serial),
-                             target: String(decoding: target, as: UTF8.self), generics: generics, arguments: arguments)
+                             target: String(decoding: target, as: UTF8.self), generics: generics, arguments: arguments,
+                             alone: rawKind & Self.aloneBit != 0)
         }
-    }
-
-    /// Decodes the call from its bytes.
-    init(from decoder: any Decoder) throws {
-        try self.init(wireBytes: ActorWireBytes.message(from: decoder))
-    }
-
-    /// Encodes the call as its bytes.
-    func encode(to encoder: any Encoder) throws {
-        try ActorWireBytes.encode(wireBytes, to: encoder)
     }
 }
 
@@ -103,37 +115,32 @@ extension ActorReply {
     }
 
     /// The reply `bytes` hold.
-    init(wireBytes bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBytes { buffer throws -> ActorReply in
-            var fields = FrameFields(buffer)
-            guard let callID = fields.read(UInt64.self), let kind = fields.read(UInt8.self) else {
-                throw ActorSystemError.transport("a malformed reply (header)")
-            }
-            let outcome: ActorOutcome
-            switch kind {
-            case 0:
-                guard let value = fields.readByteString() else { throw ActorSystemError.transport("a malformed reply (value)") }
-                outcome = .value(Array(value))
-            case 1:
-                outcome = .void
-            case 2:
-                guard let thrown = fields.readByteString() else { throw ActorSystemError.transport("a malformed reply (error)") }
-                outcome = .thrown(try BinaryDecoder().decode(ActorThrownError.self, from: Array(thrown)))
-            default:
-                throw ActorSystemError.transport("a malformed reply (outcome \(kind))")
-            }
-            guard fields.rest.isEmpty else { throw ActorSystemError.transport("a malformed reply (bytes after the outcome)") }
-            return ActorReply(callID: callID, outcome: outcome)
+    init(wireBytes bytes: [UInt8]) throws(ActorSystemError) {
+        self = try bytes.withUnsafeBytes { buffer in Result { () throws(ActorSystemError) in try ActorReply(wireBytes: buffer) } }.get()
+    }
+
+    /// The reply `buffer` holds.
+    init(wireBytes buffer: UnsafeRawBufferPointer) throws(ActorSystemError) {
+        var fields = FrameFields(buffer)
+        guard let callID = fields.read(UInt64.self), let kind = fields.read(UInt8.self) else {
+            throw ActorSystemError.transport("a malformed reply (header)")
         }
-    }
-
-    /// Decodes the reply from its bytes.
-    init(from decoder: any Decoder) throws {
-        try self.init(wireBytes: ActorWireBytes.message(from: decoder))
-    }
-
-    /// Encodes the reply as its bytes.
-    func encode(to encoder: any Encoder) throws {
-        try ActorWireBytes.encode(wireBytes(), to: encoder)
+        let outcome: ActorOutcome
+        switch kind {
+        case 0:
+            guard let value = fields.readByteString() else { throw ActorSystemError.transport("a malformed reply (value)") }
+            outcome = .value(Array(value))
+        case 1:
+            outcome = .void
+        case 2:
+            guard let thrown = fields.readByteString(),
+                  let error = try? BinaryDecoder().decode(ActorThrownError.self, from: Array(thrown))
+            else { throw ActorSystemError.transport("a malformed reply (error)") }
+            outcome = .thrown(error)
+        default:
+            throw ActorSystemError.transport("a malformed reply (outcome \(kind))")
+        }
+        guard fields.rest.isEmpty else { throw ActorSystemError.transport("a malformed reply (bytes after the outcome)") }
+        self.init(callID: callID, outcome: outcome)
     }
 }

@@ -4,8 +4,10 @@ import Distributed
 /// the loopback actors a system calls through its own remote-call path.
 extension ProcessActorSystem {
     /// Runs the distributed method `call` names on the actor this process serves, and sends
-    /// its outcome to `outbox`.
-    func execute(_ call: ActorCall, replyingTo outbox: ActorReplyOutbox) async {
+    /// its outcome to `outbox`: through the target's ``ActorTargetPlan`` when it has one, else
+    /// through the toolchain's `executeDistributedTarget` (always, when not `planned`: the
+    /// tests compare the two).
+    func execute(_ call: ActorCall, replyingTo outbox: ActorReplyOutbox, planned: Bool = true) async {
         let handler = ActorResultHandler(callID: call.callID, outbox: outbox)
         guard let actor = hostedActor(call.actor) else {
             handler.send(.thrown(ActorThrownError(ActorSystemError.unknownActor(call.actor))))
@@ -13,7 +15,11 @@ extension ProcessActorSystem {
         }
         var decoder = ActorInvocationDecoder(call)
         do {
-            try await executeDistributedTarget(on: actor, target: RemoteCallTarget(call.target), invocationDecoder: &decoder, handler: handler)
+            if planned, let plan = plan(of: call.target) {
+                try await execute(plan, on: actor, decoder: &decoder, handler: handler)
+            } else {
+                try await executeDistributedTarget(on: actor, target: RemoteCallTarget(call.target), invocationDecoder: &decoder, handler: handler)
+            }
         } catch {
             handler.send(.thrown(ActorThrownError(ActorSystemError.transport("\(error)"))))
         }

@@ -71,7 +71,9 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
     /// How long a call to a host may wait for its reply (nil: no limit).
     let callTimeout: Duration?
     /// In a host process: where results go. Nil in the system that owns the hosts.
-    let hostReplies: Queue<ActorReply>?
+    let hostReplies: Queue<[UInt8]>?
+    /// The plans of the targets this process has run, by mangled name (see ``ActorTargetPlan``).
+    let targetPlans = LockedBox([String: ActorTargetPlan]())
 
     /// A system whose hosts are restarted by `restartPolicy` and whose calls to hosts fail
     /// after `callTimeout` (nil: no limit), killing the host that did not answer.
@@ -83,7 +85,7 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
     }
 
     /// The system of a host process, replying on `hostReplies`.
-    init(hostReplies: Queue<ActorReply>) {
+    init(hostReplies: Queue<[UInt8]>) {
         self.restartPolicy = .never
         self.callTimeout = nil
         self.hostReplies = hostReplies

@@ -27,26 +27,29 @@ struct ActorLoopbackTests {
         }
     }
 
-    @Test("an outbox holds replies while its loop is busy and puts them at the flush; idle, it puts at once")
+    @Test("an outbox holds replies while its loop is busy and puts them at the flush, as one batch; idle, it puts at once")
     func outboxBatches() throws {
-        let replies = try Queue<ActorReply>()
+        let replies = try Queue<[UInt8]>()
+        /// The call IDs of the next batch on the queue (nil: none there).
+        func nextBatch() throws -> [UInt64]? {
+            try replies.tryGet().map { try ActorWireBytes.replies(inBatch: $0).map(\.callID) }
+        }
         let outbox = ActorReplyOutbox(replies: replies)
         outbox.send(ActorReply(callID: 1, outcome: .void))
         outbox.send(ActorReply(callID: 2, outcome: .value([7])))
         #expect(try replies.tryGet() == nil)
         outbox.flush()
-        #expect(try replies.tryGet()?.callID == 1)
-        #expect(try replies.tryGet()?.callID == 2)
+        #expect(try nextBatch() == [1, 2])
         outbox.send(ActorReply(callID: 3, outcome: .void))
-        #expect(try replies.tryGet()?.callID == 3)
+        #expect(try nextBatch() == [3])
         outbox.loopWillServe()
         outbox.send(ActorReply(callID: 4, outcome: .void))
         outbox.flushIfHeldLong()
-        let early = try replies.tryGet()
+        let early = try nextBatch()
         usleep(UInt32(ActorReplyOutbox.holdLimit / 1000) + 1000)
         outbox.flushIfHeldLong()
-        let late = try replies.tryGet()
-        #expect((early ?? late)?.callID == 4)
+        let late = try nextBatch()
+        #expect((early ?? late) == [4])
         let loopback = ActorReplyOutbox(replies: nil)
         loopback.flush()
         loopback.send(ActorReply(callID: 5, outcome: .void))

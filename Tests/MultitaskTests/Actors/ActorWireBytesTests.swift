@@ -27,6 +27,17 @@ struct ActorWireBytesTests {
         }
     }
 
+    @Test("whether the caller had no other call in flight travels in the kind byte's high bit")
+    func aloneFlag() throws {
+        var call = Self.call
+        call.alone = true
+        let bytes = call.wireBytes
+        #expect(bytes[0] == ActorCall.Kind.invoke.rawValue | ActorCall.aloneBit)
+        #expect(try ActorCall(wireBytes: bytes).alone)
+        #expect(try ActorCall(wireBytes: bytes).kind == .invoke)
+        #expect(try !ActorCall(wireBytes: Self.call.wireBytes).alone)
+    }
+
     @Test("every cut of a call or a reply, and bytes after its end, are refused")
     func cutsRefused() throws {
         let callBytes = Self.call.wireBytes
