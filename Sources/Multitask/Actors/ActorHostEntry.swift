@@ -25,7 +25,7 @@ struct ActorHostEntry: ProcessEntry {
         while true {
             executor.runQueuedJobs { outbox.flushIfHeldLong() }
             outbox.flush()
-            var call: ActorCall?
+            var call: ActorCall
             do {
                 call = try next(lingering: lingers, budget: &budget)
             } catch {
@@ -36,27 +36,30 @@ struct ActorHostEntry: ProcessEntry {
             var served = 0
             var alone = false
             while true {
-                if let call, serve(call, in: system, executor: executor, outbox: outbox) {
+                if serve(call, in: system, executor: executor, outbox: outbox) {
                     served += 1
                     alone = call.alone
                 }
                 guard !calls.isEmpty, let more = try? calls.tryGet() else { break }
-                call = try? ActorCall(wireBytes: more)
+                guard let decoded = try? ActorCall(wireBytes: more) else { return }
+                call = decoded
             }
             lingers = served == 1 && alone
         }
     }
 
-    /// The next call (nil: bytes that do not read as a call, which are dropped): looked for
-    /// during the linger window first when `lingering` and the `budget` admits it (which
-    /// learns whether one came), then waited for.
-    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws(QueueError) -> ActorCall? {
+    /// The next call: looked for during the linger window first when `lingering` and the
+    /// `budget` admits it (which learns whether one came), then waited for. Throws when the
+    /// calls queue is shut down, and when the bytes do not read as a call: the host then ends,
+    /// so the parent fails the calls in flight with the host's loss instead of leaving a caller
+    /// waiting for a reply to bytes nobody could read.
+    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws -> ActorCall {
         if lingering, budget.admits() {
             let call = try ActorLinger.poll(calls)
             budget.record(hit: call != nil)
-            if let call { return try? ActorCall(wireBytes: call) }
+            if let call { return try ActorCall(wireBytes: call) }
         }
-        return try? ActorCall(wireBytes: try calls.get())
+        return try ActorCall(wireBytes: try calls.get())
     }
 
     /// Starts `call` (a task on the loop's executor for an invocation); whether it was a call

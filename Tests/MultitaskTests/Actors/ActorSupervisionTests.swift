@@ -150,4 +150,25 @@ struct ActorSupervisionTests {
             #expect(try await calculator.pid() != firstPid)
         }
     }
+
+    @Test("bytes on a host's calls queue that do not read as a call end the host: calls in flight throw hostCrashed, the restarted host answers")
+    func malformedCallEndsHost() async throws {
+        try await withActorSystem { system in
+            let calculator = try await Calculator.spawn(using: system)
+            let firstPid = try await calculator.pid()
+            let host = try #require(system.registry.withLock { $0.hosts[calculator.id.host] } as? ActorHost)
+            let calls = try #require(host.state.withLock { $0.generation?.calls })
+            let outcomes = await Self.inFlightCalls(to: calculator, count: 4) { _ = try? calls.put([0xFF, 1, 2, 3]) }
+            for (error, after) in outcomes {
+                guard case ActorSystemError.hostCrashed? = error else {
+                    Issue.record("expected hostCrashed, got \(String(describing: error))")
+                    continue
+                }
+                #expect(after < .seconds(1))
+            }
+            #expect(eventually { processIsGone(firstPid) })
+            #expect(await Self.firstSuccess(calculator) == 42)
+            #expect(try await calculator.pid() != firstPid)
+        }
+    }
 }
