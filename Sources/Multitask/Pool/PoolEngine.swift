@@ -25,6 +25,18 @@ enum PoolEngine: Sendable {
         }
     }
 
+    /// Queues the submissions of `batch` and leaves it empty; the local engine takes the array
+    /// over (see ``PoolDispatcher/submit(handingOver:)``).
+    @inline(__always)
+    func submit(handingOver batch: inout [PoolSubmission]) {
+        switch self {
+        case .local(let dispatcher): dispatcher.submit(handingOver: &batch)
+        case .remote(let engine):
+            engine.submit(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Stops accepting tasks; the queued ones still run.
     func close() {
         switch self {

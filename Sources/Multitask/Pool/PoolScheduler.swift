@@ -51,7 +51,7 @@ final class PoolScheduler {
         guard !open.isEmpty else { return }
         let inFlight = open.reduce(0) { $0 + $1.inFlight.count }
         let share = (ready.count + inFlight) / open.count + 1
-        while !open.isEmpty, let submission = ready.first {
+        while !open.isEmpty, !ready.isEmpty {
             var best = 0
             for i in open.indices where open[i].inFlight.count < open[best].inFlight.count { best = i }
             let slot = open[best]
@@ -59,7 +59,8 @@ final class PoolScheduler {
                 open.remove(at: best)
                 continue
             }
-            ready.removeFirst()
+            // Moved out of the queue and into the slot's: no reference counted on the way.
+            let submission = ready.removeFirst()
             if !submission.isDispatched {
                 guard submission.take() else { continue }
                 submission.isDispatched = true
@@ -69,7 +70,7 @@ final class PoolScheduler {
         }
     }
 
-    private func send(_ submission: PoolSubmission, to slot: PoolWorkerSlot) {
+    private func send(_ submission: consuming PoolSubmission, to slot: PoolWorkerSlot) {
         let id = Int(submission.typeID)
         if id >= slot.knownTypes.count { slot.knownTypes += Array(repeating: false, count: id + 1 - slot.knownTypes.count) }
         if !slot.knownTypes[id] {
@@ -77,9 +78,9 @@ final class PoolScheduler {
             slot.knownTypes[id] = true
         }
         submission.withPayload { slot.output.appendFrame(kind: PoolWire.task, header: submission.typeID, body: $0) }
-        slot.inFlight.append(submission)
         slot.sentCount += 1
         if submission.timeout != nil { slot.timedInFlight += 1 }
+        slot.inFlight.append(submission)
         if let limit = maxTasksPerChild, slot.sentCount >= limit { slot.queueStop() }
     }
 
