@@ -177,7 +177,7 @@ final class PoolDispatcher: @unchecked Sendable {
     /// Kills every worker, fails every task, waits for the workers' ends.
     private func shutDown() {
         for slot in workers.killAll() {
-            for submission in slot.inFlight { submission.fail(.terminated) }
+            for task in slot.inFlight { task.fail(.terminated) }
             slot.inFlight.removeAll()
         }
         scheduler.failQueued(.terminated)

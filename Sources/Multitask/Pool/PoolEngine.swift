@@ -37,6 +37,15 @@ enum PoolEngine: Sendable {
         }
     }
 
+    /// Whether it takes a `map`'s chunks as one ``ChunkRunSubmission`` (the local engine; a
+    /// remote transport handles single tasks only).
+    var sendsRuns: Bool {
+        switch self {
+        case .local: true
+        case .remote: false
+        }
+    }
+
     /// Stops accepting tasks; the queued ones still run.
     func close() {
         switch self {

@@ -69,11 +69,11 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
     }
 
     /// Chunk `index` succeeded: raw outputs are copied into place, others decoded.
-    override func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission) {
+    override func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission, part: Int) {
         if let rawStorage {
             guard reply.count == count * rawSize else {
                 let problem = CodecError.invalid("\(reply.count) bytes are not \(count) results", offset: 0)
-                return finish(chunk: index, count: count, .failure(submission.undecodable(problem)))
+                return finish(chunk: index, count: count, .failure(submission.undecodable(problem, part: part)))
             }
             // Invariant: chunks cover disjoint ranges of the storage, so no lock is needed to copy.
             if count > 0 { (rawStorage + index * chunkSize * rawSize).copyMemory(from: reply.baseAddress!, byteCount: reply.count) }
@@ -83,7 +83,7 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
             do {
                 return try codec.decode(from: reply)
             } catch {
-                throw submission.undecodable(error)
+                throw submission.undecodable(error, part: part)
             }
         })
     }
@@ -124,8 +124,8 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
 // @unchecked: no state; subclasses say why theirs is safe to share.
 class PoolChunkOutcomes: @unchecked Sendable {
     /// Chunk `index` (of `count` items) succeeded with `reply`, its encoded outputs; a reply
-    /// that is not `count` outputs fails the chunk (labelled by `submission`).
-    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission) {
+    /// that is not `count` outputs fails the chunk (labelled by part `part` of `submission`).
+    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission, part: Int) {
         fatalError("PoolChunkOutcomes.finish: subclass must override")
     }
 
@@ -170,7 +170,7 @@ final class ChunkSubmission: PoolSubmission, @unchecked Sendable {
 
     override func succeed(_ output: UnsafeRawBufferPointer) {
         let (chunk, count) = (chunk, count)
-        collector._withUnsafeGuaranteedRef { $0.finish(chunk: chunk, count: count, reply: output, of: self) }
+        collector._withUnsafeGuaranteedRef { $0.finish(chunk: chunk, count: count, reply: output, of: self, part: 0) }
     }
 
     override var label: String { "task #\(number) (\(typeName) on items \(firstItem)..<\(firstItem + count))" }

@@ -130,6 +130,19 @@ extension Pool {
         let name = String(describing: Function.self)
         let sink = Unmanaged<PoolChunkOutcomes>.passUnretained(collector)
         let rawReference = rawInputs.map { Unmanaged.passUnretained($0) }
+        if !keepsSubmissions, let rawReference, dispatcher.sendsRuns {
+            // Nobody cancels these chunks: one run carries them all (raw chunks cannot fail to encode).
+            if isNew {
+                var payload: [UInt8] = []
+                try? inputCodec.append(inputs[0..<min(chunkSize, inputs.count)], to: &payload)
+                PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload)
+            }
+            dispatcher.submit(CollectionOfOne<PoolSubmission>(ChunkRunSubmission(
+                collector: sink, rawInputs: rawReference, chunks: chunkCount, chunkSize: chunkSize, itemCount: inputs.count,
+                typeID: typeID, typeName: name, number: firstNumber
+            )))
+            return (collector, [])
+        }
         var submissions: [PoolSubmission] = []
         if keepsSubmissions { submissions.reserveCapacity(chunkCount) }
         // Chunks are submitted in growing batches, so that the workers start on the first
