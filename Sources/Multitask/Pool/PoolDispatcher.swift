@@ -76,6 +76,18 @@ final class PoolDispatcher: @unchecked Sendable {
         if wake { loop.ring() }
     }
 
+    /// Queues the submissions of `batch`, handing the array over (see
+    /// ``PoolInbox/submit(handingOver:)``; `batch` is left empty); fails them with
+    /// ``PoolError/closed`` once the pool was closed.
+    func submit(handingOver batch: inout [PoolSubmission]) {
+        let (accepted, wake) = inbox.submit(handingOver: &batch)
+        if !accepted {
+            for submission in batch { submission.cancel(.closed) }
+            batch.removeAll(keepingCapacity: true)
+        }
+        if wake { loop.ring() }
+    }
+
     /// Stops accepting tasks; the queued ones still run, then the workers exit.
     func close() {
         inbox.close()
@@ -165,7 +177,7 @@ final class PoolDispatcher: @unchecked Sendable {
     /// Kills every worker, fails every task, waits for the workers' ends.
     private func shutDown() {
         for slot in workers.killAll() {
-            for submission in slot.inFlight { submission.fail(.terminated) }
+            for task in slot.inFlight { task.fail(.terminated) }
             slot.inFlight.removeAll()
         }
         scheduler.failQueued(.terminated)

@@ -25,6 +25,27 @@ enum PoolEngine: Sendable {
         }
     }
 
+    /// Queues the submissions of `batch` and leaves it empty; the local engine takes the array
+    /// over (see ``PoolDispatcher/submit(handingOver:)``).
+    @inline(__always)
+    func submit(handingOver batch: inout [PoolSubmission]) {
+        switch self {
+        case .local(let dispatcher): dispatcher.submit(handingOver: &batch)
+        case .remote(let engine):
+            engine.submit(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Whether it takes a `map`'s chunks as one ``ChunkRunSubmission`` (the local engine; a
+    /// remote transport handles single tasks only).
+    var sendsRuns: Bool {
+        switch self {
+        case .local: true
+        case .remote: false
+        }
+    }
+
     /// Stops accepting tasks; the queued ones still run.
     func close() {
         switch self {

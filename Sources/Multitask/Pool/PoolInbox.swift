@@ -119,6 +119,29 @@ final class PoolInbox: @unchecked Sendable {
         }
     }
 
+    /// ``submit(_:)`` for a batch the caller hands over: when no submission waits, the array
+    /// itself becomes the queue, so that no submission's reference count is touched on the way
+    /// (each would move a cache line to this CPU and back). Accepted, `batch` is left empty
+    /// (with a buffer to reuse); refused, it is left as it was, for the caller to cancel.
+    func submit(handingOver batch: inout [PoolSubmission]) -> (accepted: Bool, wake: Bool) {
+        lock.withLock {
+            guard phase == .running else { return (false, false) }
+            for submission in batch where submission.number == 0 {
+                submission.number = nextNumber
+                nextNumber += 1
+            }
+            if incoming.isEmpty {
+                swap(&incoming, &batch)
+            } else {
+                incoming.append(contentsOf: batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+            guard sleeping && !workersBusy else { return (true, false) }
+            sleeping = false
+            return (true, true)
+        }
+    }
+
     /// Moves to closing (from running only).
     func close() {
         lock.withLock { if phase == .running { phase = .closing } }

@@ -50,6 +50,7 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
         }
         parts = LockedBox(PoolOrderedParts(count: chunks, keepsValues: perChunk == nil && rawStorage == nil))
         self.progress = progress.map { ProgressCounter(total: items, report: $0) }
+        super.init()
         if chunks == 0 {
             result.complete(.success([]))
         } else {
@@ -68,11 +69,11 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
     }
 
     /// Chunk `index` succeeded: raw outputs are copied into place, others decoded.
-    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission) {
+    override func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission, part: Int) {
         if let rawStorage {
             guard reply.count == count * rawSize else {
                 let problem = CodecError.invalid("\(reply.count) bytes are not \(count) results", offset: 0)
-                return finish(chunk: index, count: count, .failure(submission.undecodable(problem)))
+                return finish(chunk: index, count: count, .failure(submission.undecodable(problem, part: part)))
             }
             // Invariant: chunks cover disjoint ranges of the storage, so no lock is needed to copy.
             if count > 0 { (rawStorage + index * chunkSize * rawSize).copyMemory(from: reply.baseAddress!, byteCount: reply.count) }
@@ -82,13 +83,13 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
             do {
                 return try codec.decode(from: reply)
             } catch {
-                throw submission.undecodable(error)
+                throw submission.undecodable(error, part: part)
             }
         })
     }
 
     /// Chunk `index` failed.
-    func finish(chunk index: Int, count: Int, failure: PoolError) {
+    override func finish(chunk index: Int, count: Int, failure: PoolError) {
         finish(chunk: index, count: count, .failure(failure))
     }
 
@@ -117,29 +118,42 @@ final class PoolMapCollector<Output: Codable & Sendable>: PoolChunkOutcomes, @un
     }
 }
 
-/// How a chunk's outcome reaches its `map`, without generic code on the dispatcher thread.
-protocol PoolChunkOutcomes: AnyObject, Sendable {
+/// How a chunk's outcome reaches its `map`, without generic code on the dispatcher thread: the
+/// non-generic base of ``PoolMapCollector``, a class so that a chunk can hold it unretained
+/// (``ChunkSubmission``).
+// @unchecked: no state; subclasses say why theirs is safe to share.
+class PoolChunkOutcomes: @unchecked Sendable {
     /// Chunk `index` (of `count` items) succeeded with `reply`, its encoded outputs; a reply
-    /// that is not `count` outputs fails the chunk (labelled by `submission`).
-    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission)
+    /// that is not `count` outputs fails the chunk (labelled by part `part` of `submission`).
+    func finish(chunk index: Int, count: Int, reply: UnsafeRawBufferPointer, of submission: PoolSubmission, part: Int) {
+        fatalError("PoolChunkOutcomes.finish: subclass must override")
+    }
+
     /// Chunk `index` (of `count` items) failed.
-    func finish(chunk index: Int, count: Int, failure: PoolError)
+    func finish(chunk index: Int, count: Int, failure: PoolError) {
+        fatalError("PoolChunkOutcomes.finish: subclass must override")
+    }
 }
 
 /// The submission of one chunk of a `map`: its outcome goes to the map's collector.
+///
+/// It holds the collector and the map's raw inputs as `Unmanaged` references: making a chunk
+/// (on the submitting thread) and using or freeing it (on the dispatcher thread) then touch no
+/// reference count they share, which would move one cache line between the CPUs per chunk.
+/// The collector keeps itself, and the inputs, until its last chunk finished.
 // @unchecked: inherited from PoolSubmission; adds only `let`s of Sendable types.
 final class ChunkSubmission: PoolSubmission, @unchecked Sendable {
     /// Unretained: the collector keeps itself until this chunk (and every other) finished.
-    unowned(unsafe) let collector: any PoolChunkOutcomes
+    let collector: Unmanaged<PoolChunkOutcomes>
     let chunk: Int
     let count: Int
     let firstItem: Int
     /// The map's inputs, when they travel raw: the chunk's bytes are taken from there, and
     /// `payload` is empty. Unretained: the collector keeps them.
-    unowned(unsafe) let rawInputs: PoolRawInputs?
+    let rawInputs: Unmanaged<PoolRawInputs>?
 
-    init(collector: any PoolChunkOutcomes, chunk: Int, count: Int, firstItem: Int, typeID: UInt32,
-         payload: [UInt8], rawInputs: PoolRawInputs? = nil, typeName: String, number: UInt64) {
+    init(collector: Unmanaged<PoolChunkOutcomes>, chunk: Int, count: Int, firstItem: Int, typeID: UInt32,
+         payload: [UInt8], rawInputs: Unmanaged<PoolRawInputs>? = nil, typeName: String, number: UInt64) {
         self.collector = collector
         self.chunk = chunk
         self.count = count
@@ -150,14 +164,19 @@ final class ChunkSubmission: PoolSubmission, @unchecked Sendable {
 
     override func withPayload(_ body: (UnsafeRawBufferPointer) -> Void) {
         guard let rawInputs else { return super.withPayload(body) }
-        rawInputs.withBytes(of: firstItem..<firstItem + count, body)
+        let items = firstItem..<firstItem + count
+        rawInputs._withUnsafeGuaranteedRef { $0.withBytes(of: items, body) }
     }
 
     override func succeed(_ output: UnsafeRawBufferPointer) {
-        collector.finish(chunk: chunk, count: count, reply: output, of: self)
+        let (chunk, count) = (chunk, count)
+        collector._withUnsafeGuaranteedRef { $0.finish(chunk: chunk, count: count, reply: output, of: self, part: 0) }
     }
 
     override var label: String { "task #\(number) (\(typeName) on items \(firstItem)..<\(firstItem + count))" }
 
-    override func fail(_ error: PoolError) { collector.finish(chunk: chunk, count: count, failure: error) }
+    override func fail(_ error: PoolError) {
+        let (chunk, count) = (chunk, count)
+        collector._withUnsafeGuaranteedRef { $0.finish(chunk: chunk, count: count, failure: error) }
+    }
 }

@@ -22,7 +22,7 @@ extension Pool {
         _ function: Function.Type, _ inputs: some Sequence<Function.Input>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) -> AsyncResult<[Function.Output]> {
-        mapSubmissions(function, Array(inputs), chunkSize: chunkSize, progress: progress).collector.result
+        mapSubmissions(function, Array(inputs), chunkSize: chunkSize, progress: progress, keepsSubmissions: false).collector.result
     }
 
     /// Python's `starmap`: `function(first, second)` for every pair, outputs in input order.
@@ -108,10 +108,11 @@ extension Pool {
     }
 
     /// Encodes and submits the chunks of a map. `perChunk`, if given, also sees each chunk's
-    /// outcome with its item range.
+    /// outcome with its item range. Returns the submissions (for cancelling) only when
+    /// `keepsSubmissions`: a `map` that cannot be cancelled keeps no references to its chunks.
     func mapSubmissions<Function: PoolFunction>(
         _ function: Function.Type, _ inputs: [Function.Input], chunkSize: Int,
-        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?, keepsSubmissions: Bool = true,
         perChunk: (@Sendable (Range<Int>, Result<[Function.Output], any Error>) -> Void)? = nil
     ) -> (collector: PoolMapCollector<Function.Output>, submissions: [PoolSubmission]) {
         usageCheck(chunkSize > 0, "Pool.map: chunkSize must be positive, got \(chunkSize)")
@@ -127,11 +128,27 @@ extension Pool {
         let ticket = dispatcher.ticket(for: PoolChunk<Function>.self, numbers: chunkCount)
         let (typeID, isNew, firstNumber) = (ticket.typeID, ticket.isNew, ticket.firstNumber)
         let name = String(describing: Function.self)
+        let sink = Unmanaged<PoolChunkOutcomes>.passUnretained(collector)
+        let rawReference = rawInputs.map { Unmanaged.passUnretained($0) }
+        if !keepsSubmissions, let rawReference, dispatcher.sendsRuns {
+            // Nobody cancels these chunks: one run carries them all (raw chunks cannot fail to encode).
+            if isNew {
+                var payload: [UInt8] = []
+                try? inputCodec.append(inputs[0..<min(chunkSize, inputs.count)], to: &payload)
+                PoolWarmUp.rehearseDecoding(PoolChunk<Function>.self, payload: payload)
+            }
+            dispatcher.submit(CollectionOfOne<PoolSubmission>(ChunkRunSubmission(
+                collector: sink, rawInputs: rawReference, chunks: chunkCount, chunkSize: chunkSize, itemCount: inputs.count,
+                typeID: typeID, typeName: name, number: firstNumber
+            )))
+            return (collector, [])
+        }
         var submissions: [PoolSubmission] = []
-        submissions.reserveCapacity(chunkCount)
+        if keepsSubmissions { submissions.reserveCapacity(chunkCount) }
         // Chunks are submitted in growing batches, so that the workers start on the first
-        // ones while the later ones are made.
-        var submitted = 0, nextBatch = Self.firstMapBatch
+        // ones while the later ones are made. Each batch array is handed to the inbox whole.
+        var batch: [PoolSubmission] = [], nextBatch = Self.firstMapBatch
+        batch.reserveCapacity(nextBatch)
         for chunk in 0..<chunkCount {
             let start = chunk * chunkSize, end = min(start + chunkSize, inputs.count)
             var payload: [UInt8] = []
@@ -148,17 +165,20 @@ extension Pool {
                 )))
                 continue
             }
-            submissions.append(ChunkSubmission(
-                collector: collector, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
-                payload: payload, rawInputs: rawInputs, typeName: name, number: firstNumber + UInt64(chunk)
+            batch.append(ChunkSubmission(
+                collector: sink, chunk: chunk, count: end - start, firstItem: start, typeID: typeID,
+                payload: payload, rawInputs: rawReference, typeName: name, number: firstNumber + UInt64(chunk)
             ))
-            if submissions.count - submitted >= nextBatch {
-                dispatcher.submit(submissions[submitted...])
-                submitted = submissions.count
+            if batch.count >= nextBatch {
+                if keepsSubmissions { submissions.append(contentsOf: batch) }
+                dispatcher.submit(handingOver: &batch)
                 nextBatch = min(nextBatch * 2, Self.largestMapBatch)
             }
         }
-        if submitted < submissions.count { dispatcher.submit(submissions[submitted...]) }
+        if !batch.isEmpty {
+            if keepsSubmissions { submissions.append(contentsOf: batch) }
+            dispatcher.submit(handingOver: &batch)
+        }
         return (collector, submissions)
     }
 }

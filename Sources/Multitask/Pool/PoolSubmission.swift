@@ -1,6 +1,8 @@
 import Synchronization
 
-/// One task handed to a process ``Pool``, from submission until its outcome is delivered.
+/// One task handed to a process ``Pool``, from submission until its outcome is delivered — or
+/// a run of tasks of one `map` (``ChunkRunSubmission``), whose ``partCount`` parts the
+/// dispatcher sends one by one (``PoolSentTask``).
 ///
 /// It is queued, then taken by the dispatcher (sent to a worker, perhaps re-sent after a crash)
 /// or cancelled while still queued — never both. Subclasses decide what an outcome does
@@ -24,13 +26,18 @@ class PoolSubmission: @unchecked Sendable {
     /// Whether the dispatcher took it (it may be sent again after a crash). Dispatcher only
     /// (no runtime exclusivity check: see ``PoolWorkerSlot``).
     @exclusivity(unchecked) var isDispatched = false
+    /// How many tasks it carries: 1, or the chunks of a run (numbered from ``number`` on).
+    let partCount: Int
+    /// The part the dispatcher sends next (dispatcher only).
+    @exclusivity(unchecked) var nextPart = 0
 
-    init(typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64) {
+    init(typeID: UInt32, payload: [UInt8], timeout: Duration?, typeName: String, number: UInt64, partCount: Int = 1) {
         self.typeID = typeID
         self.payload = payload
         self.timeout = timeout
         self.typeName = typeName
         self.number = number
+        self.partCount = partCount
     }
 
     /// Calls `body` with the encoded task (valid only during the call), for its frame.
@@ -41,10 +48,26 @@ class PoolSubmission: @unchecked Sendable {
     /// "task #12 (Square)", for error messages.
     var label: String { "task #\(number) (\(typeName))" }
 
-    /// The failure of a task whose reply does not decode.
-    func undecodable(_ error: any Error) -> PoolError {
-        .taskFailed(errorType: String(reflecting: type(of: error)), description: "its result cannot be decoded: \(error)", task: label)
+    /// The failure of a task (part `part`) whose reply does not decode.
+    func undecodable(_ error: any Error, part: Int = 0) -> PoolError {
+        .taskFailed(errorType: String(reflecting: type(of: error)), description: "its result cannot be decoded: \(error)",
+                    task: label(part: part))
     }
+
+    // The per-part forms, which the dispatcher calls; a single task's part is 0 and they
+    // forward to the forms above (a run overrides them).
+
+    /// ``label`` of part `part`.
+    func label(part: Int) -> String { label }
+
+    /// ``withPayload(_:)`` of part `part`.
+    func withPayload(part: Int, _ body: (UnsafeRawBufferPointer) -> Void) { withPayload(body) }
+
+    /// ``succeed(_:)`` of part `part`.
+    func succeed(part: Int, _ output: UnsafeRawBufferPointer) { succeed(output) }
+
+    /// ``fail(_:)`` of part `part`.
+    func fail(part: Int, _ error: PoolError) { fail(error) }
 
     /// The dispatcher takes the task to send it; false if it was cancelled first.
     func take() -> Bool {
@@ -62,7 +85,7 @@ class PoolSubmission: @unchecked Sendable {
     /// The worker's reply: the encoded output. Called once, on the dispatcher thread.
     func succeed(_ output: UnsafeRawBufferPointer) { fatalError("PoolSubmission.succeed: subclass must override") }
 
-    /// The task failed. Called once.
+    /// The task failed (a run: its parts not sent yet failed). Called once.
     func fail(_ error: PoolError) { fatalError("PoolSubmission.fail: subclass must override") }
 }
 

@@ -33,7 +33,7 @@ final class PoolWorkerSlot {
     /// waits, up to ``PoolWorkers/crashReportGrace``, for the report to be complete).
     @exclusivity(unchecked) var crashingSince: Int64?
     /// Sent and not answered, oldest first.
-    @exclusivity(unchecked) var inFlight = Deque<PoolSubmission>()
+    @exclusivity(unchecked) var inFlight = Deque<PoolSentTask>()
     /// The worker's number for `inFlight.first` (it numbers the tasks it receives from 1).
     @exclusivity(unchecked) var firstNumber: UInt64 = 1
     /// Tasks sent to this worker, ever.

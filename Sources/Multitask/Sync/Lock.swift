@@ -66,11 +66,23 @@ public final class Lock: Lockable, LockShell {
     @usableFromInline @inline(never)
     func acquireThroughShell(file: StaticString, line: UInt) {
         shellAcquire(file: file, line: line)
+        routeReleaseToShellIfObserved(acquired: true)
     }
 
     /// Waits at most `timeout` for the lock; returns whether it was acquired. A negative timeout is a programmer error.
     public func acquire(timeout: Duration, file: StaticString = #fileID, line: UInt = #line) -> Bool {
-        shellAcquire(until: .timeout(timeout, of: "Lock.acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
+        let acquired = shellAcquire(until: .timeout(timeout, of: "Lock.acquire(timeout:)"), at: AcquisitionSite(file: file, line: line))
+        routeReleaseToShellIfObserved(acquired: acquired)
+        return acquired
+    }
+
+    /// After an acquire through the shell: while the detector is on, leaves the word saying
+    /// more than "held, uncontended", so that ``release()``, whose fast path checks nothing
+    /// but that word, comes to the shell and tells the detector. (A lock acquired while the
+    /// detector was off is released unannounced, as the detector never saw it acquired.)
+    @inline(__always)
+    private func routeReleaseToShellIfObserved(acquired: Bool) {
+        if _slowPath(LockObservation.isOn) && acquired { core.markHeldForSlowRelease() }
     }
 
     /// Acquires the lock if it is free right now; never blocks.
@@ -83,15 +95,22 @@ public final class Lock: Lockable, LockShell {
     /// ``tryAcquire(file:line:)`` with the shell's checks and the detector's bookkeeping.
     @usableFromInline @inline(never)
     func tryAcquireThroughShell(file: StaticString, line: UInt) -> Bool {
-        shellTryAcquire(at: AcquisitionSite(file: file, line: line))
+        let acquired = shellTryAcquire(at: AcquisitionSite(file: file, line: line))
+        routeReleaseToShellIfObserved(acquired: acquired)
+        return acquired
     }
 
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
+    ///
+    /// The fast path is one compare-and-exchange from 1 ("held, uncontended") to 0, with no
+    /// other check: every release that needs the shell finds another value there — sleepers,
+    /// a lock acquired while the detector is on (``routeReleaseToShellIfObserved(acquired:)``),
+    /// an unlocked lock. A shared word, which holds its holder's pid, goes to the shell at
+    /// once (the exchange would fail after costing a full atomic operation); `isShared` is
+    /// stored in the lock itself, next to the word's address.
     @inlinable @inline(__always)
     public func release() {
-        // `admitsFastPath` is false for a shared word (its holder's pid is in it, so the
-        // 1-to-0 exchange below would fail after costing a full atomic operation).
-        if _fastPath(storage.admitsFastPath && core.unlockUncontended()) { return }
+        if _fastPath(!core.word.isShared && core.unlockUncontended()) { return }
         releaseThroughShell()
     }
 

@@ -1,7 +1,8 @@
 /// The futex mutex algorithm (Drepper, "Futexes Are Tricky", mutex 2), on one word.
 ///
 /// Process-local words use Drepper's states: 0 unlocked, 1 locked, 2 locked with possible
-/// sleepers. Process-shared words record who holds them, so that a process dying with the
+/// sleepers, and 3: locked, no sleepers, but released through the slow path (see
+/// ``markHeldForSlowRelease()``). Process-shared words record who holds them, so that a process dying with the
 /// lock held cannot block the others forever: 0 unlocked, otherwise the pid of the acquiring
 /// process in the low 30 bits plus ``sharedSleepersBit``. A waiter that has slept about
 /// ``ownerCheckInterval`` checks whether that process still exists and, if not, takes the
@@ -118,6 +119,14 @@ struct MutexCore: Sendable {
     /// process 1 holding it with no sleepers.
     @inlinable @inline(__always)
     func unlockUncontended() -> Bool { word.compareExchange(1, 0).exchanged }
+
+    /// With the lock held by the caller: makes an uncontended process-local word say 3, so
+    /// that ``unlockUncontended()`` fails and the release takes the slow path. A word that
+    /// says 2 (sleepers) is left alone; a shared word always takes the slow path (see
+    /// `Lock.release()`).
+    func markHeldForSlowRelease() {
+        if !word.isShared { _ = word.compareExchange(1, 3) }
+    }
 
     /// Unlocks; returns `false` if the lock was not locked (the caller reports the misuse).
     @inline(__always)
