@@ -36,6 +36,12 @@ struct MPIBackoff {
     static let restingFloor = Duration.microseconds(100)
     /// The longest sleep of a thread that awaits nothing from MPI.
     static let restingCeiling = Duration.milliseconds(2)
+    /// How long a thread that is already running polls for a reply without yielding: the
+    /// thread of an `apply` for its reply, a node's pool dispatcher for the next task after
+    /// it sent the last outcome. Each learns with an `ActorLingerBudget` to skip its chances
+    /// while they miss (on a loaded machine a thread that spins in vain only takes the CPU
+    /// the other side needs).
+    static let lingerWindow = Duration.microseconds(100)
 
     private var lastActivity = ContinuousClock.now
 
@@ -44,14 +50,16 @@ struct MPIBackoff {
         lastActivity = ContinuousClock.now
     }
 
-    /// Nothing happened this round: how long to sleep now (nil: the CPU was yielded, poll
-    /// again at once). `expecting`: a message from MPI is awaited.
-    func idle(expecting: Bool) -> Duration? {
+    /// Nothing happened this round: how long to sleep now (nil: poll again at once).
+    /// `expecting`: a message from MPI is awaited. `spinning`: the thread polls without
+    /// yielding for this long after the last activity (nil: it polls for ``spinWindow``
+    /// and yields the CPU between polls).
+    func idle(expecting: Bool, spinning: Duration? = nil) -> Duration? {
         let quiet = ContinuousClock.now - lastActivity
         guard expecting else { return min(max(quiet / 4, Self.restingFloor), Self.restingCeiling) }
-        guard quiet > Self.spinWindow else {
+        guard quiet > spinning ?? Self.spinWindow else {
             #if MPI
-            sched_yield()
+            if spinning == nil { sched_yield() }
             #endif
             return nil
         }

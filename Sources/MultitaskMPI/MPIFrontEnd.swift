@@ -1,18 +1,22 @@
 #if MPI
 import CMPI
 import Multitask
+import Synchronization
 
 /// The front end of an MPI ``Pool``: the process's MPI thread, which takes the pool's
 /// submissions from its ``PoolRemoteEngine``, sends them in batches to the worker nodes as
 /// each has room (a window proportional to its worker count: a node with more cores gets
 /// more work), and settles each task with the node's reply.
 ///
-/// Outcomes (and so result callbacks and `progress`) are delivered on this thread. Between
-/// rounds with nothing to do it sleeps on its doorbell with ``MPIBackoff``. A submission that
-/// finds it asleep is sent by the submitting thread itself (every MPI call is made under
-/// ``mpi``, `MPI_THREAD_SERIALIZED`), which then rings it to poll for the reply: the task
-/// does not wait for the MPI thread to wake.
-// @unchecked: `doorbell` and `engine` guard themselves; the rest is used only under `mpi`.
+/// Outcomes (and so result callbacks and `progress`) are delivered on this thread, or on the
+/// thread of an `apply` that serves for it (below). Between rounds with nothing to do it
+/// sleeps on its doorbell with ``MPIBackoff``. A submission that finds it asleep is sent by
+/// the submitting thread itself (every MPI call is made under ``mpi``,
+/// `MPI_THREAD_SERIALIZED`), which then rings it to poll for the reply: the task does not
+/// wait for the MPI thread to wake. The thread of an `apply` does more: it sends its task
+/// and polls MPI for the reply itself (``serveWhileAwaiting(isReady:wait:)``), so a
+/// round trip wakes no thread of this process at all.
+// @unchecked: `doorbell`, `engine`, `helpers` and `asleep` guard themselves; the rest is used only under `mpi`.
 final class MPIFrontEnd: @unchecked Sendable {
     /// Tasks in flight per worker process of a node, at most.
     static let windowPerWorker = 64
@@ -35,12 +39,21 @@ final class MPIFrontEnd: @unchecked Sendable {
     private var sentForUs = false
     /// Set once the front end ended (MPI may be finalised): a late ring sends nothing.
     private var ended = false
+    /// Threads of an `apply` polling MPI for their replies: while there are any, the MPI
+    /// thread leaves the polling to them.
+    private let helpers = Atomic<Int>(0)
+    /// Whether the MPI thread sleeps (or is about to) after announcing it to the engine, so
+    /// that submitters ring it: a helper that took the arrivals (which ends the announcement)
+    /// announces it again when it leaves.
+    private let asleep = Atomic<Bool>(false)
+    /// Whether a helper polls without yielding after it sent (see ``MPIBackoff/lingerWindow``).
+    private let lingerBudget = Mutex(ActorLingerBudget())
 
     init() {
         let doorbell = Event()
         let bell = MPIFrontEndBell(doorbell: doorbell)
         self.doorbell = doorbell
-        engine = PoolRemoteEngine { bell.ring() }
+        engine = PoolRemoteEngine(ring: { bell.ring() }, awaiting: { bell.serveWhileAwaiting(rang: $0, isReady: $1, wait: $2) })
         actors = MPIActorRouter(doorbell: doorbell)
         bell.attach(self)
     }
@@ -51,9 +64,7 @@ final class MPIFrontEnd: @unchecked Sendable {
         guard mpi.tryAcquire() else { return }
         defer { mpi.release() }
         guard !ended else { return }
-        let (arrivals, phase) = engine.takeArrivals()
-        queue.append(contentsOf: arrivals)
-        guard phase != .terminating else { return }
+        guard enqueueArrivals().phase != .terminating else { return }
         do {
             sentForUs = try assign() || sentForUs
         } catch {
@@ -111,7 +122,8 @@ final class MPIFrontEnd: @unchecked Sendable {
                     mpi.release()
                     throw error
                 }
-                let expecting = !inFlight.isEmpty || actors.isBusy
+                // An `apply` polling for its reply polls for the others too.
+                let expecting = (!inFlight.isEmpty && helpers.load(ordering: .relaxed) == 0) || actors.isBusy
                 mpi.release()
                 for (task, outcome) in round.settled { outcome(task) }
                 switch round.next {
@@ -120,9 +132,12 @@ final class MPIFrontEnd: @unchecked Sendable {
                 case .active: backoff.reset()
                 case .quiet:
                     // With nothing in flight only submissions (which ring) and heartbeats come.
-                    if let wait = backoff.idle(expecting: expecting), engine.prepareToSleep(in: phase) {
+                    guard let wait = backoff.idle(expecting: expecting) else { break }
+                    asleep.store(true, ordering: .sequentiallyConsistent)
+                    if engine.prepareToSleep(in: phase) {
                         _ = doorbell.wait(timeout: wait)
                     }
+                    asleep.store(false, ordering: .sequentiallyConsistent)
                 }
             }
         } catch {
@@ -134,22 +149,17 @@ final class MPIFrontEnd: @unchecked Sendable {
     /// the replies (their outcomes are delivered after the round).
     private func serveRound(_ phase: inout PoolRemoteEngine.Phase) throws -> MPIFrontEndRound {
         var round = MPIFrontEndRound()
-        let arrivals: [PoolRemoteTask]
-        (arrivals, phase) = engine.takeArrivals()
-        queue.append(contentsOf: arrivals)
+        let arrived: Bool
+        (arrived, phase) = enqueueArrivals()
         if phase == .terminating { return round.ending() }
-        var active = !arrivals.isEmpty || sentForUs
+        var active = arrived || sentForUs
         sentForUs = false
         active = try assign() || active
         for (rank, frames) in actors.takeOutbox() {
             try port.send(MPIMessage(kind: .actors, actors: frames), to: rank)
             active = true
         }
-        active = try port.progress() || active
-        while let (source, message) = try port.receive() {
-            active = true
-            settle(message, from: source, into: &round)
-        }
+        active = try takeReplies(into: &round) || active
         if let lost = nodes.firstIndex(where: { ContinuousClock.now - $0.lastHeard > MPIMessage.silenceLimit }) {
             abandon(lost)
             round.next = .abandoned
@@ -158,6 +168,25 @@ final class MPIFrontEnd: @unchecked Sendable {
         if phase == .closing && queueStart == queue.count && inFlight.isEmpty { return round.ending() }
         round.next = active ? .active : .quiet
         return round
+    }
+
+    /// Queues what was submitted since last asked; returns whether anything was, and the
+    /// pool's phase. Only under ``mpi``.
+    private func enqueueArrivals() -> (arrived: Bool, phase: PoolRemoteEngine.Phase) {
+        let (arrivals, phase) = engine.takeArrivals()
+        queue.append(contentsOf: arrivals)
+        return (!arrivals.isEmpty, phase)
+    }
+
+    /// Moves the sends along and takes the replies that arrived (their outcomes go into
+    /// `round`); returns whether anything happened. Only under ``mpi``.
+    private func takeReplies(into round: inout MPIFrontEndRound) throws -> Bool {
+        var active = try port.progress()
+        while let (source, message) = try port.receive() {
+            active = true
+            settle(message, from: source, into: &round)
+        }
+        return active
     }
 
     /// Sends each node with room in its window its share of the queued tasks (in proportion to
@@ -244,6 +273,69 @@ final class MPIFrontEnd: @unchecked Sendable {
 }
 
 extension MPIFrontEnd {
+    /// The thread of an `apply` that just submitted its task serves as the MPI thread until
+    /// its result is ready: it sends what was submitted, polls MPI for the replies and
+    /// settles them (delivering their outcomes, its own among them), with ``MPIBackoff``
+    /// between polls — sleeping on its result, which the MPI thread may settle too. A round
+    /// trip then costs no wake-up in this process: on a loaded machine, waking the MPI thread
+    /// (to send, or to poll for the reply) cost a scheduling delay each time, up to
+    /// milliseconds when the thread had used its share of a CPU busy with other jobs.
+    func serveWhileAwaiting(isReady: () -> Bool, wait: (Duration) -> Bool) {
+        helpers.add(1, ordering: .relaxed)
+        let lingers = lingerBudget.withLock { $0.admits() }
+        let start = ContinuousClock.now
+        var backoff = MPIBackoff()
+        var phase = PoolRemoteEngine.Phase.running
+        var serving = true
+        while serving && !isReady() {
+            var round = MPIFrontEndRound()
+            var active = false
+            if mpi.tryAcquire() {
+                if ended {
+                    serving = false
+                } else {
+                    let arrived: Bool
+                    (arrived, phase) = enqueueArrivals()
+                    if phase == .terminating {
+                        serving = false
+                    } else {
+                        do {
+                            active = try assign() || arrived
+                            active = try takeReplies(into: &round) || active
+                        } catch {
+                            MPIStartup.abort("the MPI pool's front end failed: \(error)")
+                        }
+                    }
+                }
+                mpi.release()
+            }
+            for (task, outcome) in round.settled { outcome(task) }
+            if active {
+                backoff.reset()
+            } else if serving, !isReady(), let pause = backoff.idle(expecting: true, spinning: lingers ? MPIBackoff.lingerWindow : .zero) {
+                _ = wait(pause)
+            }
+        }
+        if lingers && serving {
+            let hit = ContinuousClock.now - start <= MPIBackoff.lingerWindow
+            lingerBudget.withLock { $0.record(hit: hit) }
+        }
+        helpers.subtract(1, ordering: .relaxed)
+        // The MPI thread takes over when tasks are left in flight or queued (it slept as if
+        // it awaited nothing while this thread polled), or the pool ends; when it holds the
+        // lock it is awake, and a ring makes it look again after its round.
+        var handOver = true
+        if serving && mpi.tryAcquire() {
+            handOver = ended || !inFlight.isEmpty || queueStart < queue.count
+            mpi.release()
+        }
+        // Taking the arrivals ended the MPI thread's announcement that it sleeps: announce it
+        // again (submitters then ring it), or wake it.
+        if handOver || (asleep.load(ordering: .sequentiallyConsistent) && !engine.prepareToSleep(in: phase)) {
+            doorbell.set()
+        }
+    }
+
     /// Node `index` fell silent (killed, its machine lost) and the MPI runtime let this process
     /// go on: every unfinished task fails with a ``PoolError`` naming the node, the pool
     /// accepts no more, the other nodes are told to terminate. MPI is not finalised (a dead

@@ -46,5 +46,15 @@ final class MPIFrontEndBell: Sendable {
         target.withLock { $0.frontEnd }?.submitted()
         doorbell.set()
     }
+
+    /// The thread of an `apply` serves the front end until its result is ready (see
+    /// ``MPIFrontEnd/serveWhileAwaiting(isReady:wait:)``); without a front end it rings.
+    func serveWhileAwaiting(rang: Bool, isReady: () -> Bool, wait: (Duration) -> Bool) {
+        guard let frontEnd = target.withLock({ $0.frontEnd }) else {
+            if rang { doorbell.set() }
+            return
+        }
+        frontEnd.serveWhileAwaiting(isReady: isReady, wait: wait)
+    }
 }
 #endif

@@ -14,7 +14,7 @@ import Synchronization
 /// and sends the outcome of the last task running itself (MPI is initialised
 /// `MPI_THREAD_SERIALIZED`, and every MPI call is made under one lock), which saves a wake-up
 /// of the MPI thread per round trip. It polls MPI with ``MPIBackoff`` between rounds.
-// @unchecked: `outbox`, `running` and `doorbell` guard themselves; `port`, `outstanding` and `lastSent` are used only under `mpi`; the rest is the MPI (main) thread's alone.
+// @unchecked: `outbox`, `running` and `doorbell` guard themselves; `port`, `outstanding`, `types`, `lastSent`, `sentForUs` and the stash are used only under `mpi`; the rest is the MPI (main) thread's alone.
 final class MPINode: @unchecked Sendable {
     private let pool: Pool
     /// The local pool's worker processes.
@@ -40,6 +40,13 @@ final class MPINode: @unchecked Sendable {
     private var sentForUs = false
     /// The actor hosts the front end placed here.
     private let actors: MPINodeActors
+    /// Messages the dispatcher thread received for the MPI thread to act on (under ``mpi``),
+    /// and the error it met receiving one.
+    private var stash: [MPIMessage] = []
+    private var stashedProblem: (any Error)?
+    /// Whether the dispatcher thread polls for the next task (under ``mpi``; see
+    /// ``MPIBackoff/lingerWindow``).
+    private var lingerBudget = ActorLingerBudget()
 
     private init(pool: Pool, workers: Int, port: MPIPort, frontEnd: Int32) {
         self.pool = pool
@@ -145,21 +152,16 @@ final class MPINode: @unchecked Sendable {
     private func serveRound(stopping: inout Bool) throws -> Round {
         var active = try port.progress() || sentForUs
         sentForUs = false
+        if let problem = stashedProblem { throw problem }
+        let stashed = stash
+        stash.removeAll()
+        for message in stashed {
+            active = true
+            if try handle(message, stopping: &stopping) { return .terminated }
+        }
         while let (_, message) = try port.receive() {
             active = true
-            switch message.kind {
-            case .tasks: submit(message.tasks)
-            case .actors: actors.handle(message.actors)
-            case .stop: stopping = true
-            case .terminate:
-                actors.stopAll()
-                pool.terminate()
-                pool.join()
-                try port.send(MPIMessage(kind: .bye), to: frontEnd)
-                _ = port.flush(within: .seconds(2))
-                return .terminated
-            case .hello, .replies, .bye, .alive: break
-            }
+            if try handle(message, stopping: &stopping) { return .terminated }
         }
         let outcomes = actors.takeOutcomes()
         if !outcomes.isEmpty {
@@ -175,6 +177,25 @@ final class MPINode: @unchecked Sendable {
         }
         if stopping && outstanding == 0 { return .stopped }
         return active ? .active : .quiet
+    }
+
+    /// Acts on a message from the front end, on the MPI thread under ``mpi``; returns whether
+    /// it said terminate (the local pool and the actors are ended then, and the goodbye sent).
+    private func handle(_ message: MPIMessage, stopping: inout Bool) throws -> Bool {
+        switch message.kind {
+        case .tasks: submit(message.tasks)
+        case .actors: actors.handle(message.actors)
+        case .stop: stopping = true
+        case .terminate:
+            actors.stopAll()
+            pool.terminate()
+            pool.join()
+            try port.send(MPIMessage(kind: .bye), to: frontEnd)
+            _ = port.flush(within: .seconds(2))
+            return true
+        case .hello, .replies, .bye, .alive: break
+        }
+        return false
     }
 
     /// Sends the outcomes in the outbox to the front end, in one message; returns whether
@@ -225,12 +246,48 @@ final class MPINode: @unchecked Sendable {
         outbox.withLock { $0.append(frame) }
         let last = running.subtract(1, ordering: .acquiringAndReleasing).oldValue == 1
         // tryAcquire, never acquire: the MPI thread holds `mpi` while it joins the pool.
-        // The MPI thread is rung either way: after a direct send, so that it polls for the
-        // next task (off the round trip's path: the reply is on its way).
-        defer { doorbell.set() }
-        guard last, mpi.tryAcquire() else { return }
-        defer { mpi.release() }
-        if (try? sendReplies()) == true { sentForUs = true }
+        guard last, mpi.tryAcquire() else { return doorbell.set() }
+        var tookOver = false
+        if (try? sendReplies()) == true, lingerBudget.admits() {
+            let heard = awaitNextMessage()
+            lingerBudget.record(hit: heard != nil)
+            tookOver = heard == true
+        }
+        // Unless this thread took the next tasks, the MPI thread polls for them (off the
+        // round trip's path: the reply is on its way).
+        if !tookOver { sentForUs = true }
+        mpi.release()
+        if !tookOver { doorbell.set() }
+    }
+
+    /// On the local pool's dispatcher thread, under ``mpi``, after it sent the outcome of the
+    /// last task running here: polls MPI for the front end's next message for a moment and
+    /// submits the tasks it brings to the local pool itself — the pool's dispatcher, awake,
+    /// then sends them to a worker at once, where the MPI thread, asleep, would first have to
+    /// be woken and then wake the dispatcher (on a loaded machine each wake-up costs a
+    /// scheduling delay, longest for threads that polled much). Any other message is left
+    /// for the MPI thread. Returns whether tasks came (nil: nothing came). Nothing else runs
+    /// on the local pool meanwhile, so holding its dispatcher here delays nothing.
+    private func awaitNextMessage() -> Bool? {
+        let end = ContinuousClock.now + MPIBackoff.lingerWindow
+        repeat {
+            let received: (source: Int32, message: MPIMessage)?
+            do {
+                received = try port.receive()
+            } catch {
+                stashedProblem = error
+                return false
+            }
+            if let (_, message) = received {
+                guard message.kind == .tasks else {
+                    stash.append(message)
+                    return false
+                }
+                submit(message.tasks)
+                return true
+            }
+        } while ContinuousClock.now < end
+        return nil
     }
 }
 #endif

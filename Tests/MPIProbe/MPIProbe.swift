@@ -51,6 +51,32 @@ enum MPIProbe {
         say("apply \(try pool.apply(Greeting(name: "MPI")))")
         say("imap \(Array(pool.imap(Square.self, 1...300, chunkSize: 4)).map { try? $0.get() } == (1...300).map { $0 * $0 })")
         say("processCount \(pool.processCount)")
+        try applyChecks(pool)
+    }
+
+    /// `apply`, whose thread sends its task and polls MPI for the reply itself: four threads at
+    /// once beside a `map` in flight (each takes replies of the others' tasks too), an `apply`
+    /// outlasting its polling window, one that fails.
+    static func applyChecks(_ pool: Pool) throws {
+        let wrong = ProbeCounter()
+        let background = pool.mapAsync(Square.self, Array(1...2000))
+        let threads = (0..<4).map { thread in
+            Multitask.Thread(name: "apply \(thread)") {
+                for value in 0..<200 where (try? pool.apply(Increment(value: thread * 1000 + value))) != thread * 1000 + value + 1 {
+                    wrong.add(1)
+                }
+            }
+        }
+        for thread in threads { thread.start() }
+        for thread in threads { thread.join() }
+        say("applies \(wrong.value == 0 && (try? background.get()) == (1...2000).map { $0 * $0 })")
+        say("applySlow \(try pool.apply(SleeperTask(milliseconds: 30)))")
+        do {
+            _ = try pool.apply(Thrower())
+            say("applyThrow returned")
+        } catch let error as PoolError {
+            say("applyThrow \(kind(of: error))")
+        }
     }
 
     /// 10,000 tasks through `imapUnordered`: every input delivered exactly once.

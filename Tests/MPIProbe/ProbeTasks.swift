@@ -85,6 +85,7 @@ enum NodePID: PoolFunction {
 final class ProbeCounter: Sendable {
     private let stored = Atomic<Int>(0)
     func set(_ value: Int) { stored.store(value, ordering: .relaxed) }
+    func add(_ value: Int) { stored.add(value, ordering: .relaxed) }
     var value: Int { stored.load(ordering: .relaxed) }
 }
 #endif

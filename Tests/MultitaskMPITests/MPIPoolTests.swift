@@ -16,12 +16,15 @@ struct MPIPoolTests {
         }
     }
 
-    @Test("map, starmap, apply and imap give every result in input order", arguments: modes)
+    @Test("map, starmap, apply (from threads at once too) and imap give every result in input order", arguments: modes)
     func mapInOrder(mode: String) throws {
         let run = try Self.run("map", mode)
         #expect(run.status == 0, "\(run.output)")
         for check in ["map1", "map7", "starmap", "imap"] { #expect(run.lines(check) == ["true"], "\(check): \(run.output)") }
         #expect(run.lines("apply") == ["hello MPI"], "\(run.output)")
+        #expect(run.lines("applies") == ["true"], "\(run.output)")
+        #expect(run.lines("applySlow") == ["30"], "\(run.output)")
+        #expect(run.lines("applyThrow") == ["taskFailed"], "\(run.output)")
         #expect(run.lines("progress") == ["2000"], "\(run.output)")
         #expect(run.lines("processCount") == ["4"], "\(run.output)")
         #expect(run.lines("finalized").count == 1 || run.output.contains("finalized"), "\(run.output)")

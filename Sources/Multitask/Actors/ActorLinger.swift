@@ -33,15 +33,18 @@ enum ActorLinger {
 /// Whether a thread lingers (``ActorLinger``) before it sleeps, learnt from the last
 /// lingers: after one that found nothing within the window (a slow method, an idle caller)
 /// it skips the next 1, 2, 4, … up to 64 chances, so a slow partner costs at most a window
-/// in 64 waits; one that found its message makes it linger every time again.
-struct ActorLingerBudget {
+/// in 64 waits; one that found its message makes it linger every time again. (The MPI
+/// backend's threads that poll for a reply without yielding learn the same way.)
+package struct ActorLingerBudget: Sendable {
     /// Chances left to skip.
     private var skips = 0
     /// How many to skip after the next miss, divided by two.
     private var backoff = 0
 
+    package init() {}
+
     /// Whether to linger now (a skipped chance counts).
-    mutating func admits() -> Bool {
+    package mutating func admits() -> Bool {
         guard skips == 0 else {
             skips -= 1
             return false
@@ -50,7 +53,7 @@ struct ActorLingerBudget {
     }
 
     /// Records how a linger ended: with its message (`hit`) or at the window's end.
-    mutating func record(hit: Bool) {
+    package mutating func record(hit: Bool) {
         if hit {
             backoff = 0
         } else {

@@ -136,7 +136,11 @@ public final class Pool: @unchecked Sendable {
     /// Runs `task` on a worker and waits for its value.
     @inlinable
     public func apply<Task: PoolTask>(_ task: Task, timeout: Duration? = nil) throws -> Task.Output {
-        try applyAsync(task, timeout: timeout).get()
+        let result = AsyncResult<Task.Output>()
+        if let submission = submission(task, timeout: timeout, result: result) {
+            submitAwaited(submission, isReady: { result.isReady }, wait: { result.wait(timeout: $0) })
+        }
+        return try result.get()
     }
 
     /// The submission for `task`, or nil after failing `result` if the task cannot be encoded.
@@ -186,6 +190,17 @@ public final class Pool: @unchecked Sendable {
     @usableFromInline
     func submit(_ submission: PoolSubmission) {
         dispatcher.submit(CollectionOfOne(submission))
+    }
+
+    /// ``submit(_:)`` for a task whose result the caller awaits next (`isReady`, `wait`: its
+    /// result's): a remote engine's transport may use the thread meanwhile (see
+    /// ``PoolRemoteEngine/submit(_:awaiting:wait:)``).
+    @usableFromInline
+    func submitAwaited(_ submission: PoolSubmission, isReady: () -> Bool, wait: (Duration) -> Bool) {
+        switch dispatcher {
+        case .local(let local): local.submit(CollectionOfOne(submission))
+        case .remote(let engine): engine.submit(submission, awaiting: isReady, wait: wait)
+        }
     }
 
     // MARK: Lifecycle

@@ -11,14 +11,25 @@ package final class PoolRemoteEngine: @unchecked Sendable {
     /// What the transport sees of the pool's phase.
     package enum Phase: Sendable { case running, closing, terminating }
 
+    /// How a thread that submitted one task and blocks until its result is ready lends itself
+    /// to the transport (see ``submit(_:awaiting:wait:)``): `rang` says the submission found
+    /// the transport asleep (the transport was not rung: this call must see to it); `isReady`
+    /// says whether the result is ready, `wait` waits at most a duration for it and says so.
+    package typealias Awaiting = @Sendable (
+        _ rang: Bool, _ isReady: () -> Bool, _ wait: (Duration) -> Bool
+    ) -> Void
+
     let inbox: PoolInbox
     let finished = Event()
     private let ring: @Sendable () -> Void
+    private let awaiting: Awaiting?
 
-    /// An engine whose transport is woken by `ring`.
-    package init(ring: @escaping @Sendable () -> Void) {
+    /// An engine whose transport is woken by `ring`, and which, given `awaiting`, lets the
+    /// thread of an `apply` serve the transport while it waits for its result.
+    package init(ring: @escaping @Sendable () -> Void, awaiting: Awaiting? = nil) {
         inbox = PoolInbox(size: 0)
         self.ring = ring
+        self.awaiting = awaiting
     }
 
     /// Queues `submissions`; fails them with ``PoolError/closed`` once the pool was closed.
@@ -26,6 +37,23 @@ package final class PoolRemoteEngine: @unchecked Sendable {
         let (accepted, wake) = inbox.submit(submissions)
         if !accepted { for submission in submissions { submission.cancel(.closed) } }
         if wake { ring() }
+    }
+
+    /// Queues `submission`, whose result the calling thread awaits next (an `apply`): the
+    /// transport may have the thread send it and take its reply itself, so that a round trip
+    /// needs no wake-up of the transport's thread. Returns once the result is ready, or when
+    /// the transport lets the thread go (the caller then waits as usual).
+    func submit(_ submission: PoolSubmission, awaiting isReady: () -> Bool, wait: (Duration) -> Bool) {
+        let (accepted, wake) = inbox.submit(CollectionOfOne(submission))
+        guard accepted else {
+            submission.cancel(.closed)
+            return
+        }
+        guard let awaiting else {
+            if wake { ring() }
+            return
+        }
+        awaiting(wake, isReady, wait)
     }
 
     /// Stops accepting tasks; the transport finishes the queued ones.
