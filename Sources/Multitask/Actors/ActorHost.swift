@@ -198,8 +198,12 @@ final class ActorHost: Sendable {
                 state.suspended -= 1
                 resumed.append((continuation, reply.outcome))
             }
-            // A caller that suspended just before may have raised the reader's flag late.
-            if state.suspended == 0 { state.generation?.callersWait.clear() }
+            // The reader stays on the replies queue while calls come from several callers: a
+            // flag lowered after each batch was raised again by the next caller to suspend, a
+            // wake-up of the reader per batch on top of the host's. It is lowered only for
+            // callers that linger, which read the replies themselves (a caller that suspended
+            // just before may have raised it late).
+            if state.suspended == 0 && state.soloStreak == Self.soloStreakToLinger { state.generation?.callersWait.clear() }
         }
         for (continuation, outcome) in resumed { continuation.resume(returning: .success(outcome)) }
     }

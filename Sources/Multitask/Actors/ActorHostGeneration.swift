@@ -11,9 +11,9 @@ struct ActorHostGeneration: Sendable {
     let replies: Queue<[UInt8]>
     /// The thread that reads `replies` and resumes the calls.
     let reader: Thread
-    /// Up while a caller waits suspended: only then does the reader read `replies` (a
-    /// lingering caller reads them itself, and a sleeping reader on the queue would make
-    /// the host wake it for every reply).
+    /// Up while a caller waits suspended, and while calls come from several callers: only then
+    /// does the reader read `replies` (a lingering caller reads them itself, and a sleeping
+    /// reader on the queue would make the host wake it for every reply).
     let callersWait: Event
 
     /// How often the reader looks for calls past `timeout`: a tenth of it, between 1 and
