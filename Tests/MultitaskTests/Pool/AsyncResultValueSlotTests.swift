@@ -65,7 +65,10 @@ struct AsyncResultValueSlotTests {
             }
             for (i, result) in strings.enumerated() { #expect(try result.get() == String(repeating: "x", count: i)) }
             for (i, result) in vectors.enumerated() { #expect(try result.get() == SIMD4<Double>(Double(i), 1, 2, 3)) }
-            #expect(counter.count.load(ordering: .relaxed) == 0, "a value was destroyed while its result lives")
+            // Swift may end the arrays' lifetimes at their last use: keep them to the check.
+            withExtendedLifetime((small, large)) {
+                #expect(counter.count.load(ordering: .relaxed) == 0, "a value was destroyed while its result lives")
+            }
         }
         #expect(counter.count.load(ordering: .relaxed) == 2 * Self.tasks, "values destroyed: \(counter.count.load(ordering: .relaxed))")
     }
