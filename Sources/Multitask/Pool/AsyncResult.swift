@@ -25,7 +25,7 @@ import Synchronization
 // Not final: a ThreadPool's task is a subclass (the result is its own queued job), so that
 // submitting allocates one object. One state word (`AsyncResultWord`), stored inline, replaces
 // a lock and an event per result.
-// @unchecked: `succeededWith` and `failedWith` are written once under the word's lock and read only after
+// @unchecked: `valueSlot` and `failedWith` are written once under the word's lock and read only after
 // the word says the outcome is recorded; the callbacks are guarded by the word's lock. The word
 // orders every access to them, so they skip the runtime exclusivity checks too.
 public class AsyncResult<Value: Sendable>: @unchecked Sendable {
@@ -38,10 +38,12 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// The kernel thread running the callbacks while the outcome is recorded but not ready.
     private let completingThread = Atomic<UInt32>(0)
     // The outcome as two fields rather than one `Result<Value, any Error>?`: a generic
-    // multi-payload enum makes the unspecialized code (completing on a worker, `get`) look its
-    // metadata up in the runtime's cache on every use. Written once, before `recorded` is set.
-    /// The task's value, once the outcome is recorded and the task succeeded.
-    @exclusivity(unchecked) @usableFromInline final var succeededWith: Value?
+    // multi-payload enum (or a `Value?`) makes the unspecialized code (completing on a worker,
+    // the deinit) look its metadata up in the runtime's cache on every use. Written once,
+    // before `recorded` is set.
+    /// The task's value, once the outcome is recorded and the task succeeded (`failedWith`
+    /// is nil); destroyed by the deinit.
+    @exclusivity(unchecked) @usableFromInline final var valueSlot = AsyncResultValueSlot()
     /// The task's error (or the pool's), once the outcome is recorded and the task failed.
     @exclusivity(unchecked) @usableFromInline final var failedWith: (any Error)?
     /// The first callback inline (the common case: one `value` or `onCompletion`), the rest
@@ -52,6 +54,12 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     @usableFromInline
     init() {
         assert(wordIsState(), "AsyncResult: the state word is not the first stored property")
+    }
+
+    deinit {
+        if state.load(ordering: .acquiring) & AsyncResultWord.recorded != 0 && failedWith == nil {
+            valueSlot.deinitialize(as: Value.self)
+        }
     }
 
     /// The state word, waited on in place.
@@ -104,7 +112,7 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     public final func get() throws -> Value {
         wait()
         if let failedWith { throw failedWith }
-        return succeededWith!
+        return valueSlot.value(as: Value.self)
     }
 
     /// Like ``get()``, but throws ``PoolError/timedOut`` after `timeout`.
@@ -170,7 +178,7 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     @inlinable
     final func succeed(_ value: consuming Value) {
         guard let seen = beginRecording(unlessStarted: false) else { return }
-        succeededWith = consume value
+        valueSlot.initialize(to: consume value)
         endRecording(seen)
     }
 
@@ -209,16 +217,17 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     }
 
     /// With the outcome stored under the lock taken by ``beginRecording(unlessStarted:)``:
-    /// publishes it, runs the callbacks, makes the result ready.
+    /// publishes it, runs the callbacks, makes the result ready. Without callbacks, one
+    /// atomic step publishes the outcome and makes the result ready.
     @inlinable @inline(__always)
     final func endRecording(_ seen: UInt32) {
         let word = word
         if seen & AsyncResultWord.hasCallbacks == 0 {
-            word.unlock(setting: AsyncResultWord.recorded)
+            word.unlockRecordedReady()
         } else {
             runCallbacks(word: word)
+            word.markReady()
         }
-        word.markReady()
     }
 
     /// With the word locked by ``beginRecording(unlessStarted:)`` and the outcome stored:
@@ -251,12 +260,12 @@ public class AsyncResult<Value: Sendable>: @unchecked Sendable {
     /// The outcome; only once recorded.
     private final func finished() -> Result<Value, any Error> {
         if let failedWith { return .failure(failedWith) }
-        return .success(succeededWith!)
+        return .success(valueSlot.value(as: Value.self))
     }
 
     /// The value, or the error thrown; only once recorded.
     private final func finishedValue() throws -> Value {
         if let failedWith { throw failedWith }
-        return succeededWith!
+        return valueSlot.value(as: Value.self)
     }
 }

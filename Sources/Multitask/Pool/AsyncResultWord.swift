@@ -92,6 +92,14 @@ struct AsyncResultWord {
         if before & Self.sleepers != 0 { wakeSleepers() }
     }
 
+    /// Releases the lock and sets `recorded` and `ready` in the same step (an outcome with
+    /// no callbacks to run), then wakes the waiters that may sleep.
+    @inlinable @inline(__always)
+    func unlockRecordedReady() {
+        let before = pointer.pointee.bitwiseXor(Self.locked | Self.recorded | Self.ready, ordering: .acquiringAndReleasing).oldValue
+        if before & Self.sleepers != 0 { wakeSleepers() }
+    }
+
     /// Wakes every thread asleep on the word.
     @usableFromInline
     func wakeSleepers() { FutexWord(pointer: pointer, isShared: false).wakeAll() }

@@ -63,6 +63,10 @@ public final class ThreadPool: Sendable {
     ///
     /// `chunkSize` items travel as one task (less overhead for tiny tasks); `progress` is
     /// called with (finished items, total) as chunks finish.
+    ///
+    /// Inlined, so that `items` is read into an array in code specialized for its type (in
+    /// the unspecialized body every item costs generic witness calls).
+    @inlinable
     public func map<Item: Sendable, Value: Sendable>(
         _ items: some Sequence<Item>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
@@ -72,14 +76,25 @@ public final class ThreadPool: Sendable {
     }
 
     /// Like ``map(_:chunkSize:progress:_:)`` without waiting: one handle for the whole list
-    /// (Python's `map_async`).
+    /// (Python's `map_async`). Inlined for the reason given at ``map(_:chunkSize:progress:_:)``.
+    @inlinable
     public func mapAsync<Item: Sendable, Value: Sendable>(
         _ items: some Sequence<Item>, chunkSize: Int = 1,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
         _ transform: @escaping @Sendable (Item) throws -> Value
     ) -> AsyncResult<[Value]> {
+        mapAsync(array: Array(items), chunkSize: chunkSize, progress: progress, transform)
+    }
+
+    /// ``mapAsync(_:chunkSize:progress:_:)`` of items already in an array.
+    @usableFromInline
+    func mapAsync<Item: Sendable, Value: Sendable>(
+        array items: [Item], chunkSize: Int,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
+        _ transform: @escaping @Sendable (Item) throws -> Value
+    ) -> AsyncResult<[Value]> {
         usageCheck(chunkSize > 0, "ThreadPool.map: chunkSize must be positive, got \(chunkSize)")
-        let map = ThreadPoolMap(items: Array(items), chunkSize: chunkSize, progress: progress, transform: transform)
+        let map = ThreadPoolMap(items: items, chunkSize: chunkSize, progress: progress, transform: transform)
         guard map.chunkCount > 0 else { return map.whole }
         let chunks = map.jobs()
         if !jobs.put(contentsOf: chunks) {

@@ -10,7 +10,7 @@ import Synchronization
 // @unchecked: chunks write disjoint slots of `values` and their own `succeeded` flag; the last
 // chunk reads them after the decrement of `remaining` that orders it after every other chunk.
 // `firstFailure` is guarded by `failureLock`.
-final class ThreadPoolMap<Item: Sendable, Value: Sendable>: @unchecked Sendable {
+final class ThreadPoolMap<Item: Sendable, Value: Sendable>: ThreadPoolMapWork, @unchecked Sendable {
     private let items: [Item]
     private let transform: @Sendable (Item) throws -> Value
     private let chunkSize: Int
@@ -99,17 +99,28 @@ final class ThreadPoolMap<Item: Sendable, Value: Sendable>: @unchecked Sendable 
 
     /// One job per chunk, in input order.
     func jobs() -> [any PoolJob] {
-        (0..<chunkCount).map { ThreadPoolMapChunk(map: self, index: $0) }
+        let work: any ThreadPoolMapWork = self
+        return (0..<chunkCount).map { ThreadPoolMapChunk(map: work, index: $0) }
     }
 }
 
-/// One chunk of a ``ThreadPoolMap``, queued as a job.
-final class ThreadPoolMapChunk<Item: Sendable, Value: Sendable>: PoolJob {
-    private let map: ThreadPoolMap<Item, Value>
+/// What a chunk job asks of its ``ThreadPoolMap``, whatever its item and value types.
+protocol ThreadPoolMapWork: AnyObject, Sendable {
+    /// Computes chunk `index` into its slots.
+    func compute(_ index: Int)
+    /// Chunk `index` was cancelled with `reason` before it started.
+    func cancel(_ index: Int, _ reason: PoolError)
+}
+
+/// One chunk of a ``ThreadPoolMap``, queued as a job. Not generic: making an instance of a
+/// generic class in the map's unspecialized code looks its metadata up in the runtime's cache,
+/// once per chunk.
+final class ThreadPoolMapChunk: PoolJob {
+    private let map: any ThreadPoolMapWork
     private let index: Int
     private let claim = PoolJobClaim()
 
-    init(map: ThreadPoolMap<Item, Value>, index: Int) {
+    init(map: any ThreadPoolMapWork, index: Int) {
         self.map = map
         self.index = index
     }
