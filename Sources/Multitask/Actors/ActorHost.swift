@@ -141,7 +141,6 @@ final class ActorHost: Sendable {
             call.callID = state.nextCallID
             state.nextCallID += 1
             state.pending[call.callID] = Pending(continuation: nil, deadline: callTimeout.map { Deadline.after($0) })
-            call.alone = state.pending.count == 1
             state.soloStreak = state.pending.count == 1 ? min(state.soloStreak + 1, Self.soloStreakToLinger) : 0
             return .success((generation, state.soloStreak == Self.soloStreakToLinger && state.linger.admits()))
         }

@@ -9,11 +9,12 @@ struct ActorHostEntry: ProcessEntry {
     /// Serves calls until the calls queue is shut down (the parent stops or replaces us).
     ///
     /// Each wake-up serves every call that has arrived (their tasks start, then their jobs
-    /// run), so concurrent callers share it; after a wake-up that served one call, sent by a
-    /// caller with no other call in flight (``ActorCall/alone``), the loop lingers for the next
-    /// one (``ActorLinger``), as a sequential caller sends it a moment later. (A host serving
-    /// several callers one call at a time, because it is quicker than they are, sleeps
-    /// instead: lingering, it would take a CPU the callers need.)
+    /// run), so concurrent callers share it; after a wake-up that served calls, the loop
+    /// lingers for the next one (``ActorLinger``, as its budget admits): a sequential caller
+    /// sends it a moment later, and concurrent callers send theirs as their replies resume
+    /// them. (Sleeping instead, the host was woken for nearly every batch of concurrent calls,
+    /// and the wake-up of an idle vCPU took longer than the batch's work: 8 callers made 0.75
+    /// context switches per call and 85–90 k calls/s, against 200 k for 1 lingering caller.)
     func run() throws {
         let calls = calls
         let system = ProcessActorSystem(hostReplies: replies)
@@ -34,17 +35,13 @@ struct ActorHostEntry: ProcessEntry {
             executor.loopWillRun()
             outbox.loopWillServe()
             var served = 0
-            var alone = false
             while true {
-                if serve(call, in: system, executor: executor, outbox: outbox) {
-                    served += 1
-                    alone = call.alone
-                }
+                if serve(call, in: system, executor: executor, outbox: outbox) { served += 1 }
                 guard !calls.isEmpty, let more = try? calls.tryGet() else { break }
                 guard let decoded = try? ActorCall(wireBytes: more) else { return }
                 call = decoded
             }
-            lingers = served == 1 && alone
+            lingers = served >= 1
         }
     }
 

@@ -6,9 +6,10 @@
 /// of an idle CPU (a call took 80–98 µs on an idle 2-vCPU VM, 16 µs on a busy one, whose
 /// CPUs did not idle).
 ///
-/// Only a thread whose partner works alone lingers (one call in flight, or a host that
-/// served one call): with several calls in flight the messages come in batches, a wake-up
-/// is shared by the batch, and a spinning thread would only take a CPU from the callers.
+/// A caller lingers only when its call is alone in flight: several callers suspend and leave
+/// their CPU to each other. The host lingers after every wake-up that served calls: with
+/// several callers their calls come a few at a time (5–7 for 8 callers), not in one batch that
+/// shares a wake-up, and a host that slept was woken for each of them.
 enum ActorLinger {
     /// How long a thread looks at its queue before it sleeps, in nanoseconds: a round trip's
     /// work with room to spare, short enough that an idle host or caller costs little.

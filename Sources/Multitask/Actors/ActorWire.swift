@@ -24,11 +24,6 @@ struct ActorCall: Sendable {
     var generics: [String]
     /// Each argument, encoded with the binary codec.
     var arguments: [[UInt8]]
-    /// Whether its caller had no other call in flight to the host when it sent it: after such
-    /// a call the host lingers for the next one (a sequential caller sends it a moment later);
-    /// after others it sleeps and leaves the CPU to the callers, whose calls then come in
-    /// batches.
-    var alone = false
 
     /// The message that only wakes the host loop.
     static var wake: ActorCall { ActorCall(kind: .wake, callID: 0, actor: ProcessActorID(host: 0, serial: 0), target: "", generics: [], arguments: []) }

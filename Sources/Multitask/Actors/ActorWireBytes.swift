@@ -5,7 +5,7 @@
 /// checked against the bytes that arrived, and anything that does not read is a
 /// ``ActorSystemError/transport(_:)``, never a trap or an allocation beyond the message.
 ///
-/// Call: kind `u8` (its high bit: ``ActorCall/alone``), call ID `u64`, actor host `u32` and serial `u64`, target, generic count
+/// Call: kind `u8`, call ID `u64`, actor host `u32` and serial `u64`, target, generic count
 /// `u32` and each name, argument count `u32` and each argument (strings and arguments are
 /// byte strings). Reply: call ID `u64`, outcome `u8` (0 value, 1 void, 2 thrown) and, for a
 /// value, its bytes; for a thrown error, the ``ActorThrownError`` in the binary codec. Reply
@@ -58,14 +58,11 @@ enum ActorWireBytes {
 }
 
 extension ActorCall {
-    /// The bit of the kind byte that carries ``alone``.
-    static var aloneBit: UInt8 { 0x80 }
-
     /// The call's bytes.
     var wireBytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(37 + target.utf8.count + generics.reduce(0) { $0 + 4 + $1.utf8.count } + arguments.reduce(0) { $0 + 4 + $1.count })
-        bytes.appendField(kind.rawValue | (alone ? Self.aloneBit : 0))
+        bytes.appendField(kind.rawValue)
         bytes.appendField(callID)
         bytes.appendField(actor.host)
         bytes.appendField(actor.serial)
@@ -81,7 +78,7 @@ extension ActorCall {
     init(wireBytes bytes: [UInt8]) throws {
         self = try bytes.withUnsafeBytes { buffer throws -> ActorCall in
             var fields = FrameFields(buffer)
-            guard let rawKind = fields.read(UInt8.self), let kind = Kind(rawValue: rawKind & ~Self.aloneBit),
+            guard let rawKind = fields.read(UInt8.self), let kind = Kind(rawValue: rawKind),
                   let callID = fields.read(UInt64.self), let host = fields.read(UInt32.self),
                   let serial = fields.read(UInt64.self), let target = fields.readByteString()
             else { throw ActorSystemError.transport("a malformed call (header)") }
@@ -89,8 +86,7 @@ extension ActorCall {
             let arguments = try ActorWireBytes.strings(&fields, "arguments")
             guard fields.rest.isEmpty else { throw ActorSystemError.transport("a malformed call (bytes after the arguments)") }
             return ActorCall(kind: kind, callID: callID, actor: ProcessActorID(host: host, serial: serial),
-                             target: String(decoding: target, as: UTF8.self), generics: generics, arguments: arguments,
-                             alone: rawKind & Self.aloneBit != 0)
+                             target: String(decoding: target, as: UTF8.self), generics: generics, arguments: arguments)
         }
     }
 }

@@ -27,15 +27,12 @@ struct ActorWireBytesTests {
         }
     }
 
-    @Test("whether the caller had no other call in flight travels in the kind byte's high bit")
-    func aloneFlag() throws {
-        var call = Self.call
-        call.alone = true
-        let bytes = call.wireBytes
-        #expect(bytes[0] == ActorCall.Kind.invoke.rawValue | ActorCall.aloneBit)
-        #expect(try ActorCall(wireBytes: bytes).alone)
-        #expect(try ActorCall(wireBytes: bytes).kind == .invoke)
-        #expect(try !ActorCall(wireBytes: Self.call.wireBytes).alone)
+    @Test("the kind byte is the kind's raw value alone: a byte with its high bit set (once a flag) is refused")
+    func kindByte() throws {
+        var bytes = Self.call.wireBytes
+        #expect(bytes[0] == ActorCall.Kind.invoke.rawValue)
+        bytes[0] |= 0x80
+        #expect(throws: ActorSystemError.self) { try ActorCall(wireBytes: bytes) }
     }
 
     @Test("every cut of a call or a reply, and bytes after its end, are refused")
