@@ -1,0 +1,70 @@
+import Glibc
+import Testing
+@testable import Multitask
+
+@Suite("Fork-server standby")
+struct ForkServerStandbyTests {
+    /// The server's children other than `excluded`, from /proc.
+    private static func serverChildren(_ server: Int32, excluding excluded: Int32?) -> [Int32] {
+        ((try? ProcessTable.snapshot().children(of: server)) ?? []).map(\.pid).filter { $0 != excluded && !isNotRunning($0) }
+    }
+
+    /// In a helper: starts and joins one fork-server child, then waits for the server to fork
+    /// its standby. Returns the server's pid and the standby's (as a one-element array).
+    private static func startAndAwaitStandby() throws -> (server: Int32, parked: [Int32]) {
+        let first = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 0))
+        try first.start()
+        first.join()
+        let server = try Supervisor.shared.forkServerClient().serverPID
+        var parked: [Int32] = []
+        try childRequire(eventually { parked = serverChildren(server, excluding: first.pid); return parked.count == 1 },
+                         "the server forked no standby: \(parked)")
+        return (server, parked)
+    }
+
+    @Test("after a quiet spell a start is handed to the parked standby, which becomes the request's process; the next standby ends with the server",
+          .timeLimit(.minutes(1)))
+    func standbyTakesTheRequest() throws {
+        let report = ReportPipe()
+        let path = "/tmp/multitask-standby-\(getpid())"
+        defer { unlink(path) }
+        // In a helper: a fork child has a fork server of its own, which ends when the helper does.
+        let helper = Multitask.Process(name: "helper") {
+            let (server, parked) = try Self.startAndAwaitStandby()
+            let child = Multitask.Process(name: "from-standby", startMethod: .forkserver, entry: ReportEntry(path: path, numbers: [1, 2], label: "x"))
+            try child.start()
+            try childRequire(child.pid == parked[0], "started as \(String(describing: child.pid)), not from standby \(parked[0])")
+            try childRequire(child.join(timeout: .seconds(10)) && child.exitCode == 0, "exit code \(String(describing: child.exitCode))")
+            var next: [Int32] = []
+            try childRequire(eventually { next = Self.serverChildren(server, excluding: child.pid); return next.count == 1 },
+                             "no second standby: \(next)")
+            report.write("\(child.pid!) \(next[0])\n")
+        }
+        try helper.start()
+        #expect(joinOrKill(helper))
+        #expect(helper.exitCode == 0)
+        let pids = report.readAll().split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int32($0) }
+        try #require(pids.count == 2)
+        // Name, parent and identity came with the request, not from when the standby was forked.
+        let helperPID = try #require(helper.pid)
+        #expect(readFile(path) == "\(pids[0]) \(helperPID) from-standby 3 x \(helperPID)")
+        #expect(eventually { isNotRunning(pids[1]) }, "standby \(pids[1]) outlived its server")
+    }
+
+    @Test("a SIGINT that reached the parked standby does not end the process it becomes", .timeLimit(.minutes(1)))
+    func pendingInterruptDropped() throws {
+        let helper = Multitask.Process(name: "helper") {
+            let (_, parked) = try Self.startAndAwaitStandby()
+            // Blocked in the standby, as in the server: it stays pending until the request.
+            kill(parked[0], SIGINT)
+            let child = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 3))
+            try child.start()
+            try childRequire(child.pid == parked[0], "started as \(String(describing: child.pid)), not from standby \(parked[0])")
+            try childRequire(child.join(timeout: .seconds(10)), "not joined")
+            try childRequire(child.exitCode == 3, "exit code \(String(describing: child.exitCode))")
+        }
+        try helper.start()
+        #expect(joinOrKill(helper))
+        #expect(helper.exitCode == 0)
+    }
+}
