@@ -104,6 +104,8 @@ enum ForkServer {
                 }
             }
 
+            // Built here, not in the child: its allocations would write (and copy) heap pages there.
+            let streams = request.streams
             ChildMain.prepareParentForFork()
             let pid: Int32
             let ours = Array(children.keys)
@@ -114,7 +116,7 @@ enum ForkServer {
                     socket.close()
                     FileDescriptor.closeAll(ours)
                     ChildMain.armParentDeathSignal(expectedParent: serverPID)
-                    runChild(request, decoded: decoded, entryType: entryType)
+                    runChild(request, streams: streams, decoded: decoded, entryType: entryType)
                 }
             } catch {
                 FileDescriptor.closeAll(descriptors)
@@ -147,10 +149,12 @@ enum ForkServer {
 
     /// In the forked child (forked for `request`, or a standby handed it), its parent-death
     /// signal armed: set up descriptors and signals, then become the entry's process.
+    /// `streams` are the request's ``ForkServerRequest/streams``, built before the fork.
     /// `decoded` is the decoding of the request's inline payload (nil: it failed, or the
     /// payload comes through the request's pipe), `entryType` the type it names, if resolved.
-    static func runChild(_ request: ForkServerRequest, decoded: ChildPayload?, entryType: (any ProcessEntry.Type)?) -> Never {
-        StandardStreams.install(request.streams)
+    static func runChild(_ request: ForkServerRequest, streams: [StandardStreams.Source], decoded: ChildPayload?,
+                         entryType: (any ProcessEntry.Type)?) -> Never {
+        StandardStreams.install(streams)
         if request.standardInput == nil { ChildMain.redirectStandardInputToNull() }
         let payload: ChildPayload
         if let decoded {

@@ -9,8 +9,14 @@ import SystemPackage
 /// which takes the copy-on-write faults of the decoder's heap and stack then, not after the
 /// request. The server forks a standby only once it has been idle for ``idleBeforeFork`` after
 /// a start: back-to-back starts are forked directly, since on a busy machine a standby's fork
-/// and rehearsal take the CPU the children just started need (measured: forking the next
-/// standby right after each hand-off made back-to-back start+join slower, not faster).
+/// and rehearsal take the CPU the children just started need (measured twice: forking the
+/// next standby right after each start made back-to-back start+join slower, 730 vs 678 µs,
+/// and starts 3 ms apart too, 784 vs 459 µs, since that fork runs beside the child just
+/// started; README, "standby").
+///
+/// A hand-off is confirmed: the server tells the program the standby's pid only after the
+/// standby has dropped its stale SIGINT (``hand(_:descriptors:)``), so no signal the program
+/// sends after `start()` returns can be dropped with it.
 ///
 /// It inherits nothing a directly forked child would not: it is forked from the same quiet
 /// server thread (``ProcessControl/forkOnCleanThread(_:)``, so its parent-death signal is tied
@@ -18,7 +24,7 @@ import SystemPackage
 /// blocked) until its request, drops a SIGINT that arrived while it was parked, and takes
 /// everything that belongs to a request — standard streams, parent sentinel, name, parent pid,
 /// identity — from the request itself
-/// (``ForkServer/runChild(_:decoded:entryType:)``). It never outlives the server: the server
+/// (``ForkServer/runChild(_:streams:decoded:entryType:)``). It never outlives the server: the server
 /// kills and reaps it when it retires it or exits, its parent-death signal covers a server that
 /// dies, and a standby whose socket closes without a request exits.
 struct ForkServerStandby {
@@ -61,12 +67,28 @@ struct ForkServerStandby {
         return ForkServerStandby(pid: pid, process: descriptor, channel: mine)
     }
 
+    /// How long the server waits for a standby it handed a request to confirm it: past that
+    /// (a standby stopped or starved), the server ends it and forks the child directly.
+    static var confirmationTimeout: Duration { .milliseconds(100) }
+
+    /// The one byte a standby sends back once it is ready to become the request's process.
+    static let confirmation: UInt8 = 1
+
     /// Hands the standby a request (the packet and its descriptors, as the server received
-    /// them; the server still closes its own copies). False if the standby is gone: the
-    /// caller then discards it and forks the child directly.
+    /// them; the server still closes its own copies) and waits, sleeping, at most
+    /// ``confirmationTimeout`` for the standby's confirmation that it dropped any SIGINT that
+    /// reached it while parked. Only then may the program learn its pid: a signal the program
+    /// sends after ``Process/start()`` returns must not be dropped with the stale one. False
+    /// if the standby is gone or did not confirm: the caller then discards it and forks the
+    /// child directly.
     func hand(_ bytes: [UInt8], descriptors: [CInt]) -> Bool {
         defer { channel.close() }
-        return (try? channel.send(bytes, descriptors: descriptors)) != nil
+        guard (try? channel.send(bytes, descriptors: descriptors)) != nil,
+              Poll.readable([channel.fd], until: .after(Self.confirmationTimeout))[0],
+              case .message(let reply, let passed)? = try? channel.receive(capacity: 1)
+        else { return false }
+        FileDescriptor.closeAll(passed)
+        return reply == [Self.confirmation]
     }
 
     /// Ends and reaps a standby that will not be used, or that died while parked.
@@ -89,7 +111,6 @@ struct ForkServerStandby {
             if entryTypes[payload.entryType] == nil { _ = EntryType.resolve(payload.entryType) }
         }
         let received = try? channel.receive(capacity: ForkServerMessage.maximumSize)
-        channel.close()
         guard case .message(let bytes, let descriptors)? = received,
               let request = ForkServerRequest(bytes: bytes, descriptors: descriptors)
         else {
@@ -98,10 +119,16 @@ struct ForkServerStandby {
         }
         // A Ctrl-C that reached the process group while this standby was parked (SIGINT is
         // blocked, as in the server) was not meant for the process it now becomes: a child
-        // forked for this request would not have it pending.
+        // forked for this request would not have it pending. Its signal state is now that of
+        // a child just forked for the request (SIGINT blocked, default dispositions).
         ProcessControl.discardPendingSignal(Signal.interrupt)
+        // Confirmed only now: the server tells the program this pid after the confirmation, so
+        // any SIGINT the program sends from then on stays pending until the entry runs. A
+        // server that gave up on this standby (and is killing it) is not answered.
+        guard (try? channel.send([confirmation])) != nil else { ProcessControl.exitImmediately(0) }
+        channel.close()
         let decoded = request.inline.isEmpty ? nil : try? ChildPayload(bytes: request.inline)
         let entryType = decoded.flatMap { entryTypes[$0.entryType] ?? EntryType.resolve($0.entryType) }
-        ForkServer.runChild(request, decoded: decoded, entryType: entryType)
+        ForkServer.runChild(request, streams: request.streams, decoded: decoded, entryType: entryType)
     }
 }

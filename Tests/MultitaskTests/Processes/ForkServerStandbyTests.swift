@@ -67,4 +67,35 @@ struct ForkServerStandbyTests {
         #expect(joinOrKill(helper))
         #expect(helper.exitCode == 0)
     }
+
+    /// The race that got the first standby reverted: the program learned the standby's pid
+    /// before the standby dropped a SIGINT left from its parked time, so an `interrupt()` right
+    /// after `start()` could be dropped with it. Every round's start is the standby's (checked),
+    /// and the signal is sent the moment `start()` returns.
+    @Test("interrupt and terminate right after a start handed to the standby end the process, round after round",
+          .timeLimit(.minutes(2)))
+    func signalRightAfterStandbyStart() throws {
+        let helper = Multitask.Process(name: "helper") {
+            let first = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 0))
+            try first.start()
+            first.join()
+            let server = try Supervisor.shared.forkServerClient().serverPID
+            for round in 0..<30 {
+                var parked: [Int32] = []
+                try childRequire(eventually { parked = Self.serverChildren(server, excluding: nil); return parked.count == 1 },
+                                 "round \(round): no standby alone: \(parked)")
+                let child = Multitask.Process(startMethod: .forkserver, entry: SleepEntry(seconds: 60))
+                try child.start()
+                let interrupts = round.isMultiple(of: 2)
+                if interrupts { child.interrupt() } else { child.terminate() }
+                try childRequire(child.pid == parked[0], "round \(round): started as \(String(describing: child.pid)), not from standby \(parked[0])")
+                try childRequire(joinOrKill(child), "round \(round): the signal was lost")
+                let expected = -(interrupts ? SIGINT : SIGTERM)
+                try childRequire(child.exitCode == expected, "round \(round): exit code \(String(describing: child.exitCode))")
+            }
+        }
+        try helper.start()
+        #expect(joinOrKill(helper, timeout: .seconds(110)))
+        #expect(helper.exitCode == 0)
+    }
 }
