@@ -22,6 +22,25 @@ struct ForkServerStandbyTests {
         return (server, parked)
     }
 
+    /// In a helper: sends `signal` to the parked standby, then starts a child that exits with
+    /// 3. Returns the child and the standby's pid.
+    private static func startAfterSignallingStandby(_ signal: CInt) throws -> (child: Multitask.Process, standby: Int32) {
+        let (_, parked) = try startAndAwaitStandby()
+        kill(parked[0], signal)
+        let child = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 3))
+        try child.start()
+        return (child, parked[0])
+    }
+
+    /// Runs `checks` in a helper process, which has a fork server of its own (ending with the
+    /// helper), and expects it to pass (its failed ``childRequire`` gives exit code 1).
+    private static func expectInHelper(timeout: Duration = .seconds(20), _ checks: @escaping @Sendable () throws -> Void) throws {
+        let helper = Multitask.Process(name: "helper", target: checks)
+        try helper.start()
+        #expect(joinOrKill(helper, timeout: timeout))
+        #expect(helper.exitCode == 0)
+    }
+
     @Test("after a quiet spell a start is handed to the parked standby, which becomes the request's process; the next standby ends with the server",
           .timeLimit(.minutes(1)))
     func standbyTakesTheRequest() throws {
@@ -53,19 +72,12 @@ struct ForkServerStandbyTests {
 
     @Test("a SIGINT that reached the parked standby does not end the process it becomes", .timeLimit(.minutes(1)))
     func pendingInterruptDropped() throws {
-        let helper = Multitask.Process(name: "helper") {
-            let (_, parked) = try Self.startAndAwaitStandby()
+        try Self.expectInHelper {
             // Blocked in the standby, as in the server: it stays pending until the request.
-            kill(parked[0], SIGINT)
-            let child = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 3))
-            try child.start()
-            try childRequire(child.pid == parked[0], "started as \(String(describing: child.pid)), not from standby \(parked[0])")
-            try childRequire(child.join(timeout: .seconds(10)), "not joined")
-            try childRequire(child.exitCode == 3, "exit code \(String(describing: child.exitCode))")
+            let (child, standby) = try Self.startAfterSignallingStandby(SIGINT)
+            try childRequire(child.pid == standby, "started as \(String(describing: child.pid)), not from standby \(standby)")
+            try childRequire(joinOrKill(child) && child.exitCode == 3, "exit code \(String(describing: child.exitCode))")
         }
-        try helper.start()
-        #expect(joinOrKill(helper))
-        #expect(helper.exitCode == 0)
     }
 
     /// The race that got the first standby reverted: the program learned the standby's pid
@@ -75,7 +87,7 @@ struct ForkServerStandbyTests {
     @Test("interrupt and terminate right after a start handed to the standby end the process, round after round",
           .timeLimit(.minutes(2)))
     func signalRightAfterStandbyStart() throws {
-        let helper = Multitask.Process(name: "helper") {
+        try Self.expectInHelper(timeout: .seconds(110)) {
             let first = Multitask.Process(startMethod: .forkserver, entry: StatusEntry(status: 0))
             try first.start()
             first.join()
@@ -94,8 +106,17 @@ struct ForkServerStandbyTests {
                 try childRequire(child.exitCode == expected, "round \(round): exit code \(String(describing: child.exitCode))")
             }
         }
-        try helper.start()
-        #expect(joinOrKill(helper, timeout: .seconds(110)))
-        #expect(helper.exitCode == 0)
+    }
+
+    /// The server's wait for the confirmation is bounded: a standby that cannot answer (here
+    /// stopped while parked) is ended, and the request forked directly.
+    @Test("a standby that does not confirm the hand-off is ended and the child forked directly", .timeLimit(.minutes(1)))
+    func unconfirmedStandbyReplaced() throws {
+        try Self.expectInHelper {
+            let (child, standby) = try Self.startAfterSignallingStandby(SIGSTOP)
+            try childRequire(child.pid != nil && child.pid != standby, "started as the stopped standby \(standby)")
+            try childRequire(joinOrKill(child) && child.exitCode == 3, "exit code \(String(describing: child.exitCode))")
+            try childRequire(eventually { isNotRunning(standby) }, "the stopped standby \(standby) was left behind")
+        }
     }
 }
