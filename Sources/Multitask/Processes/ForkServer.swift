@@ -9,6 +9,10 @@ import SystemPackage
 /// state of the server's. It reaps its children and reports their exit codes, and exits
 /// when the program closes the connection.
 ///
+/// Once it has been idle for a moment after a start, it forks the next child ahead of time, a
+/// ``ForkServerStandby`` parked until the next request: that start is then a hand-off,
+/// without a `fork` in its way.
+///
 /// It blocks SIGINT: a Ctrl-C in the terminal reaches the whole process group, the program
 /// decides what happens, and the server's death would kill every child. Blocking rather than
 /// ignoring matters: a child inherits the mask, so a SIGINT sent to it in the instant before it
@@ -18,12 +22,34 @@ enum ForkServer {
     static func serve(socket: PacketSocket) -> Never {
         ProcessControl.blockSignal(Signal.interrupt)
         prepareChildStart()
+        let serverPID = ProcessIdentity.pid
         var children: [CInt: Int32] = [:]
         var entryTypes: [String: (any ProcessEntry.Type)?] = [:]
+        // Forked once the server has been idle for a while after a start (see ForkServerStandby).
+        var standby: ForkServerStandby?
+        var lastPayload: [UInt8]?
         while true {
-            let watched = [socket.fd] + children.keys
-            let ready = Poll.readable(watched, until: nil)
+            let standbyDescriptor = standby?.process.rawValue
+            let watched = [socket.fd] + children.keys + (standbyDescriptor.map { [$0] } ?? [])
+            // With no standby after a start, wait only a little: if nothing comes meanwhile, fork
+            // one then. Back-to-back starts keep the server busy, and fork directly instead of
+            // paying for a standby's fork and rehearsal on the CPU their children need.
+            let waitsForStandby = standby == nil && lastPayload != nil
+            let ready = Poll.readable(watched, until: waitsForStandby ? .after(ForkServerStandby.idleBeforeFork) : nil)
+            if waitsForStandby && !ready.contains(true), let rehearsal = lastPayload {
+                standby = ForkServerStandby.fork(serverPID: serverPID, closing: [socket.fd] + children.keys,
+                                                 rehearsal: rehearsal, entryTypes: entryTypes)
+                // Forked or not, once per quiet spell: a failed fork is retried after the next start.
+                lastPayload = nil
+                continue
+            }
             for (fd, isReady) in zip(watched, ready).dropFirst() where isReady {
+                if fd == standbyDescriptor {
+                    // It died while parked (killed from outside): reap it; the next quiet spell forks another.
+                    standby?.discard()
+                    standby = nil
+                    continue
+                }
                 guard let pid = children[fd] else { continue }
                 guard let code = try? ProcessDescriptor(rawValue: fd).reap(nonBlocking: true) else { continue }
                 children[fd] = nil
@@ -35,30 +61,38 @@ enum ForkServer {
             do {
                 received = try socket.receive(capacity: ForkServerMessage.maximumSize)
             } catch {
+                standby?.discard()
                 ProcessControl.exitImmediately(0)
             }
             guard case .message(let bytes, let descriptors) = received else {
-                // The program closed the connection (or exited): so do we.
+                // The program closed the connection (or exited): so do we, and the standby with us.
+                standby?.discard()
                 ProcessControl.exitImmediately(0)
             }
-            guard case let .start(id, inherits, hasParent, passesOutput, passesError, inline)? = ForkServerMessage(bytes) else {
+            guard let request = ForkServerRequest(bytes: bytes, descriptors: descriptors) else {
                 FileDescriptor.closeAll(descriptors)
                 continue
             }
-            var remaining = descriptors[...]
-            let parent = hasParent ? remaining.popFirst() : nil
-            let standardInput = inherits ? remaining.popFirst() : nil
-            let standardStreams = [passesOutput, passesError].map { $0 ? remaining.popFirst() : nil }
-            let payloadPipe = inline.isEmpty ? remaining.popFirst() : nil
-            // The rest are the descriptors the entry's shared objects refer to, in slot order.
-            let inherited = Array(remaining)
-            let passed = [parent, standardInput, payloadPipe].compactMap { $0 } + standardStreams.compactMap { $0 } + inherited
+
+            // Only an inline payload is rehearsed (a piped one is read by the child itself).
+            lastPayload = request.inline
+            if let parked = standby {
+                standby = nil
+                if parked.hand(bytes, descriptors: descriptors) {
+                    FileDescriptor.closeAll(descriptors)
+                    children[parked.process.rawValue] = parked.pid
+                    try? socket.send(ForkServerMessage.started(request: request.id, pid: parked.pid).encoded(),
+                                     descriptors: [parked.process.rawValue])
+                    continue
+                }
+                parked.discard()
+            }
 
             // Decoded and resolved here: the child inherits the decoded payload and the entry
             // type instead of decoding and resolving again (each costs a fresh child tens of
             // microseconds, mostly page faults), and the type's metadata is instantiated once,
             // in this quiet process, instead of in every child.
-            let decoded = inline.isEmpty ? nil : try? ChildPayload(bytes: inline)
+            let decoded = request.inline.isEmpty ? nil : try? ChildPayload(bytes: request.inline)
             var entryType: (any ProcessEntry.Type)?
             if let name = decoded?.entryType {
                 if let known = entryTypes[name] {
@@ -69,10 +103,9 @@ enum ForkServer {
                     entryTypes[name] = .some(entryType)
                 }
             }
-            let streams: [StandardStreams.Source] = [standardInput.map { .descriptor($0) } ?? .keep]
-                + standardStreams.map { $0.map { .descriptor($0) } ?? .close }
 
-            let serverPID = ProcessIdentity.pid
+            // Built here, not in the child: its allocations would write (and copy) heap pages there.
+            let streams = request.streams
             ChildMain.prepareParentForFork()
             let pid: Int32
             let ours = Array(children.keys)
@@ -82,22 +115,23 @@ enum ForkServer {
                 pid = try ProcessControl.forkOnCleanThread {
                     socket.close()
                     FileDescriptor.closeAll(ours)
-                    runChild(serverPID: serverPID, parent: parent, redirectsInput: standardInput == nil, streams: streams,
-                             payloadPipe: payloadPipe, inline: inline, decoded: decoded, entryType: entryType, inherited: inherited)
+                    ChildMain.armParentDeathSignal(expectedParent: serverPID)
+                    runChild(request, streams: streams, decoded: decoded, entryType: entryType)
                 }
             } catch {
-                FileDescriptor.closeAll(passed)
-                try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
+                FileDescriptor.closeAll(descriptors)
+                try? socket.send(ForkServerMessage.failed(request: request.id, errno: error.rawValue).encoded())
                 continue
             }
-            FileDescriptor.closeAll(passed)
+            FileDescriptor.closeAll(descriptors)
             do throws(Errno) {
                 let descriptor = try ProcessDescriptor.open(pid: pid)
                 children[descriptor.rawValue] = pid
-                try? socket.send(ForkServerMessage.started(request: id, pid: pid).encoded(), descriptors: [descriptor.rawValue])
+                try? socket.send(ForkServerMessage.started(request: request.id, pid: pid).encoded(), descriptors: [descriptor.rawValue])
             } catch {
                 ProcessControl.killAndReap(pid)
-                try? socket.send(ForkServerMessage.failed(request: id, errno: error.rawValue).encoded())
+                try? socket.send(ForkServerMessage.failed(request: request.id, errno: error.rawValue).encoded())
+                continue
             }
         }
     }
@@ -110,26 +144,24 @@ enum ForkServer {
     private static func prepareChildStart() {
         _ = ChildPayload.decoderUserInfo(PassedDescriptor.Table(descriptors: []))
         RuntimeMetadata.instantiate(ChildPayload?.self)
+        _ = ForkServerRequest.streams(standardInput: nil, standardStreams: [nil, nil])
     }
 
-    /// In the forked child: set up descriptors and signals, then become the entry's process.
-    /// `streams` are what standard input, output and error become (built by the server: its
-    /// array type is then the server's, not instantiated in each child); `redirectsInput`:
-    /// standard input becomes `/dev/null`. `decoded` is the server's decoding of `inline` (nil:
-    /// it failed, or the payload comes through `payloadPipe`), `entryType` the type it names,
-    /// if the server resolved it.
-    private static func runChild(serverPID: Int32, parent: CInt?, redirectsInput: Bool, streams: [StandardStreams.Source],
-                                 payloadPipe: CInt?, inline: [UInt8], decoded: ChildPayload?, entryType: (any ProcessEntry.Type)?,
-                                 inherited: [CInt]) -> Never {
-        ChildMain.armParentDeathSignal(expectedParent: serverPID)
+    /// In the forked child (forked for `request`, or a standby handed it), its parent-death
+    /// signal armed: set up descriptors and signals, then become the entry's process.
+    /// `streams` are the request's ``ForkServerRequest/streams``, built before the fork.
+    /// `decoded` is the decoding of the request's inline payload (nil: it failed, or the
+    /// payload comes through the request's pipe), `entryType` the type it names, if resolved.
+    static func runChild(_ request: ForkServerRequest, streams: [StandardStreams.Source], decoded: ChildPayload?,
+                         entryType: (any ProcessEntry.Type)?) -> Never {
         StandardStreams.install(streams)
-        if redirectsInput { ChildMain.redirectStandardInputToNull() }
+        if request.standardInput == nil { ChildMain.redirectStandardInputToNull() }
         let payload: ChildPayload
         if let decoded {
             payload = decoded
         } else {
-            var bytes = inline
-            if let payloadPipe {
+            var bytes = request.inline
+            if let payloadPipe = request.payloadPipe {
                 bytes = (try? FileDescriptor(rawValue: payloadPipe).readToEnd()) ?? []
                 FileDescriptor.closeAll([payloadPipe])
             }
@@ -141,6 +173,7 @@ enum ForkServer {
             }
         }
         ProcessControl.unblockAllSignals()
-        ChildMain.runEntry(payload, entryType: entryType, parentDescriptor: parent.map(ProcessDescriptor.init(rawValue:)), inherited: inherited)
+        ChildMain.runEntry(payload, entryType: entryType, parentDescriptor: request.parent.map(ProcessDescriptor.init(rawValue:)),
+                           inherited: request.inherited)
     }
 }

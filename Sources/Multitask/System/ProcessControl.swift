@@ -92,6 +92,14 @@ package enum ProcessControl {
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
+    /// Drops any pending `signal` sent while it was blocked (setting its disposition to
+    /// "ignore" discards pending instances), then restores the default disposition. The
+    /// corresponding C function is `signal`.
+    static func discardPendingSignal(_ signal: CInt) {
+        _ = Glibc.signal(signal, SIG_IGN)
+        _ = Glibc.signal(signal, SIG_DFL)
+    }
+
     /// Forks the calling process. Returns the child's pid in the parent and 0 in the child.
     /// The corresponding C function is `fork`.
     static func fork() throws(Errno) -> pid_t {
