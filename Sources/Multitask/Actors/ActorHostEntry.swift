@@ -26,9 +26,9 @@ struct ActorHostEntry: ProcessEntry {
         while true {
             executor.runQueuedJobs { outbox.flushIfHeldLong() }
             outbox.flush()
-            var call: ActorCall
+            var bytes: [UInt8]
             do {
-                call = try next(lingering: lingers, budget: &budget)
+                bytes = try next(lingering: lingers, budget: &budget)
             } catch {
                 return
             }
@@ -36,27 +36,28 @@ struct ActorHostEntry: ProcessEntry {
             outbox.loopWillServe()
             var served = 0
             while true {
+                // Bytes that do not read as a call end the host: the parent then fails the
+                // calls in flight with the host's loss instead of leaving a caller waiting for
+                // a reply to bytes nobody could read.
+                guard let call = try? ActorCall(wireBytes: bytes) else { return }
                 if serve(call, in: system, executor: executor, outbox: outbox) { served += 1 }
                 guard !calls.isEmpty, let more = try? calls.tryGet() else { break }
-                guard let decoded = try? ActorCall(wireBytes: more) else { return }
-                call = decoded
+                bytes = more
             }
             lingers = served >= 1
         }
     }
 
-    /// The next call: looked for during the linger window first when `lingering` and the
-    /// `budget` admits it (which learns whether one came), then waited for. Throws when the
-    /// calls queue is shut down, and when the bytes do not read as a call: the host then ends,
-    /// so the parent fails the calls in flight with the host's loss instead of leaving a caller
-    /// waiting for a reply to bytes nobody could read.
-    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws -> ActorCall {
+    /// The next call's bytes: looked for during the linger window first when `lingering` and
+    /// the `budget` admits it (which learns whether one came), then waited for. Throws when the
+    /// calls queue is shut down.
+    private func next(lingering: Bool, budget: inout ActorLingerBudget) throws(QueueError) -> [UInt8] {
         if lingering, budget.admits() {
-            let call = try ActorLinger.poll(calls)
-            budget.record(hit: call != nil)
-            if let call { return try ActorCall(wireBytes: call) }
+            let bytes = try ActorLinger.poll(calls)
+            budget.record(hit: bytes != nil)
+            if let bytes { return bytes }
         }
-        return try ActorCall(wireBytes: try calls.get())
+        return try calls.get()
     }
 
     /// Starts `call` (a task on the loop's executor for an invocation); whether it was a call
