@@ -32,6 +32,28 @@ static unsigned long main_thread;
 uint32_t cshim_fork_generation_value;
 uint32_t cshim_unquiet_fork_count_value;
 uint32_t cshim_lock_observation_mode_value = CSHIM_LOCK_OBSERVATION_UNRESOLVED;
+uint32_t cshim_fast_path_generation_value = CSHIM_FAST_PATH_CLOSED;
+
+// The fast-path generation that `mode` and the current fork generation call for.
+static uint32_t fast_path_generation_for(uint32_t mode) {
+    return mode == 0 ? cshim_fork_generation() : CSHIM_FAST_PATH_CLOSED;
+}
+// Each setter publishes a value computed from a mode it read after its own store, and tries
+// again if the mode changed before its exchange landed: whichever exchange lands last was
+// computed from the last mode, so two threads setting modes at once cannot leave the fast
+// paths open with the detector on.
+void cshim_set_lock_observation_mode(uint32_t mode) {
+    __atomic_store_n(&cshim_lock_observation_mode_value, mode, __ATOMIC_SEQ_CST);
+    for (;;) {
+        uint32_t seen = __atomic_load_n(&cshim_fast_path_generation_value, __ATOMIC_SEQ_CST);
+        uint32_t read_mode = __atomic_load_n(&cshim_lock_observation_mode_value, __ATOMIC_SEQ_CST);
+        uint32_t wanted = fast_path_generation_for(read_mode);
+        if (__atomic_compare_exchange_n(&cshim_fast_path_generation_value, &seen, wanted, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+            && __atomic_load_n(&cshim_lock_observation_mode_value, __ATOMIC_SEQ_CST) == read_mode) {
+            return;
+        }
+    }
+}
 __thread void *cshim_lock_observer_thread_value;
 __thread uint64_t cshim_spin_estimates_value;
 
@@ -42,6 +64,7 @@ static void reset_in_fork_child(void) {
     fork_gate_reset_in_child();
     main_thread = (unsigned long)pthread_self();
     __atomic_add_fetch(&cshim_fork_generation_value, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&cshim_fast_path_generation_value, fast_path_generation_for(cshim_lock_observation_mode_value), __ATOMIC_RELAXED);
     after_fork_run_resets();
 }
 // Constructors run on the main thread when the program starts; a library loaded later by

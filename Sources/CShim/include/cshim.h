@@ -57,7 +57,17 @@ int cshim_cpu_count(void);
 #define CSHIM_LOCK_OBSERVATION_UNRESOLVED 0xFFFFFFFFu
 extern uint32_t cshim_lock_observation_mode_value;
 static inline uint32_t cshim_lock_observation_mode(void) { return *(volatile uint32_t *)&cshim_lock_observation_mode_value; }
-static inline void cshim_set_lock_observation_mode(uint32_t mode) { __atomic_store_n(&cshim_lock_observation_mode_value, mode, __ATOMIC_RELAXED); }
+/// Sets the mode and, from it, the fast-path generation (below).
+void cshim_set_lock_observation_mode(uint32_t mode);
+/// The one word the inlined lock fast paths compare a primitive's recorded fork generation
+/// with: the fork generation while the lock observation mode is 0, else
+/// `CSHIM_FAST_PATH_CLOSED`, which no storage records (local storage records a fork count,
+/// shared storage 0xFFFFFFFF). One load and one compare stand for both checks; kept in step
+/// with the mode by `cshim_set_lock_observation_mode` and with the generation in every fork
+/// child. Read like the mode (volatile): a stale read delays a change by an operation or two.
+#define CSHIM_FAST_PATH_CLOSED 0xFFFFFFFEu
+extern uint32_t cshim_fast_path_generation_value;
+static inline uint32_t cshim_fast_path_generation(void) { return *(volatile uint32_t *)&cshim_fast_path_generation_value; }
 /// The deadlock detector's record of the calling thread, unretained (a thread-local value owns
 /// it and clears this slot at thread exit). A C thread-local is a single load, unlike
 /// `pthread_getspecific` plus a Swift cast.

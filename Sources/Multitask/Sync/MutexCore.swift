@@ -73,7 +73,7 @@ struct MutexCore: Sendable {
             return outcome != .timedOut
         }
         // The state is 2 whenever we hold or wait after the spin, so unlock knows to wake.
-        return word.park(until: deadline, spin: .lockHandOff, poll: { word.loadRelaxed() == 0 && tryLock() }) {
+        return word.park(until: deadline, spin: .lockHandOff, poll: { tryLockStayingFree() }) {
             word.exchange(2) == 0 ? .done : .sleep(expecting: 2)
         }
     }
@@ -82,7 +82,7 @@ struct MutexCore: Sendable {
     /// this one sets the sleepers bit with compare-and-exchange and keeps the pid readable.
     @inline(never)
     func lockSharedSlow(until deadline: Deadline?) -> Acquisition {
-        if SpinPolicy.lockHandOff.spin(until: { word.loadRelaxed() == 0 && tryLock() }) { return .acquired }
+        if SpinPolicy.lockHandOff.spin(until: { tryLockStayingFree() }) { return .acquired }
         let mine = UInt32(bitPattern: ProcessIdentity.pid) | Self.sharedSleepersBit
         let claimOrRegister = { () -> ParkStep in
             let state = word.load()
@@ -108,6 +108,24 @@ struct MutexCore: Sendable {
             if let deadline, deadline.hasPassed { return .timedOut }
         }
     }
+
+    /// A spinning waiter's poll: locks only if the word is free and still free a moment
+    /// (``handOffConfirmationPauses``) later. A holder that re-acquires the lock at once (a
+    /// loop of short critical sections) leaves it free for a few nanoseconds between its
+    /// release and its next acquire; a waiter that took it there would turn one running holder
+    /// into two threads passing the lock and its cache line back and forth, each slowing the
+    /// other with its polls (issue 16). A holder that has left the lock leaves it free.
+    @inline(__always)
+    private func tryLockStayingFree() -> Bool {
+        guard word.loadRelaxed() == 0 else { return false }
+        for _ in 0..<Self.handOffConfirmationPauses { CPU.relax() }
+        return word.loadRelaxed() == 0 && tryLock()
+    }
+
+    /// How many pauses a spinning waiter lets pass between seeing the lock free and taking it
+    /// (about 0.2 µs at a 25 ns `pause`; a holder's release and re-acquire are nanoseconds
+    /// apart).
+    static var handOffConfirmationPauses: Int { 8 }
 
     /// Locks a process-local word if it is free (0 to 1): ``tryLock()`` for a caller that
     /// knows the word is not shared (``SyncStorage/admitsFastPath``).

@@ -22,7 +22,8 @@ final class SyncStorage: @unchecked Sendable {
     /// inlined fast paths (``admitsFastPath``).
     @usableFromInline let generation: UInt32
 
-    /// The generation shared storage records: no fork count reaches it.
+    /// The generation shared storage records: no fork count reaches it, and it is not the
+    /// value ``LockObservationSwitch/fastPathGeneration`` takes while the detector is on.
     static var sharedGeneration: UInt32 { .max }
     /// Keeps shared memory mapped; nil for local storage, which this object frees.
     let owner: AnyObject?
@@ -64,13 +65,15 @@ final class SyncStorage: @unchecked Sendable {
     }
 
     /// Whether a primitive may take its inlined fast path: the detector is off and these are
-    /// process-local words used in their creator's process. One predictable branch for both
-    /// checks of the shell (``SyncPrimitive/checkProcess()`` and ``LockObservation/isOn``);
-    /// when it is false the shell decides (shared words, whose ``generation`` matches no
-    /// process, always take the shell's path, which admits them in every process).
+    /// process-local words used in their creator's process. One compare with one global word
+    /// (``LockObservationSwitch/fastPathGeneration``: the fork generation while the detector
+    /// is off) and one predictable branch for both checks of the shell
+    /// (``SyncPrimitive/checkProcess()`` and ``LockObservation/isOn``); when it is false the
+    /// shell decides (shared words, whose ``generation`` matches no process, always take the
+    /// shell's path, which admits them in every process).
     @inlinable @inline(__always)
     var admitsFastPath: Bool {
-        generation == ForkGeneration.current && !LockObservation.isOn
+        generation == LockObservationSwitch.fastPathGeneration
     }
 
     /// Traps when process-local storage is used in a process other than its creator's.

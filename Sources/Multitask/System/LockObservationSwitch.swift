@@ -20,4 +20,13 @@ enum LockObservationSwitch {
         @inlinable @inline(__always) get { cshim_lock_observation_mode() }
         set { cshim_set_lock_observation_mode(newValue) }
     }
+
+    /// The fork generation while the mode is 0 (locks report to no one), else a value that no
+    /// primitive's storage records: the inlined fast paths compare a storage's generation with
+    /// this one word instead of checking the generation and the mode apart (one load, one
+    /// compare and one branch fewer on every acquire). Kept in step with ``mode`` by its setter
+    /// and with the fork generation in every fork child. The corresponding C function is
+    /// `cshim_fast_path_generation`.
+    @inlinable @inline(__always)
+    static var fastPathGeneration: UInt32 { cshim_fast_path_generation() }
 }

@@ -75,4 +75,18 @@ struct InlinedLockPathTests {
         #expect(waiter.join(timeout: .seconds(60)))
         #expect(!lock.isLocked)
     }
+
+    @Test("one word admits the fast paths: the fork generation while the detector is off, a value no storage records while it is on")
+    func fastPathGenerationFollowsTheDetector() {
+        let saved = DeadlockDetector.mode
+        defer { DeadlockDetector.mode = saved }
+        let lock = Lock()
+        DeadlockDetector.mode = .off
+        #expect(LockObservationSwitch.fastPathGeneration == ForkGeneration.current && lock.storage.admitsFastPath)
+        DeadlockDetector.mode = .report
+        #expect(LockObservationSwitch.fastPathGeneration != ForkGeneration.current && !lock.storage.admitsFastPath)
+        #expect(LockObservationSwitch.fastPathGeneration != SyncStorage.sharedGeneration)
+        DeadlockDetector.mode = .off
+        #expect(lock.storage.admitsFastPath)
+    }
 }

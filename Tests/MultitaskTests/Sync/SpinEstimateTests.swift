@@ -152,4 +152,18 @@ struct SpinEstimateTests {
         }
         #expect(keptAtCeiling)
     }
+
+    /// The pauses (1-based) after which a spin with `spacingLimit` asks its condition, within the first `pauses`.
+    private func pollPauses(spacingLimit: Int, pauses: Int) -> [Int] {
+        var schedule = Spin.PollSchedule(spacingLimit: spacingLimit)
+        return (1...pauses).filter { _ in schedule.isDue() }
+    }
+
+    @Test("a signal wait polls after every pause; a lock waiter's polls space out, doubling up to the limit")
+    func pollSpacing() {
+        #expect(pollPauses(spacingLimit: 1, pauses: 20) == Array(1...20))
+        #expect(pollPauses(spacingLimit: 0, pauses: 5) == Array(1...5))
+        #expect(pollPauses(spacingLimit: 8, pauses: 40) == [1, 3, 7, 15, 23, 31, 39])
+        #expect(SpinPolicy.signal.pollSpacing == 1 && SpinPolicy.lockHandOff.pollSpacing == Spin.lockPollSpacing)
+    }
 }
