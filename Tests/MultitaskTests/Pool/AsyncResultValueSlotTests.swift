@@ -73,6 +73,32 @@ struct AsyncResultValueSlotTests {
         #expect(counter.count.load(ordering: .relaxed) == 2 * Self.tasks, "values destroyed: \(counter.count.load(ordering: .relaxed))")
     }
 
+    static let mapItems = Array(0..<5_000)
+    static let mapChunks = [1, 7, 1_000, 10_000]
+
+    @Test("ThreadPool.map's values come back whole and in order for every chunk size")
+    func mapValuesComeBack() throws {
+        // map's whole result is an array stored in an AsyncResult's slot: a read that the
+        // optimizer reorders against the slot's raw-word stores loses it ("0 of N values").
+        try ThreadPool.withPool(threads: 2) { pool throws in
+            for chunk in Self.mapChunks {
+                #expect(try pool.map(Self.mapItems, chunkSize: chunk) { $0 &* 3 &+ 1 } == Self.mapItems.map { $0 &* 3 &+ 1 }, "chunk \(chunk)")
+                let strings = try pool.map(Self.mapItems.prefix(200), chunkSize: chunk) { String($0) }
+                #expect(strings == Self.mapItems.prefix(200).map { String($0) }, "strings, chunk \(chunk)")
+            }
+        }
+    }
+
+    @Test("ThreadPool.map awaited from async code gives the same values")
+    func asyncMapValuesComeBack() async throws {
+        let pool = ThreadPool(threads: 2)
+        defer { pool.terminate(); pool.join() }
+        for chunk in Self.mapChunks {
+            let values = try await pool.map(Self.mapItems, chunkSize: chunk) { $0 &* 3 &+ 1 }
+            #expect(values == Self.mapItems.map { $0 &* 3 &+ 1 }, "chunk \(chunk)")
+        }
+    }
+
     @Test("failed and never-run tasks store no value, and their results go away cleanly")
     func failedAndDiscardedTasksStoreNothing() throws {
         struct Failure: Error {}
