@@ -7,15 +7,16 @@ import Testing
 /// restarts the host with its actors, and gives up at the policy's limit.
 @Suite("ProcessActorSystem: crash isolation and supervision", .serialized, .timeLimit(.minutes(2)))
 struct ActorSupervisionTests {
-    /// Starts `count` slow calls, waits until they are in flight, runs `crash`, and returns
-    /// each call's error with how long after the crash it came.
+    /// Starts `count` slow calls (from tasks that prefer `executor`, if given), waits until
+    /// they are in flight, runs `crash`, and returns each call's error with how long after
+    /// the crash it came.
     static func inFlightCalls(
-        to calculator: Calculator, count: Int, crash: @escaping @Sendable () async -> Void
+        to calculator: Calculator, count: Int, on executor: (any TaskExecutor)? = nil, crash: @escaping @Sendable () async -> Void
     ) async -> [(error: (any Error)?, after: Duration)] {
         let clock = ContinuousClock()
         return await withTaskGroup(of: ((any Error)?, ContinuousClock.Instant).self) { group in
             for _ in 0..<count {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     do {
                         _ = try await calculator.nap(milliseconds: 10_000)
                         return (nil, clock.now)
