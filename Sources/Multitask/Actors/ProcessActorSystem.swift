@@ -74,11 +74,16 @@ public final class ProcessActorSystem: DistributedActorSystem, Sendable {
     let hostReplies: Queue<[UInt8]>?
     /// The plans of the targets this process has run, by mangled name (see ``ActorTargetPlan``).
     let targetPlans = LockedBox([String: ActorTargetPlan]())
-    /// An executor for the tasks that make concurrent calls to this system's host processes:
-    /// pass it as their executor preference (`Task(executorPreference:)`,
-    /// `group.addTask(executorPreference:)`) and their calls resume on a thread that reads
-    /// their replies itself, instead of waking the host's reader and a cooperative thread for
-    /// each batch of replies. See ``ActorCallerExecutor``.
+    /// An opt-in executor for tasks that make many concurrent calls to this system's host
+    /// processes: run them with it as their executor preference —
+    /// `withTaskExecutorPreference(system.callerExecutor) { … }`, `Task(executorPreference:)`
+    /// or `group.addTask(executorPreference:)` — and their calls resume on one library thread
+    /// that reads their replies itself, instead of waking the host's reply reader and a
+    /// cooperative thread for each batch of replies (8 callers: about twice the calls per
+    /// second on a machine with a CPU to spare, see ``ActorCallerExecutor``). Everything those
+    /// tasks do runs on that one thread, so CPU-heavy callers should not use it. Tasks without
+    /// the preference are unaffected. Its thread starts with its first job and ends with
+    /// ``shutdown()`` (or when the system is released).
     public let callerExecutor = ActorCallerExecutor(name: "actor-callers")
 
     /// A system whose hosts are restarted by `restartPolicy` and whose calls to hosts fail
