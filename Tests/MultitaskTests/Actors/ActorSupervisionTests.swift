@@ -32,6 +32,18 @@ struct ActorSupervisionTests {
         }
     }
 
+    /// Every one of `outcomes` is a `hostCrashed` by SIGKILL, within 1 s of the kill.
+    static func expectKilled(_ outcomes: [(error: (any Error)?, after: Duration)]) {
+        for (error, after) in outcomes {
+            guard case ActorSystemError.hostCrashed(let code, _)? = error else {
+                Issue.record("expected hostCrashed, got \(String(describing: error))")
+                continue
+            }
+            #expect(code == -SIGKILL)
+            #expect(after < .seconds(1))
+        }
+    }
+
     /// Calls `add` until it succeeds (the host is back), for at most 5 seconds.
     static func firstSuccess(_ calculator: Calculator) async -> Int? {
         let clock = ContinuousClock()
@@ -51,14 +63,7 @@ struct ActorSupervisionTests {
             let firstPid = try await calculator.pid()
             _ = try await calculator.accumulate(5)
             let outcomes = await Self.inFlightCalls(to: calculator, count: 20) { kill(firstPid, SIGKILL) }
-            for (error, after) in outcomes {
-                guard case ActorSystemError.hostCrashed(let code, _)? = error else {
-                    Issue.record("expected hostCrashed, got \(String(describing: error))")
-                    continue
-                }
-                #expect(code == -SIGKILL)
-                #expect(after < .seconds(1))
-            }
+            Self.expectKilled(outcomes)
             #expect(await Self.firstSuccess(calculator) == 42)
             #expect(try await calculator.pid() != firstPid)
             // The actor was re-created: fresh state, same ID.
