@@ -130,7 +130,7 @@ public final class ActorCallerExecutor: TaskExecutor, @unchecked Sendable {
     /// How long the thread waits on a replies queue before it looks at its jobs anyway: a
     /// bound on the wait should a wake-up be lost (taken by a reader that was between two
     /// batches when it came).
-    static let waitLimit = Duration.milliseconds(1)
+    static var waitLimit: Duration { .milliseconds(1) } // computed: no lazy global to touch before a fork
 
     /// Whether the calling thread is this executor's (a task that prefers it runs there).
     var isCurrent: Bool { threadHandle.load(ordering: .acquiring) == NativeThread.currentHandle }
