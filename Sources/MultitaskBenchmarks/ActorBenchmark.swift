@@ -57,14 +57,17 @@ public enum ActorBenchmark {
     }
 
     /// Calls per second to a `BenchEcho` in a child process, `callers` tasks each making
-    /// `calls / callers` sequential calls.
-    public static func throughput(callers: Int, calls: Int) -> Double {
+    /// `calls / callers` sequential calls: on the cooperative pool (the default), or with the
+    /// system's ``ProcessActorSystem/callerExecutor`` as their executor preference (the opt-in
+    /// for tasks that call actors in host processes concurrently).
+    public static func throughput(callers: Int, calls: Int, onCallerExecutor: Bool = false) -> Double {
         withEcho(at: .child) { echo in
             let perCaller = calls / callers
+            let executor: (any TaskExecutor)? = onCallerExecutor ? echo.actorSystem.callerExecutor : nil
             let start = Deadline.now.nanoseconds
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<callers {
-                    group.addTask { for i in 0..<perCaller { _ = try await echo.echo(i) } }
+                    group.addTask(executorPreference: executor) { for i in 0..<perCaller { _ = try await echo.echo(i) } }
                 }
                 try await group.waitForAll()
             }

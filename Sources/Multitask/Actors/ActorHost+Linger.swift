@@ -11,11 +11,11 @@ extension ActorHost {
             for _ in 0..<16 {
                 let batch: [ActorReply]
                 do {
-                    guard !replies.isEmpty, let bytes = try replies.tryGet() else {
+                    guard let taken = try Self.takeReplies(from: replies) else {
                         CPU.relax()
                         continue
                     }
-                    batch = try ActorWireBytes.replies(inBatch: bytes)
+                    batch = taken
                 } catch {
                     return nil
                 }

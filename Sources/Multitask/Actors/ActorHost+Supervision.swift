@@ -84,12 +84,17 @@ extension ActorHost.State {
             if let continuation = call.continuation {
                 suspendedCallers.append(continuation)
                 pending[id] = nil
-                suspended -= 1
+                removeWaiter(call)
             } else {
                 call.outcome = .failure(error)
                 pending[id] = call
             }
         }
         return suspendedCallers
+    }
+
+    /// `call`, whose caller waited suspended, is answered: one fewer waits for its reader.
+    mutating func removeWaiter(_ call: ActorHost.Pending) {
+        if call.readByExecutor { suspendedOnExecutor -= 1 } else { suspended -= 1 }
     }
 }

@@ -27,6 +27,9 @@ final class ActorHost: Sendable {
         /// The outcome that came (a reply the reader took, or a failure) while the caller
         /// lingered.
         var outcome: Result<ActorOutcome, any Error>?
+        /// Whether its caller waits suspended on the system's ``ActorCallerExecutor``, whose
+        /// thread reads its reply (until it hands the reading back to the reader).
+        var readByExecutor = false
     }
 
     /// Everything about the host that changes, under one lock.
@@ -37,9 +40,12 @@ final class ActorHost: Sendable {
         var generation: ActorHostGeneration?
         /// Calls sent and not answered, by call ID.
         var pending: [UInt64: Pending] = [:]
-        /// How many of them wait suspended (with a continuation): while there are any, the
-        /// reader reads the replies queue.
+        /// How many of them wait suspended (with a continuation) for the reader: while there
+        /// are any, the reader reads the replies queue.
         var suspended = 0
+        /// How many of them wait suspended on the caller executor, whose thread reads their
+        /// replies (see ``Pending/readByExecutor``).
+        var suspendedOnExecutor = 0
         /// Whether a caller alone in flight lingers for its reply.
         var linger = ActorLingerBudget()
         /// How many calls in a row found no other call in flight when sent (up to
@@ -68,15 +74,19 @@ final class ActorHost: Sendable {
     let policy: ActorRestartPolicy
     /// How long a call waits for its reply (nil: no limit).
     let callTimeout: Duration?
+    /// The system's caller executor: callers running there wait for its thread to read their
+    /// replies, not for the reader (nil: every caller waits for the reader).
+    let callerExecutor: ActorCallerExecutor?
     /// What changes.
     let state = LockedBox(State())
 
     /// A host that has no process yet (see ``start()``).
-    init(index: UInt32, startMethod: StartMethod?, policy: ActorRestartPolicy, callTimeout: Duration?) {
+    init(index: UInt32, startMethod: StartMethod?, policy: ActorRestartPolicy, callTimeout: Duration?, callerExecutor: ActorCallerExecutor? = nil) {
         self.index = index
         self.startMethod = startMethod
         self.policy = policy
         self.callTimeout = callTimeout
+        self.callerExecutor = callerExecutor
     }
 
     /// Starts the first process.
@@ -148,6 +158,12 @@ final class ActorHost: Sendable {
         case .failure(let error):
             return .failure(error)
         case .success(let (generation, lingers)):
+            if !lingers, let executor = callerExecutor, executor.isCurrent {
+                // Sent with the other calls its jobs make (if the queue is shut down first,
+                // the crash or stop that did it fails the call, registered by now).
+                executor.send(call.wireBytes, on: generation.calls, to: self)
+                return .success((call.callID, generation, lingers))
+            }
             do {
                 try generation.calls.put(call.wireBytes)
                 return .success((call.callID, generation, lingers))
@@ -163,8 +179,10 @@ final class ActorHost: Sendable {
     }
 
     /// The caller of `callID` stops lingering and waits: resumed now if its outcome came
-    /// meanwhile, else when it comes (the reader of `generation` is told that a caller waits).
+    /// meanwhile, else when it comes (the reader of `generation` is told that a caller waits,
+    /// or, for a caller on the caller executor, its thread).
     private func suspend(_ callID: UInt64, _ continuation: Continuation, waking generation: ActorHostGeneration) {
+        let executor = callerExecutor.flatMap { $0.isCurrent ? $0 : nil }
         let ready = state.withLock { state -> Result<ActorOutcome, any Error>? in
             guard var pending = state.pending[callID] else { return .failure(ActorSystemError.transport("the call was lost")) }
             if let outcome = pending.outcome {
@@ -172,12 +190,17 @@ final class ActorHost: Sendable {
                 return outcome
             }
             pending.continuation = continuation
+            pending.readByExecutor = executor != nil
             state.pending[callID] = pending
-            state.suspended += 1
+            if executor != nil { state.suspendedOnExecutor += 1 } else { state.suspended += 1 }
             return nil
         }
         if let ready { return continuation.resume(returning: ready) }
-        generation.callersWait.set()
+        if let executor {
+            executor.watch(self, replies: generation.replies, generation: generation.number)
+        } else {
+            generation.callersWait.set()
+        }
     }
 
     /// Resumes the calls the replies answer, or leaves an outcome for its lingering caller (a
@@ -186,6 +209,7 @@ final class ActorHost: Sendable {
         var resumed: [(Continuation, ActorOutcome)] = []
         resumed.reserveCapacity(replies.count)
         state.withLock { state in
+            var executorCallers = false
             for reply in replies {
                 guard var pending = state.pending[reply.callID] else { continue }
                 guard let continuation = pending.continuation else {
@@ -194,15 +218,17 @@ final class ActorHost: Sendable {
                     continue
                 }
                 state.pending[reply.callID] = nil
-                state.suspended -= 1
+                state.removeWaiter(pending)
+                executorCallers = executorCallers || pending.readByExecutor
                 resumed.append((continuation, reply.outcome))
             }
             // The reader stays on the replies queue while calls come from several callers: a
             // flag lowered after each batch was raised again by the next caller to suspend, a
             // wake-up of the reader per batch on top of the host's. It is lowered only for
-            // callers that linger, which read the replies themselves (a caller that suspended
-            // just before may have raised it late).
-            if state.suspended == 0 && state.soloStreak == Self.soloStreakToLinger { state.generation?.callersWait.clear() }
+            // callers that read the replies themselves: one that lingers (a caller that
+            // suspended just before may have raised it late), and those on the caller
+            // executor, whose next calls its thread reads.
+            if state.suspended == 0 && (state.soloStreak == Self.soloStreakToLinger || executorCallers) { state.generation?.callersWait.clear() }
         }
         for (continuation, outcome) in resumed { continuation.resume(returning: .success(outcome)) }
     }

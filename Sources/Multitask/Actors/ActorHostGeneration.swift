@@ -54,10 +54,12 @@ struct ActorHostGeneration: Sendable {
     /// needed, and raced a lingering caller for its reply.
     private static func read(_ replies: Queue<[UInt8]>, for host: ActorHost?, whenCallersWait callersWait: Event, killing process: Process) {
         guard let host else { return }
+        let batchQueue = replies // the decoded replies below take the name
         guard let timeout = host.callTimeout else {
             while true {
                 callersWait.wait()
                 guard let batch = try? replies.get(), let replies = try? ActorWireBytes.replies(inBatch: batch) else { return }
+                if replies.isEmpty { host.callerExecutor?.passOnWake(from: batchQueue) }
                 host.deliver(replies)
             }
         }
@@ -68,6 +70,7 @@ struct ActorHostGeneration: Sendable {
                 do {
                     let batch = try replies.get(timeout: interval)
                     guard let replies = try? ActorWireBytes.replies(inBatch: batch) else { return }
+                    if replies.isEmpty { host.callerExecutor?.passOnWake(from: batchQueue) }
                     host.deliver(replies)
                 } catch .empty {
                 } catch {

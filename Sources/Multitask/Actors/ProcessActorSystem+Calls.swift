@@ -81,7 +81,7 @@ extension ProcessActorSystem {
             guard let host = registry.withLock({ $0.hosts[id.host] }) else { return .failure(ActorSystemError.unknownActor(id)) }
             return .success(host)
         case .newHost(let method):
-            guard let host = registerHost({ ActorHost(index: $0, startMethod: method, policy: restartPolicy, callTimeout: callTimeout) }) else {
+            guard let host = registerHost({ ActorHost(index: $0, startMethod: method, policy: restartPolicy, callTimeout: callTimeout, callerExecutor: callerExecutor) }) else {
                 return .failure(ActorSystemError.shutDown)
             }
             do {

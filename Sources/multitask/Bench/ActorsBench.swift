@@ -15,6 +15,8 @@ enum ActorsBench {
                            unit: "calls/s", note: "1 task calling an actor in a forkserver child, 50k calls, median of 3"))
         report(BenchMetric(name: "actor_throughput_8_callers", value: IPCBench.median(3) { ActorBenchmark.throughput(callers: 8, calls: 200_000) },
                            unit: "calls/s", note: "8 tasks calling one actor in a forkserver child, 200k calls, median of 3"))
+        report(BenchMetric(name: "actor_throughput_8_callers_executor", value: IPCBench.median(3) { ActorBenchmark.throughput(callers: 8, calls: 200_000, onCallerExecutor: true) },
+                           unit: "calls/s", note: "the same 8 tasks with the system's callerExecutor as their executor preference (opt-in), median of 3"))
         report(BenchMetric(name: "actor_crash_to_restart", value: ActorBenchmark.crashToRestartMilliseconds(runs: 21),
                            unit: "ms", note: "SIGKILL of a forkserver host to the first call its restarted host answers, median of 21"))
         report(BenchMetric(name: "actor_call_rtt_loopback", value: IPCBench.median(3) { ActorBenchmark.roundTripMicroseconds(at: .loopback, throwing: false, calls: 20_000) },

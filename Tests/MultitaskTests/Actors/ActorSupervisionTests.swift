@@ -7,15 +7,16 @@ import Testing
 /// restarts the host with its actors, and gives up at the policy's limit.
 @Suite("ProcessActorSystem: crash isolation and supervision", .serialized, .timeLimit(.minutes(2)))
 struct ActorSupervisionTests {
-    /// Starts `count` slow calls, waits until they are in flight, runs `crash`, and returns
-    /// each call's error with how long after the crash it came.
+    /// Starts `count` slow calls (from tasks that prefer `executor`, if given), waits until
+    /// they are in flight, runs `crash`, and returns each call's error with how long after
+    /// the crash it came.
     static func inFlightCalls(
-        to calculator: Calculator, count: Int, crash: @escaping @Sendable () async -> Void
+        to calculator: Calculator, count: Int, on executor: (any TaskExecutor)? = nil, crash: @escaping @Sendable () async -> Void
     ) async -> [(error: (any Error)?, after: Duration)] {
         let clock = ContinuousClock()
         return await withTaskGroup(of: ((any Error)?, ContinuousClock.Instant).self) { group in
             for _ in 0..<count {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     do {
                         _ = try await calculator.nap(milliseconds: 10_000)
                         return (nil, clock.now)
@@ -28,6 +29,18 @@ struct ActorSupervisionTests {
             let crashed = clock.now
             await crash()
             return await group.reduce(into: []) { $0.append(($1.0, $1.1 - crashed)) }
+        }
+    }
+
+    /// Every one of `outcomes` is a `hostCrashed` by SIGKILL, within 1 s of the kill.
+    static func expectKilled(_ outcomes: [(error: (any Error)?, after: Duration)]) {
+        for (error, after) in outcomes {
+            guard case ActorSystemError.hostCrashed(let code, _)? = error else {
+                Issue.record("expected hostCrashed, got \(String(describing: error))")
+                continue
+            }
+            #expect(code == -SIGKILL)
+            #expect(after < .seconds(1))
         }
     }
 
@@ -50,14 +63,7 @@ struct ActorSupervisionTests {
             let firstPid = try await calculator.pid()
             _ = try await calculator.accumulate(5)
             let outcomes = await Self.inFlightCalls(to: calculator, count: 20) { kill(firstPid, SIGKILL) }
-            for (error, after) in outcomes {
-                guard case ActorSystemError.hostCrashed(let code, _)? = error else {
-                    Issue.record("expected hostCrashed, got \(String(describing: error))")
-                    continue
-                }
-                #expect(code == -SIGKILL)
-                #expect(after < .seconds(1))
-            }
+            Self.expectKilled(outcomes)
             #expect(await Self.firstSuccess(calculator) == 42)
             #expect(try await calculator.pid() != firstPid)
             // The actor was re-created: fresh state, same ID.
