@@ -54,13 +54,18 @@ struct ActorHostGeneration: Sendable {
     /// needed, and raced a lingering caller for its reply.
     private static func read(_ replies: Queue<[UInt8]>, for host: ActorHost?, whenCallersWait callersWait: Event, killing process: Process) {
         guard let host else { return }
-        let batchQueue = replies // the decoded replies below take the name
+        /// Resumes the calls `batch` answers; false if its bytes do not read as replies. An
+        /// empty batch is the caller executor's wake-up, taken by mistake: passed on to it.
+        func handle(_ batch: [UInt8]) -> Bool {
+            guard let answered = try? ActorWireBytes.replies(inBatch: batch) else { return false }
+            if answered.isEmpty { host.callerExecutor?.passOnWake(from: replies) }
+            host.deliver(answered)
+            return true
+        }
         guard let timeout = host.callTimeout else {
             while true {
                 callersWait.wait()
-                guard let batch = try? replies.get(), let replies = try? ActorWireBytes.replies(inBatch: batch) else { return }
-                if replies.isEmpty { host.callerExecutor?.passOnWake(from: batchQueue) }
-                host.deliver(replies)
+                guard let batch = try? replies.get(), handle(batch) else { return }
             }
         }
         let interval = deadlineScanInterval(for: timeout)
@@ -68,10 +73,7 @@ struct ActorHostGeneration: Sendable {
         while true {
             if callersWait.wait(timeout: interval) {
                 do {
-                    let batch = try replies.get(timeout: interval)
-                    guard let replies = try? ActorWireBytes.replies(inBatch: batch) else { return }
-                    if replies.isEmpty { host.callerExecutor?.passOnWake(from: batchQueue) }
-                    host.deliver(replies)
+                    guard handle(try replies.get(timeout: interval)) else { return }
                 } catch .empty {
                 } catch {
                     return

@@ -90,13 +90,15 @@ final class ThreadPoolQueue: @unchecked Sendable {
     /// How long a worker that found no job lingers before it registers to sleep, in
     /// nanoseconds.
     private static var lingerNanoseconds: Int64 { 8_000 }
-    /// Pauses between two looks at `published` while lingering (a pause is 50-70 ns here).
+    /// The widest gap between two looks at `published` while lingering, in pauses (a pause
+    /// is 50-70 ns here).
     private static var lingerPausesPerLook: Int { 4 }
 
     /// Waits a little for a job before the worker registers to sleep, looking at `published`
     /// every few pauses; returns whether a job came (or the queue was closed).
     ///
-    /// A fixed linger, not a ``SpinPolicy`` with its per-thread estimate: a worker's look
+    /// A fixed linger (``Spin/spin(budget:pollSpacing:_:)`` with a fixed budget), not a
+    /// ``SpinPolicy`` with its per-thread estimate: a worker's look
     /// also fails when another worker took the job first, and an estimate shrunk by such
     /// misses sends the worker to sleep at once, so the submitter pays a wake-up system call
     /// (and often the woken worker's preemption of it) for the next job. And a look every
@@ -106,12 +108,9 @@ final class ThreadPoolQueue: @unchecked Sendable {
     /// fourth pause, 0.17 with this linger (issue 16).
     @inline(never)
     private func lingerForJob() -> Bool {
-        let start = Deadline.now.nanoseconds
-        while true {
-            for _ in 0..<Self.lingerPausesPerLook { CPU.relax() }
-            if published.load(ordering: .acquiring) != 0 { return true }
-            if Deadline.now.nanoseconds - start >= Self.lingerNanoseconds { return false }
-        }
+        Spin.spin(budget: Self.lingerNanoseconds, pollSpacing: Self.lingerPausesPerLook) {
+            published.load(ordering: .acquiring) != 0
+        }.succeeded
     }
 
     /// Whether ``close()`` or ``closeDiscarding()`` was called.
