@@ -24,7 +24,7 @@ enum ForkServer {
         prepareChildStart()
         let serverPID = ProcessIdentity.pid
         var children: [CInt: Int32] = [:]
-        var entryTypes: [String: (any ProcessEntry.Type)?] = [:]
+        var entryTypes = ForkServerEntryTypes()
         // Forked once the server has been idle for a while after a start (see ForkServerStandby).
         var standby: ForkServerStandby?
         var lastPayload: [UInt8]?
@@ -93,16 +93,7 @@ enum ForkServer {
             // microseconds, mostly page faults), and the type's metadata is instantiated once,
             // in this quiet process, instead of in every child.
             let decoded = request.inline.isEmpty ? nil : try? ChildPayload(bytes: request.inline)
-            var entryType: (any ProcessEntry.Type)?
-            if let name = decoded?.entryType {
-                if let known = entryTypes[name] {
-                    entryType = known
-                } else {
-                    entryType = EntryType.resolve(name)
-                    if let entryType { EntryType.prepareDecoding(of: entryType) }
-                    entryTypes[name] = .some(entryType)
-                }
-            }
+            let entryType = decoded.flatMap { entryTypes.resolve($0.entryType) }
 
             // Built here, not in the child: its allocations would write (and copy) heap pages there.
             let streams = request.streams

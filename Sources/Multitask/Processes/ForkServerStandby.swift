@@ -43,7 +43,7 @@ struct ForkServerStandby {
     /// program, the pidfds of the server's children); `rehearsal` is a payload to decode before
     /// parking (empty: none); `entryTypes` the server's resolved entry types.
     static func fork(serverPID: Int32, closing: [CInt], rehearsal: [UInt8],
-                     entryTypes: [String: (any ProcessEntry.Type)?]) -> ForkServerStandby? {
+                     entryTypes: ForkServerEntryTypes) -> ForkServerStandby? {
         guard let (mine, theirs) = try? PacketSocket.pair() else { return nil }
         ChildMain.prepareParentForFork()
         let pid: Int32
@@ -101,14 +101,14 @@ struct ForkServerStandby {
 
     /// In the standby: rehearse, wait for the request, become its child.
     private static func park(serverPID: Int32, channel: PacketSocket, rehearsal: [UInt8],
-                             entryTypes: [String: (any ProcessEntry.Type)?]) -> Never {
+                             entryTypes: ForkServerEntryTypes) -> Never {
+        var entryTypes = entryTypes
         ChildMain.armParentDeathSignal(expectedParent: serverPID)
         // Only the envelope is decoded: the entry value may hold handles whose decoding takes
         // descriptors, and a user type's decoding may have effects.
         if !rehearsal.isEmpty, let payload = try? ChildPayload(bytes: rehearsal) {
-            // A type the server has not resolved is looked up now, so that the runtime has it
-            // cached when a request names it again.
-            if entryTypes[payload.entryType] == nil { _ = EntryType.resolve(payload.entryType) }
+            // A type the server has not resolved is looked up now, not after the hand-off.
+            _ = entryTypes.resolve(payload.entryType)
         }
         let received = try? channel.receive(capacity: ForkServerMessage.maximumSize)
         guard case .message(let bytes, let descriptors)? = received,
@@ -128,7 +128,7 @@ struct ForkServerStandby {
         guard (try? channel.send([confirmation])) != nil else { ProcessControl.exitImmediately(0) }
         channel.close()
         let decoded = request.inline.isEmpty ? nil : try? ChildPayload(bytes: request.inline)
-        let entryType = decoded.flatMap { entryTypes[$0.entryType] ?? EntryType.resolve($0.entryType) }
+        let entryType = decoded.flatMap { entryTypes.resolve($0.entryType) }
         ForkServer.runChild(request, streams: request.streams, decoded: decoded, entryType: entryType)
     }
 }
