@@ -136,9 +136,9 @@ struct MutexCore: Sendable {
     func tryLockLocal() -> Bool { word.compareExchange(0, 1).exchanged }
 
     /// Unlocks a process-local word that says 1 ("locked, no sleepers") by decrementing it:
-    /// one `lock dec`, which costs less than the compare-and-exchange from 1 to 0 (issue 16:
-    /// uncontended `Lock.withLock` 0.89x `Mutex.withLock` where the exchange gave 1.03x, AMD
-    /// EPYC; the same shape with no other change, as `Mutex` unlocks by exchange too).
+    /// one `lock dec`, which costs less than the compare-and-exchange from 1 to 0 that
+    /// `Mutex` unlocks with (issue 16: uncontended `Lock.withLock` 0.89x `Mutex.withLock`,
+    /// 1.03x when this was that compare-and-exchange; AMD EPYC).
     /// `false` when the word said anything else: it is one lower all the same, and the caller
     /// must finish with ``unlockAfterDecrement()``. Never on a shared word, whose value is a pid.
     @inlinable @inline(__always)
