@@ -35,6 +35,13 @@ struct FutexWord: @unchecked Sendable {
         pointer.pointee.wrappingSubtract(delta, ordering: .acquiringAndReleasing).oldValue
     }
 
+    /// Subtracts 1 and returns the new value. A caller that only compares the result with 0
+    /// compiles to one `lock dec` and a branch on its flags.
+    @inlinable @inline(__always)
+    func decrement() -> UInt32 {
+        pointer.pointee.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
+    }
+
     @discardableResult @inline(__always)
     func bitAnd(_ bits: UInt32) -> UInt32 { pointer.pointee.bitwiseAnd(bits, ordering: .acquiringAndReleasing).oldValue }
 

@@ -102,23 +102,27 @@ public final class Lock: Lockable, LockShell {
 
     /// Releases the lock. Any thread may release it; releasing an unlocked lock stops the program.
     ///
-    /// The fast path is one compare-and-exchange from 1 ("held, uncontended") to 0, with no
-    /// other check: every release that needs the shell finds another value there — sleepers,
-    /// a lock acquired while the detector is on (``routeReleaseToShellIfObserved(acquired:)``),
-    /// an unlocked lock. A shared word, which holds its holder's pid, goes to the shell at
-    /// once (the exchange would fail after costing a full atomic operation); `isShared` is
-    /// stored in the lock itself, next to the word's address.
+    /// The fast path is one decrement of the word (``MutexCore/unlockLocalByDecrement()``),
+    /// from 1 ("held, no sleepers") to 0, with no other check: every release that needs the
+    /// shell finds another value there — sleepers, a lock acquired while the detector is on
+    /// (``routeReleaseToShellIfObserved(acquired:)``), an unlocked lock — and the shell
+    /// finishes from the decremented word. A shared word, which holds its holder's pid, goes
+    /// to the shell at once, undecremented; `isShared` is stored in the lock itself, next to
+    /// the word's address. (Racing an acquirer, the release of an unlocked lock can pass for a
+    /// release with a waiter, and then stops nothing.)
     @inlinable @inline(__always)
     public func release() {
-        if _fastPath(!core.word.isShared && core.unlockUncontended()) { return }
-        releaseThroughShell()
+        if _slowPath(core.word.isShared) { return releaseThroughShell(decremented: false) }
+        if _fastPath(core.unlockLocalByDecrement()) { return }
+        releaseThroughShell(decremented: true)
     }
 
     /// ``release()`` past the fast path: tells the detector, opens the lock, wakes a sleeper.
+    /// `decremented`: the fast path has decremented the (local) word already.
     @usableFromInline @inline(never)
-    func releaseThroughShell() {
+    func releaseThroughShell(decremented: Bool) {
         announceRelease()
-        if !core.unlock() {
+        if !(decremented ? core.unlockAfterDecrement() : core.unlock()) {
             fatalError("Lock.release(): the lock \(self.debugName) is not locked")
         }
     }

@@ -62,11 +62,16 @@ struct InlinedLockPathTests {
     func releaseWakesASleeper() {
         let lock = Lock()
         lock.acquire()
+        expectReleaseWakesASleeper(lock)
+    }
+
+    /// With `lock` held by the caller: lets a waiter fall asleep on it and checks that the
+    /// release wakes it. The waiter marks the word 2 (locked, sleepers) once its spin is over,
+    /// just before it sleeps; the release must then wake it.
+    private func expectReleaseWakesASleeper(_ lock: Lock) {
         let acquired = Event()
         let waiter = Thread { lock.acquire(); acquired.set(); lock.release() }
         waiter.start()
-        // The waiter marks the word 2 (locked, sleepers) once its spin is over, just before
-        // it sleeps; the release must then wake it.
         let marked = Deadline.after(.seconds(60))
         while lock.core.word.load() != 2 && !marked.hasPassed { NativeThread.sleep(for: .milliseconds(1)) }
         #expect(lock.core.word.load() == 2 && !acquired.isSet)
@@ -74,6 +79,62 @@ struct InlinedLockPathTests {
         #expect(acquired.wait(timeout: .seconds(60)))
         #expect(waiter.join(timeout: .seconds(60)))
         #expect(!lock.isLocked)
+    }
+
+    @Test("the inlined release of a lock that was not locked stops with a precise message, also right after a release")
+    func releaseOfAnUnlockedLockStops() async {
+        let never = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Lock(name: "never-held").release()
+        }
+        #expect(never?.standardErrorText.contains("Lock.release(): the lock 'never-held' is not locked") == true)
+        let twice = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let lock = Lock(name: "released-twice")
+            lock.withLock {}
+            lock.release()
+        }
+        #expect(twice?.standardErrorText.contains("Lock.release(): the lock 'released-twice' is not locked") == true)
+    }
+
+    @Test("a lock acquired while the detector is on is held in the slow-release state; the inlined release tells the detector and opens it")
+    func observedLockIsReleasedThroughTheShell() {
+        withDetectorReporting {
+            let lock = Lock(name: "observed-inline")
+            lock.acquire()
+            #expect(lock.core.word.load() == MutexCore.slowReleaseState)
+            #expect(DeadlockDetector.dump().contains("holds Lock 'observed-inline'"))
+            lock.release()
+            #expect(lock.core.word.load() == 0 && !DeadlockDetector.dump().contains("observed-inline"))
+            #expect(lock.tryAcquire() && lock.core.word.load() == MutexCore.slowReleaseState)
+            lock.release()
+            #expect(!lock.isLocked)
+        }
+    }
+
+    @Test("a sleeper that came while the lock was held in the slow-release state is woken by the inlined release")
+    func observedReleaseWakesASleeper() {
+        withDetectorReporting {
+            let lock = Lock(name: "observed-sleeper")
+            lock.acquire()
+            // The waiter's exchange turns the slow-release state into 2; the release's
+            // decrement then leaves 1, and the shell must still wake it.
+            #expect(lock.core.word.load() == MutexCore.slowReleaseState)
+            expectReleaseWakesASleeper(lock)
+        }
+    }
+
+    /// Runs `body` with the deadlock detector in report mode (reports dropped) and a wait
+    /// threshold no test here reaches; restores the settings.
+    private func withDetectorReporting(_ body: () -> Void) {
+        let saved = (DeadlockDetector.mode, DeadlockDetector.waitThreshold, DeadlockDetector.reportHandler)
+        defer {
+            DeadlockDetector.mode = saved.0
+            DeadlockDetector.waitThreshold = saved.1
+            DeadlockDetector.reportHandler = saved.2
+        }
+        DeadlockDetector.reportHandler = { _ in }
+        DeadlockDetector.waitThreshold = .seconds(120)
+        DeadlockDetector.mode = .report
+        body()
     }
 
     @Test("one word admits the fast paths: the fork generation while the detector is off, a value no storage records while it is on")
