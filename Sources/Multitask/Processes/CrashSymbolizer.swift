@@ -13,8 +13,6 @@ enum CrashSymbolizer {
     /// The runtime failure found at each trapping frame asked about (nil: none), so that a
     /// report's ``CrashReport/message`` reads the debugging information once.
     static let failures = Mutex<[CrashReport.RecordedFrame: String?]>([:])
-    /// The name the compiler gives the artificial function a failed check traps inside.
-    static let failurePrefix = "Swift runtime failure: "
 
     static func frame(_ recorded: CrashReport.RecordedFrame) -> CrashReport.Frame {
         let file = recorded.path.split(separator: "/").last.map(String.init) ?? recorded.path
@@ -53,7 +51,8 @@ enum CrashSymbolizer {
     }
 
     private static func failureMessage(_ calls: [DwarfInlinedCalls.Call]) -> String? {
-        guard let innermost = calls.last, let name = innermost.name, name.hasPrefix(failurePrefix) else { return nil }
+        // The name the compiler gives the artificial function a failed check traps inside.
+        guard let innermost = calls.last, let name = innermost.name, name.hasPrefix("Swift runtime failure: ") else { return nil }
         let written = calls.reversed().first { call in
             guard let file = call.callFile else { return false }
             return call.callLine > 0 && !file.hasPrefix("<")  // not "<compiler-generated>"

@@ -50,8 +50,10 @@ struct DwarfFileNames {
                 var formats: [(type: UInt64, form: UInt64)] = []
                 for _ in 0..<(try cursor.fixed(UInt8.self)) { formats.append((try cursor.uleb(), try cursor.uleb())) }
                 var paths: [String] = []
+                // A unit names a few thousand files at most; a larger count is not one to trust
+                // (entries of zero-size forms could otherwise list millions of empty names).
                 let count = try cursor.uleb()
-                guard count <= UInt64(lines.count) else { throw DwarfMalformed() }
+                guard count <= 1 << 16 else { throw DwarfMalformed() }
                 for _ in 0..<count {
                     var path = ""
                     for format in formats {
