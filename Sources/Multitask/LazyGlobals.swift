@@ -44,6 +44,7 @@ enum LazyGlobals {
         Entry(file: "ChildRegistry", name: "state") { _ = ChildRegistry.state },
         Entry(file: "CodecKey", name: "super") { _ = CodecKey.super },
         Entry(file: "CrashSymbolizer", name: "tables") { CrashSymbolizer.tables.withLock { _ in } },
+        Entry(file: "CrashSymbolizer", name: "failures") { CrashSymbolizer.failures.withLock { _ in } },
         Entry(file: "Condition", name: "advice") { _ = Condition.advice },
         Entry(file: "CurrentProcess", name: "state") { _ = ProcessSelf.state },
         Entry(file: "DeadlockDetectorMode", name: "defaultWaitThreshold") { _ = DeadlockDetector.defaultWaitThreshold },

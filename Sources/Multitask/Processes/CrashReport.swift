@@ -8,12 +8,20 @@
 /// Frames are named from the symbol tables of the files the parent has loaded itself (its
 /// executable and libraries), when it reads ``frames`` or prints the report.
 ///
+/// A failed runtime check's ``message`` depends on the build mode (see there): a debug build
+/// keeps the runtime's own, an optimized one recovers it from the debugging information.
+///
 /// ```swift
 /// let p = Process { let values: [Int] = []; _ = values[1] }
 /// try p.start(); p.join()
 /// print(p.crashReport!)
-/// // signal 4 (SIGILL): Fatal error: Index out of range
+/// // debug build:
+/// // signal 4 (SIGILL): Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range
 /// //   #0 Swift._assertionFailure(…) + 0x18a (libswiftCore.so)
+/// //   …
+/// // release build (`-c release`, not stripped):
+/// // signal 4 (SIGILL): main.swift:3: Swift runtime failure: Index out of range
+/// //   #0 closure #1 () throws -> () in main + 0x2d (Demo)
 /// //   …
 /// ```
 public struct CrashReport: Sendable, Hashable, CustomStringConvertible {
@@ -43,7 +51,31 @@ public struct CrashReport: Sendable, Hashable, CustomStringConvertible {
     public let signal: Int32
     /// The Swift runtime's fatal error message, nil when the crash was not a Swift trap (a
     /// segmentation fault in C code, say).
-    public let message: String?
+    ///
+    /// What it holds depends on how the failed check was compiled:
+    /// - `fatalError`, and the standard library's checks in a debug (`-Onone`) build
+    ///   (`precondition`, index out of range, forced unwrap of `nil`, …), call the runtime, which
+    ///   keeps the message: "Swift/ContiguousArrayBuffer.swift:691: Fatal error: Index out of
+    ///   range".
+    /// - In an optimized build (`-O`, `swift build -c release`) those checks, and integer
+    ///   overflow in every build, compile to a bare trap instruction that leaves no message
+    ///   behind (the signal is SIGILL on x86-64, SIGTRAP on AArch64). The message is then
+    ///   recovered from the program's DWARF debugging information, where the compiler names the
+    ///   trap "Swift runtime failure: …", with the innermost source line it was reached from:
+    ///   "Main.swift:12: Swift runtime failure: Index out of range". SwiftPM writes that
+    ///   information in release builds too; a stripped binary (or one built without `-g`) has
+    ///   none, and then this is nil and only ``signal`` and ``frames`` remain: the innermost
+    ///   frame still names the function the check was compiled into while the symbol table is
+    ///   there.
+    public var message: String? {
+        if let recordedMessage { return recordedMessage }
+        // 4 and 5: SIGILL, SIGTRAP, what a trap instruction raises (the only frame a failed
+        // check can be at is the first: the interrupted instruction, not a return address).
+        guard signal == 4 || signal == 5, let trap = recordedFrames.first else { return nil }
+        return CrashSymbolizer.runtimeFailure(at: trap)
+    }
+    /// The message the child recorded (the runtime's), if any.
+    let recordedMessage: String?
     /// The frames as recorded, named when read.
     let recordedFrames: [RecordedFrame]
 
@@ -58,7 +90,7 @@ public struct CrashReport: Sendable, Hashable, CustomStringConvertible {
 
     init(signal: Int32, message: String?, recordedFrames: [RecordedFrame]) {
         self.signal = signal
-        self.message = message
+        recordedMessage = message
         self.recordedFrames = recordedFrames
     }
 

@@ -1,5 +1,3 @@
-import Glibc
-
 /// The function symbols of an ELF file (an executable or shared library), to name the frames
 /// of a crash report.
 ///
@@ -36,18 +34,8 @@ struct ElfSymbols: Sendable {
     }
 
     /// Reads the symbols of the file at `path`; an empty table if it cannot be read or parsed.
-    /// The corresponding C functions are `open` and `mmap`.
     static func read(path: String) -> ElfSymbols {
-        let empty = ElfSymbols(symbols: [], loadBias: 0)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return empty }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_size > 64, status.st_size < 1 << 32 else { return empty }
-        let length = Int(status.st_size)
-        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return empty }
-        defer { munmap(base, length) }
-        return parse(UnsafeRawBufferPointer(start: base, count: length)) ?? empty
+        ElfFile.withMapped(path: path, parse) ?? ElfSymbols(symbols: [], loadBias: 0)
     }
 
     private init(symbols: [Symbol], loadBias: UInt64) {
@@ -55,70 +43,25 @@ struct ElfSymbols: Sendable {
         self.loadBias = loadBias
     }
 
-    /// Reads a little-endian integer at `offset`, nil if it does not fit in `file`.
-    private static func read<Value: FixedWidthInteger>(_ file: UnsafeRawBufferPointer, _ offset: UInt64, as: Value.Type) -> Value? {
-        guard offset <= UInt64(file.count), UInt64(file.count) - offset >= UInt64(MemoryLayout<Value>.size) else { return nil }
-        return Value(littleEndian: file.loadUnaligned(fromByteOffset: Int(offset), as: Value.self))
-    }
-
-    private static func parse(_ file: UnsafeRawBufferPointer) -> ElfSymbols? {
-        // ELF64, little-endian (x86-64 and AArch64 Linux).
-        guard file.count > 64, file[0] == 0x7F, file[1] == 0x45, file[2] == 0x4C, file[3] == 0x46,
-              file[4] == 2, file[5] == 1,
-              let programHeaders = read(file, 0x20, as: UInt64.self),
-              let sectionHeaders = read(file, 0x28, as: UInt64.self),
-              let programEntrySize = read(file, 0x36, as: UInt16.self),
-              let programCount = read(file, 0x38, as: UInt16.self),
-              let sectionEntrySize = read(file, 0x3A, as: UInt16.self),
-              let sectionCount = read(file, 0x3C, as: UInt16.self),
-              sectionEntrySize >= 64, programEntrySize >= 56
-        else { return nil }
-        var loadBias: UInt64?
-        for index in 0..<UInt64(programCount) {
-            let header = programHeaders &+ index &* UInt64(programEntrySize)
-            guard let type = read(file, header, as: UInt32.self), type == 1 /* PT_LOAD */,
-                  let address = read(file, header + 0x10, as: UInt64.self),
-                  let alignment = read(file, header + 0x30, as: UInt64.self)
-            else { continue }
-            let mask = alignment > 1 && alignment.nonzeroBitCount == 1 ? alignment - 1 : 0
-            loadBias = address & ~mask
-            break
-        }
-        // Section headers: (type, offset, size, link) of each.
-        func section(_ index: UInt64) -> (type: UInt32, offset: UInt64, size: UInt64, link: UInt32)? {
-            guard index < UInt64(sectionCount) else { return nil }
-            let header = sectionHeaders &+ index &* UInt64(sectionEntrySize)
-            guard let type = read(file, header + 4, as: UInt32.self),
-                  let offset = read(file, header + 0x18, as: UInt64.self),
-                  let size = read(file, header + 0x20, as: UInt64.self),
-                  let link = read(file, header + 0x28, as: UInt32.self)
-            else { return nil }
-            return (type, offset, size, link)
-        }
-        let tables = (0..<UInt64(sectionCount)).compactMap { section($0) }
-        guard let table = tables.first(where: { $0.type == 2 /* SHT_SYMTAB */ }) ?? tables.first(where: { $0.type == 11 /* SHT_DYNSYM */ }),
-              let strings = section(UInt64(table.link)),
-              strings.offset <= UInt64(file.count), UInt64(file.count) - strings.offset >= strings.size,
-              table.offset <= UInt64(file.count), UInt64(file.count) - table.offset >= table.size
+    private static func parse(_ file: ElfFile) -> ElfSymbols? {
+        guard let table = file.sections.first(where: { $0.type == 2 /* SHT_SYMTAB */ }) ?? file.sections.first(where: { $0.type == 11 /* SHT_DYNSYM */ }),
+              Int(table.link) < file.sections.count,
+              let strings = file.contents(of: file.sections[Int(table.link)]),
+              let entries = file.contents(of: table)
         else { return nil }
         var symbols: [Symbol] = []
-        let entrySize: UInt64 = 24
-        for index in 0..<(table.size / entrySize) {
-            let entry = table.offset + index * entrySize
-            guard let nameOffset = read(file, entry, as: UInt32.self),
-                  let info = read(file, entry + 4, as: UInt8.self), info & 0xF == 2 /* STT_FUNC */,
-                  let value = read(file, entry + 8, as: UInt64.self), value != 0,
-                  let size = read(file, entry + 16, as: UInt64.self),
-                  UInt64(nameOffset) < strings.size
-            else { continue }
-            let start = Int(strings.offset) + Int(nameOffset)
-            let end = Int(strings.offset + strings.size)
-            var stop = start
-            while stop < end && file[stop] != 0 { stop += 1 }
-            guard stop > start else { continue }
-            symbols.append(Symbol(start: value, size: size, name: String(decoding: UnsafeRawBufferPointer(rebasing: file[start..<stop]), as: UTF8.self)))
+        let entrySize = 24
+        for entry in stride(from: 0, to: entries.count - entrySize + 1, by: entrySize) {
+            let nameOffset = Int(UInt32(littleEndian: entries.loadUnaligned(fromByteOffset: entry, as: UInt32.self)))
+            let info = entries[entry + 4]
+            let value = UInt64(littleEndian: entries.loadUnaligned(fromByteOffset: entry + 8, as: UInt64.self))
+            let size = UInt64(littleEndian: entries.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self))
+            guard info & 0xF == 2 /* STT_FUNC */, value != 0, nameOffset < strings.count else { continue }
+            let name = strings[nameOffset...].prefix { $0 != 0 }
+            guard !name.isEmpty else { continue }
+            symbols.append(Symbol(start: value, size: size, name: String(decoding: UnsafeRawBufferPointer(rebasing: name), as: UTF8.self)))
         }
         symbols.sort { $0.start < $1.start }
-        return ElfSymbols(symbols: symbols, loadBias: loadBias ?? 0)
+        return ElfSymbols(symbols: symbols, loadBias: file.loadBias)
     }
 }

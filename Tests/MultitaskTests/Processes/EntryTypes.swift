@@ -77,6 +77,24 @@ struct IndexOutOfRangeEntry: ProcessEntry {
         let values = [1, 2]
         _ = values[index]
     }
+
+    /// The line of the subscript that fails.
+    static let subscriptLine = #line - 4
+}
+
+/// Overflows an `Int`, quietly: a check the compiler turns into a bare trap instruction in
+/// every build mode, so its message can only come from the debugging information.
+struct OverflowEntry: ProcessEntry {
+    var value = Int.max
+    func run() throws {
+        silenceStandardError()
+        _ = Self.addOne(value)
+    }
+
+    /// The line of the addition that overflows.
+    static let additionLine = #line + 2
+    @inline(never)
+    static func addOne(_ value: Int) -> Int { value + 1 }
 }
 
 /// A segmentation fault in C, quietly: no Swift message to report.

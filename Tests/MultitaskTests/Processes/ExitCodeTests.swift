@@ -86,6 +86,10 @@ struct ExitCodeTests {
         #expect(p.crashReport?.description.contains("#0 ") == true)
     }
 
+    /// What a crash report is sure to hold in each build mode. A debug build's index check
+    /// calls the runtime, which keeps its message (naming the standard library's line); an
+    /// optimized build's is a bare trap, whose message the report recovers from the debugging
+    /// information SwiftPM writes in both modes, with the line that indexed.
     @Test("a crash report names the runtime's check, and a C fault's has no message", .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
     func crashReports(method: StartMethod) throws {
         let outOfRange = Multitask.Process(startMethod: method, entry: IndexOutOfRangeEntry())
@@ -93,11 +97,31 @@ struct ExitCodeTests {
         let quiet = Multitask.Process(startMethod: method, entry: StatusEntry(status: 0))
         for p in [outOfRange, fault, quiet] { try p.start() }
         for p in [outOfRange, fault, quiet] { #expect(joinOrKill(p, timeout: .seconds(30))) }
-        #expect(outOfRange.crashReport?.message?.contains("Index out of range") == true, "\(String(describing: outOfRange.crashReport))")
+        let report = try #require(outOfRange.crashReport)
+        #expect(report.signal == SIGILL || report.signal == SIGTRAP, "\(report)")
+        #expect(report.message?.contains("Index out of range") == true, "\(report)")
+        #if DEBUG
+        #expect(report.message?.contains("Fatal error") == true, "\(report)")
+        #else
+        #expect(report.message?.contains("EntryTypes.swift:\(IndexOutOfRangeEntry.subscriptLine): Swift runtime failure: Index out of range") == true, "\(report)")
+        #endif
+        #expect(report.frames.contains { $0.symbol?.contains("IndexOutOfRangeEntry") == true }, "\(report)")
         #expect(fault.exitCode == -SIGSEGV)
         #expect(fault.crashReport?.signal == SIGSEGV)
         #expect(fault.crashReport?.message == nil)
         #expect(quiet.crashReport == nil)
+    }
+
+    @Test("an overflow's report names the check and its line in every build mode", .timeLimit(.minutes(1)), arguments: StartMethod.allCases)
+    func overflowReport(method: StartMethod) throws {
+        let p = Multitask.Process(startMethod: method, entry: OverflowEntry())
+        try p.start()
+        #expect(joinOrKill(p, timeout: .seconds(30)))
+        let report = try #require(p.crashReport)
+        #expect(report.signal == SIGILL || report.signal == SIGTRAP, "\(report)")
+        #expect(report.message == "EntryTypes.swift:\(OverflowEntry.additionLine): Swift runtime failure: arithmetic overflow", "\(report)")
+        #expect(report.frames.first?.symbol?.contains("addOne") == true, "\(report)")
+        #expect(report.description.hasPrefix("signal \(report.signal) (SIG"), "\(report)")
     }
 
     @Test("a failed check inside a child reaches the parent through the exit status", .timeLimit(.minutes(1)))
