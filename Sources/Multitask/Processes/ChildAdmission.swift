@@ -76,6 +76,10 @@ enum ChildAdmission {
         }
     }
 
+    /// How long a child whose parent looks gone waits for it to finish exiting (only on the
+    /// refusal path; an admitted child never waits).
+    static let parentExitWait: Duration = .milliseconds(500)
+
     /// Checks the claim of `mode` (the value of `MULTITASK_CHILD`), made by the parent named
     /// in `namedParent` (the value of `MULTITASK_PARENT_PID`), against the kernel's records.
     static func check(mode: String, namedParent: String?, channel: CInt = ChildBootstrap.channelDescriptor) -> Result<Admitted, Refusal> {
@@ -91,12 +95,17 @@ enum ChildAdmission {
         guard peer.type == role.channelType else { return .failure(.channelOfWrongType(peer.type)) }
         guard peer.pid == parent else { return .failure(.channelNotFromParent(creator: peer.pid, named: parent)) }
         guard peer.uid == ProcessIdentity.realUser else { return .failure(.channelOfOtherUser(peer.uid)) }
+        // The channel is the named parent's from here on. If that parent is being killed
+        // right now, it is not gone at once: its threads exit one by one (this process may
+        // already belong to init, or `/proc/PARENT/exe` may already be unreadable) before it
+        // counts as exited. Waiting a little for that tells an orphan, which ends quietly, from
+        // a refused claim, which runs `main` — as an orphan it would run the whole program again.
         let actual = ProcessControl.parentPID
         if actual != parent {
-            return .failure(ProcessIdentity.hasExited(parent) ? .parentExited(parent) : .notTheParent(named: parent, actual: actual))
+            return .failure(ProcessIdentity.hasExited(parent, within: Self.parentExitWait) ? .parentExited(parent) : .notTheParent(named: parent, actual: actual))
         }
         guard let theirs = try? FileIdentity.executable(of: parent) else {
-            return .failure(ProcessIdentity.hasExited(parent) ? .parentExited(parent) : .differentExecutable(parent: parent))
+            return .failure(ProcessIdentity.hasExited(parent, within: Self.parentExitWait) ? .parentExited(parent) : .differentExecutable(parent: parent))
         }
         guard let mine = try? FileIdentity(path: "/proc/self/exe"), mine == theirs else {
             return .failure(.differentExecutable(parent: parent))

@@ -43,7 +43,10 @@ enum ProcessIdentity {
     ///
     /// Uses a pidfd (`pidfd_open`, then `poll` for readability, which signals exit), falling
     /// back to `kill(pid, 0)` where pidfds are unavailable. A recycled pid reads as alive.
-    static func hasExited(_ pid: Int32) -> Bool {
+    /// `within`: how long to wait for a process still running to exit (a process killed a
+    /// moment ago is still tearing down: its threads exit one by one, its `/proc` entries
+    /// vanish first); zero asks once. The fallback never waits.
+    static func hasExited(_ pid: Int32, within: Duration = .zero) -> Bool {
         if pid <= 0 || pid > largestPID { return true }
         if pid == ProcessIdentity.pid { return false }
         let fd = cshim_pidfd_open(pid)
@@ -51,8 +54,9 @@ enum ProcessIdentity {
         if fd < 0 { return kill(pid, 0) != 0 && errno == ESRCH }
         defer { _ = Glibc.close(fd) }
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = Deadline.after(within)
         while true {
-            let rc = poll(&entry, 1, 0)
+            let rc = poll(&entry, 1, Deadline.pollMilliseconds(until: deadline))
             if rc >= 0 { return rc == 1 && entry.revents & Int16(POLLIN) != 0 }
             if errno != EINTR { return false }
         }

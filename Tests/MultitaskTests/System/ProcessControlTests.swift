@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import Multitask
 
@@ -19,6 +20,18 @@ struct ProcessControlTests {
         child.searchesPath = true
         let pid = try child.run()
         #expect(ProcessControl.waitForExit(pid) == 3 << 8)
+    }
+
+    @Test("hasExited(within:) waits for a killed process to finish exiting, and says no for one still running")
+    func hasExitedWaitsForAnExit() throws {
+        var sleeper = Spawn(path: "sleep", arguments: ["sleep", "60"], environment: Environment.entries)
+        sleeper.searchesPath = true
+        let pid = try sleeper.run()
+        #expect(!ProcessIdentity.hasExited(pid, within: .milliseconds(20)))
+        #expect(ProcessControl.sendSignal(SIGKILL, to: pid))
+        // Not reaped yet: a zombie counts as exited once the kill has done its work.
+        #expect(ProcessIdentity.hasExited(pid, within: .seconds(30)))
+        #expect(ProcessControl.waitForExit(pid) != nil)
     }
 
     @Test("sendSignal with signal 0 tells whether a process exists")
