@@ -78,7 +78,7 @@ enum ChildAdmission {
 
     /// How long a child whose parent looks gone waits for it to finish exiting (only on the
     /// refusal path; an admitted child never waits).
-    static let parentExitWait: Duration = .milliseconds(500)
+    static var parentExitWait: Duration { .milliseconds(500) }
 
     /// Checks the claim of `mode` (the value of `MULTITASK_CHILD`), made by the parent named
     /// in `namedParent` (the value of `MULTITASK_PARENT_PID`), against the kernel's records.
