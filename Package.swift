@@ -30,7 +30,10 @@ let package = Package(
         ),
         // The measurements of `multitask bench` and their Swift-native peers (not a product:
         // the library's public API carries no benchmark).
-        .target(name: "MultitaskBenchmarks", dependencies: ["Multitask"]),
+        .target(name: "MultitaskBenchmarks", dependencies: ["Multitask", "CRingPeer"]),
+        // The C shared-memory ring of Benchmarks/baselines/c_limit.c, one message at a time,
+        // measured by `multitask bench` beside `Queue<Int>` (MultitaskBenchmarks/Peers/RingPeer).
+        .target(name: "CRingPeer"),
         // Open MPI's C API, reached through `static inline` accessors for its predefined handles.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // `Pool` over MPI; without the MPI trait an empty module that links nothing.

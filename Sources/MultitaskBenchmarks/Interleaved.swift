@@ -33,3 +33,28 @@ public enum Interleaved {
         medians(samples.map { Contestant(rounds: rounds, $0) })
     }
 }
+
+extension Interleaved {
+    /// Interleaved throughput samples pooled the way one long run pools them: rounds go on
+    /// until at least `minimumRounds` ran and `window` has passed since the first began, and
+    /// each contestant's figure is the harmonic mean of its samples.
+    ///
+    /// Each sample is a rate of the same amount of work (say 10^6 messages), so the harmonic
+    /// mean is that work times the rounds over the time they took together — what a single
+    /// run over the whole window reports (the C limit's 10^8-message ring). A median of short
+    /// samples would instead report the state the machine was in for most of them, and a
+    /// window of a fifth of a second can sit wholly in a slow or fast stretch of the cross-vCPU
+    /// speed that a run of seconds averages over (METRICS.md, issue 16).
+    public static func pooledRates(window: Duration, minimumRounds: Int, _ samples: [() -> Double]) -> [Double] {
+        var inverseSums = [Double](repeating: 0, count: samples.count)
+        var rounds = 0
+        let start = ContinuousClock.now
+        while rounds < minimumRounds || ContinuousClock.now - start < window {
+            for (index, sample) in samples.enumerated() {
+                inverseSums[index] += 1 / sample()
+            }
+            rounds += 1
+        }
+        return inverseSums.map { Double(rounds) / $0 }
+    }
+}

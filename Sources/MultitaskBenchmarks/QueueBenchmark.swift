@@ -74,7 +74,8 @@ public enum QueueBenchmark {
 
     /// Runs the consumer in a fork child; returns the seconds from the producer's start to the
     /// consumer's last receipt. `get` returns the sequence number carried by the message.
-    private static func transfer(count: Int, put: (Int) throws(QueueError) -> Void, get: @escaping () throws(QueueError) -> Int) -> Double {
+    /// The C ring's peer row (``RingPeer``) runs through it too, so both pay the same harness.
+    static func transfer(count: Int, put: (Int) throws(QueueError) -> Void, get: @escaping () throws(QueueError) -> Int) -> Double {
         // Shared words: [0] consumer ready, [1] consumer finish time (ns), [2] consumer error.
         let words = benchmarkSharedBytes(3 * 8)
         let shared = words.pointer.bindMemory(to: Atomic<Int>.self, capacity: 3)

@@ -14,12 +14,20 @@ struct PeerGroup {
     }
 
     let rows: [Row]
+    /// For throughput rows of equal work per sample: pool the samples over at least this
+    /// long (``Interleaved/pooledRates(window:minimumRounds:_:)``, each row's `rounds` the
+    /// least it takes) instead of taking their median.
+    var pooledOver: Duration? = nil
 
-    /// Measures the rows interleaved and reports each median, a peer's with ours / peer.
+    /// Measures the rows interleaved and reports each figure, a peer's with ours / peer.
     func run(_ report: (BenchMetric) -> Void) {
-        let medians = Interleaved.medians(rows.map { Interleaved.Contestant(rounds: $0.rounds, $0.sample) })
+        let figures = if let pooledOver {
+            Interleaved.pooledRates(window: pooledOver, minimumRounds: rows.map(\.rounds).max() ?? 1, rows.map(\.sample))
+        } else {
+            Interleaved.medians(rows.map { Interleaved.Contestant(rounds: $0.rounds, $0.sample) })
+        }
         var ours: [String: Double] = [:]
-        for (row, value) in zip(rows, medians) {
+        for (row, value) in zip(rows, figures) {
             var metric = BenchMetric(name: row.metric, value: value, unit: row.unit, note: row.note, peerOf: row.peerOf)
             metric.oursOverPeer = row.peerOf.compactMap { name in ours[name].map { (name, $0 / value) } }
             if row.peerOf.isEmpty { ours[row.metric] = value }
