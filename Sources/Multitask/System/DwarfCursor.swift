@@ -44,28 +44,28 @@ struct DwarfCursor {
 
     /// An unsigned LEB128 number; bits past the 64th are dropped.
     mutating func uleb() throws(DwarfMalformed) -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try fixed(UInt8.self)
-            if shift < 64 { value |= UInt64(byte & 0x7F) << shift }
-            shift += 7
-            if byte & 0x80 == 0 { return value }
-        }
+        try leb().bits
     }
 
     /// A signed LEB128 number; bits past the 64th are dropped.
     mutating func sleb() throws(DwarfMalformed) -> Int64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        var byte: UInt8
-        repeat {
-            byte = try fixed(UInt8.self)
-            if shift < 64 { value |= UInt64(byte & 0x7F) << shift }
-            shift += 7
-        } while byte & 0x80 != 0
-        if shift < 64, byte & 0x40 != 0 { value |= ~0 << shift }
-        return Int64(bitPattern: value)
+        let (bits, width, last) = try leb()
+        // The sign is the top bit of the last group: extend it over the bits above.
+        let extended = width < 64 && last & 0x40 != 0 ? bits | ~0 << width : bits
+        return Int64(bitPattern: extended)
+    }
+
+    /// The groups of a LEB128 number: their bits (past the 64th dropped), how many bits they
+    /// spanned, and the last byte (whose 0x40 is a signed number's sign).
+    private mutating func leb() throws(DwarfMalformed) -> (bits: UInt64, width: UInt64, last: UInt8) {
+        var bits: UInt64 = 0
+        var width: UInt64 = 0
+        while true {
+            let byte = try fixed(UInt8.self)
+            if width < 64 { bits |= UInt64(byte & 0x7F) << width }
+            width += 7
+            if byte & 0x80 == 0 { return (bits, width, byte) }
+        }
     }
 
     /// Moves past `count` bytes.
